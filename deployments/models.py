@@ -1,0 +1,341 @@
+"""Programs, twinned departments, teams (batches), people and their rotations."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from audit.models import HistoryBase
+from hospitals.models import (
+    BilingualNameMixin,
+    CodeNaturalKeyManagerMixin,
+    Hospital,
+    Region,
+    Specialty,
+)
+from hospitals.periods import Period, overlaps_q
+
+KEY_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9_.-]{1,64}$",
+    _("Use letters, digits, '-', '_' and '.' only, at most 64 characters."),
+)
+
+
+def date_order_constraint(name, start="start_date", end="end_date"):
+    """CheckConstraint: `end` is empty or on/after `start`."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{end}__isnull": True})
+        | models.Q(**{f"{end}__gte": models.F(start)}),
+        name=name,
+        violation_error_message=_("The end date must not be before the start date."),
+    )
+
+
+class ProgramQuerySet(models.QuerySet):
+    def for_recipient_region(self, region):
+        """Programs whose recipient hospital is in `region`."""
+        return self.filter(recipient_hospital__in=Hospital.objects.in_region(region))
+
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+
+class ProgramManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(ProgramQuerySet)):
+    pass
+
+
+class Program(BilingualNameMixin, models.Model):
+    class Kind(models.TextChoices):
+        GROUP_AID = "group_aid", _("group aid")
+        DEPARTMENT_TWINNING = "department_twinning", _("department twinning")
+        REGIONAL_CENTER = "regional_center", _("regional medical centre")
+        REMOTE_SUPPORT = "remote_support", _("remote support")
+
+    code = models.CharField(_("code"), max_length=64, primary_key=True, validators=[KEY_VALIDATOR])
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    donor_region = models.ForeignKey(
+        Region,
+        verbose_name=_("donor region"),
+        on_delete=models.PROTECT,
+        related_name="donated_programs",
+        limit_choices_to={"level": Region.Level.PROVINCE},
+    )
+    recipient_hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("recipient hospital"),
+        on_delete=models.PROTECT,
+        related_name="programs",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while ongoing."))
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = ProgramManager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["code"]
+        constraints = [date_order_constraint("program_dates_ordered")]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("dashboards:program", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        if self.donor_region_id and self.donor_region.level != Region.Level.PROVINCE:
+            raise ValidationError(
+                {
+                    "donor_region": _(
+                        "The donor region must be province-level; %(region)s is a %(level)s."
+                    )
+                    % {"region": self.donor_region, "level": self.donor_region.get_level_display()}
+                }
+            )
+
+
+class TwinningManager(models.Manager):
+    def get_by_natural_key(self, program, specialty, donor_hospital):
+        return self.get(program=program, specialty=specialty, donor_hospital=donor_hospital)
+
+
+class Twinning(models.Model):
+    """A recipient department (program's hospital + specialty) twinned with a donor's."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="twinnings"
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    donor_hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("donor hospital"),
+        on_delete=models.PROTECT,
+        related_name="donor_twinnings",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while ongoing."))
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = TwinningManager()
+
+    class Meta:
+        verbose_name = _("twinning")
+        verbose_name_plural = _("twinnings")
+        ordering = ["program", "specialty"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "specialty", "donor_hospital"],
+                name="twinning_key_unique",
+                violation_error_message=_(
+                    "This program already twins this department with this donor hospital."
+                ),
+            ),
+            date_order_constraint("twinning_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.donor_hospital} → {self.specialty} ({self.program_id})"
+
+    def natural_key(self):
+        return (self.program_id, self.specialty_id, self.donor_hospital_id)
+
+    natural_key.dependencies = ["deployments.program", "hospitals.specialty", "hospitals.hospital"]
+
+
+class TeamQuerySet(models.QuerySet):
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+
+class TeamManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(TeamQuerySet)):
+    pass
+
+
+class Team(models.Model):
+    """One numbered batch of a program ("the Eighth Group")."""
+
+    code = models.CharField(_("code"), max_length=64, primary_key=True, validators=[KEY_VALIDATOR])
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="teams"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    batch = models.PositiveSmallIntegerField(_("batch"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = TeamManager()
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["program", "batch"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "batch"],
+                name="team_batch_unique_in_program",
+                violation_error_message=_("This program already has a team with this batch number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(batch__gte=1),
+                name="team_batch_positive",
+                violation_error_message=_("The batch number must be a positive whole number."),
+            ),
+            date_order_constraint("team_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dashboards:team", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class PersonManager(CodeNaturalKeyManagerMixin, models.Manager):
+    pass
+
+
+class Person(models.Model):
+    """A deployed expert, identified by the data owner's stable `person_id`."""
+
+    code = models.CharField(_("person ID"), max_length=64, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    home_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("home hospital"), on_delete=models.PROTECT, related_name="staff"
+    )
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Title(models.TextChoices):
+    CHIEF = "chief", _("chief physician")
+    ASSOCIATE_CHIEF = "associate_chief", _("associate chief physician")
+    ATTENDING = "attending", _("attending physician")
+    RESIDENT = "resident", _("resident")
+    NURSE = "nurse", _("nurse")
+    TECHNICIAN = "technician", _("technician")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+class RotationQuerySet(models.QuerySet):
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+    def for_recipient_region(self, region):
+        return self.filter(team__program__in=Program.objects.for_recipient_region(region))
+
+
+class RotationManager(models.Manager.from_queryset(RotationQuerySet)):
+    def get_by_natural_key(self, team, person):
+        return self.get(team=team, person=person)
+
+
+class Rotation(models.Model):
+    """One person's stay with a team."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("team leader")
+        MEMBER = "member", _("member")
+        PAIRED_DIRECTOR = "paired_director", _("paired director")
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="rotations"
+    )
+    # The db index on person serves the overlap check of one person's rotations.
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="rotations"
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=16, choices=Title.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = RotationManager()
+
+    class Meta:
+        verbose_name = _("rotation")
+        verbose_name_plural = _("rotations")
+        ordering = ["team", "start_date", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "person"],
+                name="rotation_key_unique",
+                violation_error_message=_("This person already has a rotation with this team."),
+            ),
+            date_order_constraint("rotation_dates_ordered"),
+        ]
+        indexes = [
+            # Experts on site in a period and the coverage timeline: rotations
+            # overlapping a date range, for a program's teams.
+            models.Index(fields=["start_date", "end_date"], name="rotation_dates_idx"),
+        ]
+        # On PostgreSQL a migration also adds an exclusion constraint
+        # (rotation_person_no_overlap) so overlapping rotations of one person
+        # are refused by the database itself.
+
+    def __str__(self):
+        return f"{self.person} — {self.team} ({self.start_date} – {self.end_date})"
+
+    def natural_key(self):
+        return (self.team_id, self.person_id)
+
+    natural_key.dependencies = ["deployments.team", "deployments.person"]
+
+    def clean(self):
+        super().clean()
+        if not (self.person_id and self.start_date and self.end_date):
+            return
+        clash = (
+            Rotation.objects.filter(
+                person_id=self.person_id,
+                start_date__lte=self.end_date,
+                end_date__gte=self.start_date,
+            )
+            .exclude(pk=self.pk)
+            .select_related("team")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                _(
+                    "%(person)s already has a rotation from %(start)s to %(end)s with %(team)s; "
+                    "one person's rotations may not overlap."
+                )
+                % {
+                    "person": clash.person_id,
+                    "start": clash.start_date.isoformat(),
+                    "end": clash.end_date.isoformat(),
+                    "team": clash.team_id,
+                }
+            )

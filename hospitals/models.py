@@ -1,0 +1,239 @@
+"""Reference data: regions (GB/T 2260 tree), hospitals and specialties."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from audit.models import HistoryBase
+
+CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9-]{1,32}$",
+    _("Use letters, digits and '-' only, at most 32 characters."),
+)
+REGION_CODE_VALIDATOR = RegexValidator(
+    r"^[0-9]{6}$", _("A region code is six digits (GB/T 2260), e.g. 540000.")
+)
+
+
+class BilingualNameMixin:
+    """`display_name`: the name in the reader's language, else the other one."""
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").lower().startswith("zh"):
+            return self.name_zh or self.name
+        return self.name or self.name_zh
+
+
+class CodeNaturalKeyManagerMixin:
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class RegionQuerySet(models.QuerySet):
+    def within(self, region):
+        """Return `region` and every region below it (the tree is three levels deep)."""
+        return self.filter(Q_within(region))
+
+    def provinces(self):
+        return self.filter(level=Region.Level.PROVINCE)
+
+
+def Q_within(region, prefix=""):
+    """Q matching a region that is `region` or lies below it."""
+    code = getattr(region, "code", region)
+    return (
+        models.Q(**{f"{prefix}code": code})
+        | models.Q(**{f"{prefix}parent": code})
+        | models.Q(**{f"{prefix}parent__parent": code})
+    )
+
+
+class RegionManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(RegionQuerySet)):
+    pass
+
+
+class Region(BilingualNameMixin, models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        PREFECTURE = "prefecture", _("prefecture")
+        COUNTY = "county", _("county")
+
+    DEPTH = {Level.PROVINCE: 0, Level.PREFECTURE: 1, Level.COUNTY: 2}
+
+    code = models.CharField(
+        _("code"), max_length=6, primary_key=True, validators=[REGION_CODE_VALIDATOR]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = RegionManager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"),
+                name="region_code_six_digits",
+                violation_error_message=_("A region code is six digits (GB/T 2260)."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="province", parent__isnull=True)
+                    | (~models.Q(level="province") & models.Q(parent__isnull=False))
+                ),
+                name="region_parent_exactly_below_province",
+                violation_error_message=_(
+                    "A province-level region has no parent; a prefecture or county must name one."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.display_name}"
+
+    def get_absolute_url(self):
+        return reverse("dashboards:region", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or not self.level:
+            return
+        parent = self.parent
+        expected = self.DEPTH[self.level] - 1
+        if self.DEPTH.get(parent.level) != expected:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "The parent of a %(level)s must be a %(expected)s; "
+                        "%(parent)s is a %(parent_level)s."
+                    )
+                    % {
+                        "level": self.get_level_display(),
+                        "expected": Region.Level(
+                            [k for k, v in self.DEPTH.items() if v == expected][0]
+                        ).label,
+                        "parent": parent,
+                        "parent_level": parent.get_level_display(),
+                    }
+                }
+            )
+
+    @property
+    def province_code(self) -> str:
+        """The code of the province-level region this region lies in."""
+        region = self
+        while region.parent_id is not None:
+            region = region.parent
+        return region.code
+
+
+class HospitalQuerySet(models.QuerySet):
+    def in_region(self, region):
+        """Hospitals whose region is `region` or lies below it."""
+        return self.filter(Q_within(region, prefix="region__"))
+
+
+class HospitalManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(HospitalQuerySet)):
+    pass
+
+
+class Hospital(BilingualNameMixin, models.Model):
+    class Grade(models.TextChoices):
+        A3 = "3A", _("Grade 3A")
+        B3 = "3B", _("Grade 3B")
+        C3 = "3C", _("Grade 3C")
+        A2 = "2A", _("Grade 2A")
+        B2 = "2B", _("Grade 2B")
+        C2 = "2C", _("Grade 2C")
+        ONE = "1", _("Grade 1")
+        UNRATED = "unrated", _("unrated")
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("general")
+        MATERNAL_CHILD = "maternal_child", _("maternal and child health")
+        CHILDREN = "children", _("children's")
+        SPECIALIST = "specialist", _("specialist")
+        TCM = "tcm", _("traditional Chinese medicine")
+        TOWNSHIP = "township", _("township")
+
+    code = models.CharField(
+        _("code"), max_length=32, primary_key=True, validators=[CODE_VALIDATOR]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="hospitals"
+    )
+    grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = HospitalManager()
+
+    class Meta:
+        verbose_name = _("hospital")
+        verbose_name_plural = _("hospitals")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Za-z0-9-]{1,32}$"),
+                name="hospital_code_format",
+                violation_error_message=_(
+                    "A hospital code uses letters, digits and '-' only, at most 32 characters."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("dashboards:hospital", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class SpecialtyManager(CodeNaturalKeyManagerMixin, models.Manager):
+    pass
+
+
+class Specialty(BilingualNameMixin, models.Model):
+    """One entry of the spec's fixed specialty code list (filled by a migration)."""
+
+    code = models.CharField(_("code"), max_length=32, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+
+    objects = SpecialtyManager()
+
+    class Meta:
+        verbose_name = _("specialty")
+        verbose_name_plural = _("specialties")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.display_name
+
+    def natural_key(self):
+        return (self.code,)

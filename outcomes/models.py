@@ -1,0 +1,540 @@
+"""What came of the deployments: surgeries, trainings, techniques, referrals,
+consultations and monthly indicators. No patient identifiers, by design."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from audit.models import HistoryBase
+from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
+from hospitals.models import Hospital, Region, Specialty
+from hospitals.periods import Period, overlaps_q, within_q
+
+NOT_NEGATIVE = [MinValueValidator(0)]
+MINIMALLY_INVASIVE = ("laparoscopic", "thoracoscopic", "endoscopic", "robotic", "interventional")
+
+
+def not_negative_constraint(field, name):
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0}),
+        name=name,
+        violation_error_message=_("Numbers must not be negative."),
+    )
+
+
+class RefManager(models.Manager):
+    def get_by_natural_key(self, ref):
+        return self.get(ref=ref)
+
+
+class RefModel(models.Model):
+    """A record whose identity is the data owner's `ref`."""
+
+    ref = models.CharField(_("reference"), max_length=64, unique=True, validators=[KEY_VALIDATOR])
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.ref
+
+    def natural_key(self):
+        return (self.ref,)
+
+
+class SurgeryQuerySet(models.QuerySet):
+    def in_region(self, region):
+        return self.filter(hospital__in=Hospital.objects.in_region(region))
+
+    def within(self, period: Period):
+        return self.filter(within_q(period, "date"))
+
+
+class SurgeryManager(RefManager.from_queryset(SurgeryQuerySet)):
+    pass
+
+
+class Surgery(RefModel):
+    class Grade(models.IntegerChoices):
+        ONE = 1, _("grade 1")
+        TWO = 2, _("grade 2")
+        THREE = 3, _("grade 3")
+        FOUR = 4, _("grade 4")
+
+    class Approach(models.TextChoices):
+        OPEN = "open", _("open")
+        LAPAROSCOPIC = "laparoscopic", _("laparoscopic")
+        THORACOSCOPIC = "thoracoscopic", _("thoracoscopic")
+        ENDOSCOPIC = "endoscopic", _("endoscopic")
+        ROBOTIC = "robotic", _("robotic")
+        INTERVENTIONAL = "interventional", _("interventional")
+        OTHER = "other", _("other")
+
+    class Lead(models.TextChoices):
+        VISITING = "visiting", _("visiting expert")
+        JOINT = "joint", _("jointly")
+        LOCAL = "local", _("local surgeon alone")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("success")
+        COMPLICATION = "complication", _("complication")
+        DEATH = "death", _("death")
+
+    date = models.DateField(_("date"))
+    # No single-column index: (hospital, date) below serves every query by hospital.
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT,
+        related_name="surgeries", db_index=False,
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    procedure = models.CharField(_("procedure"), max_length=200)
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
+    approach = models.CharField(_("approach"), max_length=16, choices=Approach.choices)
+    lead = models.CharField(_("led by"), max_length=8, choices=Lead.choices)
+    # FK index serves by_donor (surgeries through their team's program).
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="surgeries",
+    )
+    demonstration = models.BooleanField(_("demonstration"), default=False)
+    first_in_region = models.BooleanField(_("first in region"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    blood_loss_ml = models.PositiveIntegerField(
+        _("blood loss (ml)"), null=True, blank=True, validators=NOT_NEGATIVE
+    )
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = SurgeryManager()
+
+    class Meta:
+        verbose_name = _("surgery")
+        verbose_name_plural = _("surgeries")
+        ordering = ["-date", "ref"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=4),
+                name="surgery_grade_1_to_4",
+                violation_error_message=_("The surgery grade is 1, 2, 3 or 4."),
+            ),
+            not_negative_constraint("blood_loss_ml", "surgery_blood_loss_not_negative"),
+        ]
+        indexes = [
+            # Region summary and dashboards: surgeries at a region's hospitals
+            # within a period; hospital page: surgeries per month.
+            models.Index(fields=["hospital", "date"], name="surgery_hospital_date_idx"),
+            # Surgery list, newest first, across all hospitals.
+            models.Index(fields=["date"], name="surgery_date_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("outcomes:surgery", args=[self.pk])
+
+    @property
+    def minimally_invasive(self) -> bool:
+        return self.approach in MINIMALLY_INVASIVE
+
+
+class TraineeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Trainee(models.Model):
+    """A local trainee, identified by the data owner's stable `trainee_id`."""
+
+    class Role(models.TextChoices):
+        DOCTOR = "doctor", _("doctor")
+        NURSE = "nurse", _("nurse")
+        TECHNICIAN = "technician", _("technician")
+        MANAGER = "manager", _("manager")
+
+    code = models.CharField(_("trainee ID"), max_length=64, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    # FK index serves the summary: trainees of a region's hospitals.
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="trainees"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = TraineeManager()
+
+    class Meta:
+        verbose_name = _("trainee")
+        verbose_name_plural = _("trainees")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class TrainingQuerySet(models.QuerySet):
+    def in_region(self, region):
+        """Trainings of trainees whose own hospital is in `region`."""
+        return self.filter(trainee__hospital__in=Hospital.objects.in_region(region))
+
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+
+class TrainingManager(RefManager.from_queryset(TrainingQuerySet)):
+    pass
+
+
+class Training(RefModel):
+    class Kind(models.TextChoices):
+        ONSITE_COURSE = "onsite_course", _("on-site course")
+        MENTORSHIP = "mentorship", _("mentorship")
+        FURTHER_STUDY = "further_study", _("further study at a donor hospital")
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("ongoing")
+        COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    host_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("host hospital"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="hosted_trainings",
+        help_text=_("Required for further study, and only then."),
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="trainings",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    hours = models.DecimalField(
+        _("hours"), max_digits=8, decimal_places=1, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    independent_on = models.DateField(
+        _("independent on"), null=True, blank=True,
+        help_text=_("From this date the trainee performs the skill without supervision."),
+    )
+    skill = models.CharField(_("skill"), max_length=200, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = TrainingManager()
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["-start_date", "ref"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="further_study", host_hospital__isnull=False)
+                    | (~models.Q(kind="further_study") & models.Q(host_hospital__isnull=True))
+                ),
+                name="training_host_exactly_for_further_study",
+                violation_error_message=_(
+                    "A host hospital is required for further study, and only for further study."
+                ),
+            ),
+            date_order_constraint("training_dates_ordered"),
+            not_negative_constraint("hours", "training_hours_not_negative"),
+        ]
+        indexes = [
+            # Region summary: trainings overlapping a period (joined to trainees
+            # of the region's hospitals); trainees per month chart.
+            models.Index(fields=["start_date", "end_date"], name="training_dates_idx"),
+            # Region summary: trainees who became independent within a period.
+            models.Index(fields=["independent_on"], name="training_independent_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("outcomes:training", args=[self.pk])
+
+
+class TechniqueQuerySet(models.QuerySet):
+    def in_region(self, region):
+        return self.filter(hospital__in=Hospital.objects.in_region(region))
+
+    def within(self, period: Period):
+        return self.filter(within_q(period, "introduced_on"))
+
+
+class TechniqueManager(RefManager.from_queryset(TechniqueQuerySet)):
+    pass
+
+
+class Technique(RefModel):
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT,
+        related_name="techniques", db_index=False,
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    introduced_on = models.DateField(_("introduced on"))
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="techniques",
+    )
+    first_in_region = models.BooleanField(_("first in region"), default=False)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = TechniqueManager()
+
+    class Meta:
+        verbose_name = _("technique")
+        verbose_name_plural = _("techniques")
+        ordering = ["-introduced_on", "ref"]
+        indexes = [
+            # Region summary and the techniques-per-year chart: a region's
+            # hospitals' techniques introduced within a period.
+            models.Index(fields=["hospital", "introduced_on"], name="technique_hospital_date_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("outcomes:technique", args=[self.pk])
+
+
+class ReferralQuerySet(models.QuerySet):
+    def within(self, period: Period):
+        return self.filter(within_q(period, "date"))
+
+
+class ReferralManager(RefManager.from_queryset(ReferralQuerySet)):
+    pass
+
+
+class Referral(RefModel):
+    """A patient movement. `origin` and `destination` of the interchange format
+    are each held by exactly one of a hospital, a region or (for an
+    international patient's origin) an ISO 3166-1 country code."""
+
+    class Kind(models.TextChoices):
+        TRANSFER_IN = "transfer_in", _("transfer in")
+        REFERRAL_OUT = "referral_out", _("referral out of the region")
+        INTERNATIONAL = "international", _("international patient")
+
+    class AgeGroup(models.TextChoices):
+        NEONATE = "neonate", _("neonate")
+        CHILD = "child", _("child")
+        ADULT = "adult", _("adult")
+
+    class Outcome(models.TextChoices):
+        RECOVERED = "recovered", _("recovered")
+        IMPROVED = "improved", _("improved")
+        DIED = "died", _("died")
+        UNKNOWN = "unknown", _("unknown")
+
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    origin_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("origin hospital"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="referrals_from", db_index=False,
+    )
+    origin_region = models.ForeignKey(
+        Region, verbose_name=_("origin region"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    origin_country = models.CharField(
+        _("origin country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    destination_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("destination hospital"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="referrals_to", db_index=False,
+    )
+    destination_region = models.ForeignKey(
+        Region, verbose_name=_("destination region"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    age_group = models.CharField(_("age group"), max_length=8, choices=AgeGroup.choices)
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=8, decimal_places=1, null=True, blank=True,
+        validators=NOT_NEGATIVE,
+    )
+    duration_hours = models.DecimalField(
+        _("duration (hours)"), max_digits=7, decimal_places=1, null=True, blank=True,
+        validators=NOT_NEGATIVE,
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = ReferralManager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-date", "ref"]
+        constraints = [
+            models.CheckConstraint(
+                name="referral_ends_match_kind",
+                condition=(
+                    # transfer in: from a region or a hospital, to a hospital
+                    models.Q(
+                        kind="transfer_in", destination_hospital__isnull=False,
+                        destination_region__isnull=True, origin_country="",
+                    )
+                    & (
+                        models.Q(origin_hospital__isnull=False, origin_region__isnull=True)
+                        | models.Q(origin_hospital__isnull=True, origin_region__isnull=False)
+                    )
+                )
+                | (
+                    # referral out: from a hospital, to a region or a hospital
+                    models.Q(
+                        kind="referral_out", origin_hospital__isnull=False,
+                        origin_region__isnull=True, origin_country="",
+                    )
+                    & (
+                        models.Q(destination_hospital__isnull=False, destination_region__isnull=True)
+                        | models.Q(destination_hospital__isnull=True, destination_region__isnull=False)
+                    )
+                )
+                | (
+                    # international: from a country, to a hospital
+                    models.Q(
+                        kind="international", origin_hospital__isnull=True,
+                        origin_region__isnull=True, destination_hospital__isnull=False,
+                        destination_region__isnull=True,
+                    )
+                    & ~models.Q(origin_country="")
+                ),
+                violation_error_message=_(
+                    "Origin and destination do not fit the kind: a transfer in goes to a hospital "
+                    "from a region or hospital; a referral out leaves a hospital for a region or "
+                    "hospital; an international patient comes from a country to a hospital."
+                ),
+            ),
+            not_negative_constraint("distance_km", "referral_distance_not_negative"),
+            not_negative_constraint("duration_hours", "referral_duration_not_negative"),
+        ]
+        indexes = [
+            # Region summary: transfers in and international patients by
+            # destination hospital within a period.
+            models.Index(fields=["destination_hospital", "date"], name="referral_dest_date_idx"),
+            # Region summary: referrals out by origin hospital within a period.
+            models.Index(fields=["origin_hospital", "date"], name="referral_origin_date_idx"),
+        ]
+
+    @property
+    def origin(self) -> str:
+        """The interchange format's `origin`: a hospital, region or country code."""
+        return self.origin_hospital_id or self.origin_region_id or self.origin_country
+
+    @property
+    def destination(self) -> str:
+        return self.destination_hospital_id or self.destination_region_id or ""
+
+    def get_absolute_url(self):
+        return reverse("outcomes:referral", args=[self.pk])
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def within(self, period: Period):
+        return self.filter(within_q(period, "date"))
+
+
+class ConsultationManager(RefManager.from_queryset(ConsultationQuerySet)):
+    pass
+
+
+class Consultation(RefModel):
+    class Mode(models.TextChoices):
+        REMOTE = "remote", _("remote")
+        ONSITE = "onsite", _("on site")
+
+    date = models.DateField(_("date"))
+    requesting_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("requesting hospital"), on_delete=models.PROTECT,
+        related_name="consultations_requested", db_index=False,
+    )
+    consulting_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("consulting hospital"), on_delete=models.PROTECT,
+        related_name="consultations_given",
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = ConsultationManager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-date", "ref"]
+        indexes = [
+            # Region summary: consultations requested by a region's hospitals
+            # within a period.
+            models.Index(fields=["requesting_hospital", "date"], name="consultation_req_date_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("outcomes:consultation", args=[self.pk])
+
+
+class IndicatorValueManager(models.Manager):
+    def get_by_natural_key(self, hospital, period, indicator):
+        return self.get(hospital=hospital, period=period, indicator=indicator)
+
+
+class IndicatorValue(models.Model):
+    """One monthly figure of one hospital; `period` is the month's first day."""
+
+    class Indicator(models.TextChoices):
+        OUTPATIENT_VISITS = "outpatient_visits", _("outpatient visits")
+        INPATIENT_ADMISSIONS = "inpatient_admissions", _("inpatient admissions")
+        SURGERIES_TOTAL = "surgeries_total", _("surgeries (all)")
+        OUTBOUND_REFERRALS = "outbound_referrals", _("outbound referrals")
+        CONDITIONS_TREATABLE = "conditions_treatable", _("conditions treatable")
+        NEONATAL_DEATHS = "neonatal_deaths", _("neonatal deaths")
+        LIVE_BIRTHS = "live_births", _("live births")
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT,
+        related_name="indicator_values", db_index=False,
+    )
+    period = models.DateField(_("month"))
+    indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE)
+
+    history = HistoricalRecords(bases=[HistoryBase])
+    objects = IndicatorValueManager()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["hospital", "period", "indicator"]
+        constraints = [
+            # Also the index of the hospital page's monthly indicators
+            # (hospital, then months in order).
+            models.UniqueConstraint(
+                fields=["hospital", "period", "indicator"],
+                name="indicator_key_unique",
+                violation_error_message=_("This hospital already has this indicator for this month."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period__day=1),
+                name="indicator_period_first_of_month",
+                violation_error_message=_("An indicator's period is a month (YYYY-MM)."),
+            ),
+            not_negative_constraint("value", "indicator_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.period:%Y-%m} {self.indicator}"
+
+    def natural_key(self):
+        return (self.hospital_id, self.period.isoformat(), self.indicator)
+
+    natural_key.dependencies = ["hospitals.hospital"]
