@@ -116,11 +116,11 @@ class Region(BilingualNameMixin, models.Model):
 
     def clean(self):
         super().clean()
-        if self.parent_id is None or not self.level:
-            return
-        parent = self.parent
-        expected = self.DEPTH[self.level] - 1
-        if self.DEPTH.get(parent.level) != expected:
+        if self.parent_id is None or self.level not in self.DEPTH or self.level == self.Level.PROVINCE:
+            return  # the check constraints speak for these cases
+        expected = {self.Level.PREFECTURE: self.Level.PROVINCE, self.Level.COUNTY: self.Level.PREFECTURE}
+        expected_level = expected[self.level]
+        if self.parent.level != expected_level:
             raise ValidationError(
                 {
                     "parent": _(
@@ -129,11 +129,9 @@ class Region(BilingualNameMixin, models.Model):
                     )
                     % {
                         "level": self.get_level_display(),
-                        "expected": Region.Level(
-                            [k for k, v in self.DEPTH.items() if v == expected][0]
-                        ).label,
-                        "parent": parent,
-                        "parent_level": parent.get_level_display(),
+                        "expected": expected_level.label,
+                        "parent": self.parent,
+                        "parent_level": self.parent.get_level_display(),
                     }
                 }
             )

@@ -1,0 +1,40 @@
+# `make run` and `make test` work on a fresh machine with only python3 (3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lock messages demo-fixture clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# Serve the demo on http://127.0.0.1:8000 with SQLite: migrate, load the demo
+# data the first time only, create the demo admin, run the development server.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-pin every dependency from pyproject.toml's ranges into requirements.txt.
+lock:
+	rm -rf /tmp/aidtracker-lock && $(PYTHON) -m venv /tmp/aidtracker-lock
+	/tmp/aidtracker-lock/bin/pip install --quiet ".[dev]"
+	/tmp/aidtracker-lock/bin/pip freeze --exclude aidtracker > requirements.txt
+
+# Regenerate fixtures/demo.json from the deterministic generator.
+demo-fixture: install
+	$(BIN)/python manage.py make_demo_fixture fixtures/demo.json
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*
