@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock messages demo-fixture clean
+.PHONY: run serve test install lock messages demo-fixture backup load-test clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,25 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) on the database named by
+# DATABASE_URL, with settings from the environment (README, "Production").
+# Collects the hashed, compressed static files WhiteNoise serves and applies
+# migrations first, so a new release is one `make serve`.
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+# A backup of the database named by DATABASE_URL into backups/.
+backup: install
+	mkdir -p backups
+	$(BIN)/python manage.py backup backups/aidtracker-$$(date -u +%Y%m%dT%H%M%SZ).dump
+
+# The load test (bench/load_test.sh; a PostgreSQL database of 1M surgeries).
+load-test: install
+	bench/load_test.sh
 
 # The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.
 test: install

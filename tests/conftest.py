@@ -44,6 +44,17 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: versions repeat across tests
+    (every test's writes are rolled back), so entries must not outlive one."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def artifacts_dir():
     """Folder for screenshots and other files a person may want to look at."""
