@@ -74,9 +74,13 @@ def wait_for_no_import_backend(timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-            ) if connection.vendor == "postgresql" else cursor.execute("SELECT 0")
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                    "WHERE l.locktype = 'advisory' AND d.datname = current_database()"
+                )
+            else:
+                cursor.execute("SELECT 0")
             if cursor.fetchone()[0] == 0:
                 connection.close()
                 return
