@@ -133,6 +133,20 @@ def connect_signals() -> None:
     m2m_changed.connect(_on_m2m_changed, dispatch_uid="aidtracker.cache.m2m")
 
 
+def scope_key(user) -> str:
+    """Return the part of a cache key that names what `user` may read: "all",
+    or "regions:" and their sorted region codes. Users with the same scope
+    share entries; different scopes never do."""
+    try:
+        from accounts.scope import readable_regions
+    except ImportError:  # no roles installed: every signed-in user reads everything
+        return "all" if getattr(user, "is_authenticated", False) else "none"
+    regions = readable_regions(user)
+    if regions is None:
+        return "all"
+    return "regions:" + ",".join(sorted(regions)) if regions else "none"
+
+
 def make_key(key_parts, version: int) -> str:
     """Return the cache key of a figure: readable name, version, digest of all parts."""
     parts = list(key_parts) if isinstance(key_parts, (list, tuple)) else [key_parts]
