@@ -30,6 +30,7 @@ different: its name, the region, the filters and the user's scope key. Two
 scopes never share an entry, whatever the figure.
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -39,7 +40,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -147,11 +148,23 @@ def scope_key(user) -> str:
     return "regions:" + ",".join(sorted(regions)) if regions else "none"
 
 
+def _key_value(value):
+    """JSON stand-in for values of key parts: a model instance by its primary
+    key, a dataclass (a Period) by its fields, anything else by str()."""
+    if isinstance(value, models.Model):
+        return f"{value._meta.label}:{value.pk}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
 def make_key(key_parts, version: int) -> str:
     """Return the cache key of a figure: readable name, version, digest of all parts."""
     parts = list(key_parts) if isinstance(key_parts, (list, tuple)) else [key_parts]
     name = str(parts[0]) if parts else "figure"
-    encoded = json.dumps(parts, default=str, sort_keys=True, separators=(",", ":"))
+    encoded = json.dumps(parts, default=_key_value, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(encoded.encode()).hexdigest()[:40]
     # Memcached allows 250 characters without spaces: keep the name short and clean.
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60]
@@ -183,6 +196,16 @@ def cached(key_parts, compute, timeout=None):
         except Exception:  # noqa: BLE001
             logger.warning("cache write failed for %s", key, exc_info=True)
     return value
+
+
+def cached_call(fn, *args, scope: str, timeout=None, **kwargs):
+    """Return `fn(*args, **kwargs)` through `cached`, keyed by the function's
+    name, every argument and the caller's `scope` (see `scope_key`), e.g.
+
+        cached_call(summary.region_summary, region, period, specialty=s, scope=scope_key(user))
+    """
+    name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__qualname__}"
+    return cached((name, args, kwargs, scope), lambda: fn(*args, **kwargs), timeout)
 
 
 class DataVersionMiddleware:

@@ -252,3 +252,23 @@ def test_scope_keys_name_what_the_user_may_read(db, django_user_model):
     assert figures.scope_key(AnonymousUser()) == "none"
     admin = django_user_model.objects.create_superuser("root", "r@example.org", "pw")
     assert figures.scope_key(admin) == "all"
+
+
+def test_cached_call_keys_by_function_arguments_and_scope(world):
+    from hospitals.periods import Period
+
+    calls = []
+
+    def figure(region, period, *, specialty=None):
+        calls.append((region.code, period, specialty))
+        return len(calls)
+
+    y2024 = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    y2023 = Period(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    first = figures.cached_call(figure, world.tibet, y2024, scope="all")
+    assert figures.cached_call(figure, world.tibet, y2024, scope="all") == first
+    figures.cached_call(figure, world.tibet, y2023, scope="all")
+    figures.cached_call(figure, world.xinjiang, y2024, scope="all")
+    figures.cached_call(figure, world.tibet, y2024, specialty="cardiology", scope="all")
+    figures.cached_call(figure, world.tibet, y2024, scope="regions:540000")
+    assert len(calls) == 5
