@@ -29,6 +29,9 @@ IMPORT_ROWS=${BENCH_IMPORT:-100000}
 PGHOST=127.0.0.1 PGPORT=5432 PGUSER=${PGUSER:-postgres}
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DB}"
 export DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_CONN_MAX_AGE=60 DJANGO_LOG_LEVEL=ERROR
+# Plain HTTP on loopback, no TLS proxy in front: no redirect to https, cookies
+# over http.
+export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$($PYTHON -c 'import secrets; print(secrets.token_urlsafe(60))')}
 OUT=bench/out/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"

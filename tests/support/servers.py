@@ -116,6 +116,9 @@ def production_env(static_root: Path) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_LOG_LEVEL": "CRITICAL",
+        # Plain HTTP on loopback: no TLS proxy in front in these tests.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
     }
 
 
