@@ -15,7 +15,7 @@ VISITING, JOINT, LOCAL, SHARE, EXPERTS, ONSITE, MENTOR, FURTHER, FIRST, OTHER = 
 
 
 def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axis=None,
-          horizontal=False, table=None):
+          horizontal=False, table=None, value_max=None, small=False):
     return {
         "id": chart_id,
         "title": title,
@@ -26,7 +26,9 @@ def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axi
             "stacked": stacked,
             "percentAxis": percent_axis,
             "horizontal": horizontal,
+            "valueMax": value_max,
         },
+        "small": small,
         "table": table,
     }
 
@@ -114,16 +116,27 @@ def techniques_chart(series):
 
 
 def donors_chart(by_donor):
+    """Each measure (programs, experts, expert-days, surgeries) split among
+    the donors, as shares of the donors' combined figure: the measures
+    differ by orders of magnitude, their shares compare on one axis."""
+    measures = [("programs", _("Programs")), ("experts", _("Experts")),
+                ("expert_days", _("Expert-days")), ("surgeries", _("Surgeries with its teams"))]
+    totals = {key: sum(d[key] for d in by_donor) for key, _label in measures}
+
+    def share(d, key):
+        return round(100 * d[key] / totals[key], 1) if totals[key] else 0
+
+    palette = [EXPERTS, ONSITE, LOCAL, FURTHER, FIRST, JOINT, OTHER]
     return chart(
         "chart-donors",
         "bar",
-        _("Donor breakdown"),
-        [d["name"] for d in by_donor],
-        [
-            dataset(_("experts"), [d["experts"] for d in by_donor], EXPERTS),
-            dataset(_("surgeries with the donor's teams"), [d["surgeries"] for d in by_donor], JOINT),
-        ],
+        _("Donors' shares (%)"),
+        [label for _key, label in measures],
+        [dataset(d["name"], [share(d, key) for key, _l in measures], palette[i % len(palette)])
+         for i, d in enumerate(by_donor)],
+        stacked=True,
         horizontal=True,
+        value_max=100,
         table=None,  # the template renders the by_donor table with links
     )
 

@@ -16,6 +16,8 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from outcomes.models import IndicatorValue
 
 LEVEL_INDICATORS = {IndicatorValue.Indicator.CONDITIONS_TREATABLE}
+# Fewer is the aim for these (fewer deaths, fewer patients sent away).
+LOWER_IS_BETTER = {IndicatorValue.Indicator.NEONATAL_DEATHS, IndicatorValue.Indicator.OUTBOUND_REFERRALS}
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
@@ -76,6 +78,7 @@ def before_after(values, first_program_start, latest):
             "before_months": row["before_months"],
             "after_months": row["after_months"],
             "change": change,
+            "improved": None if not change else (change < 0) == (row["indicator"] in LOWER_IS_BETTER),
         })
     order = list(labels)
     out.sort(key=lambda r: order.index(r["indicator"]) if r["indicator"] in order else 99)

@@ -384,16 +384,16 @@ def hospital(request, code):
     if latest:
         since = indicators.add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
         months, indicator_columns, table = indicators.monthly_table(values, since)
-    indicator_chart = None
-    if months:
-        indicator_chart = charts.chart(
-            "chart-indicators", "line", _("Monthly indicators"),
+    # One small chart per indicator: their scales differ by orders of magnitude.
+    indicator_charts = [
+        charts.chart(
+            f"chart-indicator-{code}", "line", label,
             [m.strftime("%Y-%m") for m in months],
-            [
-                charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)
-                for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
-            ],
+            [charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)],
+            small=True,
         )
+        for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
+    ]
     hospital_params = {"hospital": hospital.code}
     return render(request, "dashboards/hospital.html", {
         "hospital": hospital,
@@ -406,7 +406,7 @@ def hospital(request, code):
         "indicator_rows": [
             (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
         ],
-        "indicator_chart": indicator_chart,
+        "indicator_charts": indicator_charts,
         "links": [
             (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
             (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),

@@ -44,6 +44,7 @@
       ticks: { autoSkip: true, maxRotation: 0 } };
     scales[valueAxis] = { stacked: !!spec.stacked, beginAtZero: true,
       ticks: { precision: 0 } };
+    if (spec.valueMax) { scales[valueAxis].max = spec.valueMax; }
     if (spec.percentAxis) {
       scales.percent = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
         title: { display: true, text: spec.percentAxis } };
@@ -57,7 +58,7 @@
         maintainAspectRatio: false,
         animation: false,
         interaction: { mode: "index", intersect: false },
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        plugins: { legend: { display: spec.datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } } },
         scales: scales
       }
     };
