@@ -82,6 +82,9 @@ class TrainingFilter(django_filters.FilterSet):
     independent_before = PeriodBoundFilter(
         bound="end", within="independent_on", label=_("Independent until")
     )
+    independent = YesNoFilter(
+        field_name="independent_on", lookup_expr="isnull", exclude=True, label=_("Independent")
+    )
     specialty = specialty_filter()
     donor = donor_filter("program__donor_region")
     program = program_filter("program")
