@@ -19,10 +19,10 @@ PINNED = {
     "/hospitals/LS-PEOPLES/": 7,
     "/surgeries/?region=540000&date_after=2024-01-01&sort=hospital": 9,
     "/surgeries/?page=3": 8,
-    "/trainings/?region=540000&kind=mentorship": 8,
-    "/rotations/?region=540000": 9,
+    "/trainings/?region=540000&kind=mentorship": 9,
+    "/rotations/?region=540000": 10,
     "/techniques/": 7,
-    "/referrals/?region=540000": 4,
+    "/referrals/?region=540000": 5,
     "/consultations/": 7,
 }
 
