@@ -18,7 +18,9 @@ Public functions (signatures are stable; the pages and the API use them):
 - `surgeries_per_month`, `experts_per_month`, `trainees_per_month`,
   `techniques_per_year` (1 query each, +1 for an open period) and
   `region_charts(...)` (all four: 4 queries, +1 for an open period).
-- `parse_period(from_text, to_text) -> Period` for the command and the API.
+- `parse_period(from_text, to_text) -> Period` and
+  `resolve_summary_args(code, from_text, to_text, specialty, donor)` for
+  the command and the API (SummaryArgumentError with an HTTP status).
 
 The optional filters of the dashboard (not part of the spec; absent = the
 spec's figures exactly):
@@ -59,6 +61,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth, TruncYear
+from django.utils.translation import gettext as _
 
 from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
@@ -153,7 +156,10 @@ def _region(region) -> Region:
     if not isinstance(region, Region):
         region = Region.objects.get(code=region)
     if region.level != Region.Level.PROVINCE:
-        raise ValueError(f"{region.code} is a {region.level}, not a province-level region.")
+        raise ValueError(
+            _("%(code)s is a %(level)s, not a province-level region.")
+            % {"code": region.code, "level": region.get_level_display()}
+        )
     return region
 
 
@@ -171,16 +177,71 @@ def parse_period(from_text: str | None, to_text: str | None) -> Period:
             bounds[name] = None
             continue
         try:
+            # fromisoformat also takes 20240131 and week dates: insist on 10 characters.
+            if len(text) != 10:
+                raise ValueError
             bounds[name] = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"'{name}': {text!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31.") from None
-        if len(text) != 10:
-            raise ValueError(f"'{name}': {text!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31.")
+            raise ValueError(
+                _("'%(name)s': %(value)s is not a date; use YYYY-MM-DD, e.g. 2024-01-31.")
+                % {"name": name, "value": repr(text)}
+            ) from None
     if bounds["from"] and bounds["to"] and bounds["from"] > bounds["to"]:
         raise ValueError(
-            f"'from' ({bounds['from']}) is after 'to' ({bounds['to']}); the period would be empty."
+            _("'from' (%(start)s) is after 'to' (%(end)s); the period would be empty.")
+            % {"start": bounds["from"], "end": bounds["to"]}
         )
     return Period(bounds["from"], bounds["to"])
+
+
+class SummaryArgumentError(ValueError):
+    """A bad argument of a summary request; `status` is the HTTP status that
+    fits (404 for a region that is not there, 400 for the rest)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def resolve_summary_args(code, from_text=None, to_text=None, specialty=None, donor=None):
+    """Check the arguments of a summary request (the command's and the API's)
+    and return (region, period, specialty code or None, donor code or None).
+    Raises SummaryArgumentError naming what was wrong. Dates are checked
+    first (no query), then the region, the specialty and the donor (one
+    query each when given)."""
+    from hospitals.models import Specialty
+
+    try:
+        period = parse_period(from_text, to_text)
+    except ValueError as error:
+        raise SummaryArgumentError(str(error)) from None
+    region = Region.objects.filter(code=(code or "").strip()).first()
+    if region is None:
+        raise SummaryArgumentError(
+            _("No region has the code %(code)s.") % {"code": repr(code)}, status=404
+        )
+    if region.level != Region.Level.PROVINCE:
+        raise SummaryArgumentError(
+            _(
+                "%(code)s (%(name)s) is a %(level)s; summaries are of province-level "
+                "regions (e.g. 540000)."
+            )
+            % {"code": region.code, "name": region.name, "level": region.get_level_display()},
+            status=404,
+        )
+    specialty = (specialty or "").strip() or None
+    if specialty and not Specialty.objects.filter(code=specialty).exists():
+        raise SummaryArgumentError(
+            _("'specialty': %(value)s is not a specialty code (e.g. general_surgery).")
+            % {"value": repr(specialty)}
+        )
+    donor = (donor or "").strip() or None
+    if donor and not Region.objects.provinces().filter(code=donor).exists():
+        raise SummaryArgumentError(
+            _("'donor': %(value)s is not the code of a province-level region (e.g. 110000).")
+            % {"value": repr(donor)}
+        )
+    return region, period, specialty, donor
 
 
 # --------------------------------------------------------------------------

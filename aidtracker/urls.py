@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("deployments.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("aidtracker.api")),
 ]

@@ -197,8 +197,7 @@ def region(request, code):
         "donor_chart": charts.donors_chart(summary["by_donor"]) if summary["by_donor"] else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,
-        "api_url": reverse("api_region_summary", args=[region.code]) + _api_query(period)
-        if _has_url("api_region_summary") else "",
+        "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
     })
 
 
@@ -208,19 +207,14 @@ def _overlaps(period):
     return overlaps_q(period)
 
 
-def _api_query(period):
+def _api_query(period, specialty, donor):
+    """The JSON API's parameters for the same figures (`from`, `to`, ...)."""
     query = {k: v for k, v in period.as_dict().items() if v}
+    if specialty:
+        query["specialty"] = specialty.pk
+    if donor:
+        query["donor"] = donor.pk
     return "?" + urlencode(query) if query else ""
-
-
-def _has_url(name):
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name, args=["000000"])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------

@@ -166,3 +166,10 @@ def test_team_page_lists_its_people(signed_in, dash):
     html = response.content.decode()
     assert "Expert 0" in html and "Expert 2" in html and "Expert 4" not in html
     assert response.context["surgeries"]["total"] == 10  # the Lhasa third of 30 surgeries
+
+
+def test_the_dashboard_links_to_the_same_figures_as_json(signed_in, dash):
+    response = signed_in.get("/regions/540000/?date_after=2024-01-01&specialty=orthopedics&donor=110000")
+    api_url = response.context["api_url"]
+    assert api_url == "/api/v1/regions/540000/summary?from=2024-01-01&specialty=orthopedics&donor=110000"
+    assert signed_in.get(api_url).json() == response.context["summary"]
