@@ -8,11 +8,9 @@ place where a user's scope will narrow them. Each page runs a fixed number
 of queries whatever the data size.
 """
 
-import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min, Prefetch, Q
-from django.http import Http404
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +23,10 @@ from dashboards import charts, coverage, indicators
 from dashboards.forms import DashboardFilterForm
 from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
-from deployments.models import Program
 from hospitals import scope as hospitals_scope
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Region
 from outcomes import scope as outcomes_scope
-from outcomes.models import IndicatorValue
 
 
 def today():
