@@ -20,6 +20,27 @@ COUNT_INK = """(canvas) => {
 }"""
 
 
+# The policy the production settings will send (issue 5): the pages must work under it.
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def with_strict_csp(page):
+    """Serve every page with STRICT_CSP and collect the browser's complaints."""
+    violations = []
+
+    def add_policy(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/*", add_policy)
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return violations
+
+
 def sign_in(page, live_server, django_user_model):
     django_user_model.objects.create_superuser("official", "o@example.org", "secret-pw-1")
     page.goto(f"{live_server.url}/admin/login/?next=/")
@@ -45,6 +66,7 @@ def test_region_dashboard_draws_charts_and_follows_a_filter(
     assert narrowed not in (0, 91)
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, django_user_model)
+    csp_violations = with_strict_csp(page)
 
     page.goto(f"{live_server.url}/regions/540000/")
     surgeries = page.locator("#cards li", has_text="Surgeries").first.locator(".card__value")
@@ -72,3 +94,4 @@ def test_region_dashboard_draws_charts_and_follows_a_filter(
     surgeries.locator("a").click()
     page.wait_for_url("**/surgeries/**")
     assert page.locator(".result-count").inner_text().startswith(f"{narrowed} rows")
+    assert csp_violations == []
