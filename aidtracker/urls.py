@@ -1,10 +1,12 @@
 """Root URLs."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("dashboards.urls")),
+    path("", include("outcomes.urls")),
+    path("", include("deployments.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("aidtracker.api")),
 ]
