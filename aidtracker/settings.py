@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "hospitals",
     "deployments",
     "outcomes",
+    "dashboards",
     "aidtracker",
 ]
 

@@ -1,15 +1,17 @@
 """Root URLs."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 from aidtracker.views import healthz
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("", include("dashboards.urls")),
+    path("", include("outcomes.urls")),
+    path("", include("deployments.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("aidtracker.api")),
 ]
 
 # A lost database answers 503 even when a middleware, not a view, met it.
