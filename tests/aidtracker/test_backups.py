@@ -35,9 +35,8 @@ def figures_of(world) -> dict:
     return out
 
 
-# Committed data (pg_dump reads it from another connection). serialized_rollback
-# puts the migrations' rows (specialties) back after the flush at the end.
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data: pg_dump reads it from another connection.
+transactional = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

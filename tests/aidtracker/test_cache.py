@@ -189,8 +189,7 @@ def test_the_disabled_cache_computes_every_time(world, django_assert_num_queries
         cached_local_alone(world.tibet)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_version_row_comes_back_after_a_flush():
+def test_the_version_row_comes_back_after_a_flush(db):
     DataVersion.objects.all().delete()
     version = figures.current_data_version()
     assert version > 1_600_000_000_000  # time-based, never an old counter value

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 
 from tests.support.servers import TcpProxy, collect_static, get, gunicorn
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET = "failure-test-secret-" + "k" * 40
 
