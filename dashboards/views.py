@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aidtracker import summary as summary_api
+from aidtracker.cache import cached_call, scope_key
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import DashboardFilterForm
@@ -48,7 +49,9 @@ def list_url(name, params, **extra):
 def overview(request):
     form = DashboardFilterForm(request.GET or None, with_specialty=False, with_donor=False)
     period, _specialty, _donor = form.values()
-    rows = summary_api.overview(period)
+    # Cached (aidtracker/cache.py): keyed by the period and the user's scope,
+    # never stale after a write.
+    rows = cached_call(summary_api.overview, period, scope=scope_key(request.user))
     for row in rows:
         row["url"] = reverse("dashboards:region", args=[row["code"]])
         if form.params():
@@ -148,8 +151,13 @@ def region(request, code):
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
     form = DashboardFilterForm(request.GET or None)
     period, specialty, donor = form.values()
-    summary = summary_api.region_summary(region, period, specialty=specialty, donor=donor)
-    series = summary_api.region_charts(region, period, specialty=specialty, donor=donor)
+    scope = scope_key(request.user)
+    summary = cached_call(
+        summary_api.region_summary, region, period, specialty=specialty, donor=donor, scope=scope
+    )
+    series = cached_call(
+        summary_api.region_charts, region, period, specialty=specialty, donor=donor, scope=scope
+    )
     params = form.params()
 
     programs = deployments_scope.programs(request).for_recipient_region(region)

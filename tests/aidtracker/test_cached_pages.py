@@ -1,0 +1,60 @@
+"""The dashboard and the API read cached figures, and show a write at once."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+
+from aidtracker.cache import bump_data_version
+from outcomes.models import Surgery
+from tests import factories as f
+
+SUMMARY = "/api/v1/regions/540000/summary"
+
+
+@pytest.fixture
+def signed_in(client, admin_user, world):
+    client.force_login(admin_user)
+    f.SurgeryFactory(hospital=world.lhasa_peoples, date=dt.date(2024, 5, 1))
+    return client
+
+
+def total(client):
+    return client.get(SUMMARY).json()["surgeries"]["total"]
+
+
+def test_a_second_dashboard_view_reads_the_figures_from_the_cache(signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert signed_in.get("/regions/540000/").status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        page = signed_in.get("/regions/540000/")
+    assert page.context["summary"]["surgeries"]["total"] == 1
+    # The summary's 9 and the charts' 5 queries are gone; the version read stays.
+    assert len(second) == len(first) - 14
+    assert sum("aidtracker_dataversion" in q["sql"] for q in second.captured_queries) == 1
+
+
+def test_the_dashboard_shows_a_saved_surgery_at_once(signed_in, world):
+    assert signed_in.get("/regions/540000/").context["summary"]["surgeries"]["total"] == 1
+    f.SurgeryFactory(hospital=world.xigaze_peoples, date=dt.date(2024, 6, 1))
+    assert signed_in.get("/regions/540000/").context["summary"]["surgeries"]["total"] == 2
+    overview = {row["code"]: row for row in signed_in.get("/").context["rows"]}
+    assert overview["540000"]["surgeries"] == 2
+
+
+def test_the_api_follows_edits_deletes_and_imports_at_once(signed_in, world):
+    assert total(signed_in) == 1
+    row = f.SurgeryFactory(hospital=world.pulan, date=dt.date(2024, 7, 1))
+    assert total(signed_in) == 2
+    row.delete()
+    assert total(signed_in) == 1
+    # The importer's path: bulk writes, no signals, one bump in the transaction.
+    with transaction.atomic():
+        Surgery.objects.bulk_create(
+            [f.SurgeryFactory.build(hospital=world.pulan, date=dt.date(2024, 8, 1)) for _ in range(5)]
+        )
+        bump_data_version()
+    assert total(signed_in) == 6
