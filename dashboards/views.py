@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from aidtracker import summary as summary_api
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
-from dashboards.forms import DashboardFilterForm
+from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
 from hospitals import scope as hospitals_scope
@@ -46,7 +46,7 @@ def list_url(name, params, **extra):
 
 
 def overview(request):
-    form = DashboardFilterForm(request.GET or None, with_specialty=False, with_donor=False)
+    form = OverviewForm(request.GET or None)
     period, _specialty, _donor = form.values()
     rows = summary_api.overview(period)
     for row in rows:
@@ -146,24 +146,20 @@ def region(request, code):
         # The summary is defined for province-level regions: show the one this lies in.
         target = reverse("dashboards:region", args=[region.province_code])
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
-    form = DashboardFilterForm(request.GET or None)
+    programs = deployments_scope.programs(request).for_recipient_region(region)
+    filterset = RegionDashboardFilter(
+        request.GET or None,
+        queryset=deployments_scope.twinnings(request)
+        .filter(program__in=programs)
+        .select_related("program__recipient_hospital", "donor_hospital", "specialty")
+        .order_by("program__recipient_hospital__name", "specialty__name", "start_date"),
+    )
+    form = filterset.form
     period, specialty, donor = form.values()
+    twinnings = filterset.qs if form.is_valid() else filterset.queryset
     summary = summary_api.region_summary(region, period, specialty=specialty, donor=donor)
     series = summary_api.region_charts(region, period, specialty=specialty, donor=donor)
     params = form.params()
-
-    programs = deployments_scope.programs(request).for_recipient_region(region)
-    if donor:
-        programs = programs.filter(donor_region=donor)
-    twinnings = (
-        deployments_scope.twinnings(request)
-        .filter(program__in=programs)
-        .filter(_overlaps(period))
-        .select_related("program__recipient_hospital", "donor_hospital", "specialty")
-        .order_by("program__recipient_hospital__name", "specialty__name", "start_date")
-    )
-    if specialty:
-        twinnings = twinnings.filter(specialty=specialty)
 
     donor_rows = [
         {
@@ -195,12 +191,6 @@ def region(request, code):
         "twinnings": twinnings,
         "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
     })
-
-
-def _overlaps(period):
-    from hospitals.periods import overlaps_q
-
-    return overlaps_q(period)
 
 
 def _api_query(period, specialty, donor):
