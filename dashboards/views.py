@@ -10,7 +10,7 @@ of queries whatever the data size.
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
+from deployments.models import Rotation
 from hospitals import scope as hospitals_scope
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Region
@@ -288,7 +289,12 @@ def team(request, code):
         deployments_scope.rotations(request)
         .filter(team=team)
         .select_related("person__home_hospital", "specialty")
-        .order_by("role", "person__name")
+        .annotate(role_rank=Case(
+            When(role=Rotation.Role.LEADER, then=0),
+            When(role=Rotation.Role.PAIRED_DIRECTOR, then=1),
+            default=2,
+        ))
+        .order_by("role_rank", "person__name")
     )
     for rotation in rotations:  # display only: each row's own length
         rotation.days = (rotation.end_date - rotation.start_date).days + 1
