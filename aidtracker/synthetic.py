@@ -1191,12 +1191,10 @@ def consultations(world: World, seed=0):
         by_program.setdefault(t["program_id"], []).append(t)
     for spec in PROGRAMS:
         for month in months(spec.start, TODAY):
-            if month.year < 2018:
-                remote, onsite = 0, rng.randint(0, 1)
-            else:
-                remote, onsite = rng.randint(0, 2 + (month.year - 2018) // 3), rng.randint(0, 1)
+            onsite = 1 if rng.random() < 0.4 else 0
+            remote = 0 if month.year < 2018 else rng.randint(0, 1 + (month.year - 2018) // 3)
             if spec.kind == "remote_support":
-                remote, onsite = rng.randint(0, 2), 0
+                remote, onsite = rng.randint(0, 1), 0
             last = min(add_months(month, 1) - dt.timedelta(days=1), TODAY)
             for mode, count in (("remote", remote), ("onsite", onsite)):
                 for _ in range(count):
@@ -1310,3 +1308,77 @@ def demo_rows(seed=0):
     yield from (("outcomes.referral", r) for r in referrals(world, seed))
     yield from (("outcomes.consultation", r) for r in consultations(world, seed))
     yield from (("outcomes.indicatorvalue", r) for r in indicators(world, seed))
+
+
+# --------------------------------------------------------------------------
+# Benchmarks: more rotations at any scale
+# --------------------------------------------------------------------------
+
+
+def extra_rotations(world: World, k: int, seed=0, tag="G", next_batch=None):
+    """Yield ("person" | "team" | "rotation", dict) items: `k` rotations in new
+    short-term expert groups (30 to 180 days) of the programs that send teams.
+
+    Items come in insertable order (a team and its people before its
+    rotations). Teams of a program are made in date order and a person is
+    reused only once their last rotation has ended, so no two rotations of
+    one person overlap. `next_batch` maps a program code to its first free
+    batch number (default: after the reference world's batches)."""
+    import heapq
+
+    rng = rng_for(seed, f"rotations:{tag}")
+    specs = [s for s in PROGRAMS if s.batches]
+    if next_batch is None:
+        next_batch = {s.code: len(s.batches) + 1 for s in specs}
+    twinned = {}
+    for t in world.twinnings:
+        twinned.setdefault(t["program_id"], []).append((t["specialty_id"], t["donor_hospital_id"]))
+    # share of the k rotations per program: by its usual team size
+    weights = [sum(s.team_size) for s in specs]
+    total = sum(weights)
+    quotas = [k * w // total for w in weights]
+    quotas[0] += k - sum(quotas)
+    person_number = 0
+    for spec, quota in zip(specs, quotas):
+        if not quota:
+            continue
+        sizes = []
+        while sum(sizes) < quota:
+            sizes.append(min(rng.randint(*spec.team_size), quota - sum(sizes)))
+        starts = sorted(random_date(rng, spec.start, TODAY) for _ in sizes)
+        free = []  # heap of (first free day, person code, specialty, home hospital)
+        batch = next_batch[spec.code]
+        for size, start in zip(sizes, starts):
+            if batch > 32767:
+                raise ValueError(
+                    f"Program {spec.code} would need batch number {batch}; batches stop at 32767. "
+                    "Ask for fewer rotations."
+                )
+            end = start + dt.timedelta(days=rng.randint(30, 180))
+            code = f"{spec.code}-{tag}-{batch:05d}"
+            yield "team", {"code": code, "program_id": spec.code, "batch": batch,
+                           "name": f"Short-term expert group {batch} ({spec.code})",
+                           "start_date": start, "end_date": end}
+            batch += 1
+            for slot in range(size):
+                if free and free[0][0] <= start and rng.random() < 0.6:
+                    _, person, specialty, home = heapq.heappop(free)
+                else:
+                    if rng.random() < 0.7 and twinned.get(spec.code):
+                        specialty, home = rng.choice(twinned[spec.code])
+                    else:
+                        specialty, home = rng.choice(spec.extra_specialties), spec.main_donor
+                    person_number += 1
+                    person = f"{home}-{tag}-{person_number:06d}"
+                    yield "person", {"code": person, "name": han_name(rng), "home_hospital_id": home}
+                r_start, r_end = start, end
+                if rng.random() < 0.3:
+                    r_start = start + dt.timedelta(days=rng.randint(0, (end - start).days // 2))
+                role = "leader" if slot == 0 else "member"
+                title = "chief" if role == "leader" else weighted(rng, TITLES)
+                if specialty == "nursing":
+                    title = "nurse"
+                yield "rotation", {"team_id": code, "person_id": person, "specialty_id": specialty,
+                                   "title": title, "role": role,
+                                   "start_date": r_start, "end_date": r_end}
+                heapq.heappush(free, (r_end + dt.timedelta(days=1), person, specialty, home))
