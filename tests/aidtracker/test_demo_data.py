@@ -217,3 +217,16 @@ def test_generate_data_adds_exactly_the_requested_rows_and_they_are_valid():
     assert Surgery.objects.filter(ref__startswith="G3R2-").count() == 40
     assert "surgeries" in out.getvalue() and " s; peak memory" in out.getvalue()
     assert not overlapping_rotations().exists()
+
+
+@pytest.mark.django_db
+def test_generate_data_adds_to_a_database_that_has_rows_of_its_own(world):
+    f.TeamFactory(program=world.sh_xigaze, code="XIGAZE-OWN-1", batch=1)  # batch 1 is theirs
+    call_command("generate_data", surgeries=30, trainings=5, rotations=12,
+                 verbosity=0, stdout=io.StringIO())
+    assert Surgery.objects.count() == 30
+    assert Training.objects.count() == 5
+    assert Team.objects.get(program="SH-XIGAZE", batch=1).code == "XIGAZE-OWN-1"
+    assert Program.objects.get(code="SH-XIGAZE").name == world.sh_xigaze.name  # left alone
+    assert Rotation.objects.filter(team__code__contains="-G0R1-").count() == 12
+    assert not overlapping_rotations().exists()

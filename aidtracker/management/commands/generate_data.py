@@ -87,8 +87,13 @@ class Command(BaseCommand):
             else:
                 existing = set(model.objects.using(self.using).values_list("pk", flat=True))
                 missing = [r for r in rows if r[key] not in existing]
+            if model is Team:
+                # a batch number the database already uses in that program stays theirs
+                taken = set(Team.objects.using(self.using).values_list("program_id", "batch"))
+                missing = [r for r in missing if (r["program_id"], r["batch"]) not in taken]
             if model is Rotation:
-                missing = self.without_clashes(missing)
+                teams = set(Team.objects.using(self.using).values_list("pk", flat=True))
+                missing = self.without_clashes([r for r in missing if r["team_id"] in teams])
             if missing:
                 self.created[attr] += insert_rows(model, missing, self.using)
 
@@ -156,9 +161,12 @@ class Command(BaseCommand):
                      "deployments.rotation": "rotations"})
 
     def add_surgeries(self, world, n, seed, tag):
+        teams = set(Team.objects.using(self.using).values_list("pk", flat=True))
         batch = []
         with self.bar(n, "surgeries") as bar:
             for row in synthetic.surgeries(world, n, seed, ref_prefix=f"{tag}-S"):
+                if row["team_id"] not in teams:
+                    row["team_id"] = None  # a reference team the database did not take
                 batch.append(row)
                 if len(batch) >= self.batch_size:
                     self.created["surgeries"] += insert_rows(Surgery, batch, self.using)
