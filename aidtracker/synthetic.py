@@ -1006,7 +1006,8 @@ def trainees_and_trainings(world: World, n: int, seed=0, ref_prefix="TRN", start
                for h, s in recipients.items()}
     twinned = {}
     for t in world.twinnings:
-        twinned.setdefault(t["program_id"], []).append((t["specialty_id"], t["donor_hospital_id"]))
+        twinned.setdefault(t["program_id"], []).append(
+            (t["specialty_id"], t["donor_hospital_id"], t["start_date"]))
     numbers: dict[str, int] = {}
     made = 0
     while made < n:
@@ -1017,7 +1018,10 @@ def trainees_and_trainings(world: World, n: int, seed=0, ref_prefix="TRN", start
         code = f"{hospital}-{trainee_prefix}{numbers[hospital]:05d}"
         yield "trainee", {"code": code, "name": local_name(rng, province_of_hospital(hospital)),
                           "hospital_id": hospital, "role": role}
-        pairs = twinned.get(spec.code) or [(spec.extra_specialties[0], spec.main_donor)]
+        day = random_date(rng, spec.start + dt.timedelta(days=30), TODAY - dt.timedelta(days=20), 0.85)
+        # departments twinned by then (every program twins one from its start)
+        pairs = [(s, d) for s, d, since in twinned.get(spec.code, ()) if since <= day]
+        pairs = pairs or [(spec.extra_specialties[0], spec.main_donor)]
         if role == "nurse":
             specialty, donor = "nursing", spec.main_donor
         elif role == "manager":
@@ -1025,7 +1029,6 @@ def trainees_and_trainings(world: World, n: int, seed=0, ref_prefix="TRN", start
         else:
             specialty, donor = rng.choice(pairs)
         count = min(n - made, rng.choice((1, 1, 2, 2, 3)))
-        day = random_date(rng, spec.start + dt.timedelta(days=30), TODAY - dt.timedelta(days=20), 0.85)
         kinds = ["onsite_course", "mentorship", "further_study"]
         for i in range(count):
             kind = kinds[i] if i < 3 and rng.random() < 0.75 else rng.choice(kinds)
@@ -1297,7 +1300,10 @@ def demo_rows(seed=0):
     for kind, row in trainees_and_trainings(world, DEMO_TRAININGS, seed):
         (trainees if kind == "trainee" else trainings).append(row)
     yield from (("outcomes.trainee", r) for r in trainees)
-    yield from (("outcomes.training", r) for r in trainings)
+    trainings.sort(key=lambda r: (r["start_date"], r["trainee_id"], r["kind"]))
+    for number, row in enumerate(trainings, start=1):
+        row["ref"] = f"TRN-{number:06d}"
+        yield "outcomes.training", row
     technique_rows, first_operations = techniques(world, seed)
     yield from (("outcomes.technique", r) for r in technique_rows)
     operations = list(surgeries(world, DEMO_SURGERIES - len(first_operations), seed)) + first_operations
