@@ -43,7 +43,7 @@ class Browser:
         with self.opener.open(self.base + path, timeout=60) as response:
             return response.status, response.read().decode()
 
-    def sign_in(self, username, password, login_path="/accounts/login/"):
+    def sign_in(self, username, password, login_path=os.environ.get("BENCH_LOGIN_PATH", "/accounts/login/")):
         _, page = self.get(login_path)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         data = urllib.parse.urlencode(

@@ -58,3 +58,12 @@ def test_the_api_follows_edits_deletes_and_imports_at_once(signed_in, world):
         )
         bump_data_version()
     assert total(signed_in) == 6
+
+
+def test_a_list_counts_a_new_row_at_once(signed_in, world):
+    url = "/surgeries/?region=540000"
+    assert signed_in.get(url).context["totals"]["rows"] == 1
+    assert signed_in.get(url + "&page=1&sort=date").context["totals"]["rows"] == 1
+    f.SurgeryFactory(hospital=world.xigaze_peoples, date=dt.date(2024, 6, 1))
+    assert signed_in.get(url).context["totals"]["rows"] == 2
+    assert signed_in.get("/surgeries/?region=650000").context["totals"]["rows"] == 0
