@@ -37,6 +37,7 @@ import logging
 import threading
 import time
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
@@ -44,6 +45,7 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +208,24 @@ def cached_call(fn, *args, scope: str, timeout=None, **kwargs):
     """
     name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__qualname__}"
     return cached((name, args, kwargs, scope), lambda: fn(*args, **kwargs), timeout)
+
+
+def fragment_key(request, *parts) -> str:
+    """Return the key of a `{% cache %}` fragment of a page, for its template:
+
+        {% cache cache_timeout "region-body" fragment_key %} ... {% endcache %}
+
+    It holds the page's own parts (region, filters, page, sort), the user
+    (rendered HTML may show what only they may do: links, actions), the
+    language and the data version, so a fragment is never stale after a
+    write and never shown to anybody else."""
+    if isinstance(caches["default"], DummyCache):
+        return ""
+    who = "everybody"  # without roles (no accounts app) every page is the same for all
+    if django_apps.is_installed("accounts"):
+        user = getattr(request, "user", None)
+        who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+    return make_key((*parts, who, get_language()), current_data_version())
 
 
 class DataVersionMiddleware:

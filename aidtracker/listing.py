@@ -21,7 +21,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from aidtracker.cache import cached, scope_key
+from django.conf import settings
+
+from aidtracker.cache import cached, fragment_key, scope_key
 
 CSV_CHUNK_SIZE = 2000
 
@@ -161,6 +163,12 @@ class RecordListView(View):
         query.pop("page", None)
         query.pop("format", None)
         context = {
+            # The table and the pagination are one cached fragment.
+            "fragment_key": fragment_key(
+                request, type(self).__name__,
+                sorted((k, v) for k, vs in request.GET.lists() for v in vs if k != "format"),
+            ),
+            "cache_timeout": settings.CACHE_TIMEOUT,
             "title": self.title,
             "filter": filterset,
             "page_obj": page,

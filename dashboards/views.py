@@ -10,6 +10,7 @@ of queries whatever the data size.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aidtracker import summary as summary_api
-from aidtracker.cache import cached_call, scope_key
+from aidtracker.cache import cached_call, fragment_key, scope_key
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -186,6 +187,9 @@ def region(request, code):
         charts.techniques_chart(series["techniques_per_year"]),
     ]
     return render(request, "dashboards/region.html", {
+        # Everything below the filters is one cached fragment (aidtracker/cache.py).
+        "fragment_key": fragment_key(request, "region", region, period, specialty, donor),
+        "cache_timeout": settings.CACHE_TIMEOUT,
         "region": region,
         "form": form,
         "period": period,
