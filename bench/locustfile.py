@@ -16,7 +16,7 @@ import os
 import re
 import threading
 
-from locust import FastHttpUser, between, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 LOGIN_PATH = os.environ.get("BENCH_LOGIN_PATH", "/accounts/login/")
 REGIONS = os.environ.get("BENCH_REGIONS", "540000,650000").split(",")
@@ -30,9 +30,11 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class Official(FastHttpUser):
-    # Officials read a page, then open the next: 0.2-0.6 s between requests
-    # keeps 16 users busy enough to measure the server, not the pauses.
-    wait_time = between(0.2, 0.6)
+    # 16 users with no pause between requests: a closed loop that measures
+    # what the server sustains with 16 requests in flight, not how long people
+    # read. BENCH_THINK="0.5,2" gives each user a pause (seconds) instead.
+    _think = [float(x) for x in os.environ.get("BENCH_THINK", "0").split(",")]
+    wait_time = between(*_think) if len(_think) == 2 else constant(_think[0])
 
     def on_start(self):
         with _lock:
