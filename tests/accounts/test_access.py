@@ -1,0 +1,156 @@
+"""The role × page/action × scope matrix: the exact response of every record
+page for every role, on a record in the user's scope ("in") and one outside
+it ("out"). Extend ACCESS (and RECORD_PAGES) with new pages; each row is
+(role, page, scope, expected status).
+
+In scope means: a record at Lhasa People's Hospital (Tibet), whose program
+BJ-LHASA the coordinator coordinates and whose region the regional official
+reads. Out of scope: a record at Xinjiang Children's Hospital (another
+program, another region)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+
+KINDS = [
+    ("outcomes", "surgery"),
+    ("outcomes", "training"),
+    ("outcomes", "technique"),
+    ("outcomes", "referral"),
+    ("outcomes", "consultation"),
+    ("deployments", "rotation"),
+]
+
+# Expected status per role for each action; (in scope, out of scope).
+EXPECTED = {
+    #               detail      history     update      delete      create
+    "anonymous":    ((302, 302), (302, 302), (302, 302), (302, 302), 302),
+    "admin":        ((200, 200), (200, 200), (200, 200), (200, 200), 200),
+    "coordinator":  ((200, 200), (200, 200), (200, 403), (200, 403), 200),
+    "official":     ((200, 404), (200, 404), (403, 403), (403, 403), 403),
+    "official_all": ((200, 200), (200, 200), (403, 403), (403, 403), 403),
+    "viewer":       ((403, 403), (403, 403), (403, 403), (403, 403), 403),
+}
+ACTIONS = ["detail", "history", "update", "delete"]
+
+ACCESS = []
+for role, (*per_action, create_status) in EXPECTED.items():
+    for (ns, kind) in KINDS:
+        ACCESS.append((role, f"{ns}:{kind}_create", None, create_status))
+        for action, (inside, outside) in zip(ACTIONS, per_action):
+            name = f"{ns}:{kind}" if action == "detail" else f"{ns}:{kind}_{action}"
+            ACCESS.append((role, name, "in", inside))
+            ACCESS.append((role, name, "out", outside))
+
+
+@pytest.fixture
+def records(world):
+    """kind -> {"in": record, "out": record}."""
+    w = world
+    xj_program = f.ProgramFactory(
+        code="BJ-XJ", donor_region=w.beijing, recipient_hospital=w.xj_children
+    )
+    team_in = f.TeamFactory(code="BJ-LHASA-1", program=w.bj_lhasa, batch=1)
+    team_out = f.TeamFactory(code="BJ-XJ-1", program=xj_program, batch=1)
+    return {
+        "surgery": {
+            "in": f.SurgeryFactory(hospital=w.lhasa_peoples, team=team_in),
+            "out": f.SurgeryFactory(hospital=w.xj_children),
+        },
+        "training": {
+            "in": f.TrainingFactory(trainee=f.TraineeFactory(hospital=w.lhasa_peoples)),
+            "out": f.TrainingFactory(trainee=f.TraineeFactory(hospital=w.xj_children)),
+        },
+        "technique": {
+            "in": f.TechniqueFactory(hospital=w.lhasa_peoples),
+            "out": f.TechniqueFactory(hospital=w.xj_children),
+        },
+        "referral": {
+            "in": f.ReferralFactory(origin_region=w.ngari, destination_hospital=w.lhasa_peoples),
+            "out": f.ReferralFactory(origin_region=w.urumqi, destination_hospital=w.xj_children),
+        },
+        "consultation": {
+            "in": f.ConsultationFactory(requesting_hospital=w.lhasa_peoples, consulting_hospital=w.renji),
+            "out": f.ConsultationFactory(requesting_hospital=w.xj_children, consulting_hospital=w.renji),
+        },
+        "rotation": {
+            "in": f.RotationFactory(team=team_in, person=f.PersonFactory(home_hospital=w.bj_friendship)),
+            "out": f.RotationFactory(team=team_out, person=f.PersonFactory(home_hospital=w.bj_friendship)),
+        },
+    }
+
+
+@pytest.mark.parametrize(("role", "page", "scope", "status"), ACCESS)
+def test_record_page_access(role, page, scope, status, actors, records, client_as):
+    client = client_as(actors[role])
+    if scope is None:
+        url = reverse(page)
+    else:
+        kind = page.split(":")[1].split("_")[0]
+        url = reverse(page, args=[records[kind][scope].pk])
+    response = client.get(url)
+    assert response.status_code == status, (role, page, scope)
+    if status == 302:
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+# POST delete: the same rule as the confirmation page, and nothing is deleted
+# when refused.
+DELETE_POSTS = [
+    ("admin", "out", 302), ("coordinator", "in", 302), ("coordinator", "out", 403),
+    ("official", "in", 403), ("official", "out", 403), ("viewer", "in", 403),
+    ("anonymous", "in", 302),
+]
+
+
+@pytest.mark.parametrize(("role", "scope", "status"), DELETE_POSTS)
+@pytest.mark.parametrize("kind", ["surgery", "rotation"])
+def test_delete_post_access(role, scope, status, kind, actors, records, client_as):
+    obj = records[kind][scope]
+    ns = "deployments" if kind == "rotation" else "outcomes"
+    response = client_as(actors[role]).post(reverse(f"{ns}:{kind}_delete", args=[obj.pk]))
+    assert response.status_code == status
+    deleted = role in ("admin", "coordinator") and status == 302
+    assert type(obj).objects.filter(pk=obj.pk).exists() is not deleted
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "official", "official_all", "viewer", "anonymous"])
+def test_unknown_record_is_404_for_readers_403_for_others(role, actors, records, client_as):
+    expected = {"anonymous": 302, "viewer": 403}.get(role, 404)
+    response = client_as(actors[role]).get(reverse("outcomes:surgery", args=[999999]))
+    assert response.status_code == expected
+
+
+# Admin pages: the Django admin and the recent changes list.
+ADMIN_PAGES = [
+    ("admin:index", {"admin": 200, "coordinator": 302, "official": 302, "official_all": 302,
+                     "viewer": 302, "anonymous": 302}),
+    ("admin:accounts_apitoken_add", {"admin": 200, "coordinator": 302, "official": 302,
+                                     "official_all": 302, "viewer": 302, "anonymous": 302}),
+    ("recent_changes", {"admin": 200, "coordinator": 403, "official": 403, "official_all": 403,
+                        "viewer": 403, "anonymous": 302}),
+    ("password_change", {"admin": 200, "coordinator": 200, "official": 200, "official_all": 200,
+                         "viewer": 200, "anonymous": 302}),
+    ("login", {"anonymous": 200, "viewer": 302}),
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "status"),
+    [(page, role, status) for page, table in ADMIN_PAGES for role, status in table.items()],
+)
+def test_site_page_access(page, role, status, actors, client_as):
+    response = client_as(actors[role]).get(reverse(page))
+    assert response.status_code == status
+
+
+def test_sign_in_page_is_public_through_login_not_required():
+    """The mechanism for public views (/healthz later): login_not_required."""
+    from django.urls import resolve
+
+    view = resolve(reverse("login")).func
+    assert getattr(view, "login_required", True) is False
+    assert getattr(resolve(reverse("outcomes:surgery_create")).func, "login_required", True) is True
