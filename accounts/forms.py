@@ -7,6 +7,7 @@ of the record as it will be saved."""
 import secrets
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class CodeListField(forms.TypedChoiceField):
+    """A model's code-list field that refuses a value outside the list in the
+    model's words ("Value 5 is not a valid choice."), the importer's message."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        if value not in self.empty_values and not self.valid_value(value):
+            try:
+                shown = self.coerce(value)
+            except (ValueError, TypeError):
+                shown = value
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": shown}
+            )
+
+
 class ScopedModelForm(forms.ModelForm):
     hospital_fields: tuple = ()  # limited to scope.editable_hospitals
     program_fields: tuple = ()  # limited to scope.editable_programs
@@ -48,7 +65,19 @@ class ScopedModelForm(forms.ModelForm):
         if "ref" in self.fields:
             self.fields["ref"].required = False
             self.fields["ref"].help_text = _("Your own reference; leave empty to number it automatically.")
-        for f in self.fields.values():
+        for name, f in self.fields.items():
+            # The model's wording for a value outside a code list, as the importer reports it.
+            if isinstance(f, forms.TypedChoiceField):
+                try:
+                    model_field = self._meta.model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    model_field = None
+                if model_field is not None:
+                    f.__class__ = CodeListField
+                    f.error_messages = {
+                        **f.error_messages,
+                        "invalid_choice": model_field.error_messages["invalid_choice"],
+                    }
             if isinstance(f.widget, forms.DateInput) and not isinstance(f.widget, DateInput):
                 f.widget = DateInput()
 
