@@ -26,17 +26,46 @@ class SurgeryForm(ScopedModelForm):
     class Meta:
         model = Surgery
         fields = [
-            "procedure", "grade", "approach", "lead", "outcome",
             "date", "hospital", "specialty", "team",
-            "demonstration", "first_in_region", "blood_loss_ml", "ref",
+            "procedure", "grade", "approach", "lead", "outcome", "blood_loss_ml",
+            "demonstration", "first_in_region", "ref",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        focus = "procedure" if self.initial.get("hospital") or self.instance.pk else "hospital"
+        if not self.instance.pk and not self.initial.get("hospital"):
+            hospitals = list(self.fields["hospital"].queryset.values_list("code", flat=True)[:2])
+            if len(hospitals) == 1:  # a coordinator of one hospital: nothing to choose
+                self.initial["hospital"] = hospitals[0]
+        # Focus the first field still to choose: the hospital and specialty on
+        # the first surgery, the procedure once they are remembered.
+        focus = "procedure"
+        if not self.instance.pk:
+            focus = next((n for n in ("hospital", "specialty") if not self.initial.get(n)), "procedure")
         self.fields[focus].widget.attrs["autofocus"] = True
         self.fields["procedure"].widget.attrs.update({"autocomplete": "off", "size": 40})
         self.fields["blood_loss_ml"].widget.attrs["inputmode"] = "numeric"
+
+    GROUPS = {
+        "where": ["date", "hospital", "specialty", "team"],
+        "operation": ["procedure", "grade", "approach", "lead", "outcome", "blood_loss_ml"],
+        "details": ["demonstration", "first_in_region", "ref"],
+    }
+
+    def group(self, name):
+        return [self[field] for field in self.GROUPS[name]]
+
+    @property
+    def where_fields(self):
+        return self.group("where")
+
+    @property
+    def operation_fields(self):
+        return self.group("operation")
+
+    @property
+    def detail_fields(self):
+        return self.group("details")
 
     @classmethod
     def initial_for(cls, request):

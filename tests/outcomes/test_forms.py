@@ -98,7 +98,8 @@ def test_surgery_form_defaults_and_remembers(world, coord_client):
     form = coord_client.get(reverse("outcomes:surgery_create")).context["form"]
     assert form.initial["date"] == timezone.localdate()
     assert form.initial["outcome"] == "success"
-    assert "autofocus" in form.fields["hospital"].widget.attrs
+    assert form.initial["hospital"] == "LS-PEOPLES"  # the only one to choose
+    assert "autofocus" in form.fields["specialty"].widget.attrs
     response = coord_client.post(
         reverse("outcomes:surgery_create"),
         surgery_data(specialty=OTHER_SPECIALTY, team=team.code, save_another="1"),
