@@ -73,7 +73,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username+IP is refused before the password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

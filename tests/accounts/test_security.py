@@ -111,3 +111,8 @@ def test_upload_size_limit_has_a_clear_message():
         "The file bundle.xlsx is 1.0\xa0MB; imports are limited to 1.0\xa0MB. Split the bundle into "
         "smaller files, or ask an administrator to raise IMPORT_MAX_UPLOAD_MB."
     ]
+
+
+def test_test_client_login_still_works(admin_user, client):
+    """Authentication without a request (client.login) skips the lockout check only."""
+    assert client.login(username="admin", password="pw")
