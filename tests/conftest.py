@@ -137,3 +137,24 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a live-server test: its transactional teardown emptied every
+    table, the specialty list that a migration wrote included; put it back
+    for the tests that follow."""
+    yield
+    if "live_server" not in getattr(item, "fixturenames", ()):
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    migration = importlib.import_module("hospitals.migrations.0002_specialties")
+    with item.config.stash[blocking_manager_key].unblock():
+        from hospitals.models import Specialty
+
+        if not Specialty.objects.exists():
+            migration.add_specialties(apps, None)
