@@ -13,7 +13,8 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     fields = ["role", "programs", "regions", "language"]
-    filter_horizontal = ["programs", "regions"]
+    # Autocomplete, not a select of every region: GB/T 2260 has thousands.
+    autocomplete_fields = ["programs", "regions"]
     verbose_name_plural = _("role and scope")
     min_num = 1
     max_num = 1

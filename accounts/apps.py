@@ -12,7 +12,12 @@ class AccountsConfig(AppConfig):
 
         from accounts.models import sync_profile_from_user
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import mark_renewed_on_login
+
         post_save.connect(sync_profile_from_user, sender=get_user_model(), dispatch_uid="accounts.sync")
+        user_logged_in.connect(mark_renewed_on_login, dispatch_uid="accounts.idle")
 
     def ready(self):
         self.connect_signals()

@@ -10,6 +10,8 @@
   401 at once, so that a mistyped token is never mistaken for anonymous use.
 """
 
+import time
+
 from django.contrib.auth import middleware as auth_middleware
 from django.http import JsonResponse
 from django.utils import timezone
@@ -61,3 +63,40 @@ class ApiTokenMiddleware:
             # A token is not a browser session: no CSRF cookie to protect.
             request._dont_enforce_csrf_checks = True
         return self.get_response(request)
+
+
+IDLE_KEY = "_idle_renewed"
+
+
+class IdleTimeoutMiddleware:
+    """An idle timeout without a database write on every request.
+
+    A session lives SESSION_COOKIE_AGE seconds from its last save. Saving it
+    on every request (SESSION_SAVE_EVERY_REQUEST) would cost an UPDATE per
+    page; instead a signed-in user's session is renewed when its last renewal
+    is older than SESSION_IDLE_RENEW_SECONDS (a minute), so the session ends
+    between SESSION_COOKIE_AGE - 60 s and SESSION_COOKIE_AGE after the last
+    request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or getattr(request, "api_token", None) is not None:
+            return response
+        if user is not None and user.is_authenticated and session.session_key:
+            from django.conf import settings
+
+            now = int(time.time())
+            if now - session.get(IDLE_KEY, 0) >= settings.SESSION_IDLE_RENEW_SECONDS:
+                session[IDLE_KEY] = now  # marks the session modified: saved, cookie renewed
+        return response
+
+
+def mark_renewed_on_login(sender, request, user, **kwargs):
+    """A fresh sign-in counts as a renewal (no second save on the next page)."""
+    if getattr(request, "session", None) is not None:
+        request.session[IDLE_KEY] = int(time.time())

@@ -36,6 +36,7 @@ class RecordKind:
     counts_at: tuple = ()  # ("hospital", "date")
     # Optional hook: called with (request, obj) after a create or edit is saved.
     after_save: object = None
+    prefix: str = ""  # URL prefix ("surgeries"), set by record_urlpatterns
 
     def url(self, action="", *args):
         suffix = f"_{action}" if action else ""
@@ -95,7 +96,8 @@ def where_it_counts(kind, obj):
 
 
 def _list_url(kind):
-    for name in (f"{kind.namespace}:{kind.name}_list", f"{kind.namespace}:{kind.model._meta.model_name}s"):
+    # The list pages come from the dashboards work; their names are not fixed here.
+    for name in (f"{kind.namespace}:{kind.name}_list", f"{kind.namespace}:{kind.prefix}"):
         try:
             return reverse(name)
         except NoReverseMatch:
@@ -184,6 +186,7 @@ def record_urlpatterns(kind: RecordKind, prefix: str):
     """URL patterns `<prefix>/new/`, `<prefix>/<pk>/`, `.../edit/`, `.../delete/`, `.../history/`."""
     from django.urls import path
 
+    kind.prefix = prefix
     detail, create, update, delete, history = make_views(kind)
     n = kind.name
     return [

@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -33,16 +33,22 @@ def tracked_models():
     return dict(sorted(found.items()))
 
 
+def _history_model(model):
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
 def _history_rows(label, model, filters):
-    history = getattr(model, model._meta.simple_history_manager_attribute).model
+    history = _history_model(model)
     pk_name = model._meta.pk.attname
+    has_batch = any(f.name == "import_batch" for f in history._meta.fields)
     qs = history.objects.filter(**filters).annotate(
         change_kind=Value(label, output_field=CharField()),
         change_pk=Cast(F(pk_name), output_field=CharField()),
+        change_batch=F("import_batch_id") if has_batch else Value(None, output_field=IntegerField()),
     )
     return qs.values_list(
         "change_kind", "change_pk", "history_id", "history_date", "history_type",
-        "history_user_id", "import_batch_id", "history_change_reason",
+        "history_user_id", "change_batch", "history_change_reason",
     ).order_by()
 
 
@@ -58,9 +64,17 @@ def recent_changes(request):
     if request.GET.get("batch", "").isdigit():
         filters["import_batch_id"] = int(request.GET["batch"])
     chosen = {kind: models[kind]} if kind in models else models
+    if "import_batch_id" in filters:  # only history tables that record import batches
+        chosen = {
+            label: m for label, m in chosen.items()
+            if any(f.name == "import_batch" for f in _history_model(m)._meta.fields)
+        }
     querysets = [_history_rows(label, model, filters) for label, model in chosen.items()]
-    union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
-    union = union.order_by("-history_date", "-history_id")
+    if querysets:
+        union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+        union = union.order_by("-history_date", "-history_id")
+    else:
+        union = []
     page = Paginator(union, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
 
     from django.contrib.auth import get_user_model

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     # django.contrib.auth.decorators.login_not_required (sign-in page,
     # /healthz). Anonymous /api/ requests get 401 JSON instead of a redirect.
     "accounts.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,10 +147,13 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-# Idle timeout: the session expires after this many seconds without a request
-# (every request renews it).
+# Idle timeout: the session expires after this many seconds without a request.
+# accounts.middleware.IdleTimeoutMiddleware renews it at most once a minute
+# rather than saving it on every request (SESSION_SAVE_EVERY_REQUEST would
+# cost a database write per page).
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_IDLE_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Content Security Policy (django-csp 4): our own origin only, no inline
 # scripts or styles anywhere; charts get their data through json_script.

@@ -88,3 +88,15 @@ def test_recent_changes_spans_kinds_and_deletions(world, coordinator, admin_user
     assert "technique" in page and "deleted" in page and "coord" in page
     only = client.get(reverse("recent_changes"), {"kind": "outcomes.technique"}).content.decode()
     assert "deleted" not in only
+
+
+def test_recent_changes_is_one_query_for_the_rows(world, admin_user, client, django_assert_num_queries):
+    client.force_login(admin_user)
+    for n in range(3):
+        f.SurgeryFactory(hospital=world.lhasa_peoples)
+    client.get(reverse("recent_changes"))
+    # session, user, count of the union, the union page (no authors or batches
+    # among these rows, so no look-up of them): the same for any number of rows.
+    with django_assert_num_queries(4):
+        response = client.get(reverse("recent_changes"))
+    assert response.status_code == 200

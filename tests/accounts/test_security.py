@@ -47,10 +47,25 @@ def test_security_headers_and_strict_csp(client, admin_user):
     assert "<script" not in body and "<style" not in body and " style=" not in body
 
 
-def test_session_is_an_idle_timeout():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_session_is_an_idle_timeout(coordinator, client):
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_COOKIE_HTTPONLY is True
+    client.force_login(coordinator)
+    url = reverse("password_change")
+    # Just signed in: the next page does not write the session again.
+    assert settings.SESSION_COOKIE_NAME not in client.get(url).cookies
+    # A minute later, a request renews the session for another SESSION_COOKIE_AGE.
+    session = client.session
+    session["_idle_renewed"] -= settings.SESSION_IDLE_RENEW_SECONDS
+    session.save()
+    cookie = client.get(url).cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["max-age"] == settings.SESSION_COOKIE_AGE
+    # An expired session is a signed-out visitor.
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    Session.objects.update(expire_date=timezone.now())
+    assert client.get(url).status_code == 302
 
 
 def sign_in(client, username, password, url=None):
