@@ -127,3 +127,11 @@ def test_admin_assigns_role_and_scope_in_the_user_admin(world, admin_user, clien
     assert user.profile.role == "coordinator" and user.profile.language == "zh-hans"
     assert list(scope.editable_programs(user)) == [world.bj_lhasa]
     assert user.profile.history.first().history_user == admin_user
+
+
+def test_get_readable_or_404_takes_a_model_a_manager_or_a_queryset(actors, records):
+    official, inside, outside = actors["official"], records["surgery"]["in"], records["surgery"]["out"]
+    for source in (Surgery, Surgery.objects, Surgery.objects.select_related("hospital")):
+        assert scope.get_readable_or_404(official, source, pk=inside.pk) == inside
+        with pytest.raises(Http404):
+            scope.get_readable_or_404(official, source, pk=outside.pk)

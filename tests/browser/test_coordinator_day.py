@@ -47,6 +47,7 @@ def test_coordinator_logs_a_surgery_from_the_keyboard(transactional_db, live_ser
     page.keyboard.press("Tab")  # outcome: success by default
     page.keyboard.press("Tab")
     page.keyboard.type("50")  # blood loss
+    page.screenshot(path=os.path.join(artifacts_dir, "coordinator-surgery-form.png"), full_page=True)
     page.keyboard.press("Enter")
 
     page.wait_for_url(re.compile(r"/surgeries/\d+/$"))
