@@ -20,6 +20,11 @@ from deployments.models import Program
 from hospitals.models import Region
 
 
+def language_choices():
+    """settings.LANGUAGES, read when used: adding a language needs no migration."""
+    return settings.LANGUAGES
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("admin")
     COORDINATOR = "coordinator", _("coordinator")
@@ -46,7 +51,7 @@ class Profile(models.Model):
         ),
     )
     language = models.CharField(
-        _("preferred language"), max_length=16, choices=settings.LANGUAGES, blank=True,
+        _("preferred language"), max_length=16, choices=language_choices, blank=True,
         help_text=_("Empty: the browser's language."),
     )
 

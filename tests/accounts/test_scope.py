@@ -135,3 +135,18 @@ def test_get_readable_or_404_takes_a_model_a_manager_or_a_queryset(actors, recor
         assert scope.get_readable_or_404(official, source, pk=inside.pk) == inside
         with pytest.raises(Http404):
             scope.get_readable_or_404(official, source, pk=outside.pk)
+
+
+def test_demo_users_one_per_role(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("demo_users", stdout=out)
+    call_command("demo_users", stdout=out)  # once only
+    users = get_user_model().objects.filter(username__in=["coordinator", "official", "official-all", "viewer"])
+    assert sorted(scope.role_of(u) for u in users) == ["coordinator", "official", "official", "viewer"]
+    assert list(scope.editable_programs(users.get(username="coordinator"))) == [world.bj_lhasa]
+    assert scope.readable_regions(users.get(username="official")) == ["540000"]
+    assert out.getvalue().count("Demo ") == 4
