@@ -100,3 +100,8 @@ def test_recent_changes_is_one_query_for_the_rows(world, admin_user, client, dja
     with django_assert_num_queries(4):
         response = client.get(reverse("recent_changes"))
     assert response.status_code == 200
+
+
+def test_admin_index_links_to_recent_changes(admin_user, client):
+    client.force_login(admin_user)
+    assert reverse("recent_changes") in client.get(reverse("admin:index")).content.decode()
