@@ -151,3 +151,12 @@ def test_healthz_stays_public_when_it_exists(client, db):
     except NoReverseMatch:
         pytest.skip("no /healthz on this branch yet")
     assert client.get(url).status_code != 302
+
+
+def test_refusals_say_why(actors, records, client_as):
+    response = client_as(actors["coordinator"]).get(
+        reverse("outcomes:surgery_update", args=[records["surgery"]["out"].pk]))
+    assert response.status_code == 403
+    assert "belongs to a program that is not assigned to you" in response.content.decode()
+    response = client_as(actors["viewer"]).get(reverse("outcomes:surgery", args=[records["surgery"]["in"].pk]))
+    assert "Your role (viewer) may not open this page." in response.content.decode()
