@@ -95,11 +95,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        token, clear = ApiToken.issue(
-            user=obj.user, name=obj.name, created_by=request.user, expires_at=obj.expires_at
-        )
-        obj.pk = token.pk
-        obj.__dict__.update({k: v for k, v in token.__dict__.items() if not k.startswith("_")})
+        obj.created_by = request.user
+        clear = obj.set_new_key()
+        obj.save()
         messages.warning(
             request,
             _("The token for %(user)s is %(token)s — copy it now: it is stored only as a hash "

@@ -130,14 +130,18 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.hint}…)"
 
+    def set_new_key(self) -> str:
+        """Give the token a fresh random key; return it in clear (to show once)."""
+        clear = self.PREFIX + secrets.token_urlsafe(32)
+        self.key_hash, self.hint = hash_token(clear), clear[:12]
+        return clear
+
     @classmethod
     def issue(cls, *, user, name, created_by=None, expires_at=None):
         """Create a token; return (token object, the token in clear, shown once)."""
-        clear = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, key_hash=hash_token(clear), hint=clear[:12],
-            created_by=created_by, expires_at=expires_at,
-        )
+        token = cls(user=user, name=name, created_by=created_by, expires_at=expires_at)
+        clear = token.set_new_key()
+        token.save()
         return token, clear
 
     @classmethod

@@ -117,7 +117,7 @@ def make_views(kind: RecordKind):
             "where": where_it_counts(kind, obj),
         })
 
-    def _save(request, form, obj=None):
+    def _save(request, form):
         with transaction.atomic():
             saved = form.save()
         if kind.after_save:
@@ -154,7 +154,7 @@ def make_views(kind: RecordKind):
         obj = scope.get_editable_or_403(request.user, kind.queryset(), pk=pk)
         form = kind.form_class(request.POST or None, instance=obj, user=request.user)
         if request.method == "POST" and form.is_valid():
-            obj = _save(request, form, obj)
+            obj = _save(request, form)
             messages.success(request, _("Saved %(kind)s %(ref)s.") % {
                 "kind": kind.verbose_name, "ref": obj})
             return redirect(kind.url("", obj.pk))

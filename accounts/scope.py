@@ -60,7 +60,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile, Role
+from accounts.models import Role
 from deployments.models import Program, Rotation, Team
 from hospitals.models import Hospital, Q_within, Region
 

@@ -11,7 +11,6 @@ from accounts.models import Profile
 from deployments.models import Person, Program, Rotation, Team
 from hospitals.models import Hospital, Region
 from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
-from tests import factories as f
 
 
 def test_roles(actors):
