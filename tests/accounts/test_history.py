@@ -50,17 +50,22 @@ def test_admin_edit_is_recorded_with_author(surgery, admin_user, client):
     assert "<del>Appendectomy</del> → <ins>Cholecystectomy</ins>" in page
 
 
-def test_history_names_the_import_batch(surgery, admin_user, client):
+def test_history_names_the_import_batch(world, admin_user, client):
+    """What the importer does: rows written in bulk with their history rows,
+    each carrying the batch (django-simple-history's bulk_create_with_history)."""
+    from simple_history.utils import bulk_create_with_history
+
     batch = ImportBatch.objects.create(user=admin_user, file_name="bundle.xlsx", sha256="ab" * 32)
-    # What the importer does: history rows written in bulk, each with its batch.
-    surgery.grade = 3
-    surgery.save()
-    surgery.history.filter(history_id=surgery.history.first().history_id).update(import_batch=batch)
+    rows = [f.SurgeryFactory.build(hospital=world.lhasa_peoples) for _ in range(3)]
+    bulk_create_with_history(
+        rows, Surgery, default_user=admin_user, custom_historical_attrs={"import_batch": batch}
+    )
+    surgery = Surgery.objects.get(ref=rows[0].ref)
     client.force_login(admin_user)
     page = client.get(reverse("outcomes:surgery_history", args=[surgery.pk])).content.decode()
-    assert "import of bundle.xlsx" in page
+    assert "import of bundle.xlsx" in page and "created" in page
     changes = client.get(reverse("recent_changes"), {"batch": batch.pk}).content.decode()
-    assert "bundle.xlsx" in changes and f"/surgeries/{surgery.pk}/history/" in changes
+    assert changes.count("bundle.xlsx") == 3 and f"/surgeries/{surgery.pk}/history/" in changes
 
 
 def test_history_page_query_count_does_not_grow(surgery, admin_user, client, django_assert_max_num_queries):
