@@ -31,6 +31,7 @@ def history_entries(obj, limit=200):
     before, after). One query, whatever the number of entries."""
     model = type(obj)
     fields = {f.name: f for f in _tracked_fields(model)}
+    order = {name: index for index, name in enumerate(fields)}
     rows = list(
         obj.history.select_related("history_user", "import_batch")
         .order_by("-history_date", "-history_id")[: limit + 1]
@@ -41,7 +42,7 @@ def history_entries(obj, limit=200):
         changes = []
         if older is not None and row.history_type != "-":
             delta = row.diff_against(older, included_fields=list(fields))
-            for change in delta.changes:
+            for change in sorted(delta.changes, key=lambda c: order[c.field]):
                 field = fields[change.field]
                 changes.append({
                     "field": field.verbose_name,

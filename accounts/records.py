@@ -32,7 +32,8 @@ class RecordKind:
     namespace: str  # "outcomes"
     select_related: list = field(default_factory=list)
     form_template: str = "records/form.html"
-    # Path to the hospital whose region dashboard counts the record, and its date field.
+    # Path to the hospital whose region dashboard counts the record (or a
+    # tuple of paths, the first non-empty one wins), and its date field.
     counts_at: tuple = ()  # ("hospital", "date")
     # Optional hook: called with (request, obj) after a create or edit is saved.
     after_save: object = None
@@ -71,12 +72,20 @@ def where_it_counts(kind, obj):
     """A link to the region dashboard, filtered to the record's month, that counts it."""
     if not kind.counts_at:
         return None
-    hospital_path, date_field = kind.counts_at
-    hospital = obj
-    for hop in hospital_path.split("__"):
-        hospital = getattr(hospital, hop, None)
-        if hospital is None:
-            return None
+    hospital_paths, date_field = kind.counts_at
+    if isinstance(hospital_paths, str):
+        hospital_paths = (hospital_paths,)
+    hospital = None
+    for path in hospital_paths:  # the first end that is a hospital
+        hospital = obj
+        for hop in path.split("__"):
+            hospital = getattr(hospital, hop, None)
+            if hospital is None:
+                break
+        if hospital is not None:
+            break
+    if hospital is None:
+        return None
     day = getattr(obj, date_field, None)
     if day is None:
         return None

@@ -25,10 +25,12 @@ TECHNIQUE = RecordKind(
 REFERRAL = RecordKind(
     model=Referral, form_class=ReferralForm, name="referral", namespace="outcomes",
     select_related=[
-        "origin_hospital", "origin_region",
+        "origin_hospital__region__parent__parent", "origin_region",
         "destination_hospital__region__parent__parent", "destination_region",
     ],
-    counts_at=("destination_hospital", "date"),
+    # Transfers in and international patients count at their destination,
+    # referrals out at their origin (interchange spec, section 5).
+    counts_at=(("destination_hospital", "origin_hospital"), "date"),
 )
 CONSULTATION = RecordKind(
     model=Consultation, form_class=ConsultationForm, name="consultation", namespace="outcomes",

@@ -291,3 +291,12 @@ def test_consultation_form_limits_the_requesting_hospital(world, coord_client):
     data.update(requesting_hospital="LS-PEOPLES", mode="video")
     response = coord_client.post(reverse("outcomes:consultation_create"), data)
     assert response.context["form"].errors["mode"] == ["Value 'video' is not a valid choice."]
+
+
+def test_referral_out_counts_at_its_origin(world, coord_client):
+    response = coord_client.post(reverse("outcomes:referral_create"), referral_data(
+        kind="referral_out", origin_region="", origin_hospital="LS-PEOPLES",
+        destination_hospital="", destination_region="110000", date="2024-02-10"))
+    assert response.status_code == 302
+    page = coord_client.get(response["Location"]).content.decode()
+    assert "/regions/540000/?from=2024-02-01&amp;to=2024-02-29" in page
