@@ -52,17 +52,21 @@ def test_lost_postgresql_gives_503_and_recovers(postgres_only, django_user_model
         with gunicorn(url, static_root, DJANGO_SECRET_KEY=SECRET, DJANGO_CONN_MAX_AGE="60") as base:
             assert get(base + "/healthz").json()["database"] == "ok"
             assert get(base + "/admin/", cookies).status == 200
+            assert get(base + "/", cookies).status == 200
 
             proxy.cut()  # PostgreSQL is gone: kept connections die, new ones are refused
             health = get(base + "/healthz")
             assert health.status == 503 and health.json()["database"] == "unavailable"
-            assert_unavailable_page(get(base + "/admin/", cookies))
-            assert_unavailable_page(get(base + "/admin/", cookies))
+            assert_unavailable_page(get(base + "/admin/", cookies))  # met by the view
+            assert_unavailable_page(get(base + "/", cookies))  # met by the sign-in middleware
+            api = get(base + "/api/v1/regions/", cookies)
+            assert api.status == 503 and api.json() == {"error": "database_unavailable"}
 
             proxy.restore()  # it is back: no restart of the application
             assert get(base + "/healthz").status == 200
             page = get(base + "/admin/", cookies)
             assert page.status == 200 and "Site administration" in page.text
+            assert get(base + "/", cookies).status == 200
 
             # The kept connection is killed under the worker's feet: the
             # health check (CONN_HEALTH_CHECKS) notices and reconnects.
