@@ -95,6 +95,7 @@ class Report:
     counts: dict = field(default_factory=dict)  # label -> {created, updated, unchanged}
     rows: int = 0
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)  # phase -> seconds, for the benchmark
 
     @property
     def ok(self):
@@ -713,6 +714,7 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
             # other is changing: the second waits for the first to finish.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        t0 = time.monotonic()
         ctx = Context()
         imports = []
         stages = {}
@@ -733,8 +735,11 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                 for stage in handler.stages:
                     stage.abort()
             raise
+        report.timings["read+stage"] = time.monotonic() - t0
+        t0 = time.monotonic()
         for handler in imports:
             handler.checks()
+        report.timings["checks"] = time.monotonic() - t0
         report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)
         if report.error_count:
             raise _Rollback
@@ -747,7 +752,9 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                     stage = stages.get(label)
                     if stage is None:
                         continue
+                    t0 = time.monotonic()
                     created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
+                    report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,
                         "updated": updated,
