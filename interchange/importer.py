@@ -290,6 +290,7 @@ class FileImport:
         self.progress = progress
         self.name = spec.name
         self.stages = []
+        self.stage = None
         self.text_columns = {c.db for c in spec.columns if c.kind == "text" and c.db}
 
     def error(self, line, column, value, message):
@@ -423,6 +424,8 @@ class FileImport:
     def checks(self):
         """Set-based checks on the staged rows (after every file is staged)."""
         key_columns = self.spec.key
+        if self.stage is None:
+            return  # the file could not be read past its header
         for row in self.stage.duplicate_keys(ERROR_CAP):
             line, *key, first = row
             value = " + ".join(str(k) for k in key)
@@ -441,7 +444,7 @@ class RegionsImport(FileImport):
 
     def handle(self, line, vals, ok):
         code, name, _zh, level, _parent = vals
-        if code is not None and level is not None:
+        if code is not None:  # known even if its row is bad, so that no error cascades
             self.ctx.regions[code] = (level, name or "")
         self.rows.append((line, vals, ok))
 
@@ -458,7 +461,7 @@ class RegionsImport(FileImport):
                     if parent not in regions:
                         self.error(line, "parent_code", parent, REF_EXPECTED["region"]())
                         ok = False
-                    elif regions[parent][0] != expected_parent[level]:
+                    elif regions[parent][0] not in (None, expected_parent[level]):
                         parent_level, parent_name = regions[parent]
                         self.error(
                             line, "parent_code", parent,
@@ -479,7 +482,7 @@ class RegionsImport(FileImport):
 class ProgramsImport(FileImport):
     def handle(self, line, vals, ok):
         donor = vals[self.idx["donor_region_code"]]
-        if donor is not None and self.ctx.regions.get(donor, ("province",))[0] != "province":
+        if donor is not None and self.ctx.regions.get(donor, ("province",))[0] not in ("province", None):
             level, name = self.ctx.regions[donor]
             self.error(
                 line, "donor_region_code", donor,
@@ -492,6 +495,8 @@ class ProgramsImport(FileImport):
 class TeamsImport(FileImport):
     def checks(self):
         super().checks()
+        if self.stage is None:
+            return
         # A batch number is unique within a program: inside the bundle ...
         for line, program, batch, first in self.stage.query(
             "SELECT s._line, s.program_id, s.batch, d.first FROM {stg} s JOIN "
@@ -562,6 +567,8 @@ class RotationsImport(DescribedImport):
 
     def checks(self):
         super().checks()
+        if self.stage is None:
+            return
         message = ROTATION_OVERLAP_MESSAGE
         # Two rotations of one person in the bundle overlap ...
         for line, person, start, end, team, other_line in self.stage.query(

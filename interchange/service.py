@@ -64,7 +64,15 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None):
                 last[0] = now
                 _write_progress(batch.pk, {"done": done, "total": total, "file": name})
 
-    report = import_bundle(path, dry_run=dry_run, user=user, batch=batch, progress=progress)
+    try:
+        report = import_bundle(path, dry_run=dry_run, user=user, batch=batch, progress=progress)
+    except Exception:
+        if batch is not None:  # never leave the page waiting on a batch that died
+            batch.status = ImportBatch.Status.FAILED
+            batch.finished_at = timezone.now()
+            batch.message = _("The import stopped on an internal error; nothing was written.")
+            batch.save()
+        raise
     if batch is not None:
         batch.status = ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED
         batch.finished_at = timezone.now()

@@ -3,7 +3,6 @@ one CSV file. Each file of the bundle is offered as an iterator of rows (lists
 of strings, the header first) so that rows stream and memory stays flat."""
 
 import csv
-import io
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,10 +45,23 @@ def _not_utf8(line):
     )
 
 
+def _lines(binary):
+    """Decoded lines of a byte stream, one at a time, so that a byte that is not
+    UTF-8 is reported on its own line; a leading byte-order mark is dropped."""
+    number = 0
+    for number, raw in enumerate(binary, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(number) from None
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        yield text
+
+
 def _csv_rows(binary):
     """Rows of a CSV byte stream: UTF-8 (an Excel byte-order mark is skipped)."""
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=False)
+    reader = csv.reader(_lines(binary), strict=False)
     line = 0
     while True:
         try:
