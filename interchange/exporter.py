@@ -145,6 +145,7 @@ def export_bundle(out) -> Path:
     """Write the whole database to `out`: a folder, a .zip or an .xlsx."""
     out = Path(out)
     suffix = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".zip":
         _export_zip(out)
     elif suffix == ".xlsx":
