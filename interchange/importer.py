@@ -5,7 +5,9 @@ checks every row (values, codes, references, rules that span rows) and
 reports every error with file, line, column, value and what was expected.
 Only a bundle without a single error is written, in one transaction, with the
 history of each created or changed row linked to the import batch. A dry run
-does the same work and rolls it back, so its counts are exact.
+runs the same checks and counts exactly what the import would create, update
+and leave unchanged with read-only queries against the staged rows, then
+rolls back: no record table is written or locked.
 
 Rows stream: each valid row goes to a staging table at once and is not kept
 in memory; only the small reference sets (codes of regions, hospitals,
@@ -760,7 +762,10 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                     if stage is None:
                         continue
                     t0 = time.monotonic()
-                    created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
+                    if dry_run:
+                        created, updated = stage.classify()
+                    else:
+                        created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
                     report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,

@@ -128,6 +128,31 @@ class Stage:
 
     # -- the write -------------------------------------------------------------
 
+    def classify(self):
+        """(created, updated) that `upsert` would report, read-only: a dry run
+        counts exactly without writing (or locking) a single row."""
+        if self.rows == 0:
+            return 0, 0
+        table = _q(self.table)
+        match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        changing = [c for c in self.columns if c not in self.conflict]
+        if self.postgres:
+            differs = (
+                f"ROW({', '.join('t.' + _q(c) for c in changing)}) IS DISTINCT FROM "
+                f"ROW({', '.join('s.' + _q(c) for c in changing)})"
+            ) if changing else "false"
+        else:
+            differs = " OR ".join(f"t.{_q(c)} IS NOT s.{_q(c)}" for c in changing) or "0"
+        probe = _q(self.conflict[0])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(CASE WHEN t.{probe} IS NULL THEN 1 END), "
+                f"count(CASE WHEN t.{probe} IS NOT NULL AND ({differs}) THEN 1 END) "
+                f"FROM {self.name} s LEFT JOIN {table} t ON {match}"
+            )
+            created, updated = cursor.fetchone()
+        return created, updated
+
     def upsert(self, *, when, user_id, batch_id):
         """Write the staged rows and their history; return (created, updated)."""
         if self.rows == 0:

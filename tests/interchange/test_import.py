@@ -189,3 +189,13 @@ def test_rows_may_come_in_any_file_order_and_refer_to_later_regions(example):
     (example / "regions.csv").write_text("\n".join([text[0], *reversed(text[1:])]) + "\n")
     assert run(example).ok
     assert Region.objects.get(code="653100").parent_id == "650000"
+
+
+def test_dry_run_counts_match_the_import(example):
+    run(example)
+    replace(example, "surgeries.csv", "Percutaneous nephrolithotomy,3,", "Percutaneous nephrolithotomy,2,")
+    append(example, "surgeries.csv", "S-9,2024-03-12,LS-PEOPLES,urology,TURP,2,open,local,,,,success,")
+    dry = run(example, dry_run=True)
+    real = run(example)
+    assert dry.counts == real.counts
+    assert real.counts["surgeries.csv"] == {"created": 1, "updated": 1, "unchanged": 3}
