@@ -90,7 +90,7 @@ def run_import(folder: Path, env, *extra):
     """Run import_bundle in a child process: (seconds, peak RSS in MB, output)."""
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "import_bundle", str(folder), "--no-progress", *extra],
+        [sys.executable, str(ROOT / "manage.py"), "import_bundle", str(folder), "--no-progress", "-v", "2", *extra],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     output = proc.stdout.read().decode()
@@ -142,7 +142,7 @@ def main():
     size = (folder / "surgeries.csv").stat().st_size / 1e6
     n = args.rows
 
-    dry_s, dry_rss, _ = run_import(folder, env, "--dry-run")
+    dry_s, dry_rss, dry_out = run_import(folder, env, "--dry-run")
     print(f"dry run:          {dry_s:7.1f} s  {n / dry_s:>10,.0f} rows/s  peak RSS {dry_rss:.0f} MB", flush=True)
     imp_s, imp_rss, out = run_import(folder, env)
     print(f"import:           {imp_s:7.1f} s  {n / imp_s:>10,.0f} rows/s  peak RSS {imp_rss:.0f} MB", flush=True)
@@ -159,7 +159,9 @@ def main():
     print(f"import / raw COPY throughput: {copy_s / imp_s:.0%} (target >= 25%)")
     print(f"dry run / import time:        {dry_s / imp_s:.2f} (target <= 1: no slower)")
     print(f"peak RSS of the import:       {max(imp_rss, dry_rss, again_rss):.0f} MB (target < 300 MB)")
-    print("\nlast report:\n" + out2.strip())
+    print("\nreport of the import:\n" + out.strip())
+    print("\nreport of the dry run:\n" + dry_out.strip().splitlines()[-1])
+    print("\nreport of the second import:\n" + out2.strip())
 
 
 if __name__ == "__main__":

@@ -59,5 +59,9 @@ class Command(BaseCommand):
             self.stdout.write(service.report_json(report))
         else:
             self.stdout.write(service.report_text(report))
+        if options["verbosity"] >= 2 and report.timings:
+            self.stdout.write(
+                "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
+            )
         if report.exit_code:
             raise SystemExit(report.exit_code)
