@@ -177,10 +177,19 @@ class Stage:
             action = f"DO UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         else:
             action = "DO NOTHING"
+        # Rows that are already there unchanged are left out before the
+        # upsert: ON CONFLICT would lock (and so write) each of them.
+        match = " AND ".join(f"x.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        if changing:
+            match += (
+                f" AND ROW({', '.join('x.' + _q(c) for c in changing)}) IS NOT DISTINCT FROM "
+                f"ROW({', '.join('s.' + _q(c) for c in changing)})"
+            )
         sql = f"""
             WITH up AS (
                 INSERT INTO {_q(self.table)} AS t ({cols})
-                SELECT {cols} FROM {self.name}
+                SELECT {", ".join("s." + _q(c) for c in self.columns)} FROM {self.name} s
+                WHERE NOT EXISTS (SELECT 1 FROM {_q(self.table)} x WHERE {match})
                 ON CONFLICT ({conflict}) {action}
                 RETURNING t.*, (t.xmax = 0) AS _created
             ), h AS (
