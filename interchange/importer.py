@@ -714,6 +714,10 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
             report.unusable = str(exc)
         except _Rollback:
             pass
+    # Row checks and set-based checks found errors at different times: the
+    # report lists them file by file (in the spec's order), line by line.
+    order = {spec.name: i for i, spec in enumerate(FILES)}
+    report.errors.sort(key=lambda e: (order.get(e.file, -1), e.line or 0))
     report.seconds = time.monotonic() - started
     return report
 

@@ -280,3 +280,28 @@ def test_every_error_is_reported_not_only_the_first(example):
     ]
     status, output = command(example)
     assert status == 1 and output.startswith("7 errors; nothing was written.")
+
+
+def test_the_broken_example_bundle_is_reported_completely(tmp_path):
+    from pathlib import Path
+
+    broken = Path(__file__).resolve().parents[2] / "docs" / "example-bundle-broken"
+    report = run(broken)
+    assert [(e.file, e.line, e.column) for e in report.errors] == [
+        ("regions.csv", 6, "parent_code"),
+        ("programs.csv", 2, "donor_region_code"),
+        ("teams.csv", 3, "end_date"),
+        ("rotations.csv", 3, "start_date"),
+        ("rotations.csv", 4, "specialty"),
+        ("surgeries.csv", 4, "date"),
+        ("surgeries.csv", 4, "demonstration"),
+        ("surgeries.csv", 5, "ref"),
+        ("trainings.csv", 3, "host_hospital_code"),
+        ("trainings.csv", 3, "trainee_name"),
+        ("referrals.csv", 4, "origin"),
+        ("consultations.csv", 1, "mod"),
+        ("consultations.csv", 1, "mode"),
+        ("indicators.csv", 4, "hospital_code"),
+        ("indicators.csv", 4, "period"),
+    ]
+    assert not Region.objects.exists() and not Surgery.objects.exists()

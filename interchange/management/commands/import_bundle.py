@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from interchange import service
 
@@ -52,6 +53,12 @@ class Command(BaseCommand):
             report, batch_obj = service.run(
                 Path(path), dry_run=dry_run, user=user_obj, batch_id=batch, progress=progress
             )
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database cannot take the import ({str(exc).strip().splitlines()[0]}); "
+                "has `manage.py migrate` been run?",
+                returncode=2,
+            ) from None
         finally:
             if bar is not None:
                 bar.close()
