@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -79,12 +80,14 @@ def _start(batch):
         service.run(path, batch_id=batch.pk)
         return
     log = open(Path(settings.MEDIA_ROOT) / "imports" / f"batch-{batch.pk}.log", "ab")
-    subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "import_bundle", str(path),
          "--batch", str(batch.pk), "--no-progress"],
         cwd=settings.BASE_DIR, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
     )
     log.close()
+    # Reap the child when it ends, so a long-running server collects no zombies.
+    threading.Thread(target=process.wait, daemon=True).start()
 
 
 @admin_required
