@@ -64,3 +64,16 @@ def only_error(report, **expected):
     for key, value in expected.items():
         assert getattr(error, key) == value, (key, str(error))
     return error
+
+
+@pytest.fixture
+def specialties(db):
+    """The specialty list a migration fills: a transactional test that ran
+    before may have flushed it (Django empties every table after such a test)."""
+    import importlib
+
+    from hospitals.models import Specialty
+
+    migration = importlib.import_module("hospitals.migrations.0002_specialties")
+    for code, name, name_zh in migration.SPECIALTIES:
+        Specialty.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})

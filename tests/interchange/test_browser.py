@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_uploads_checks_and_imports_a_bundle(page, live_server, settings, tmp_path, client, admin_user):
+def test_admin_uploads_checks_and_imports_a_bundle(page, live_server, settings, tmp_path, client, admin_user, specialties):
     settings.INTERCHANGE_RUNNER = "inline"
     settings.MEDIA_ROOT = tmp_path / "media"
     archive = tmp_path / "example.zip"

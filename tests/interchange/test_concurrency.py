@@ -14,7 +14,7 @@ from .conftest import run
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_waits_while_another_holds_the_lock(example):
+def test_an_import_waits_while_another_holds_the_lock(example, specialties):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only (SQLite serialises writers with its own lock)")
     s = connection.settings_dict
