@@ -164,6 +164,10 @@ REF_EXPECTED = {
 }
 
 
+def _line(number):
+    return _("line %(n)d") % {"n": number}
+
+
 def _level_label(level):
     try:
         return str(Region.Level(level).label)
@@ -506,7 +510,7 @@ class TeamsImport(FileImport):
             "HAVING count(*) > 1) d ON s.program_id = d.program_id AND s.batch = d.batch "
             "WHERE s._line <> d.first ORDER BY s._line"
         ):
-            self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} (line {first})")
+            self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} ({_line(first)})")
         # ... and against the teams already in the database.
         for line, batch, code in self.stage.query(
             "SELECT s._line, s.batch, t.code FROM {stg} s JOIN deployments_team t "
@@ -580,7 +584,7 @@ class RotationsImport(DescribedImport):
         ):
             self.error(
                 line, "start_date", person,
-                message % {"person": person, "start": str(start), "end": str(end), "team": f"{team} (line {other_line})"},
+                message % {"person": person, "start": str(start), "end": str(end), "team": f"{team} ({_line(other_line)})"},
             )
         # ... or one of them overlaps a rotation in the database that the bundle keeps.
         for line, person, start, end, team in self.stage.query(

@@ -77,3 +77,9 @@ def specialties(db):
     migration = importlib.import_module("hospitals.migrations.0002_specialties")
     for code, name, name_zh in migration.SPECIALTIES:
         Specialty.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and progress files of the tests go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

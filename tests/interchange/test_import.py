@@ -199,3 +199,20 @@ def test_dry_run_counts_match_the_import(example):
     real = run(example)
     assert dry.counts == real.counts
     assert real.counts["surgeries.csv"] == {"created": 1, "updated": 1, "unchanged": 3}
+
+
+def test_bundle_describing_a_known_person_anew_updates_the_person(example):
+    run(example)
+    replace(example, "rotations.csv", "RJ-7781,Zhang Wei,", "RJ-7781,Zhang Wei (张伟),")
+    report = run(example)
+    assert report.counts["rotations.csv (people)"] == {"created": 0, "updated": 1, "unchanged": 2}
+    assert report.counts["rotations.csv"]["unchanged"] == 4
+    assert Person.objects.get(code="RJ-7781").name == "Zhang Wei (张伟)"
+    assert Person.history.filter(code="RJ-7781", history_type="~").count() == 1
+
+
+def test_progress_of_a_batch_is_written_for_the_status_page(example, admin_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    batch = ImportBatch.objects.create(user=admin_user, file_name="bundle", sha256="x", dry_run=True)
+    report, _batch = service.run(example, batch_id=batch.pk)
+    assert report.ok and service.read_progress(batch.pk)["done"] == report.rows == 40
