@@ -20,4 +20,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/whoami", whoami, name="api_whoami"),
     path("api/v1/", include("aidtracker.api")),
+    path("import/", include("interchange.urls")),
 ]
