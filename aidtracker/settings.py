@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "deployments",
     "outcomes",
     "dashboards",
+    "interchange",
     "aidtracker",
 ]
 
@@ -254,3 +255,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Uploaded files: import bundles wait under MEDIA_ROOT/imports between their
+# dry run and the confirmed import. Never served as static files.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+# Imports from the web page run in a background process ("subprocess") so a
+# large upload never meets a request timeout; "inline" runs them in the
+# request (tests, tiny installations).
+INTERCHANGE_RUNNER = env_str("AIDTRACKER_IMPORT_RUNNER", "subprocess")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/whoami", whoami, name="api_whoami"),
     path("api/v1/", include("aidtracker.api")),
+    path("import/", include("interchange.urls")),
 ]
 
 # A lost database answers 503 even when a middleware, not a view, met it.
