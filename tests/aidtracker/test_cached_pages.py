@@ -1,6 +1,7 @@
 """The dashboard and the API read cached figures, and show a write at once."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -77,3 +78,31 @@ def test_a_list_counts_a_new_row_at_once(signed_in, world):
     assert page.context["totals"]["rows"] == 2
     assert new.ref in page.content.decode()  # the cached table fragment too
     assert signed_in.get("/surgeries/?region=650000").context["totals"]["rows"] == 0
+
+
+def write_surgeries(folder, hospital, refs):
+    folder.mkdir(exist_ok=True)
+    lines = ["ref,date,hospital_code,specialty,procedure,grade,approach,lead,outcome"]
+    lines += [f"{ref},2024-09-01,{hospital.code},general_surgery,Appendectomy,2,open,local,success"
+              for ref in refs]
+    (folder / "surgeries.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_an_import_shows_at_once_and_a_dry_run_changes_nothing(signed_in, world, tmp_path):
+    from django.core.management import call_command
+
+    from aidtracker.cache import current_data_version
+
+    assert total(signed_in) == 1
+    bundle = write_surgeries(tmp_path / "b", world.xigaze_peoples, [f"IMP-{i}" for i in range(7)])
+    version = current_data_version()
+    call_command("import_bundle", str(bundle), "--dry-run", "--no-progress", stdout=io.StringIO())
+    assert current_data_version() == version
+    assert total(signed_in) == 1
+    call_command("import_bundle", str(bundle), "--no-progress", stdout=io.StringIO())
+    assert total(signed_in) == 8
+    # The same bundle again changes nothing, so the cached figures stay valid.
+    version = current_data_version()
+    call_command("import_bundle", str(bundle), "--no-progress", stdout=io.StringIO())
+    assert current_data_version() == version
