@@ -69,52 +69,52 @@ def import_command(bundle: Path) -> list[str]:
     return [sys.executable, "manage.py", "import_bundle", str(bundle), "--no-progress"]
 
 
-def wait_for_no_import_backend(timeout=120):
-    """A killed client's backend rolls back when it notices; wait for that."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
-                    "WHERE l.locktype = 'advisory' AND d.datname = current_database()"
-                )
-            else:
-                cursor.execute("SELECT 0")
-            if cursor.fetchone()[0] == 0:
-                connection.close()
-                return
-        connection.close()
-        time.sleep(0.2)
+def import_env(application_name: str) -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    sep = "&" if "?" in url else "?"
+    return {**os.environ, "DATABASE_URL": f"{url}{sep}application_name={application_name}"}
+
+
+def backend_query(application_name: str):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT query FROM pg_stat_activity WHERE application_name = %s", [application_name])
+        row = cursor.fetchone()
+    connection.close()
+    return row[0] if row else None
 
 
 def killed_half_way(workdir: Path, rows: int, kill_after: float | None) -> bool:
     print(f"\n== 1. an import killed half-way ({rows:,} surgeries)")
     bundle = write_surgeries(workdir / "killed", rows, f"KILL{int(time.time())}", "killed import")
     before = row_counts()
+    name = f"aid-import-kill-{os.getpid()}"
+    proc = subprocess.Popen(import_command(bundle), cwd=ROOT, env=import_env(name),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    started = time.monotonic()
     if kill_after is None:
-        started = time.monotonic()
-        subprocess.run(import_command(bundle) + ["--dry-run"], cwd=ROOT, check=False,
-                       capture_output=True)
-        kill_after = max(0.5, (time.monotonic() - started) * 0.6)
-        print(f"a dry run took {(time.monotonic() - started):.1f} s; killing the import after {kill_after:.1f} s")
-    proc = subprocess.Popen(import_command(bundle), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(kill_after)
-    if proc.poll() is not None:
-        print(f"the import finished before the kill (after < {kill_after:.1f} s): use --rows bigger")
-        return False
+        # Kill it while it writes into the surgery table itself.
+        while 'INSERT INTO "outcomes_surgery"' not in (backend_query(name) or ""):
+            if proc.poll() is not None:
+                print("the import finished before it could be killed: use --rows bigger")
+                return False
+            time.sleep(0.01)
+    else:
+        time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    print(f"SIGKILLed the import (pid {proc.pid}) after {kill_after:.1f} s")
-    wait_for_no_import_backend()
+    print(f"SIGKILLed the import (pid {proc.pid}) after {time.monotonic() - started:.1f} s, "
+          f"while it ran: {' '.join((backend_query(name) or '(nothing)').split())[:70]}...")
+    while backend_query(name) is not None:  # PostgreSQL notices the client is gone and rolls back
+        time.sleep(0.1)
     after = row_counts()
-    changed = {t: (before[t], after.get(t)) for t in before if before[t] != after.get(t)}
-    changed.update({t: (None, after[t]) for t in after if t not in before})
+    batches = after.pop("audit_importbatch", 0) - before.pop("audit_importbatch", 0)
+    changed = {t: (before.get(t), after.get(t)) for t in set(before) | set(after) if before.get(t) != after.get(t)}
     if changed:
         print(f"FAIL: tables changed: {changed}")
         return False
     print(f"every table's row count unchanged ({len(before)} tables, "
-          f"{before.get('outcomes_surgery', 0):,} surgeries)")
+          f"{before.get('outcomes_surgery', 0):,} surgeries); the attempt's import batch "
+          f"is on record ({batches} new, status 'running')")
     result = subprocess.run(import_command(bundle), cwd=ROOT, capture_output=True, text=True)
     now = Surgery.objects.count()
     connection.close()
@@ -154,7 +154,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000, help="surgeries in the killed import")
     parser.add_argument("--two-rows", type=int, default=20_000, help="surgeries in each concurrent import")
-    parser.add_argument("--kill-after", type=float, help="seconds (default: 60%% of a dry run)")
+    parser.add_argument("--kill-after", type=float, help="seconds (default: as soon as it writes surgeries)")
     args = parser.parse_args()
     if Hospital.objects.count() == 0:
         sys.exit("The database has no hospitals: run generate_data (or the load test) first.")
