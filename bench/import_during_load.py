@@ -29,7 +29,8 @@ django.setup()
 
 from hospitals.models import Hospital, Specialty  # noqa: E402
 
-PERIOD = "from=2024-01-01&to=2024-12-31"
+PERIOD = "from=2024-01-01&to=2024-12-31"  # the API's parameters
+PAGE_PERIOD = "date_after=2024-01-01&date_before=2024-12-31"  # the dashboard's
 
 
 class Browser:
@@ -87,7 +88,7 @@ def main(base, username, password, region, rows, outdir):
     browser = Browser(base)
     browser.sign_in(username, password)
     before = browser.total(region)
-    status, _ = browser.get(f"/regions/{region}/?{PERIOD}")
+    status, _ = browser.get(f"/regions/{region}/?{PAGE_PERIOD}")
     print(f"import: {rows} surgeries into {region}; API total before: {before:,}", flush=True)
     started = time.monotonic()
     result = subprocess.run(
@@ -100,7 +101,7 @@ def main(base, username, password, region, rows, outdir):
         return 1
     # Right after the commit: the very next requests must show the rows.
     after = browser.total(region)
-    status, page = browser.get(f"/regions/{region}/?{PERIOD}")
+    status, page = browser.get(f"/regions/{region}/?{PAGE_PERIOD}")
     expected = before + int(rows)
     shown = f"{expected:,}" in page or str(expected) in page
     print(f"import: committed in {took:.1f} s; API total right after: {after:,} (expected {expected:,})")

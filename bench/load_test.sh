@@ -13,7 +13,10 @@
 #   BENCH_ROWS      surgeries in the database (default 1000000)
 #   BENCH_IMPORT    rows imported during the cached run (default 100000; 0 = none)
 #   BENCH_MODES     which runs (default "uncached cached")
-#   GUNICORN_WORKERS (default 4), CACHE_URL (default locmem://)
+#   BENCH_CACHE     cache of the cached run: redis (default: a private
+#                   redis-server on a free loopback port, shared by the
+#                   workers, as in production) or locmem (per worker)
+#   GUNICORN_WORKERS (default 4)
 #   PYTHON          the project's Python (default .venv/bin/python)
 # Locust is a benchmark tool, not a dependency of the application: it is
 # installed (pinned) into its own virtualenv, bench/.venv, on first use.
@@ -66,10 +69,11 @@ $PYTHON manage.py collectstatic --noinput -v0
 PORT=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
 SERVER_PID=
+REDIS_PID=
 stop_server() {
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; fi
 }
-trap stop_server EXIT
+trap 'stop_server; [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true' EXIT
 
 start_server() {  # $1 = label; other settings from the environment
     GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=${GUNICORN_WORKERS:-4} GUNICORN_ACCESS_LOG= \
@@ -101,12 +105,23 @@ fi
 import_status=0
 if [[ " $MODES " == *" cached "* ]]; then
 
-say "run 2: cache enabled (${CACHE_URL:-locmem://}), $NUSERS users, $DURATION, importing $IMPORT_ROWS rows meanwhile"
+if [ "${BENCH_CACHE:-redis}" = redis ] && command -v redis-server >/dev/null; then
+    RPORT=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --maxmemory 256mb \
+        --maxmemory-policy allkeys-lru >"$OUT/redis.log" 2>&1 &
+    REDIS_PID=$!
+    export CACHE_URL=redis://127.0.0.1:$RPORT/0
+    sleep 0.5
+else
+    export CACHE_URL=locmem://
+fi
+say "run 2: cache enabled ($CACHE_URL), $NUSERS users, $DURATION, importing $IMPORT_ROWS rows meanwhile"
 DJANGO_CACHE_DISABLED=0 start_server cached
+first_user=${BENCH_USERS%%,*}
+$PYTHON bench/prime.py "$BASE" "${first_user%%:*}" "${first_user#*:}" "$BENCH_REGIONS"
 IMPORT_PID=
 if [ "$IMPORT_ROWS" -gt 0 ]; then
     first_region=${BENCH_REGIONS%%,*}
-    first_user=${BENCH_USERS%%,*}
     ( sleep 10; $PYTHON bench/import_during_load.py "$BASE" "${first_user%%:*}" "${first_user#*:}" \
         "$first_region" "$IMPORT_ROWS" "$OUT/import" ) >"$OUT/import.log" 2>&1 &
     IMPORT_PID=$!
