@@ -61,7 +61,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from deployments.models import Program, Rotation, Team
+from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Q_within, Region
 
 ADMIN = Role.ADMIN.value
@@ -84,11 +84,26 @@ def _person_in_regions(region_sq):
     return Q(Exists(rotations))
 
 
+def _hospital_in_regions(region_sq):
+    """A hospital in the regions, or one linked to them: the donor hospital of a
+    twinning, or the home hospital of an expert on rotation, of a program whose
+    recipient lies in the regions. So an official of Tibet opens the page of a
+    Beijing hospital that sends teams to Tibet (and sees there only the
+    twinnings with Tibet), but not that of a hospital with no link to Tibet."""
+    donor = Twinning.objects.filter(
+        donor_hospital=OuterRef("pk"), program__recipient_hospital__region__in=region_sq
+    )
+    home = Rotation.objects.filter(
+        person__home_hospital=OuterRef("pk"), team__program__recipient_hospital__region__in=region_sq
+    )
+    return Q(region__in=region_sq) | Q(Exists(donor)) | Q(Exists(home))
+
+
 #: model label -> region paths (a record is readable when any path's region is
 #: readable) or a callable(region subquery) -> Q. "" is the region itself.
 REGION_PATHS = {
     "hospitals.region": [""],
-    "hospitals.hospital": ["region"],
+    "hospitals.hospital": _hospital_in_regions,
     "deployments.program": ["recipient_hospital__region"],
     "deployments.twinning": ["program__recipient_hospital__region"],
     "deployments.team": ["program__recipient_hospital__region"],
