@@ -19,7 +19,6 @@ import csv
 import io
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from audit.models import ImportBatch
@@ -235,10 +234,10 @@ def test_coordinator_without_programs_has_no_log_a_surgery_link(django_user_mode
     assert "Log a surgery" not in page
 
 
-@override_settings(IMPORT_MAX_UPLOAD_MB=0)
 def test_import_refuses_a_file_over_the_size_limit(everyone, client_as, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    settings.IMPORT_MAX_UPLOAD_MB = 0
     settings.MEDIA_ROOT = str(tmp_path)
     client = client_as(everyone["admin"])
     upload = SimpleUploadedFile("bundle.zip", b"x" * 2048, content_type="application/zip")
