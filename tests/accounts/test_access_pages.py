@@ -10,9 +10,10 @@ official (and the regional viewer) read Tibet. Out of scope: Xinjiang
 Rules decided here (see accounts.scope and dashboards.views):
 - viewers open the dashboards (overview, region, program, team and hospital
   pages) but no list, export or API call (403);
-- a donor hospital elsewhere (Beijing Friendship) is readable to an official
-  of Tibet when it is linked to Tibet (it sends experts or twins with a
-  Tibetan hospital); a hospital with no link to Tibet (Renji, Shanghai) is 404.
+- a hospital elsewhere is readable to an official of Tibet when it is linked
+  to Tibet: Beijing Friendship sends experts and twins with a Tibetan
+  hospital, Renji (Shanghai) is consulted by one; a hospital with no link to
+  Tibet (Zhongshan, Shanghai) is 404.
 """
 
 import csv
@@ -64,7 +65,8 @@ PAGES = [
     ("/hospitals/LS-PEOPLES/", DASHBOARD_IN),
     ("/hospitals/XJ-CHILDREN/", DASHBOARD_OUT),
     ("/hospitals/BJ-FRIENDSHIP/", DASHBOARD_IN),  # donor linked to Tibet
-    ("/hospitals/SH-RENJI/", DASHBOARD_OUT),  # no link to Tibet
+    ("/hospitals/SH-RENJI/", DASHBOARD_IN),  # consulted by a Tibetan hospital
+    ("/hospitals/SH-ZHONGSHAN/", DASHBOARD_OUT),  # no link to Tibet
     *[(url, LIST) for url in LISTS],
     *[(f"{url}export.csv", LIST) for url in LISTS],
     *[(f"{url}?format=csv", LIST) for url in LISTS],
@@ -78,8 +80,10 @@ PAGES = [
 
 @pytest.fixture
 def linked(world, records):
-    """A twinning of BJ-LHASA with Beijing Friendship as donor department."""
+    """A twinning of BJ-LHASA with Beijing Friendship as donor department, and
+    a Shanghai hospital with no link to Tibet."""
     f.TwinningFactory(program=world.bj_lhasa, donor_hospital=world.bj_friendship)
+    f.HospitalFactory(code="SH-ZHONGSHAN", name="Zhongshan Hospital", region=world.shanghai)
     return records
 
 
@@ -114,7 +118,8 @@ LIST_KEYS = [
 
 
 @pytest.mark.parametrize(("role", "sees_out"), [("official", False), ("official_all", True), ("coordinator", True)])
-def test_out_of_scope_rows_are_absent_from_lists_and_exports(role, sees_out, everyone, records, client_as):
+def test_out_of_scope_rows_are_absent_from_lists_and_exports(role, sees_out, everyone, linked, client_as):
+    records = linked
     client = client_as(everyone[role])
     for url, column, kind, key in LIST_KEYS:
         inside, outside = key(records[kind]["in"]), key(records[kind]["out"])
@@ -128,7 +133,7 @@ def test_out_of_scope_rows_are_absent_from_lists_and_exports(role, sees_out, eve
     assert "BJ-LHASA" in programs and ("BJ-XJ" in programs) is sees_out
     assert "LS-PEOPLES" in hospitals and ("XJ-CHILDREN" in hospitals) is sees_out
     if not sees_out:  # linked donors are listed, unlinked ones are not
-        assert "BJ-FRIENDSHIP" in hospitals and "SH-RENJI" not in hospitals
+        assert {"BJ-FRIENDSHIP", "SH-RENJI"} <= hospitals and "SH-ZHONGSHAN" not in hospitals
 
 
 def test_filter_choices_are_narrowed_for_a_regional_official(everyone, records, client_as):
