@@ -4,8 +4,12 @@ dashboard, the summary API and a list page, and compare region_summary()
 with the same summary computed by one hand-written SQL query.
 
     createdb -h 127.0.0.1 -U postgres aid_summary_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aid_summary_bench \\
+    DATABASE_URL='postgres://postgres@127.0.0.1:5432/aid_summary_bench?options=-c%20jit%3Doff' \\
         .venv/bin/python bench/dashboard_bench.py [--runs 15] [--refill]
+
+(jit=off: PostgreSQL's JIT compiler otherwise spends ~60 ms compiling the
+experts-per-month query, whose generate_series it over-estimates; the same
+option belongs in production's DATABASE_URL.)
 
 The first run fills the database (about 1,000,000 surgeries, 200,000
 trainings, 20,000 rotations; a few minutes) and keeps it: later runs only
@@ -38,7 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from aidtracker.summary import overview, region_charts, region_summary  # noqa: E402
+from aidtracker.summary import overview, region_charts, region_dashboard, region_summary  # noqa: E402
 from deployments.models import Person, Program, Rotation, Team, Twinning  # noqa: E402
 from hospitals.models import Hospital, Region, Specialty  # noqa: E402
 from hospitals.periods import Period  # noqa: E402
@@ -424,7 +428,11 @@ def main():
         counts["Training"] = cursor.fetchone()[0]
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0].split(" on ")[0]
-    print(f"database: {version}; rows: {counts}; {os.cpu_count()} CPUs (shared)")
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+    print(f"database: {version} (jit {jit}); rows: {counts}; {os.cpu_count()} CPUs (shared)")
+    with open("/proc/loadavg") as handle:
+        print(f"load average before timing: {handle.read().split()[:3]}")
 
     region = Region.objects.get(code=args.region)
     in_region = Surgery.objects.in_region(region).count()
@@ -439,8 +447,11 @@ def main():
         m2, p2 = timed(lambda: hand_written_summary(region.code, period), args.runs)
         row(f"region_summary(), {label}", m1, p1)
         row(f"hand-written SQL, {label}", m2, p2, f"ratio {m1 / m2:.2f}x, {same}")
-    m, p = timed(lambda: region_charts(region, Period()), args.runs)
-    row("region_charts(), all time (chart period + 4 series)", m, p)
+    for label, period in periods.items():
+        m, p = timed(lambda: region_charts(region, period), args.runs)
+        row(f"region_charts(), {label}", m, p)
+        m, p = timed(lambda: region_dashboard(region, period), args.runs)
+        row(f"region_dashboard() = summary + charts, {label}", m, p)
     m, p = timed(lambda: overview(Period()), args.runs)
     row("overview(), all time", m, p)
 
