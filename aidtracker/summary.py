@@ -25,6 +25,13 @@ Public functions (signatures are stable; the pages and the API use them):
   `resolve_summary_args(code, from_text, to_text, specialty, donor)` for
   the command and the API (SummaryArgumentError with an HTTP status).
 
+Where the spec's wording leaves a choice, it is read literally: twinnings
+and teams count by their own dates ("twinnings ... whose dates overlap");
+experts and expert_days by the rotation's dates, whatever the program's;
+by_donor's surgeries are the counted surgeries whose team belongs to a
+program of that donor (any of its programs; the entries themselves are the
+donors with a counted program).
+
 The optional filters of the dashboard (not part of the spec; absent = the
 spec's figures exactly):
 
