@@ -38,11 +38,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from aidtracker.summary import overview, region_charts, region_dashboard, region_summary  # noqa: E402
+from aidtracker.summary import (  # noqa: E402
+    overview, province_of, region_charts, region_dashboard, region_summary,
+)
+from django.db.models import Count  # noqa: E402
 from deployments.models import Person, Program, Rotation, Team, Twinning  # noqa: E402
 from hospitals.models import Hospital, Region, Specialty  # noqa: E402
 from hospitals.periods import Period  # noqa: E402
@@ -156,7 +159,7 @@ FILL_SQL = [
          (SELECT array_agg(t.code ORDER BY t.code) codes, array_agg(p.recipient_hospital_id ORDER BY t.code) hosp,
                  array_agg(t.start_date ORDER BY t.code) starts, count(*)::int n
           FROM deployments_team t JOIN deployments_program p ON p.code = t.program_id) t,
-         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'R-%%') hs,
+         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
          (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_specialty) sp,
          LATERAL (
              SELECT y.*, CASE WHEN y.with_team THEN t.starts[y.ti] + floor(y.r6 * 365)::int
@@ -170,7 +173,7 @@ FILL_SQL = [
     INSERT INTO outcomes_trainee (code, name, hospital_id, role)
     SELECT 'L' || lpad(g::text, 7, '0'), 'Trainee ' || g, hs.codes[1 + floor(random() * hs.n)::int + 0 * g],
            (ARRAY['doctor','nurse','technician','manager'])[1 + floor(random() * 4)::int]
-    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'R-%%') hs,
+    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
          generate_series(1, %(trainees)s) g
     """,
     """
@@ -185,7 +188,7 @@ FILL_SQL = [
            CASE WHEN x.r5 BETWEEN 0.1 AND 0.4 THEN x.start + 60 + floor(x.r5 * 300)::int END, ''
     FROM generate_series(1, %(trainings)s) gs,
          (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_specialty) sp,
-         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'D-%%') dh,
+         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE region_id IN (SELECT donor_region_id FROM deployments_program)) dh,
          (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM deployments_program) pg,
          LATERAL (SELECT gs AS g, random() r1, random() r2, random() r3, random() r4, random() r5,
                          (ARRAY['onsite_course','mentorship','further_study'])[1 + floor(random() * 3)::int] AS kind,
@@ -196,7 +199,7 @@ FILL_SQL = [
     SELECT 'TQ' || lpad(g::text, 6, '0'), hs.codes[1 + floor(random() * hs.n)::int + 0 * g],
            sp.codes[1 + floor(random() * sp.n)::int], 'Technique ' || g,
            DATE '2015-01-01' + floor(random() * 4200)::int, NULL, random() < 0.3
-    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'R-%%') hs,
+    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
          (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_specialty) sp,
          generate_series(1, %(techniques)s) g
     """,
@@ -211,7 +214,7 @@ FILL_SQL = [
            CASE WHEN x.kind = 'referral_out' THEN '110000' END,
            'adult', 'unknown'
     FROM generate_series(1, %(referrals)s) gs,
-         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'R-%%') hs,
+         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
          LATERAL (SELECT gs AS g, random() r1,
                          (ARRAY['transfer_in','transfer_in','referral_out','international'])[1 + floor(random() * 4)::int] AS kind,
                          hs.codes[1 + floor(random() * hs.n)::int] AS h1,
@@ -222,8 +225,8 @@ FILL_SQL = [
     SELECT 'C' || lpad(g::text, 7, '0'), DATE '2015-01-01' + floor(random() * 4200)::int + 0 * g,
            hs.codes[1 + floor(random() * hs.n)::int], dh.codes[1 + floor(random() * dh.n)::int],
            sp.codes[1 + floor(random() * sp.n)::int], 'remote'
-    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'R-%%') hs,
-         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code LIKE 'D-%%') dh,
+    FROM (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
+         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE region_id IN (SELECT donor_region_id FROM deployments_program)) dh,
          (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_specialty) sp,
          generate_series(1, %(consultations)s) g
     """,
@@ -237,15 +240,30 @@ TABLES_TO_EMPTY = [
 ]
 
 
-def fill(scale: dict) -> None:
+def fill(scale: dict, own_filler: bool) -> None:
+    """Empty the tables, then fill them: with the project's `generate_data`
+    command where it exists (surgeries, trainings, rotations and their
+    world), else with this script's own filler; techniques, referrals and
+    consultations always come from the SQL above."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute("TRUNCATE " + ", ".join(TABLES_TO_EMPTY) + " CASCADE")
+    use_command = "generate_data" in get_commands() and not own_filler
+    print("filler:", "manage.py generate_data" if use_command else "this script's own")
+    if use_command:
+        call_command(
+            "generate_data", surgeries=scale["surgeries"], trainings=scale["trainings"],
+            rotations=scale["rotations"], verbosity=1,
+        )
+        statements = FILL_SQL[3:]  # techniques, referrals, consultations
+    else:
+        statements = FILL_SQL
     with transaction.atomic():
-        fill_reference_and_deployments(scale["rotations"])
+        if not use_command:
+            fill_reference_and_deployments(scale["rotations"])
         with connection.cursor() as cursor:
-            for sql in FILL_SQL:
+            for sql in statements:
                 cursor.execute(sql, scale)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -406,8 +424,10 @@ def main():
     parser.add_argument("--trainings", type=int, default=200_000)
     parser.add_argument("--rotations", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement")
-    parser.add_argument("--region", default="540000")
+    parser.add_argument("--region", help="region code (default: the recipient region with most surgeries)")
     parser.add_argument("--refill", action="store_true")
+    parser.add_argument("--own-filler", action="store_true",
+                        help="fill with this script's SQL even where generate_data exists")
     args = parser.parse_args()
 
     if connection.vendor != "postgresql":
@@ -421,7 +441,7 @@ def main():
     }
     if args.refill or Surgery.objects.count() != args.surgeries:
         print(f"filling {connection.settings_dict['NAME']}: {scale}")
-        fill(scale)
+        fill(scale, args.own_filler)
     counts = {m.__name__: m.objects.count() for m in (Surgery, Rotation, Program, Team)}
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM outcomes_training")
@@ -434,7 +454,14 @@ def main():
     with open("/proc/loadavg") as handle:
         print(f"load average before timing: {handle.read().split()[:3]}")
 
-    region = Region.objects.get(code=args.region)
+    if args.region:
+        region = Region.objects.get(code=args.region)
+    else:
+        busiest = (
+            Surgery.objects.order_by().values(prov=province_of("hospital"))
+            .annotate(n=Count("hospital")).order_by("-n").first()
+        )
+        region = Region.objects.get(code=busiest["prov"])
     in_region = Surgery.objects.in_region(region).count()
     print(f"region {region.code} {region.name}: {in_region} surgeries\n")
 
