@@ -481,6 +481,29 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
 # The overview of all recipient regions
 
 
+def _summed_by_province(qs, hospital_field: str, aggs: dict) -> dict:
+    """{province code: {name: sum}} of `aggs` counted per hospital of `qs`."""
+    inner_sql, params = (
+        qs.order_by().values(k_hospital=F(hospital_field)).annotate(**aggs).query.sql_with_params()
+    )
+    hospital, region = Hospital._meta.db_table, Region._meta.db_table
+    province = "COALESCE(p.parent_id, r.parent_id, h.region_id)"
+    sums = ", ".join(f"SUM(s.{name})" for name in aggs)
+    sql = (
+        f"SELECT {province}, {sums} FROM ({inner_sql}) s "
+        f"INNER JOIN {hospital} h ON h.code = s.k_hospital "
+        f"INNER JOIN {region} r ON r.code = h.region_id "
+        f"LEFT OUTER JOIN {region} p ON p.code = r.parent_id "
+        f"GROUP BY {province}"
+    )
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            code: {name: int(value or 0) for name, value in zip(aggs, values)}
+            for code, *values in cursor.fetchall()
+        }
+
+
 def _by_province(rows) -> dict:
     return {row.pop("prov"): row for row in rows}
 
@@ -505,6 +528,12 @@ def overview(period: Period = Period()) -> list[dict]:
             .annotate(**aggs)
         )
 
+    def summed(qs, hospital_field, **aggs):
+        """Counts per hospital first (no joins over the big table), then
+        summed per province over the few hospital rows, in one query. Only
+        for counts that add up: not for distinct people."""
+        return _summed_by_province(qs, hospital_field, aggs)
+
     programs = grouped(Program.objects.overlapping(period), "recipient_hospital", n=Count("pk"))
     twinnings = grouped(
         Twinning.objects.filter(overlaps_q(period)), "program__recipient_hospital", n=Count("pk")
@@ -516,16 +545,17 @@ def overview(period: Period = Period()) -> list[dict]:
         experts=Count("person", distinct=True),
         days=Sum(overlap_days(period)),
     )
-    surgeries = grouped(
-        Surgery.objects.within(period), "hospital", n=Count("hospital"), local=Count("hospital", filter=Q(lead="local"))
+    surgeries = summed(
+        Surgery.objects.within(period), "hospital",
+        n=Count("hospital"), local=Count("hospital", filter=Q(lead="local")),
     )
     # A trainee lies in one province (their hospital's), so distinct trainees
     # per province are the trainees with an overlapping training: a semi-join
     # instead of COUNT(DISTINCT) over every training.
     trainings = Training.objects.filter(overlaps_q(period), trainee=OuterRef("pk"))
-    trainees = grouped(Trainee.objects.filter(Exists(trainings)), "hospital", n=Count("pk"))
-    techniques = grouped(Technique.objects.within(period), "hospital", n=Count("pk"))
-    consultations = grouped(Consultation.objects.within(period), "requesting_hospital", n=Count("pk"))
+    trainees = summed(Trainee.objects.filter(Exists(trainings)), "hospital", n=Count("pk"))
+    techniques = summed(Technique.objects.within(period), "hospital", n=Count("pk"))
+    consultations = summed(Consultation.objects.within(period), "requesting_hospital", n=Count("pk"))
 
     def n(table, code, key="n"):
         return (table.get(code) or {}).get(key) or 0
