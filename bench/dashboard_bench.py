@@ -490,11 +490,11 @@ def main():
     urls = [
         "/",
         f"/regions/{region.code}/",
-        f"/regions/{region.code}/?from=2024-01-01&to=2024-12-31",
+        f"/regions/{region.code}/?date_after=2024-01-01&date_before=2024-12-31",
         f"/api/v1/regions/{region.code}/summary",
         f"/api/v1/regions/{region.code}/summary?from=2024-01-01&to=2024-12-31",
         "/surgeries/",
-        f"/surgeries/?region={region.code}",
+        f"/surgeries/?region={region.code}&date_after=2024-01-01&date_before=2024-12-31",
     ]
     for url in urls:
         status = client.get(url).status_code
