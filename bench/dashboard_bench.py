@@ -506,6 +506,8 @@ def main():
             continue
         m, p = timed(lambda: client.get(url), args.runs)
         row(url, m, p)
+    with open("/proc/loadavg") as handle:
+        print(f"\nload average after timing: {handle.read().split()[:3]}")
 
 
 if __name__ == "__main__":
