@@ -359,7 +359,7 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
         surgeries = surgeries.filter(team__program__donor_region=donor)
     surgery_aggs = {
         # COUNT(hospital_id), not COUNT(id): every column read is in the
-        # covering index surgery_hospital_date_cov_idx (index-only scan).
+        # covering index surgery_hospital_date_idx (index-only scan on PostgreSQL).
         "total": Count("hospital"),
         **{lead: Count("hospital", filter=Q(lead=lead)) for lead in LEADS},
         **{f"grade_{g}": Count("hospital", filter=Q(grade=g)) for g in GRADES},

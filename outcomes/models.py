@@ -124,16 +124,12 @@ class Surgery(RefModel):
         ]
         indexes = [
             # Region summary and dashboards: surgeries at a region's hospitals
-            # within a period; hospital page: surgeries per month. Covering
-            # (INCLUDE, PostgreSQL only) so region_summary()'s surgery
-            # aggregate and surgeries_per_month() read the index alone
-            # (index-only scan) instead of one heap page per surgery: 2.1 s ->
-            # see README "Performance" at 1,000,000 surgeries.
-            models.Index(
-                fields=["hospital", "date"],
-                include=["lead", "grade", "approach", "demonstration", "first_in_region", "team", "specialty"],
-                name="surgery_hospital_date_cov_idx",
-            ),
+            # within a period; hospital page: surgeries per month. On
+            # PostgreSQL migration 0002 makes it covering (INCLUDE lead, grade,
+            # approach, demonstration, first_in_region, team, specialty) so
+            # region_summary()'s surgery aggregate and surgeries_per_month()
+            # read the index alone; SQLite has no INCLUDE.
+            models.Index(fields=["hospital", "date"], name="surgery_hospital_date_idx"),
             # Surgery list, newest first, across all hospitals.
             models.Index(fields=["date"], name="surgery_date_idx"),
         ]
