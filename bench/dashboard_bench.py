@@ -207,18 +207,20 @@ FILL_SQL = [
     INSERT INTO outcomes_referral (ref, date, kind, origin_hospital_id, origin_region_id, origin_country,
                                    destination_hospital_id, destination_region_id, age_group, outcome)
     SELECT 'RF' || lpad(x.g::text, 7, '0'), DATE '2015-01-01' + floor(x.r1 * 4200)::int, x.kind,
-           CASE WHEN x.kind = 'referral_out' THEN x.h1 END,
-           CASE WHEN x.kind = 'transfer_in' THEN substr(x.h2, 3) END,
+           CASE WHEN x.kind = 'referral_out' THEN hs.codes[x.i1] END,
+           CASE WHEN x.kind = 'transfer_in' THEN hs.regions[x.i2] END,
            CASE WHEN x.kind = 'international' THEN 'NP' ELSE '' END,
-           CASE WHEN x.kind <> 'referral_out' THEN x.h1 END,
-           CASE WHEN x.kind = 'referral_out' THEN '110000' END,
+           CASE WHEN x.kind <> 'referral_out' THEN hs.codes[x.i1] END,
+           CASE WHEN x.kind = 'referral_out' THEN (SELECT min(donor_region_id) FROM deployments_program) END,
            'adult', 'unknown'
     FROM generate_series(1, %(referrals)s) gs,
-         (SELECT array_agg(code ORDER BY code) codes, count(*)::int n FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
+         (SELECT array_agg(code ORDER BY code) codes, array_agg(region_id ORDER BY code) regions,
+                 count(*)::int n
+          FROM hospitals_hospital WHERE code IN (SELECT recipient_hospital_id FROM deployments_program)) hs,
          LATERAL (SELECT gs AS g, random() r1,
                          (ARRAY['transfer_in','transfer_in','referral_out','international'])[1 + floor(random() * 4)::int] AS kind,
-                         hs.codes[1 + floor(random() * hs.n)::int] AS h1,
-                         hs.codes[1 + floor(random() * hs.n)::int] AS h2) x
+                         1 + floor(random() * hs.n)::int AS i1,
+                         1 + floor(random() * hs.n)::int AS i2) x
     """,
     """
     INSERT INTO outcomes_consultation (ref, date, requesting_hospital_id, consulting_hospital_id, specialty_id, mode)
