@@ -10,7 +10,8 @@ without a trailing slash, never with a redirect:
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
 (not signed in), 403 (a viewer: dashboards only), 404 (no such
-province-level region, or one outside the user's regions), 400 (a bad date,
+province-level region, one outside the user's regions, or no such API
+address), 400 (a bad date,
 from after to, an unknown specialty or donor) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
@@ -19,7 +20,7 @@ that an authentication middleware turns into request.user.
 from functools import wraps
 
 from django.http import JsonResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 
 from accounts.scope import api_records_required, readable_regions
@@ -111,9 +112,15 @@ def summary(request, code):
     )
 
 
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a JSON 404, like every API answer."""
+    return error(404, _("There is no API address %(path)s.") % {"path": request.path})
+
+
 urlpatterns = [
     path("regions/", regions, name="regions"),
     path("regions", regions),
     path("regions/<str:code>/summary", summary, name="region-summary"),
     path("regions/<str:code>/summary/", summary),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -123,3 +123,9 @@ def test_api_query_count_is_fixed(api, world, rows, django_assert_num_queries):
         assert api.get(SUMMARY, {"specialty": "general_surgery", "donor": "110000"}).status_code == 200
     with django_assert_num_queries(3 + 1):
         assert api.get("/api/v1/regions/").status_code == 200
+
+
+def test_unknown_api_address_is_404_json(api):
+    response = api.get("/api/v1/regions/540000/nothing")
+    assert response.status_code == 404
+    assert response.json() == {"error": "There is no API address /api/v1/regions/540000/nothing."}
