@@ -10,6 +10,7 @@ batch it came from, so that every imported row can be traced to the upload
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ImportBatch(models.Model):
@@ -70,3 +71,31 @@ class HistoryBase(models.Model):
 
     class Meta:
         abstract = True
+
+
+class LeanHistoricalRecords(HistoricalRecords):
+    """HistoricalRecords whose history table is indexed only where history is read.
+
+    django-simple-history indexes every copied foreign key and unique field
+    of the history table (on PostgreSQL each code-valued one twice: a btree
+    and a `varchar_pattern_ops` `_like` index). History is only ever read by
+    record (History pages and the admin's history: `id` = pk, newest first)
+    and across records by date, user and import batch (recent changes), so
+    the history table keeps exactly these indexes:
+
+    - the primary key `history_id`;
+    - the record's primary key (History pages: one record's history);
+    - `history_date` (recent changes, newest first);
+    - `history_user_id` (recent changes filtered by user);
+    - `import_batch_id` (recent changes filtered by import batch; deleting a
+      batch checks it is unreferenced).
+
+    Every other index would only slow down the importer's bulk writes.
+    """
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in fields.items():
+            if name != model._meta.pk.name:
+                field.db_index = False
+        return fields
