@@ -12,6 +12,11 @@ from django.db import connection
 
 BATCH = 5000
 
+# A write of at least this many rows into a table that holds no more rows
+# than that (a first load, or one that at least doubles the table) is a bulk
+# load: see Stage._without_foreign_keys.
+BULK_MIN_ROWS = 100_000
+
 
 def _q(name):
     return connection.ops.quote_name(name)
@@ -204,9 +209,56 @@ class Stage:
             FROM h
         """
         with connection.cursor() as cursor:
+            foreign_keys = self._without_foreign_keys(cursor)
             cursor.execute(sql, [when, user_id, batch_id])
             created, updated = cursor.fetchone()
+            if foreign_keys:
+                cursor.execute(
+                    f"ALTER TABLE {_q(self.table)} "
+                    + ", ".join(f"ADD CONSTRAINT {_q(name)} {definition}" for name, definition in foreign_keys)
+                )
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return created, updated
+
+    def _without_foreign_keys(self, cursor):
+        """For a bulk load, drop the table's foreign-key constraints until the
+        rows are written; return [(name, definition)] to add back after.
+
+        PostgreSQL checks a foreign key row by row (a trigger per row and
+        key, deferred here to the commit): about a third of the time of
+        writing 1,000,000 surgeries. Added back, each constraint is checked
+        with one query over the whole table instead, the way PostgreSQL's
+        manual advises for populating a database. Only for a bulk load (at
+        least BULK_MIN_ROWS rows into a table holding no more than that), so
+        that the one-query check never costs more than the rows written.
+
+        All inside the import's transaction: no other session ever sees the
+        table without its constraints (the ALTER TABLE locks it until the
+        commit; readers of this one table wait for a bulk load to finish),
+        and a row that fails a constraint fails the whole import as before.
+        The importer has checked every reference already; the constraints
+        are the database's own guarantee on top.
+        """
+        if self.rows < BULK_MIN_ROWS:
+            return []
+        table = _q(self.table)
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [self.rows + 1])
+        if cursor.fetchone()[0] > self.rows:
+            return []
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [self.table],
+        )
+        foreign_keys = cursor.fetchall()
+        if foreign_keys:
+            # Earlier files' deferred checks run now (they would at the
+            # commit): a table with pending checks cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                f"ALTER TABLE {table} " + ", ".join(f"DROP CONSTRAINT {_q(name)}" for name, _d in foreign_keys)
+            )
+        return foreign_keys
 
     def _upsert_sqlite(self, history, fields, hist_cols, cols, changing, when, user_id, batch_id):
         table = _q(self.table)
