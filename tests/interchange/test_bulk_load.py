@@ -1,5 +1,6 @@
-"""A bulk load (PostgreSQL) writes without per-row foreign-key checks and puts
-every constraint back, checked, before the commit; an error still undoes all."""
+"""A bulk load (PostgreSQL) writes without per-row foreign-key checks and
+index updates, and puts every constraint and index back (checked, built)
+before the commit; an error still undoes all."""
 
 import pytest
 from django.db import connection
@@ -20,7 +21,9 @@ def foreign_keys(table):
             "FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
             [table],
         )
-        return cursor.fetchall()
+        keys = cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
+        return keys, cursor.fetchall()
 
 
 @pytest.fixture
@@ -30,9 +33,9 @@ def postgres():
 
 
 def test_bulk_load_puts_every_foreign_key_back(postgres, example, monkeypatch):
-    tables = [m._meta.db_table for m in (Surgery, Hospital)]
+    tables = [m._meta.db_table for m in (Surgery, Surgery.history.model, Hospital, Hospital.history.model)]
     before = {t: foreign_keys(t) for t in tables}
-    assert all(before.values())
+    assert all(keys or indexes for keys, indexes in before.values())
     monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)  # every file of the example is a bulk load
     report = run(example)
     assert report.ok, [str(e) for e in report.errors]
@@ -44,6 +47,7 @@ def test_bulk_load_puts_every_foreign_key_back(postgres, example, monkeypatch):
 
 
 def test_bulk_load_refused_by_a_constraint_writes_nothing(postgres, example, monkeypatch):
+    before = foreign_keys("outcomes_surgery")
     monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
     # What the importer's own checks let through but the database refuses
     # (here: a check constraint made stricter behind the importer's back).
@@ -52,4 +56,4 @@ def test_bulk_load_refused_by_a_constraint_writes_nothing(postgres, example, mon
     report = run(example)
     assert not report.ok and "refused" in str(report.errors[0])
     assert not Surgery.objects.exists() and not Hospital.objects.exists()
-    assert foreign_keys("outcomes_surgery")  # the constraints are there, as before
+    assert foreign_keys("outcomes_surgery") == before  # the constraints and indexes are there, as before
