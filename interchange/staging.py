@@ -210,8 +210,9 @@ class Stage:
         """
         with connection.cursor() as cursor:
             put_back = []
+            new_rows = self._new_rows(cursor)
             for table in (self.table, history._meta.db_table):
-                put_back += self._bulk_load_into(cursor, table)
+                put_back += self._bulk_load_into(cursor, table, new_rows)
             cursor.execute(sql, [when, user_id, batch_id])
             created, updated = cursor.fetchone()
             for statement in put_back:
@@ -220,7 +221,25 @@ class Stage:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return created, updated
 
-    def _bulk_load_into(self, cursor, table):
+    def _new_rows(self, cursor):
+        """How many staged rows have a key the table does not hold yet, when
+        that could make a bulk load (0 when it cannot: too few rows)."""
+        if self.rows < BULK_MIN_ROWS:
+            return 0
+        table = _q(self.table)
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [self.rows + 1])
+        existing = cursor.fetchone()[0]
+        if existing > self.rows:
+            return 0
+        if existing == 0:
+            return self.rows
+        match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        cursor.execute(
+            f"SELECT count(*) FROM {self.name} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
+        )
+        return cursor.fetchone()[0]
+
+    def _bulk_load_into(self, cursor, table, new_rows):
         """For a bulk load into `table`, drop its foreign-key constraints and
         its plain (non-unique) indexes until the rows are written; return the
         statements that put them back.
@@ -231,10 +250,11 @@ class Stage:
         after the write, each constraint is checked with one query over the
         whole table and each index is built in one sort, the way PostgreSQL's
         manual advises for populating a database. Only for a bulk load (at
-        least BULK_MIN_ROWS rows into a table holding no more than that), so
-        that checking and indexing the whole table again never costs more
-        than the rows written would. Unique indexes stay: ON CONFLICT needs
-        them.
+        least BULK_MIN_ROWS new rows, into a table holding no more rows than
+        that), so that checking and indexing the whole table again never
+        costs more than the rows written would; a re-import of rows that are
+        there already is no bulk load. Unique indexes stay: ON CONFLICT
+        needs them.
 
         All inside the import's transaction: no other session ever sees the
         table without its constraints or indexes (DROP locks the table until
@@ -243,11 +263,11 @@ class Stage:
         The importer has checked every reference already; the constraints
         are the database's own guarantee on top.
         """
-        if self.rows < BULK_MIN_ROWS:
+        if new_rows < BULK_MIN_ROWS:
             return []
         qt = _q(table)
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {qt} LIMIT %s) t", [self.rows + 1])
-        if cursor.fetchone()[0] > self.rows:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {qt} LIMIT %s) t", [new_rows + 1])
+        if cursor.fetchone()[0] > new_rows:
             return []
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "

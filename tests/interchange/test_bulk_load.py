@@ -26,6 +26,12 @@ def foreign_keys(table):
         return keys, cursor.fetchall()
 
 
+def index_oid(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::regclass::oid", [name])
+        return cursor.fetchone()[0]
+
+
 @pytest.fixture
 def postgres():
     if connection.vendor != "postgresql":
@@ -37,12 +43,16 @@ def test_bulk_load_puts_every_foreign_key_back(postgres, example, monkeypatch):
     before = {t: foreign_keys(t) for t in tables}
     assert all(keys or indexes for keys, indexes in before.values())
     monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)  # every file of the example is a bulk load
+    built = index_oid("surgery_date_idx")
     report = run(example)
     assert report.ok, [str(e) for e in report.errors]
     assert Surgery.objects.count() == 4 and Surgery.history.count() == 4
     assert {t: foreign_keys(t) for t in tables} == before  # same names, definitions, deferral, validated
-    again = run(example)  # no longer a bulk load into surgeries: 4 rows in the table already
+    rebuilt = index_oid("surgery_date_idx")
+    assert rebuilt != built  # dropped and built again after the write
+    again = run(example)  # no bulk load: every row is in the table already
     assert again.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert index_oid("surgery_date_idx") == rebuilt
     assert {t: foreign_keys(t) for t in tables} == before
 
 
