@@ -10,6 +10,7 @@ batch it came from, so that every imported row can be traced to the upload
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ImportBatch(models.Model):
@@ -59,6 +60,12 @@ class ImportBatch(models.Model):
 class HistoryBase(models.Model):
     """Abstract base of every historical model: links a history row to its import."""
 
+    # No foreign-key constraint in the database, like every other foreign key
+    # of a history table (django-simple-history copies them all with
+    # db_constraint=False): the importer writes the batch it has just created
+    # in the same transaction, and a per-row deferred check of that one id
+    # cost ~6 s of a 1,000,000-row import. PROTECT still guards deleting a
+    # batch (Django looks its history rows up by the indexed column).
     import_batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("import batch"),
@@ -66,7 +73,46 @@ class HistoryBase(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
         abstract = True
+
+
+class LeanHistoricalRecords(HistoricalRecords):
+    """HistoricalRecords whose history table is indexed only where history is read.
+
+    django-simple-history indexes every copied foreign key and unique field
+    of the history table (on PostgreSQL each code-valued one twice: a btree
+    and a `varchar_pattern_ops` `_like` index). History is only ever read by
+    record (History pages and the admin's history: `id` = pk, newest first)
+    and across records by date, user and import batch (recent changes), so
+    the history table keeps exactly these indexes:
+
+    - the primary key `history_id`;
+    - the record's primary key (History pages: one record's history);
+    - `history_date` (recent changes, newest first);
+    - `history_user_id` (recent changes filtered by user);
+    - `import_batch_id` (recent changes filtered by import batch; deleting a
+      batch checks it is unreferenced).
+
+    Every other index would only slow down the importer's bulk writes.
+
+    `history_user` has no foreign-key constraint in the database either
+    (`user_db_constraint=False`, as for `import_batch` in HistoryBase): its
+    per-row deferred check, even of a NULL, cost seconds per million imported
+    rows. Deleting a user still sets it to NULL (Django's SET_NULL, through
+    the indexed column).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("user_db_constraint", False)
+        super().__init__(*args, **kwargs)
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in fields.items():
+            if name != model._meta.pk.name:
+                field.db_index = False
+        return fields

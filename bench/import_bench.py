@@ -141,14 +141,6 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", default="aid_import_bench")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument(
-        "--what-if-lean", action="store_true",
-        help=(
-            "experiment, not the product: before importing, drop the varchar_pattern_ops "
-            "(_like) indexes of the surgery and historical surgery tables and the history "
-            "table's foreign keys, to measure what the schema costs"
-        ),
-    )
     args = parser.parse_args()
 
     url = f"{args.server}/{args.db}"
@@ -157,20 +149,6 @@ def main():
         conn.execute(f'CREATE DATABASE "{args.db}"')
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-
-    if args.what_if_lean:
-        with psycopg.connect(url, autocommit=True) as conn:
-            for (name,) in conn.execute(
-                "SELECT indexname FROM pg_indexes WHERE tablename IN "
-                "('outcomes_surgery', 'outcomes_historicalsurgery') AND indexname LIKE '%%_like'"
-            ).fetchall():
-                conn.execute(f'DROP INDEX "{name}"')
-            for (name,) in conn.execute(
-                "SELECT conname FROM pg_constraint WHERE conrelid = 'outcomes_historicalsurgery'::regclass "
-                "AND contype = 'f'"
-            ).fetchall():
-                conn.execute(f'ALTER TABLE outcomes_historicalsurgery DROP CONSTRAINT "{name}"')
-        print("what-if: _like indexes and history foreign keys dropped", flush=True)
 
     folder = ROOT / "bench" / "out" / f"bundle-{args.rows}"
     if not (folder / "surgeries.csv").exists():

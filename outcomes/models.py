@@ -5,9 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
-
-from audit.models import HistoryBase
+from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
 from hospitals.models import Hospital, Region, Specialty
 from hospitals.periods import Period, overlaps_q, within_q
@@ -42,10 +40,20 @@ class RefManager(models.Manager):
         return self.get(ref=ref)
 
 
-class RefModel(models.Model):
-    """A record whose identity is the data owner's `ref`."""
+def ref_unique(name):
+    """`ref` unique, as a constraint: the natural key and the importer's
+    ON CONFLICT target. Declared as a UniqueConstraint rather than
+    `unique=True`, which on PostgreSQL would add a `varchar_pattern_ops`
+    (`_like`) index beside the unique one (no query searches refs by prefix)
+    and an index on the history table's copy of `ref`."""
+    return models.UniqueConstraint(fields=["ref"], name=name)
 
-    ref = models.CharField(_("reference"), max_length=64, unique=True, validators=[KEY_VALIDATOR])
+
+class RefModel(models.Model):
+    """A record whose identity is the data owner's `ref` (each subclass
+    declares `ref_unique(...)` among its constraints)."""
+
+    ref = models.CharField(_("reference"), max_length=64, validators=[KEY_VALIDATOR])
 
     class Meta:
         abstract = True
@@ -101,17 +109,20 @@ class Surgery(RefModel):
         Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT,
         related_name="surgeries", db_index=False,
     )
+    # No index: no query filters surgeries by specialty alone; the summary
+    # and the list filter it among rows found by (hospital, date) or date.
     specialty = models.ForeignKey(
-        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     procedure = models.CharField(_("procedure"), max_length=200)
     grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
     approach = models.CharField(_("approach"), max_length=16, choices=Approach.choices)
     lead = models.CharField(_("led by"), max_length=8, choices=Lead.choices)
-    # FK index serves by_donor (surgeries through their team's program).
+    # Indexed in Meta.indexes (without the `_like` index of a FK index).
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="surgeries",
+        null=True, blank=True, related_name="surgeries", db_index=False,
     )
     demonstration = models.BooleanField(_("demonstration"), default=False)
     first_in_region = models.BooleanField(_("first in region"), default=False)
@@ -120,7 +131,7 @@ class Surgery(RefModel):
         _("blood loss (ml)"), null=True, blank=True, validators=NOT_NEGATIVE
     )
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = SurgeryManager()
 
     class Meta:
@@ -128,6 +139,7 @@ class Surgery(RefModel):
         verbose_name_plural = _("surgeries")
         ordering = ["-date", "ref"]
         constraints = [
+            ref_unique("surgery_ref_unique"),
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1, grade__lte=4),
                 name="surgery_grade_1_to_4",
@@ -145,6 +157,9 @@ class Surgery(RefModel):
             models.Index(fields=["hospital", "date"], name="surgery_hospital_date_idx"),
             # Surgery list, newest first, across all hospitals.
             models.Index(fields=["date"], name="surgery_date_idx"),
+            # Region summary's by_donor (surgeries through their team's
+            # program); deleting a team checks it has no surgeries.
+            models.Index(fields=["team"], name="surgery_team_idx"),
         ]
 
     def get_absolute_url(self):
@@ -177,7 +192,7 @@ class Trainee(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TraineeManager()
 
     class Meta:
@@ -244,7 +259,7 @@ class Training(RefModel):
     )
     skill = models.CharField(_("skill"), max_length=200, blank=True)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TrainingManager()
 
     class Meta:
@@ -252,6 +267,7 @@ class Training(RefModel):
         verbose_name_plural = _("trainings")
         ordering = ["-start_date", "ref"]
         constraints = [
+            ref_unique("training_ref_unique"),
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="further_study", host_hospital__isnull=False)
@@ -303,13 +319,14 @@ class Technique(RefModel):
     )
     first_in_region = models.BooleanField(_("first in region"), default=False)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TechniqueManager()
 
     class Meta:
         verbose_name = _("technique")
         verbose_name_plural = _("techniques")
         ordering = ["-introduced_on", "ref"]
+        constraints = [ref_unique("technique_ref_unique")]
         indexes = [
             # Region summary and the techniques-per-year chart: a region's
             # hospitals' techniques introduced within a period.
@@ -382,7 +399,7 @@ class Referral(RefModel):
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ReferralManager()
 
     class Meta:
@@ -390,6 +407,7 @@ class Referral(RefModel):
         verbose_name_plural = _("referrals")
         ordering = ["-date", "ref"]
         constraints = [
+            ref_unique("referral_ref_unique"),
             models.CheckConstraint(
                 name="referral_ends_match_kind",
                 condition=(
@@ -477,13 +495,14 @@ class Consultation(RefModel):
     )
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ConsultationManager()
 
     class Meta:
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-date", "ref"]
+        constraints = [ref_unique("consultation_ref_unique")]
         indexes = [
             # Region summary: consultations requested by a region's hospitals
             # within a period.
@@ -519,7 +538,7 @@ class IndicatorValue(models.Model):
     indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator.choices)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE)
 
-    history = HistoricalRecords(bases=[HistoryBase])
+    history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = IndicatorValueManager()
 
     class Meta:
