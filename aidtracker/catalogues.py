@@ -15,12 +15,15 @@ two commands running at once never read a half-written file.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
 class CatalogueError(Exception):
@@ -59,6 +62,18 @@ def read_catalogue(po_path: Path):
     for message, errors in catalogue.check():
         for error in errors:
             problems.append(f"  line {message.lineno}: {message.id!r}: {error}")
+    for message in catalogue:
+        # Babel accepts a translation that leaves out a named placeholder;
+        # the reader would then miss the value (a date, a name), so refuse it.
+        if not message.id or "python-format" not in message.flags:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set(NAMED_PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            if string and (lost := wanted - set(NAMED_PLACEHOLDER.findall(string))):
+                names = ", ".join(f"%({name})s" for name in sorted(lost))
+                problems.append(f"  line {message.lineno}: {ids[0]!r}: translation lacks {names}")
     if problems:
         raise CatalogueError(f"{po_path}: placeholders do not match:\n" + "\n".join(problems))
     return catalogue

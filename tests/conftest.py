@@ -23,6 +23,12 @@ def pytest_configure(config):
     # Password hashing is slow on purpose; tests do not need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+    # The .mo files are build output (make test compiles them too); compile
+    # stale ones here so that a bare `pytest` sees the Chinese interface.
+    from aidtracker.catalogues import compile_catalogues
+
+    compile_catalogues(settings.LOCALE_PATHS)
+
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium: CI installs it and must run them;
