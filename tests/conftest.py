@@ -41,6 +41,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Start and leave every test in English: a request leaves its language
+    active on the thread (LocaleMiddleware never resets it), so one test's
+    Chinese page would otherwise turn the next test's messages Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
