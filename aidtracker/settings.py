@@ -112,6 +112,11 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's choice outlives the browser session (Django's default cookie
+# is dropped when the browser closes); signed-in users also keep it in their
+# preferences (aidtracker/i18n.py).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Chinese number grouping by three with commas (GB/T 15835), see the module.
 FORMAT_MODULE_PATH = ["aidtracker.formats"]
 TIME_ZONE = "Asia/Shanghai"

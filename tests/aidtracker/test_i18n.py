@@ -83,7 +83,9 @@ def test_admin_validation_messages_are_chinese(admin_client, world):
 def test_switching_to_english_sticks_over_a_chinese_browser(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"}, **ZH)
     assert response.status_code == 302 and response["Location"] == "/admin/login/"
-    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["max-age"] == 365 * 24 * 3600 and cookie["samesite"] == "Lax"
     assert html_lang(client.get("/", **ZH)) == "en"
     assert "Log in" in client.get("/admin/login/", **ZH).content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, **EN)
@@ -270,3 +272,20 @@ def test_dates_and_numbers_are_formatted_for_the_locale(language, expected):
     with translation.override(language):
         rendered = template.render(Context({"d": dt.date(2024, 9, 5), "n": 1234567, "x": 12345.5}))
     assert rendered == expected
+
+
+def test_chinese_date_fields_show_iso_dates_and_read_chinese_ones():
+    from django import forms
+
+    class DateForm(forms.Form):
+        day = forms.DateField()
+        at = forms.DateTimeField()
+
+    with translation.override("zh-hans"):
+        shown = str(DateForm(initial={"day": dt.date(2024, 9, 5)})["day"])
+        assert 'value="2024-09-05"' in shown  # what <input type="date"> needs
+        for text in ["2024-09-05", "2024/09/05", "2024年9月5日", "2024年09月05日"]:
+            form = DateForm({"day": text, "at": "2024年9月5日 08:30"})
+            assert form.is_valid(), (text, form.errors)
+            assert form.cleaned_data["day"] == dt.date(2024, 9, 5)
+        assert DateForm({"day": "5/9/2024", "at": "x"}).errors["day"] == ["输入一个有效的日期。"]

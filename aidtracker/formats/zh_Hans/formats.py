@@ -12,3 +12,19 @@ from django.conf.locale.zh_Hans.formats import *  # noqa: F403
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
 MONTH_DAY_FORMAT = "n月j日"
+
+# Forms show dates in the first input format. ISO first: it is the
+# interchange format's, and <input type="date"> accepts nothing else (Django
+# puts "%Y/%m/%d" first). Django's "%Y年%n月%j日" never parses ("%j" is the day
+# of the year, "%n" whitespace); "%Y年%m月%d日" reads "2024年9月5日".
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+]
