@@ -8,6 +8,7 @@ committed catalogue always run.
 """
 
 import gettext
+import io
 import os
 import shutil
 from pathlib import Path
@@ -75,8 +76,10 @@ def test_every_user_facing_string_is_in_the_catalogue(tmp_path, monkeypatch):
             "makemessages", locale=["zh_Hans"], no_location=True, keep_pot=True,
             ignore_patterns=IGNORED, verbosity=0,
         )
-    with open(copy / "locale" / "django.pot", "rb") as fh:
-        extracted = {_key(m) for m in read_po(fh) if m.id}
+    # xgettext leaves the template's plural rule a placeholder that Babel cannot read.
+    pot = (copy / "locale" / "django.pot").read_text(encoding="utf-8")
+    pot = pot.replace("nplurals=INTEGER; plural=EXPRESSION;", "nplurals=2; plural=(n != 1);")
+    extracted = {_key(m) for m in read_po(io.StringIO(pot)) if m.id}
     assert len(extracted) > 100, "makemessages found almost nothing: is the copy right?"
     committed = {_key(m) for m in _committed() if m.id}
     missing = extracted - committed
