@@ -138,7 +138,7 @@ def test_the_saved_language_applies_on_another_browser_after_sign_in(client, dja
 
 
 def test_signing_in_through_the_login_form_applies_the_saved_language(client, django_user_model):
-    user = django_user_model.objects.create_user("tashi", password="pw", is_staff=True)
+    user = django_user_model.objects.create_superuser("tashi", "tashi@example.org", "pw")
     set_user_language(user, "zh-hans")
     response = client.post(
         "/admin/login/?next=/admin/", {"username": "tashi", "password": "pw"}, follow=True, **EN
