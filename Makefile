@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock messages demo-fixture clean
+.PHONY: run test install lock messages demo-fixture clean vendor
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lock:
 # Regenerate fixtures/demo.json from the deterministic generator.
 demo-fixture: install
 	$(BIN)/python manage.py make_demo_fixture fixtures/demo.json
+
+# Fetch the pinned front-end files (Chart.js) again from npm into static/vendor/.
+vendor:
+	./scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*

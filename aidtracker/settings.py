@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hospitals",
     "deployments",
     "outcomes",
+    "dashboards",
     "aidtracker",
 ]
 

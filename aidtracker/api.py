@@ -1,0 +1,99 @@
+"""The JSON API for officials' own tools (issue 4).
+
+URLs (mounted under /api/v1/ by aidtracker/urls.py); each answers with and
+without a trailing slash, never with a redirect:
+
+- GET /api/v1/regions/ — the recipient regions:
+  {"regions": [{"code", "name", "name_zh", "summary_url"}, ...]}
+- GET /api/v1/regions/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&donor=
+  — region_summary() as JSON, exactly the interchange spec's section 5.
+
+Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
+(not signed in), 404 (no such province-level region), 400 (a bad date,
+from after to, an unknown specialty or donor) or 405 (not GET/HEAD).
+Authentication is the request's user: a session, or a personal API token
+that an authentication middleware turns into request.user.
+"""
+
+from functools import wraps
+
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from aidtracker.summary import (
+    SummaryArgumentError,
+    recipient_regions,
+    region_summary,
+    resolve_summary_args,
+)
+
+app_name = "api"
+
+
+def error(status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="aidtracker"'
+    return response
+
+
+def api_view(view):
+    """GET/HEAD only, signed-in users only, errors as JSON."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = error(405, _("Only GET is allowed here."))
+            response["Allow"] = "GET, HEAD"
+            return response
+        if not request.user.is_authenticated:
+            return error(401, _("Sign in or send a personal API token to use the API."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def json(data) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
+def regions(request):
+    """The recipient regions, each with the address of its summary."""
+    return json(
+        {
+            "regions": [
+                {
+                    "code": region.code,
+                    "name": region.name,
+                    "name_zh": region.name_zh,
+                    "summary_url": request.build_absolute_uri(
+                        reverse("api:region-summary", args=[region.code])
+                    ),
+                }
+                for region in recipient_regions()
+            ]
+        }
+    )
+
+
+@api_view
+def summary(request, code):
+    """The region summary, exactly as the interchange spec's section 5 defines it."""
+    params = request.GET
+    try:
+        region, period, specialty, donor = resolve_summary_args(
+            code, params.get("from"), params.get("to"), params.get("specialty"), params.get("donor")
+        )
+    except SummaryArgumentError as problem:
+        return error(problem.status, str(problem))
+    return json(region_summary(region, period, specialty=specialty, donor=donor))
+
+
+urlpatterns = [
+    path("regions/", regions, name="regions"),
+    path("regions", regions),
+    path("regions/<str:code>/summary", summary, name="region-summary"),
+    path("regions/<str:code>/summary/", summary),
+]

@@ -1,0 +1,170 @@
+"""Chart specifications handed to static/js/charts.js through json_script.
+
+Each spec is plain data: labels, datasets (label, values, colour role,
+stack, optional line on a percent axis) and a few options. The same
+numbers are rendered as a table beside the chart by the template, from
+`table` (caption, column headers, rows)."""
+
+from django.utils.translation import gettext as _
+
+# Colour roles; static/js/charts.js maps them to a palette that keeps
+# contrast on white and is distinguishable with common colour blindness.
+VISITING, JOINT, LOCAL, SHARE, EXPERTS, ONSITE, MENTOR, FURTHER, FIRST, OTHER = (
+    "visiting", "joint", "local", "share", "experts", "onsite", "mentor", "further", "first", "other",
+)
+
+
+def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axis=None,
+          horizontal=False, table=None, value_max=None, small=False):
+    return {
+        "id": chart_id,
+        "title": title,
+        "spec": {
+            "type": kind,
+            "labels": labels,
+            "datasets": datasets,
+            "stacked": stacked,
+            "percentAxis": percent_axis,
+            "horizontal": horizontal,
+            "valueMax": value_max,
+        },
+        "small": small,
+        "table": table,
+    }
+
+
+def dataset(label, data, role, **extra):
+    return {"label": label, "data": data, "role": role, **extra}
+
+
+def surgeries_chart(series):
+    labels = [row["month"] for row in series]
+    lead_labels = {"visiting": _("visiting expert"), "joint": _("jointly"), "local": _("local surgeon alone")}
+    return chart(
+        "chart-surgeries",
+        "bar",
+        _("Surgeries per month, by who led them"),
+        labels,
+        [
+            dataset(lead_labels["visiting"], [r["visiting"] for r in series], VISITING),
+            dataset(lead_labels["joint"], [r["joint"] for r in series], JOINT),
+            dataset(lead_labels["local"], [r["local"] for r in series], LOCAL),
+            dataset(_("share led by local surgeons alone (%)"),
+                    [r["local_share_percent"] for r in series], SHARE, line=True),
+        ],
+        stacked=True,
+        percent_axis=_("local share (%)"),
+        table={
+            "headers": [_("Month"), lead_labels["visiting"], lead_labels["joint"],
+                        lead_labels["local"], _("Total"), _("Local alone (%)")],
+            "rows": [
+                [r["month"], r["visiting"], r["joint"], r["local"], r["total"],
+                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                for r in series
+            ],
+        },
+    )
+
+
+def experts_chart(series):
+    return chart(
+        "chart-experts",
+        "bar",
+        _("Experts on site per month"),
+        [r["month"] for r in series],
+        [dataset(_("experts on site"), [r["experts"] for r in series], EXPERTS)],
+        table={
+            "headers": [_("Month"), _("Experts on site")],
+            "rows": [[r["month"], r["experts"]] for r in series],
+        },
+    )
+
+
+def trainees_chart(series):
+    kinds = [("onsite_course", _("on-site course"), ONSITE), ("mentorship", _("mentorship"), MENTOR),
+             ("further_study", _("further study"), FURTHER)]
+    return chart(
+        "chart-trainees",
+        "bar",
+        _("Trainees in training per month, by kind"),
+        [r["month"] for r in series],
+        [dataset(label, [r[key] for r in series], role) for key, label, role in kinds],
+        stacked=True,
+        table={
+            "headers": [_("Month"), *[label for _k, label, _r in kinds], _("Distinct trainees")],
+            "rows": [[r["month"], *[r[key] for key, _l, _r in kinds], r["total"]] for r in series],
+        },
+    )
+
+
+def techniques_chart(series):
+    return chart(
+        "chart-techniques",
+        "bar",
+        _("Techniques introduced per year"),
+        [str(r["year"]) for r in series],
+        [
+            dataset(_("first in the region"), [r["first_in_region"] for r in series], FIRST),
+            dataset(_("other new techniques"), [r["other"] for r in series], OTHER),
+        ],
+        stacked=True,
+        table={
+            "headers": [_("Year"), _("First in the region"), _("Other"), _("Total")],
+            "rows": [[r["year"], r["first_in_region"], r["other"], r["total"]] for r in series],
+        },
+    )
+
+
+def donors_chart(by_donor):
+    """Each measure (programs, experts, expert-days, surgeries) split among
+    the donors, as shares of the donors' combined figure: the measures
+    differ by orders of magnitude, their shares compare on one axis."""
+    measures = [("programs", _("Programs")), ("experts", _("Experts")),
+                ("expert_days", _("Expert-days")), ("surgeries", _("Surgeries with its teams"))]
+    totals = {key: sum(d[key] for d in by_donor) for key, _label in measures}
+
+    def share(d, key):
+        return round(100 * d[key] / totals[key], 1) if totals[key] else 0
+
+    palette = [EXPERTS, ONSITE, LOCAL, FURTHER, FIRST, JOINT, OTHER]
+    return chart(
+        "chart-donors",
+        "bar",
+        _("Donors' shares (%)"),
+        [label for _key, label in measures],
+        [dataset(d["name"], [share(d, key) for key, _l in measures], palette[i % len(palette)])
+         for i, d in enumerate(by_donor)],
+        stacked=True,
+        horizontal=True,
+        value_max=100,
+        table=None,  # the template renders the by_donor table with links
+    )
+
+
+def overview_charts(rows):
+    names = [r["name"] for r in rows]
+    surgeries = chart(
+        "chart-regions-surgeries",
+        "bar",
+        _("Surgeries by recipient region"),
+        names,
+        [
+            dataset(_("led by local surgeons alone"), [r["surgeries_local"] for r in rows], LOCAL),
+            dataset(_("with visiting experts (visiting or joint)"),
+                    [r["surgeries"] - r["surgeries_local"] for r in rows], JOINT),
+        ],
+        stacked=True,
+        horizontal=True,
+    )
+    people = chart(
+        "chart-regions-people",
+        "bar",
+        _("Experts and trainees by recipient region"),
+        names,
+        [
+            dataset(_("experts deployed"), [r["experts"] for r in rows], EXPERTS),
+            dataset(_("local trainees"), [r["trainees"] for r in rows], MENTOR),
+        ],
+        horizontal=True,
+    )
+    return [surgeries, people]

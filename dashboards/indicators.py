@@ -1,0 +1,99 @@
+"""A hospital's monthly indicators and its before/after comparison.
+
+Before: the 12 calendar months before the month in which the hospital's
+first program began. After: the latest 12 months, ending with the latest
+month for which the hospital reported any indicator. Per indicator, counts
+of events are summed over the 12 months; levels (how many conditions the
+hospital can treat) are averaged over the months reported. The change is
+(after − before) / before in percent; none when before is missing or zero.
+Both windows are computed by one aggregate query per hospital page.
+"""
+
+import datetime as dt
+
+from django.db.models import Avg, Count, Max, Q, Sum
+
+from outcomes.models import IndicatorValue
+
+LEVEL_INDICATORS = {IndicatorValue.Indicator.CONDITIONS_TREATABLE}
+# Fewer is the aim for these (fewer deaths, fewer patients sent away).
+LOWER_IS_BETTER = {IndicatorValue.Indicator.NEONATAL_DEATHS, IndicatorValue.Indicator.OUTBOUND_REFERRALS}
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def comparison_windows(first_program_start, latest_month):
+    """((before_start, before_end), (after_start, after_end)) as first days
+    of months, inclusive; either may be None."""
+    before = after = None
+    if first_program_start:
+        first_month = first_program_start.replace(day=1)
+        before = (add_months(first_month, -12), add_months(first_month, -1))
+    if latest_month:
+        after = (add_months(latest_month, -11), latest_month)
+    return before, after
+
+
+def latest_month(values):
+    return values.aggregate(latest=Max("period"))["latest"]
+
+
+def before_after(values, first_program_start, latest):
+    """One row per indicator: before, after (sum or mean), months reported in
+    each window, change in percent. `values`: the hospital's IndicatorValues."""
+    before, after = comparison_windows(first_program_start, latest)
+    never = Q(period__isnull=True)  # matches no row: period is required
+    in_before = Q(period__range=before) if before else never
+    in_after = Q(period__range=after) if after else never
+    rows = (
+        values.order_by()
+        .values("indicator")
+        .annotate(
+            before_sum=Sum("value", filter=in_before),
+            before_avg=Avg("value", filter=in_before),
+            before_months=Count("pk", filter=in_before),
+            after_sum=Sum("value", filter=in_after),
+            after_avg=Avg("value", filter=in_after),
+            after_months=Count("pk", filter=in_after),
+        )
+    )
+    labels = dict(IndicatorValue.Indicator.choices)
+    out = []
+    for row in rows:
+        level = row["indicator"] in LEVEL_INDICATORS
+        b = row["before_avg"] if level else row["before_sum"]
+        a = row["after_avg"] if level else row["after_sum"]
+        change = None
+        if b and a is not None:
+            change = float((a - b) / b * 100)
+        out.append({
+            "indicator": row["indicator"],
+            "label": labels.get(row["indicator"], row["indicator"]),
+            "measure": "mean" if level else "sum",
+            "before": b,
+            "after": a,
+            "before_months": row["before_months"],
+            "after_months": row["after_months"],
+            "change": change,
+            "improved": None if not change else (change < 0) == (row["indicator"] in LOWER_IS_BETTER),
+        })
+    order = list(labels)
+    out.sort(key=lambda r: order.index(r["indicator"]) if r["indicator"] in order else 99)
+    return {"before": before, "after": after, "rows": out}
+
+
+def monthly_table(values, since):
+    """(months, indicators, {month: {indicator: value}}) from `since` on."""
+    rows = values.filter(period__gte=since).order_by("period", "indicator").values_list(
+        "period", "indicator", "value"
+    )
+    table = {}
+    present = set()
+    for period, indicator, value in rows:
+        table.setdefault(period, {})[indicator] = value
+        present.add(indicator)
+    indicators = [(code, label) for code, label in IndicatorValue.Indicator.choices if code in present]
+    return sorted(table), indicators, table

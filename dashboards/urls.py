@@ -1,0 +1,17 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("regions/<str:code>/", views.region, name="region"),
+    path("programs/", views.ProgramListView.as_view(), name="program_list"),
+    path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
+    path("programs/<str:code>/", views.program, name="program"),
+    path("teams/<str:code>/", views.team, name="team"),
+    path("hospitals/", views.HospitalListView.as_view(), name="hospital_list"),
+    path("hospitals/export.csv", views.HospitalListView.as_view(), {"export": True}, name="hospital_list_csv"),
+    path("hospitals/<str:code>/", views.hospital, name="hospital"),
+]

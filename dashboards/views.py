@@ -1,0 +1,416 @@
+"""Dashboards: overview, region, program, team and hospital pages, and the
+program and hospital lists.
+
+Every figure of the overview and the region dashboard comes from
+aidtracker.summary (the spec's definitions, computed in the database). Every
+page reads its rows through the `scope` functions of the apps, the one
+place where a user's scope will narrow them. Each page runs a fixed number
+of queries whatever the data size.
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aidtracker import summary as summary_api
+from aidtracker.listing import RecordListView
+from dashboards import charts, coverage, indicators
+from dashboards.forms import DashboardFilterForm
+from deployments import scope as deployments_scope
+from deployments.filters import ProgramFilter
+from hospitals import scope as hospitals_scope
+from hospitals.filters import HospitalFilter, with_program_counts
+from hospitals.models import Region
+from outcomes import scope as outcomes_scope
+
+
+def today():
+    return timezone.localdate()
+
+
+def list_url(name, params, **extra):
+    """URL of the list `name` filtered by the dashboard's `params` and `extra`
+    (an extra value of None drops that parameter)."""
+    query = {**params, **extra}
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+# --------------------------------------------------------------------------
+# Overview and region dashboard
+
+
+def overview(request):
+    form = DashboardFilterForm(request.GET or None, with_specialty=False, with_donor=False)
+    period, _specialty, _donor = form.values()
+    rows = summary_api.overview(period)
+    for row in rows:
+        row["url"] = reverse("dashboards:region", args=[row["code"]])
+        if form.params():
+            row["url"] += "?" + urlencode(form.params())
+    additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",
+                "trainees", "techniques", "consultations"]
+    totals = {key: sum(r[key] for r in rows) for key in additive}
+    totals["local_share_percent"] = (
+        round(100 * totals["surgeries_local"] / totals["surgeries"], 1) if totals["surgeries"] else None
+    )
+    return render(request, "dashboards/overview.html", {
+        "form": form,
+        "period": period,
+        "rows": rows,
+        "totals": totals,
+        "charts": charts.overview_charts(rows) if rows else [],
+    })
+
+
+def region_cards(summary, params):
+    """The summary's figures as cards, each with the link to its rows."""
+    s, sg, tr = summary, summary["surgeries"], summary["trainees"]
+    region = {"region": s["region"]["code"]}
+    p = {**region, **params}
+    no_spec = {**p, "specialty": None}
+    no_spec_donor = {**no_spec, "donor": None}
+    share = round(100 * sg["by_lead"]["local"] / sg["total"], 1) if sg["total"] else None
+
+    def card(label, value, url=None, parts=(), note=""):
+        return {"label": label, "value": value, "url": url, "parts": parts, "note": note}
+
+    def part(label, value, url):
+        return {"label": label, "value": value, "url": url}
+
+    surgeries_url = list_url("outcomes:surgery_list", p)
+    trainings_url = list_url("outcomes:training_list", p)
+    rotations_url = list_url("deployments:rotation_list", p)
+    return [
+        card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
+             note=_("recipient in the region, active in the period")),
+        card(_("Twinned departments"), s["twinned_departments"], "#twinnings"),
+        card(_("Teams"), s["teams"], None, note=_("batches active in the period")),
+        card(_("Experts"), s["experts"], rotations_url,
+             note=_("distinct people on site in the period")),
+        card(_("Expert-days"), s["expert_days"], rotations_url,
+             note=_("days on site within the period")),
+        card(_("Surgeries"), sg["total"], surgeries_url, parts=[
+            part(_("visiting expert"), sg["by_lead"]["visiting"], list_url("outcomes:surgery_list", p, lead="visiting")),
+            part(_("jointly"), sg["by_lead"]["joint"], list_url("outcomes:surgery_list", p, lead="joint")),
+            part(_("local surgeon alone"), sg["by_lead"]["local"], list_url("outcomes:surgery_list", p, lead="local")),
+        ]),
+        card(_("Led by local surgeons alone"),
+             "–" if share is None else f"{share:.1f} %",
+             list_url("outcomes:surgery_list", p, lead="local"),
+             note=_("share of the period's surgeries")),
+        card(_("Complex surgeries"), sg["by_grade"]["3"] + sg["by_grade"]["4"], None, parts=[
+            part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g],
+                 list_url("outcomes:surgery_list", p, grade=g)) for g in ("1", "2", "3", "4")
+        ], note=_("grade 3 and 4")),
+        card(_("Minimally invasive"), sg["minimally_invasive"],
+             list_url("outcomes:surgery_list", p, minimally_invasive="true"), parts=[
+                 part(_("demonstrations"), sg["demonstration"], list_url("outcomes:surgery_list", p, demonstration="true")),
+                 part(_("first in region"), sg["first_in_region"], list_url("outcomes:surgery_list", p, first_in_region="true")),
+             ]),
+        card(_("Trainees"), tr["total"], trainings_url, parts=[
+            part(_("on-site course"), tr["by_kind"]["onsite_course"], list_url("outcomes:training_list", p, kind="onsite_course")),
+            part(_("mentorship"), tr["by_kind"]["mentorship"], list_url("outcomes:training_list", p, kind="mentorship")),
+            part(_("further study"), tr["by_kind"]["further_study"], list_url("outcomes:training_list", p, kind="further_study")),
+        ], note=_("distinct local trainees")),
+        card(_("Became independent"), tr["independent"],
+             list_url("outcomes:training_list", {**p, "date_after": None, "date_before": None},
+                      independent="true", independent_after=params.get("date_after"),
+                      independent_before=params.get("date_before")),
+             note=_("trainees who now work without supervision")),
+        card(_("New techniques"), s["techniques"]["total"], list_url("outcomes:technique_list", p), parts=[
+            part(_("first in region"), s["techniques"]["first_in_region"],
+                 list_url("outcomes:technique_list", p, first_in_region="true")),
+        ]),
+        card(_("Patient movements"), sum(s["referrals"].values()), None, parts=[
+            part(_("transfers in"), s["referrals"]["transfer_in"],
+                 list_url("outcomes:referral_list", no_spec_donor, kind="transfer_in")),
+            part(_("referrals out"), s["referrals"]["referral_out"],
+                 list_url("outcomes:referral_list", no_spec_donor, kind="referral_out")),
+            part(_("international"), s["referrals"]["international"],
+                 list_url("outcomes:referral_list", no_spec_donor, kind="international")),
+        ]),
+        card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
+             note=_("requested by the region's hospitals")),
+    ]
+
+
+def region(request, code):
+    region = get_object_or_404(hospitals_scope.regions(request), code=code)
+    if region.level != Region.Level.PROVINCE:
+        # The summary is defined for province-level regions: show the one this lies in.
+        target = reverse("dashboards:region", args=[region.province_code])
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    form = DashboardFilterForm(request.GET or None)
+    period, specialty, donor = form.values()
+    summary = summary_api.region_summary(region, period, specialty=specialty, donor=donor)
+    series = summary_api.region_charts(region, period, specialty=specialty, donor=donor)
+    params = form.params()
+
+    programs = deployments_scope.programs(request).for_recipient_region(region)
+    if donor:
+        programs = programs.filter(donor_region=donor)
+    twinnings = (
+        deployments_scope.twinnings(request)
+        .filter(program__in=programs)
+        .filter(_overlaps(period))
+        .select_related("program__recipient_hospital", "donor_hospital", "specialty")
+        .order_by("program__recipient_hospital__name", "specialty__name", "start_date")
+    )
+    if specialty:
+        twinnings = twinnings.filter(specialty=specialty)
+
+    donor_rows = [
+        {
+            **d,
+            "programs_url": list_url("dashboards:program_list", {"region": region.code, **params, "specialty": None}, donor=d["code"]),
+            "experts_url": list_url("deployments:rotation_list", {"region": region.code, **params}, donor=d["code"]),
+            "surgeries_url": list_url("outcomes:surgery_list", {"region": region.code, **params}, donor=d["code"]),
+        }
+        for d in summary["by_donor"]
+    ]
+    chart_list = [
+        charts.surgeries_chart(series["surgeries_per_month"]),
+        charts.experts_chart(series["experts_per_month"]),
+        charts.trainees_chart(series["trainees_per_month"]),
+        charts.techniques_chart(series["techniques_per_year"]),
+    ]
+    return render(request, "dashboards/region.html", {
+        "region": region,
+        "form": form,
+        "period": period,
+        "specialty": specialty,
+        "donor": donor,
+        "summary": summary,
+        "cards": region_cards(summary, params),
+        "charts": chart_list,
+        "chart_period": series["period"],
+        "donor_chart": charts.donors_chart(summary["by_donor"]) if summary["by_donor"] else None,
+        "donor_rows": donor_rows,
+        "twinnings": twinnings,
+        "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
+    })
+
+
+def _overlaps(period):
+    from hospitals.periods import overlaps_q
+
+    return overlaps_q(period)
+
+
+def _api_query(period, specialty, donor):
+    """The JSON API's parameters for the same figures (`from`, `to`, ...)."""
+    query = {k: v for k, v in period.as_dict().items() if v}
+    if specialty:
+        query["specialty"] = specialty.pk
+    if donor:
+        query["donor"] = donor.pk
+    return "?" + urlencode(query) if query else ""
+
+
+# --------------------------------------------------------------------------
+# Programs and teams
+
+
+class ProgramListView(RecordListView):
+    title = gettext_lazy("Programs")
+    filterset_class = ProgramFilter
+    template_name = "dashboards/program_list.html"
+    select_related = ("donor_region", "recipient_hospital__region")
+    sort_columns = {
+        "code": "code", "name": "name", "donor": "donor_region_id",
+        "recipient": "recipient_hospital__name", "kind": "kind", "start": "start_date",
+        "end": "end_date", "teams": "team_count",
+    }
+    default_sort = "code"
+    csv_filename = "programs.csv"
+    csv_columns = [
+        ("code", "code"), ("name", "name"), ("name_zh", "name_zh"), ("kind", "kind"),
+        ("donor_region_code", "donor_region_id"),
+        ("recipient_hospital_code", "recipient_hospital_id"), ("start_date", "start_date"),
+        ("end_date", "end_date"),
+    ]
+
+    def base_queryset(self, request):
+        return deployments_scope.programs(request).annotate(
+            team_count=Count("teams", distinct=True),
+            twinning_count=Count("twinnings", distinct=True),
+        )
+
+
+def program(request, code):
+    program = get_object_or_404(
+        deployments_scope.programs(request).select_related(
+            "donor_region", "recipient_hospital__region"
+        ),
+        code=code,
+    )
+    twinnings = list(
+        deployments_scope.twinnings(request)
+        .filter(program=program)
+        .select_related("specialty", "donor_hospital")
+        .order_by("specialty__name", "start_date")
+    )
+    teams = list(
+        deployments_scope.teams(request)
+        .filter(program=program)
+        .annotate(people=Count("rotations"))
+        .order_by("batch")
+    )
+    # The program's rotations: bounded by its teams, not by the database.
+    rotations = list(
+        deployments_scope.rotations(request)
+        .filter(team__program=program)
+        .select_related("person__home_hospital", "team", "specialty")
+        .order_by("start_date", "person__name")
+    )
+    now = today()
+    departments = coverage.program_coverage(program, twinnings, rotations, now)
+    on_site = [r for r in rotations if r.start_date <= now <= r.end_date]
+    return render(request, "dashboards/program.html", {
+        "program": program,
+        "twinnings": twinnings,
+        "teams": teams,
+        "departments": departments,
+        "timeline": coverage.timeline(departments),
+        "on_site": on_site,
+        "today": now,
+        "rotations_url": list_url("deployments:rotation_list", {"program": program.code}),
+        "surgeries_url": list_url("outcomes:surgery_list", {"program": program.code}),
+        "trainings_url": list_url("outcomes:training_list", {"program": program.code}),
+        "techniques_url": list_url("outcomes:technique_list", {"program": program.code}),
+    })
+
+
+def team(request, code):
+    team = get_object_or_404(
+        deployments_scope.teams(request).select_related(
+            "program__donor_region", "program__recipient_hospital"
+        ),
+        code=code,
+    )
+    rotations = list(
+        deployments_scope.rotations(request)
+        .filter(team=team)
+        .select_related("person__home_hospital", "specialty")
+        .order_by("role", "person__name")
+    )
+    for rotation in rotations:  # display only: each row's own length
+        rotation.days = (rotation.end_date - rotation.start_date).days + 1
+    surgeries = outcomes_scope.surgeries(request).filter(team=team).aggregate(
+        total=Count("pk"),
+        local=Count("pk", filter=Q(lead="local")),
+        joint=Count("pk", filter=Q(lead="joint")),
+        visiting=Count("pk", filter=Q(lead="visiting")),
+    )
+    return render(request, "dashboards/team.html", {
+        "team": team,
+        "rotations": rotations,
+        "surgeries": surgeries,
+        "surgeries_url": list_url("outcomes:surgery_list", {"team": team.code}),
+        "rotations_url": list_url("deployments:rotation_list", {"team": team.code}),
+    })
+
+
+# --------------------------------------------------------------------------
+# Hospitals
+
+
+class HospitalListView(RecordListView):
+    title = gettext_lazy("Hospitals")
+    filterset_class = HospitalFilter
+    template_name = "dashboards/hospital_list.html"
+    select_related = ("region__parent",)
+    sort_columns = {
+        "code": "code", "name": "name", "region": "region_id", "grade": "grade",
+        "kind": "kind", "programs": "program_count",
+    }
+    default_sort = "name"
+    csv_filename = "hospitals.csv"
+    csv_columns = [
+        ("code", "code"), ("name", "name"), ("name_zh", "name_zh"), ("region_code", "region_id"),
+        ("grade", "grade"), ("kind", "kind"),
+    ]
+
+    def base_queryset(self, request):
+        return with_program_counts(hospitals_scope.hospitals(request))
+
+
+INDICATOR_MONTHS_SHOWN = 36
+
+
+def hospital(request, code):
+    hospital = get_object_or_404(
+        hospitals_scope.hospitals(request).select_related("region__parent__parent"), code=code
+    )
+    programs = list(
+        deployments_scope.programs(request)
+        .filter(recipient_hospital=hospital)
+        .select_related("donor_region")
+        .prefetch_related(Prefetch(
+            "twinnings",
+            queryset=deployments_scope.twinnings(request)
+            .select_related("specialty", "donor_hospital")
+            .order_by("specialty__name"),
+        ))
+        .order_by("start_date")
+    )
+    donor_twinnings = (
+        deployments_scope.twinnings(request)
+        .filter(donor_hospital=hospital)
+        .select_related("program__recipient_hospital", "specialty")
+        .order_by("program__recipient_hospital__name", "specialty__name")
+    )
+    values = outcomes_scope.indicator_values(request).filter(hospital=hospital)
+    latest = indicators.latest_month(values)
+    first_start = min((p.start_date for p in programs), default=None)
+    comparison = indicators.before_after(values, first_start, latest)
+    months, indicator_columns, table = [], [], {}
+    if latest:
+        since = indicators.add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
+        months, indicator_columns, table = indicators.monthly_table(values, since)
+    # One small chart per indicator: their scales differ by orders of magnitude.
+    indicator_charts = [
+        charts.chart(
+            f"chart-indicator-{code}", "line", label,
+            [m.strftime("%Y-%m") for m in months],
+            [charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)],
+            small=True,
+        )
+        for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
+    ]
+    hospital_params = {"hospital": hospital.code}
+    return render(request, "dashboards/hospital.html", {
+        "hospital": hospital,
+        "programs": programs,
+        "donor_twinnings": donor_twinnings,
+        "first_start": first_start,
+        "comparison": comparison,
+        "months": months,
+        "indicator_columns": indicator_columns,
+        "indicator_rows": [
+            (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
+        ],
+        "indicator_charts": indicator_charts,
+        "links": [
+            (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
+            (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),
+            (_("Techniques"), list_url("outcomes:technique_list", hospital_params)),
+            (_("Referrals"), list_url("outcomes:referral_list", hospital_params)),
+            (_("Consultations requested"), list_url("outcomes:consultation_list", hospital_params)),
+            (_("Experts on rotation here"), list_url("deployments:rotation_list", hospital_params)),
+            (_("Its staff deployed elsewhere"), list_url("deployments:rotation_list", {"home_hospital": hospital.code})),
+        ],
+    })
+
+
+INDICATOR_ROLES = ["experts", "joint", "local", "visiting", "first", "mentor", "further"]
+
+
+def _num(value):
+    return None if value is None else float(value)

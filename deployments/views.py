@@ -1,0 +1,31 @@
+"""Record list of rotations (the programs and teams pages are dashboards)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aidtracker.listing import RecordListView
+from deployments import scope
+from deployments.filters import RotationFilter
+
+
+class RotationListView(RecordListView):
+    title = _("Rotations")
+    filterset_class = RotationFilter
+    template_name = "deployments/rotation_list.html"
+    select_related = ("team__program", "person__home_hospital", "specialty")
+    distinct_counts = {"experts": "person"}
+    sort_columns = {
+        "start": "start_date", "end": "end_date", "person": "person__name",
+        "team": ["team__program_id", "team__batch"], "specialty": "specialty__name",
+        "title": "title", "role": "role",
+    }
+    default_sort = "-start"
+    csv_filename = "rotations.csv"
+    csv_columns = [
+        ("team_code", "team_id"), ("person_id", "person_id"), ("person_name", "person__name"),
+        ("home_hospital_code", "person__home_hospital_id"), ("specialty", "specialty_id"),
+        ("title", "title"), ("role", "role"), ("start_date", "start_date"),
+        ("end_date", "end_date"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.rotations(request)

@@ -1,0 +1,150 @@
+"""FilterSet for hospitals, and the filter pieces every list shares:
+the region filter, the period bounds (`date_after`, `date_before`) and
+yes/no filters. Parameter names are the same on every list and on the
+dashboards, so a dashboard's query string carries over to its lists."""
+
+import django_filters
+from django import forms
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from hospitals.models import Hospital, Region, Specialty
+from hospitals.periods import Period, overlaps_q, within_q
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ANY = _("any")
+
+
+class RecordFilterForm(forms.Form):
+    """Checks what a single field cannot: the period's bounds are in order."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_after"), data.get("date_before")
+        if start and end and start > end:
+            self.add_error(
+                "date_before",
+                _("The end of the period (%(end)s) is before its start (%(start)s).")
+                % {"start": start.isoformat(), "end": end.isoformat()},
+            )
+        return data
+
+
+class PeriodBoundFilter(django_filters.DateFilter):
+    """One bound of the period, inclusive.
+
+    `within=field`: rows whose date lies within the period (surgeries...).
+    `overlap=(start, end)`: rows whose date range overlaps it, an empty end
+    being ongoing (rotations, trainings, programs). The two bounds are
+    separate filters because each half of the spec's tests stands alone.
+    """
+
+    def __init__(self, *args, bound, within=None, overlap=None, **kwargs):
+        self.bound, self.within_field, self.overlap_fields = bound, within, overlap
+        kwargs.setdefault("widget", DATE_WIDGET)
+        kwargs.setdefault("label", _("From") if bound == "start" else _("To"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        period = Period(start=value) if self.bound == "start" else Period(end=value)
+        if self.within_field:
+            return qs.filter(within_q(period, self.within_field))
+        start, end = self.overlap_fields
+        return qs.filter(overlaps_q(period, start, end))
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", ANY), ("true", _("yes")), ("false", _("no")))
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoWidget)
+        super().__init__(*args, **kwargs)
+
+
+def region_filter(method, label=_("Region"), **kwargs):
+    """A region (any level) by code; `method` applies "in R or below"."""
+    return django_filters.ModelChoiceFilter(
+        queryset=Region.objects.order_by("code"),
+        method=method,
+        label=label,
+        empty_label=_("all regions"),
+        **kwargs,
+    )
+
+
+def specialty_filter(field_name="specialty", **kwargs):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=Specialty.objects.all(),
+        label=_("Specialty"),
+        empty_label=_("all specialties"),
+        **kwargs,
+    )
+
+
+def donor_filter(field_name, **kwargs):
+    """A donor province-level region by code (the donor of the programs)."""
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=Region.objects.provinces().filter(donated_programs__isnull=False)
+        .distinct()
+        .order_by("code"),
+        label=_("Donor"),
+        empty_label=_("all donors"),
+        **kwargs,
+    )
+
+
+def hospital_filter(field_name="hospital", label=_("Hospital"), **kwargs):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=Hospital.objects.order_by("name"),
+        label=label,
+        empty_label=_("all hospitals"),
+        **kwargs,
+    )
+
+
+def hospitals_in(region):
+    return Hospital.objects.in_region(region)
+
+
+class HospitalFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    region = region_filter("in_region")
+    kind = django_filters.ChoiceFilter(choices=Hospital.Kind.choices, empty_label=ANY, label=_("Kind"))
+    grade = django_filters.ChoiceFilter(
+        choices=Hospital.Grade.choices, empty_label=ANY, label=_("Grade")
+    )
+    role = django_filters.ChoiceFilter(
+        method="by_role",
+        label=_("Role"),
+        empty_label=ANY,
+        choices=[("recipient", _("recipient of a program")), ("donor", _("donor of a twinning"))],
+    )
+
+    class Meta:
+        model = Hospital
+        fields = []
+        form = RecordFilterForm
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(name_zh__icontains=value))
+
+    def in_region(self, qs, name, value):
+        return qs.in_region(value)
+
+    def by_role(self, qs, name, value):
+        if value == "recipient":
+            return qs.filter(programs__isnull=False).distinct()
+        return qs.filter(donor_twinnings__isnull=False).distinct()
+
+
+def with_program_counts(qs):
+    return qs.annotate(program_count=Count("programs", distinct=True))

@@ -1,0 +1,194 @@
+"""One FilterSet per listed model. The region and period filters call the
+models' QuerySet methods, so a list's count equals the summary's figure for
+the same region, period and flags (interchange spec, section 5)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from deployments.filters import program_filter, team_filter
+from hospitals.filters import (
+    ANY,
+    PeriodBoundFilter,
+    RecordFilterForm,
+    YesNoFilter,
+    donor_filter,
+    hospital_filter,
+    hospitals_in,
+    region_filter,
+    specialty_filter,
+)
+from outcomes.models import (
+    MINIMALLY_INVASIVE,
+    Consultation,
+    Referral,
+    Surgery,
+    Technique,
+    Trainee,
+    Training,
+)
+
+
+class SurgeryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Reference or procedure"))
+    region = region_filter("in_region")
+    hospital = hospital_filter()
+    date_after = PeriodBoundFilter(bound="start", within="date")
+    date_before = PeriodBoundFilter(bound="end", within="date")
+    specialty = specialty_filter()
+    donor = donor_filter("team__program__donor_region")
+    program = program_filter("team__program")
+    team = team_filter()
+    lead = django_filters.ChoiceFilter(choices=Surgery.Lead.choices, empty_label=ANY, label=_("Led by"))
+    grade = django_filters.ChoiceFilter(choices=Surgery.Grade.choices, empty_label=ANY, label=_("Grade"))
+    approach = django_filters.ChoiceFilter(
+        choices=Surgery.Approach.choices, empty_label=ANY, label=_("Approach")
+    )
+    minimally_invasive = YesNoFilter(method="by_minimally_invasive", label=_("Minimally invasive"))
+    demonstration = YesNoFilter(label=_("Demonstration"))
+    first_in_region = YesNoFilter(label=_("First in region"))
+    outcome = django_filters.ChoiceFilter(
+        choices=Surgery.Outcome.choices, empty_label=ANY, label=_("Outcome")
+    )
+
+    class Meta:
+        model = Surgery
+        fields = []
+        form = RecordFilterForm
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(ref__icontains=value) | Q(procedure__icontains=value))
+
+    def in_region(self, qs, name, value):
+        return qs.in_region(value)
+
+    def by_minimally_invasive(self, qs, name, value):
+        q = Q(approach__in=MINIMALLY_INVASIVE)
+        return qs.filter(q if value else ~q)
+
+
+class TrainingFilter(django_filters.FilterSet):
+    """Trainings; `region` and `hospital` are the trainee's own hospital, the
+    period test is overlap; `independent_*` select by `independent_on`."""
+
+    q = django_filters.CharFilter(method="search", label=_("Reference, trainee or skill"))
+    region = region_filter("in_region")
+    hospital = hospital_filter("trainee__hospital", label=_("Trainee's hospital"))
+    date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
+    date_before = PeriodBoundFilter(bound="end", overlap=("start_date", "end_date"))
+    independent_after = PeriodBoundFilter(
+        bound="start", within="independent_on", label=_("Independent from")
+    )
+    independent_before = PeriodBoundFilter(
+        bound="end", within="independent_on", label=_("Independent until")
+    )
+    independent = YesNoFilter(
+        field_name="independent_on", lookup_expr="isnull", exclude=True, label=_("Independent")
+    )
+    specialty = specialty_filter()
+    donor = donor_filter("program__donor_region")
+    program = program_filter("program")
+    kind = django_filters.ChoiceFilter(choices=Training.Kind.choices, empty_label=ANY, label=_("Kind"))
+    status = django_filters.ChoiceFilter(
+        choices=Training.Status.choices, empty_label=ANY, label=_("Status")
+    )
+    role = django_filters.ChoiceFilter(
+        field_name="trainee__role", choices=Trainee.Role.choices, empty_label=ANY, label=_("Role")
+    )
+    host_hospital = hospital_filter("host_hospital", label=_("Host hospital"))
+    trainee = django_filters.CharFilter(field_name="trainee", label=_("Trainee ID"))
+
+    class Meta:
+        model = Training
+        fields = []
+        form = RecordFilterForm
+
+    def search(self, qs, name, value):
+        return qs.filter(
+            Q(ref__icontains=value) | Q(trainee__name__icontains=value) | Q(skill__icontains=value)
+        )
+
+    def in_region(self, qs, name, value):
+        return qs.in_region(value)
+
+
+class TechniqueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Reference or name"))
+    region = region_filter("in_region")
+    hospital = hospital_filter()
+    date_after = PeriodBoundFilter(bound="start", within="introduced_on")
+    date_before = PeriodBoundFilter(bound="end", within="introduced_on")
+    specialty = specialty_filter()
+    donor = donor_filter("program__donor_region")
+    program = program_filter("program")
+    first_in_region = YesNoFilter(label=_("First in region"))
+
+    class Meta:
+        model = Technique
+        fields = []
+        form = RecordFilterForm
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(ref__icontains=value) | Q(name__icontains=value))
+
+    def in_region(self, qs, name, value):
+        return qs.in_region(value)
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """Referrals; `region` follows the summary: transfers in and international
+    patients by destination hospital, referrals out by origin hospital."""
+
+    q = django_filters.CharFilter(field_name="ref", lookup_expr="icontains", label=_("Reference"))
+    region = region_filter("in_region")
+    hospital = hospital_filter(method="at_hospital", label=_("Hospital (either end)"))
+    date_after = PeriodBoundFilter(bound="start", within="date")
+    date_before = PeriodBoundFilter(bound="end", within="date")
+    kind = django_filters.ChoiceFilter(choices=Referral.Kind.choices, empty_label=ANY, label=_("Kind"))
+    age_group = django_filters.ChoiceFilter(
+        choices=Referral.AgeGroup.choices, empty_label=ANY, label=_("Age group")
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=Referral.Outcome.choices, empty_label=ANY, label=_("Outcome")
+    )
+
+    class Meta:
+        model = Referral
+        fields = []
+        form = RecordFilterForm
+
+    def in_region(self, qs, name, value):
+        hospitals = hospitals_in(value)
+        return qs.filter(
+            Q(kind__in=[Referral.Kind.TRANSFER_IN, Referral.Kind.INTERNATIONAL],
+              destination_hospital__in=hospitals)
+            | Q(kind=Referral.Kind.REFERRAL_OUT, origin_hospital__in=hospitals)
+        )
+
+    def at_hospital(self, qs, name, value):
+        return qs.filter(Q(origin_hospital=value) | Q(destination_hospital=value))
+
+
+class ConsultationFilter(django_filters.FilterSet):
+    """Consultations; `region` is the requesting hospital's, as in the summary."""
+
+    q = django_filters.CharFilter(field_name="ref", lookup_expr="icontains", label=_("Reference"))
+    region = region_filter("in_region")
+    hospital = hospital_filter("requesting_hospital", label=_("Requesting hospital"))
+    consulting_hospital = hospital_filter("consulting_hospital", label=_("Consulting hospital"))
+    date_after = PeriodBoundFilter(bound="start", within="date")
+    date_before = PeriodBoundFilter(bound="end", within="date")
+    specialty = specialty_filter()
+    donor = donor_filter("consulting_hospital__region", method="by_donor")
+    mode = django_filters.ChoiceFilter(choices=Consultation.Mode.choices, empty_label=ANY, label=_("Mode"))
+
+    class Meta:
+        model = Consultation
+        fields = []
+        form = RecordFilterForm
+
+    def in_region(self, qs, name, value):
+        return qs.filter(requesting_hospital__in=hospitals_in(value))
+
+    def by_donor(self, qs, name, value):
+        return qs.filter(consulting_hospital__in=hospitals_in(value))

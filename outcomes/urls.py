@@ -1,0 +1,18 @@
+from django.urls import path
+
+from outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns = []
+for _prefix, _name, _view in [
+    ("surgeries", "surgery_list", views.SurgeryListView),
+    ("trainings", "training_list", views.TrainingListView),
+    ("techniques", "technique_list", views.TechniqueListView),
+    ("referrals", "referral_list", views.ReferralListView),
+    ("consultations", "consultation_list", views.ConsultationListView),
+]:
+    urlpatterns += [
+        path(f"{_prefix}/", _view.as_view(), name=_name),
+        path(f"{_prefix}/export.csv", _view.as_view(), {"export": True}, name=f"{_name}_csv"),
+    ]

@@ -1,0 +1,140 @@
+"""Record lists of the outcomes: filter, sort, paginate, export as CSV with
+the interchange spec's columns (section 2)."""
+
+from django.db.models import CharField, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from aidtracker.listing import RecordListView
+from outcomes import scope
+from outcomes.filters import (
+    ConsultationFilter,
+    ReferralFilter,
+    SurgeryFilter,
+    TechniqueFilter,
+    TrainingFilter,
+)
+
+
+class SurgeryListView(RecordListView):
+    title = _("Surgeries")
+    filterset_class = SurgeryFilter
+    template_name = "outcomes/surgery_list.html"
+    select_related = ("hospital", "specialty", "team")
+    sort_columns = {
+        "date": "date", "ref": "ref", "hospital": "hospital__name", "grade": "grade",
+        "lead": "lead", "approach": "approach", "specialty": "specialty__name",
+    }
+    default_sort = "-date"
+    csv_filename = "surgeries.csv"
+    csv_columns = [
+        ("ref", "ref"), ("date", "date"), ("hospital_code", "hospital_id"),
+        ("specialty", "specialty_id"), ("procedure", "procedure"), ("grade", "grade"),
+        ("approach", "approach"), ("lead", "lead"), ("team_code", "team_id"),
+        ("demonstration", "demonstration"), ("first_in_region", "first_in_region"),
+        ("outcome", "outcome"), ("blood_loss_ml", "blood_loss_ml"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.surgeries(request)
+
+
+class TrainingListView(RecordListView):
+    title = _("Trainings")
+    filterset_class = TrainingFilter
+    template_name = "outcomes/training_list.html"
+    select_related = ("trainee__hospital", "specialty", "host_hospital", "program")
+    distinct_counts = {"trainees": "trainee"}
+    sort_columns = {
+        "start": "start_date", "end": "end_date", "ref": "ref", "trainee": "trainee__name",
+        "hospital": "trainee__hospital__name", "kind": "kind", "status": "status",
+        "independent": "independent_on",
+    }
+    default_sort = "-start"
+    csv_filename = "trainings.csv"
+    csv_columns = [
+        ("ref", "ref"), ("trainee_id", "trainee_id"), ("trainee_name", "trainee__name"),
+        ("hospital_code", "trainee__hospital_id"), ("specialty", "specialty_id"),
+        ("role", "trainee__role"), ("kind", "kind"), ("host_hospital_code", "host_hospital_id"),
+        ("program_code", "program_id"), ("start_date", "start_date"), ("end_date", "end_date"),
+        ("hours", "hours"), ("status", "status"), ("independent_on", "independent_on"),
+        ("skill", "skill"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.trainings(request)
+
+
+class TechniqueListView(RecordListView):
+    title = _("Techniques")
+    filterset_class = TechniqueFilter
+    template_name = "outcomes/technique_list.html"
+    select_related = ("hospital", "specialty", "program")
+    sort_columns = {
+        "introduced": "introduced_on", "ref": "ref", "name": "name",
+        "hospital": "hospital__name", "specialty": "specialty__name",
+    }
+    default_sort = "-introduced"
+    csv_filename = "techniques.csv"
+    csv_columns = [
+        ("ref", "ref"), ("hospital_code", "hospital_id"), ("specialty", "specialty_id"),
+        ("name", "name"), ("introduced_on", "introduced_on"), ("program_code", "program_id"),
+        ("first_in_region", "first_in_region"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.techniques(request)
+
+
+class ReferralListView(RecordListView):
+    title = _("Referrals")
+    filterset_class = ReferralFilter
+    template_name = "outcomes/referral_list.html"
+    select_related = ("origin_hospital", "origin_region", "destination_hospital", "destination_region")
+    sort_columns = {"date": "date", "ref": "ref", "kind": "kind", "distance": "distance_km"}
+    default_sort = "-date"
+    csv_filename = "referrals.csv"
+    csv_columns = [
+        ("ref", "ref"), ("date", "date"), ("kind", "kind"), ("origin", "csv_origin"),
+        ("destination", "csv_destination"), ("age_group", "age_group"),
+        ("distance_km", "distance_km"), ("duration_hours", "duration_hours"),
+        ("outcome", "outcome"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.referrals(request)
+
+    def csv_queryset(self, queryset):
+        # The spec's single origin/destination columns hold whichever of a
+        # hospital, region or country code the row has (Referral.origin).
+        return queryset.annotate(
+            csv_origin=Coalesce(
+                "origin_hospital_id", "origin_region_id", "origin_country",
+                output_field=CharField(),
+            ),
+            csv_destination=Coalesce(
+                "destination_hospital_id", "destination_region_id", Value(""),
+                output_field=CharField(),
+            ),
+        )
+
+
+class ConsultationListView(RecordListView):
+    title = _("Consultations")
+    filterset_class = ConsultationFilter
+    template_name = "outcomes/consultation_list.html"
+    select_related = ("requesting_hospital", "consulting_hospital", "specialty")
+    sort_columns = {
+        "date": "date", "ref": "ref", "requesting": "requesting_hospital__name",
+        "consulting": "consulting_hospital__name", "mode": "mode",
+    }
+    default_sort = "-date"
+    csv_filename = "consultations.csv"
+    csv_columns = [
+        ("ref", "ref"), ("date", "date"), ("requesting_hospital_code", "requesting_hospital_id"),
+        ("consulting_hospital_code", "consulting_hospital_id"), ("specialty", "specialty_id"),
+        ("mode", "mode"),
+    ]
+
+    def base_queryset(self, request):
+        return scope.consultations(request)

@@ -1,0 +1,128 @@
+"""Record lists: filters, sorting, pagination and the CSV export."""
+
+import csv
+import io
+
+import pytest
+
+from outcomes.models import Surgery
+
+SURGERY_COLUMNS = [
+    "ref", "date", "hospital_code", "specialty", "procedure", "grade", "approach", "lead",
+    "team_code", "demonstration", "first_in_region", "outcome", "blood_loss_ml",
+]
+
+
+def read_csv(response):
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_surgery_csv_has_the_spec_columns_and_exactly_the_filtered_rows(signed_in, dash):
+    url = "/surgeries/?region=540200&date_after=2024-03-01&date_before=2024-06-30&lead=local"
+    rows = read_csv(signed_in.get(url + "&format=csv"))
+    assert rows[0] == SURGERY_COLUMNS
+    expected = Surgery.objects.filter(
+        hospital__region__code="540200", date__range=("2024-03-01", "2024-06-30"), lead="local"
+    )
+    assert sorted(r[0] for r in rows[1:]) == sorted(expected.values_list("ref", flat=True))
+    assert len(rows) - 1 == signed_in.get(url).context["totals"]["rows"] > 0
+    first = dict(zip(rows[0], rows[1]))
+    assert first["hospital_code"] == "XG-PEOPLES" and first["team_code"] == "SH-XIGAZE-10"
+    assert first["demonstration"] in ("yes", "no") and first["blood_loss_ml"] == ""
+    # The same export at its own address.
+    again = read_csv(signed_in.get(url.replace("/surgeries/", "/surgeries/export.csv")))
+    assert again == rows
+
+
+@pytest.mark.parametrize("url, header", [
+    ("/trainings/export.csv", ["ref", "trainee_id", "trainee_name", "hospital_code", "specialty", "role",
+                               "kind", "host_hospital_code", "program_code", "start_date", "end_date",
+                               "hours", "status", "independent_on", "skill"]),
+    ("/rotations/export.csv", ["team_code", "person_id", "person_name", "home_hospital_code", "specialty",
+                               "title", "role", "start_date", "end_date"]),
+    ("/techniques/export.csv", ["ref", "hospital_code", "specialty", "name", "introduced_on",
+                                "program_code", "first_in_region"]),
+    ("/referrals/export.csv", ["ref", "date", "kind", "origin", "destination", "age_group",
+                               "distance_km", "duration_hours", "outcome"]),
+    ("/consultations/export.csv", ["ref", "date", "requesting_hospital_code", "consulting_hospital_code",
+                                   "specialty", "mode"]),
+    ("/programs/export.csv", ["code", "name", "name_zh", "kind", "donor_region_code",
+                              "recipient_hospital_code", "start_date", "end_date"]),
+    ("/hospitals/export.csv", ["code", "name", "name_zh", "region_code", "grade", "kind"]),
+])
+def test_every_export_uses_the_spec_column_names(signed_in, dash, url, header):
+    rows = read_csv(signed_in.get(url))
+    assert rows[0] == header
+    assert len(rows) > 1
+
+
+def test_referral_export_writes_origin_and_destination_codes(signed_in, dash):
+    rows = read_csv(signed_in.get("/referrals/export.csv?sort=ref"))
+    by_kind = {r[2]: r for r in rows[1:]}
+    assert by_kind["transfer_in"][3:5] == ["542500", "LS-PEOPLES"]
+    assert by_kind["referral_out"][3:5] == ["LS-PEOPLES", "110000"]
+    assert by_kind["international"][3:5] == ["NP", "LS-PEOPLES"]
+    assert by_kind["transfer_in"][6] == "1650.0"
+
+
+def test_region_filter_includes_prefecture_and_county_hospitals(signed_in, dash):
+    tibet = signed_in.get("/surgeries/?region=540000").context["totals"]["rows"]
+    ngari = signed_in.get("/surgeries/?region=542500").context["totals"]["rows"]  # Pulan county lies below
+    assert tibet == Surgery.objects.in_region("540000").count() == 31
+    assert ngari == Surgery.objects.filter(hospital__code="PL-COUNTY").count() == 10
+
+
+def test_sorting_is_whitelisted_and_flips(signed_in, dash):
+    ascending = signed_in.get("/surgeries/?sort=date")
+    descending = signed_in.get("/surgeries/?sort=-date")
+    dates = [s.date for s in ascending.context["rows"]]
+    assert dates == sorted(dates)
+    assert descending.context["rows"][0].date >= descending.context["rows"][1].date
+    assert 'aria-sort="ascending"' in ascending.content.decode()
+    # An unknown column falls back to the default order instead of failing.
+    response = signed_in.get("/surgeries/?sort=hospital__region__code;drop")
+    assert response.status_code == 200 and response.context["sorting"].key == "-date"
+
+
+def test_pagination_shows_the_total_and_keeps_the_filters(signed_in, db):
+    from tests.dashboards.data import build
+
+    build(scale=4)  # 122 surgeries
+    response = signed_in.get("/surgeries/?region=540000&page=2")
+    assert response.context["totals"]["rows"] == 121
+    page = response.context["page_obj"]
+    assert (page.number, page.paginator.num_pages, len(page.object_list)) == (2, 3, 50)
+    html = response.content.decode()
+    assert "121 rows" in html
+    assert 'href="?region=540000&amp;page=3"' in html
+    assert signed_in.get("/surgeries/?page=999").context["page_obj"].number == 3
+    assert signed_in.get("/surgeries/?page=x").context["page_obj"].number == 1
+
+
+def test_a_bad_filter_value_lists_nothing_and_says_why(signed_in, dash):
+    response = signed_in.get("/surgeries/?date_after=2024-05-01&date_before=2024-01-01")
+    assert response.context["totals"]["rows"] == 0
+    assert "is before its start" in response.content.decode()
+    response = signed_in.get("/surgeries/?region=123456")
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_list_filters_by_flags_program_and_kind(signed_in, dash):
+    def rows(url):
+        return signed_in.get(url).context["totals"]["rows"]
+
+    assert rows("/surgeries/?minimally_invasive=true") + rows("/surgeries/?minimally_invasive=false") == 32
+    assert rows("/surgeries/?program=BJ-LHASA") == Surgery.objects.filter(team__program="BJ-LHASA").count()
+    assert rows("/referrals/?region=540000&kind=referral_out") == 2
+    assert rows("/rotations/?on_site=2024-07-10") == 3
+    assert rows("/programs/?region=540000&donor=310000") == 1
+    assert rows("/hospitals/?region=540000") == 3
+    assert rows("/hospitals/?role=donor") == 2
+
+
+def test_rows_link_to_detail_pages_only_when_they_exist(signed_in, dash):
+    html = signed_in.get("/surgeries/").content.decode()
+    assert "/surgeries/1/" not in html  # no outcomes:surgery page yet

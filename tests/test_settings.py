@@ -1,0 +1,95 @@
+"""The environment readers refuse bad values with a message naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from aidtracker.env import env_bool, env_int, env_list, parse_database_url
+
+BASE = Path(__file__).resolve().parent.parent
+
+
+def test_booleans(monkeypatch):
+    for raw, value in [("1", True), ("yes", True), ("ON", True), ("0", False), ("false", False), ("", False)]:
+        monkeypatch.setenv("X_FLAG", raw)
+        assert env_bool("X_FLAG", not value) is value
+    monkeypatch.delenv("X_FLAG")
+    assert env_bool("X_FLAG", True) is True
+
+
+def test_bad_boolean_is_refused(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe' is not a boolean"):
+        env_bool("DJANGO_DEBUG", True)
+
+
+def test_integers(monkeypatch):
+    monkeypatch.setenv("X_INT", "12")
+    assert env_int("X_INT", 0) == 12
+    monkeypatch.setenv("X_INT", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="X_INT='twelve' is not a whole number"):
+        env_int("X_INT", 0)
+    monkeypatch.setenv("X_INT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="must not be negative"):
+        env_int("X_INT", 0)
+
+
+def test_lists(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", " a.org, b.org ,,")
+    assert env_list("DJANGO_ALLOWED_HOSTS", []) == ["a.org", "b.org"]
+
+
+def test_database_urls():
+    assert parse_database_url("sqlite:///db.sqlite3", BASE)["NAME"] == str(BASE / "db.sqlite3")
+    assert parse_database_url("sqlite:////tmp/x.sqlite3", BASE)["NAME"] == "/tmp/x.sqlite3"
+    pg = parse_database_url("postgres://aid:s%40cret@db.example.org:6543/aidtracker?sslmode=require", BASE)
+    assert pg == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "aidtracker",
+        "USER": "aid",
+        "PASSWORD": "s@cret",
+        "HOST": "db.example.org",
+        "PORT": "6543",
+        "OPTIONS": {"sslmode": "require"},
+    }
+    assert parse_database_url("postgresql://postgres@127.0.0.1/x", BASE)["PORT"] == ""
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("mysql://u@h/db", "unsupported scheme 'mysql'"),
+        ("postgres://u@h/", "names no database"),
+        ("sqlite://", "names no SQLite file"),
+        ("postgres://u@h:notaport/db", "bad port"),
+    ],
+)
+def test_bad_database_urls_are_refused(url, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        parse_database_url(url, BASE)
+
+
+def _settings_in_subprocess(**env):
+    full = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    full.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','aidtracker.settings'); django.setup()"],
+        cwd=BASE, env=full, capture_output=True, text=True,
+    )
+
+
+def test_development_key_is_refused_when_debug_is_off():
+    result = _settings_in_subprocess(DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_start_with_a_real_key():
+    result = _settings_in_subprocess(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="aid.example.org"
+    )
+    assert result.returncode == 0, result.stderr
