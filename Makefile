@@ -33,10 +33,14 @@ test: install
 # (needs GNU gettext's xgettext: apt-get install gettext), then translate the
 # new or fuzzy entries; tests/test_translations.py fails until every one is.
 # No source locations: they would change with every edit and bury the real
-# changes in the diff. The .mo files are build output: compile_catalogues
-# (pure Python, run by `make run` and `make test`) writes them.
+# changes in the diff. Strings no longer in the source stay as obsolete (#~)
+# entries: msgmerge revives them when the string comes back (a branch merged
+# later, a message restored), so no translation is lost; drop them with
+# `msgattrib --no-obsolete` when they are truly gone. The .mo files are build
+# output: compile_catalogues (pure Python, run by `make run` and `make test`)
+# writes them.
 messages: install
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location --no-obsolete \
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location \
 		--ignore tests --ignore bench --ignore node_modules
 	$(BIN)/python manage.py compile_catalogues
 

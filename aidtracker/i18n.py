@@ -2,12 +2,15 @@
 
 Precedence, highest first:
 
-1. the language cookie, which Django's `set_language` view sets when someone
-   picks a language in the switcher (an explicit choice in this browser);
-2. the signed-in user's saved language (UserPreference), copied into the
-   session at sign-in so that no request pays a query for it;
-3. the browser's Accept-Language header (Django's LocaleMiddleware);
-4. settings.LANGUAGE_CODE.
+1. the language cookie, set by Django's `set_language` view when someone picks
+   a language in the switcher (an explicit choice in this browser), and at
+   sign-in from the user's saved language when the browser had no cookie yet;
+2. the browser's Accept-Language header (Django's LocaleMiddleware);
+3. settings.LANGUAGE_CODE.
+
+So a user's saved language follows them to any browser where they sign in,
+and no request pays anything for it: the choice travels in the cookie, not in
+a per-request lookup of the user or the session.
 
 The storage sits behind `get_user_language` / `set_user_language` so that it
 can move (e.g. into an account profile) without touching the middleware.
@@ -21,7 +24,8 @@ from django.utils import translation
 
 from aidtracker.catalogues import find_po_files, is_current
 
-SESSION_KEY = "aidtracker_language"
+# Where remember_language_on_login leaves the saved language for the middleware.
+LOGIN_LANGUAGE_ATTR = "_aidtracker_login_language"
 
 
 def supported_language(code: str | None) -> str | None:
@@ -58,43 +62,55 @@ def set_user_language(user, code: str) -> str | None:
 
 
 def remember_language_on_login(sender, request, user, **kwargs):
-    """On sign-in, copy the user's saved language into the session (user_logged_in)."""
-    if request is None or not hasattr(request, "session"):
+    """On sign-in, note the user's saved language for UserLanguageMiddleware (user_logged_in)."""
+    if request is None:
         return
     language = get_user_language(user)
     if language:
-        request.session[SESSION_KEY] = language
-    else:
-        request.session.pop(SESSION_KEY, None)
+        setattr(request, LOGIN_LANGUAGE_ATTR, language)
+
+
+def set_language_cookie(response, language: str) -> None:
+    """Set the language cookie as Django's set_language view does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 class UserLanguageMiddleware:
-    """Apply and remember a signed-in user's language.
+    """Remember a signed-in user's language, and bring it back at sign-in.
 
-    Goes after AuthenticationMiddleware (and after LocaleMiddleware, whose
-    Accept-Language choice it overrides). With no language cookie, the
-    language saved at sign-in (in the session) is activated. When a response
-    sets the language cookie (Django's `set_language` view), the chosen
-    language is saved for the signed-in user.
+    Goes after AuthenticationMiddleware. Works on responses only:
+
+    - a response that sets the language cookie (Django's `set_language`
+      view) saves the chosen language for the signed-in user;
+    - the response to a sign-in (see remember_language_on_login) sets the
+      language cookie to the user's saved language, unless this browser
+      already has a language cookie: an explicit choice here stands.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            saved = supported_language(request.session.get(SESSION_KEY))
-            if saved:
-                translation.activate(saved)
-                request.LANGUAGE_CODE = saved
-
         response = self.get_response(request)
 
-        cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-        if cookie is not None and cookie.value and request.user.is_authenticated:
-            saved = set_user_language(request.user, cookie.value)
-            if saved:
-                request.session[SESSION_KEY] = saved
+        chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen is not None and chosen.value:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                set_user_language(user, chosen.value)
+        else:
+            saved = getattr(request, LOGIN_LANGUAGE_ATTR, None)
+            if saved and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                set_language_cookie(response, saved)
         return response
 
 
