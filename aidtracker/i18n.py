@@ -38,6 +38,28 @@ def supported_language(code: str | None) -> str | None:
         return None
 
 
+def is_chinese(language: str | None = None) -> bool:
+    """True when `language` (by default the active one) is a Chinese interface."""
+    return (language or translation.get_language() or "").lower().startswith("zh")
+
+
+def region_names(codes) -> dict[str, str]:
+    """code → the region's name in the active language, for rows that carry a
+    region's code and English name only (the summary's `by_donor`). One query
+    in the Chinese interface; none in English, where the rows' names serve."""
+    from hospitals.models import Region
+
+    codes = list(codes)
+    if not codes or not is_chinese():
+        return {}
+    return {
+        code: name_zh or name
+        for code, name, name_zh in Region.objects.filter(code__in=codes).values_list(
+            "code", "name", "name_zh"
+        )
+    }
+
+
 def get_user_language(user) -> str | None:
     """The language `user` saved, or None when they saved none (one query)."""
     from aidtracker.models import UserPreference

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aidtracker import summary as summary_api
+from aidtracker.i18n import region_names
+from aidtracker.templatetags.bilingual import name_for_language
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import DashboardFilterForm
@@ -50,6 +52,7 @@ def overview(request):
     period, _specialty, _donor = form.values()
     rows = summary_api.overview(period)
     for row in rows:
+        row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
         if form.params():
             row["url"] += "?" + urlencode(form.params())
@@ -165,9 +168,11 @@ def region(request, code):
     if specialty:
         twinnings = twinnings.filter(specialty=specialty)
 
+    names = region_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
         {
             **d,
+            "display_name": names.get(d["code"]) or d["name"],
             "programs_url": list_url("dashboards:program_list", {"region": region.code, **params, "specialty": None}, donor=d["code"]),
             "experts_url": list_url("deployments:rotation_list", {"region": region.code, **params}, donor=d["code"]),
             "surgeries_url": list_url("outcomes:surgery_list", {"region": region.code, **params}, donor=d["code"]),
@@ -190,7 +195,7 @@ def region(request, code):
         "cards": region_cards(summary, params),
         "charts": chart_list,
         "chart_period": series["period"],
-        "donor_chart": charts.donors_chart(summary["by_donor"]) if summary["by_donor"] else None,
+        "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,
         "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
