@@ -99,6 +99,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# dumpdata/loaddata keep code primary keys under --natural-primary and write
+# foreign keys to them as the code (aidtracker/serializers.py explains why).
+SERIALIZATION_MODULES = {
+    "json": "aidtracker.fixture_formats.json",
+    "jsonl": "aidtracker.fixture_formats.jsonl",
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,38 +1,27 @@
-"""The dashboards' filter form: period, specialty and donor, all in the URL.
+"""The dashboards' filters: period, specialty and donor, all in the URL.
 
 The parameter names are those of the record lists (`date_after`,
 `date_before`, `specialty`, `donor`), so a card's link carries them over
 unchanged and the list shows the very rows behind the figure.
 """
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hospitals.filters import DATE_WIDGET, RecordFilterForm
-from hospitals.models import Region, Specialty
+from deployments.models import Twinning
+from hospitals.filters import (
+    DATE_WIDGET,
+    PeriodBoundFilter,
+    RecordFilterForm,
+    donor_filter,
+    specialty_filter,
+)
 from hospitals.periods import Period
 
 
-class DashboardFilterForm(RecordFilterForm):
-    date_after = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    date_before = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
-    specialty = forms.ModelChoiceField(
-        label=_("Specialty"), queryset=Specialty.objects.all(), required=False,
-        empty_label=_("all specialties"),
-    )
-    donor = forms.ModelChoiceField(
-        label=_("Donor"),
-        queryset=Region.objects.provinces().filter(donated_programs__isnull=False).distinct().order_by("code"),
-        required=False,
-        empty_label=_("all donors"),
-    )
-
-    def __init__(self, *args, with_specialty=True, with_donor=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not with_specialty:
-            del self.fields["specialty"]
-        if not with_donor:
-            del self.fields["donor"]
+class DashboardForm(RecordFilterForm):
+    """Reads the valid filter values back as the summary's arguments."""
 
     def values(self):
         """(period, specialty, donor) from valid data; everything open otherwise."""
@@ -55,3 +44,24 @@ class DashboardFilterForm(RecordFilterForm):
                 continue
             out[name] = value.isoformat() if hasattr(value, "isoformat") else getattr(value, "pk", value)
         return out
+
+
+class OverviewForm(DashboardForm):
+    date_after = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_before = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+
+
+class RegionDashboardFilter(django_filters.FilterSet):
+    """The region dashboard's filters. Its form gives the summary's period,
+    specialty and donor; its queryset is the twinning table under the
+    cards, filtered as the summary's `twinned_departments` counts them."""
+
+    date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
+    date_before = PeriodBoundFilter(bound="end", overlap=("start_date", "end_date"))
+    specialty = specialty_filter()
+    donor = donor_filter("program__donor_region")
+
+    class Meta:
+        model = Twinning
+        fields = []
+        form = DashboardForm

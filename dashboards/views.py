@@ -10,7 +10,7 @@ of queries whatever the data size.
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,10 @@ from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
-from dashboards.forms import DashboardFilterForm
+from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
+from deployments.models import Rotation
 from hospitals import scope as hospitals_scope
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Region
@@ -48,7 +49,7 @@ def list_url(name, params, **extra):
 
 
 def overview(request):
-    form = DashboardFilterForm(request.GET or None, with_specialty=False, with_donor=False)
+    form = OverviewForm(request.GET or None)
     period, _specialty, _donor = form.values()
     rows = summary_api.overview(period)
     for row in rows:
@@ -149,24 +150,20 @@ def region(request, code):
         # The summary is defined for province-level regions: show the one this lies in.
         target = reverse("dashboards:region", args=[region.province_code])
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
-    form = DashboardFilterForm(request.GET or None)
+    programs = deployments_scope.programs(request).for_recipient_region(region)
+    filterset = RegionDashboardFilter(
+        request.GET or None,
+        queryset=deployments_scope.twinnings(request)
+        .filter(program__in=programs)
+        .select_related("program__recipient_hospital", "donor_hospital", "specialty")
+        .order_by("program__recipient_hospital__name", "specialty__name", "start_date"),
+    )
+    form = filterset.form
     period, specialty, donor = form.values()
+    twinnings = filterset.qs if form.is_valid() else filterset.queryset
     summary = summary_api.region_summary(region, period, specialty=specialty, donor=donor)
     series = summary_api.region_charts(region, period, specialty=specialty, donor=donor)
     params = form.params()
-
-    programs = deployments_scope.programs(request).for_recipient_region(region)
-    if donor:
-        programs = programs.filter(donor_region=donor)
-    twinnings = (
-        deployments_scope.twinnings(request)
-        .filter(program__in=programs)
-        .filter(_overlaps(period))
-        .select_related("program__recipient_hospital", "donor_hospital", "specialty")
-        .order_by("program__recipient_hospital__name", "specialty__name", "start_date")
-    )
-    if specialty:
-        twinnings = twinnings.filter(specialty=specialty)
 
     names = region_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
@@ -200,12 +197,6 @@ def region(request, code):
         "twinnings": twinnings,
         "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
     })
-
-
-def _overlaps(period):
-    from hospitals.periods import overlaps_q
-
-    return overlaps_q(period)
 
 
 def _api_query(period, specialty, donor):
@@ -303,7 +294,12 @@ def team(request, code):
         deployments_scope.rotations(request)
         .filter(team=team)
         .select_related("person__home_hospital", "specialty")
-        .order_by("role", "person__name")
+        .annotate(role_rank=Case(
+            When(role=Rotation.Role.LEADER, then=0),
+            When(role=Rotation.Role.PAIRED_DIRECTOR, then=1),
+            default=2,
+        ))
+        .order_by("role_rank", "person__name")
     )
     for rotation in rotations:  # display only: each row's own length
         rotation.days = (rotation.end_date - rotation.start_date).days + 1

@@ -196,7 +196,7 @@ def make_world():
     w.lhasa = R.create(code="540100", name="Lhasa", name_zh="拉萨市", level="prefecture", parent=w.tibet)
     w.xigaze = R.create(code="540200", name="Xigaze", name_zh="日喀则市", level="prefecture", parent=w.tibet)
     w.ngari = R.create(code="542500", name="Ngari Prefecture", name_zh="阿里地区", level="prefecture", parent=w.tibet)
-    w.burang = R.create(code="542522", name="Burang County", name_zh="普兰县", level="county", parent=w.ngari)
+    w.burang = R.create(code="542521", name="Burang County", name_zh="普兰县", level="county", parent=w.ngari)
     w.xinjiang = R.create(code="650000", name="Xinjiang Uygur Autonomous Region", name_zh="新疆维吾尔自治区", level="province")
     w.urumqi = R.create(code="650100", name="Urumqi", name_zh="乌鲁木齐市", level="prefecture", parent=w.xinjiang)
 
