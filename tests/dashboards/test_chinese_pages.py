@@ -81,6 +81,8 @@ def test_every_page_reads_in_chinese(signed_in, w, url):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
+    # The switcher, sending the reader back to this very page.
+    assert 'action="/i18n/setlang/"' in html and f'name="next" value="{url}"' in html
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert re.search(r"[\u4e00-\u9fff]", title), (url, title)  # at least the site's name
     # Table headers and form labels, the words most likely to be left in English.
@@ -90,3 +92,10 @@ def test_every_page_reads_in_chinese(signed_in, w, url):
     english = [h for h in (re.sub(r"<[^>]+>", "", h).strip() for h in heads)
                if h and re.search(r"[A-Za-z]{3,}", h) and not re.search(r"[\u4e00-\u9fff]", h)]
     assert not english, (url, english)
+
+
+def test_switching_to_english_on_a_page_comes_back_to_it_in_english(signed_in, w):
+    response = signed_in.post("/i18n/setlang/", {"language": "en", "next": "/regions/540000/"}, **ZH)
+    assert response["Location"] == "/regions/540000/"
+    html = signed_in.get("/regions/540000/", **ZH).content.decode()
+    assert '<html lang="en">' in html and "Tibet Autonomous Region" in html
