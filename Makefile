@@ -22,6 +22,7 @@ run: install
 	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py demo_users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.

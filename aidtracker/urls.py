@@ -1,16 +1,28 @@
-"""Root URLs."""
+"""Root URLs.
+
+Every view requires sign-in (accounts.middleware.LoginRequiredMiddleware);
+mark a public view, such as a /healthz check, with
+django.contrib.auth.decorators.login_not_required.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.views import recent_changes, whoami
+
 urlpatterns = [
     path("", include("dashboards.urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("outcomes.urls")),
     path("", include("deployments.urls")),
+    # Before admin.site.urls so the admin's catch-all does not take it.
+    path("admin/recent-changes/", recent_changes, name="recent_changes"),
     path("admin/", admin.site.urls),
+    path("api/v1/whoami", whoami, name="api_whoami"),
     path("api/v1/", include("aidtracker.api")),
+    path("import/", include("interchange.urls")),
     # Django's set_language view (POST language + next), used by the switcher
     # in templates/includes/language_switcher.html; open to everyone, since
     # the sign-in page must be readable in the reader's language too.

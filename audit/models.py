@@ -38,6 +38,14 @@ class ImportBatch(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     # {"surgeries.csv": {"created": 10, "updated": 2, "unchanged": 0}, ...}
     counts = models.JSONField(_("counts per file"), default=dict, blank=True)
+    error_count = models.PositiveIntegerField(_("errors found"), default=0)
+    # The first errors of a failed import (file, line, column, value, message).
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Unusable input, or what went wrong outside the data itself.
+    message = models.TextField(_("message"), blank=True)
+    # Where an upload from the web page waits (relative to MEDIA_ROOT) between
+    # its dry run and the confirmed import.
+    upload = models.CharField(_("uploaded file"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("import batch")

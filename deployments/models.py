@@ -17,9 +17,17 @@ from hospitals.models import (
 )
 from hospitals.periods import Period, overlaps_q
 
-KEY_VALIDATOR = RegexValidator(
-    r"^[A-Za-z0-9_.-]{1,64}$",
-    _("Use letters, digits, '-', '_' and '.' only, at most 64 characters."),
+KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
+KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9_.-]{1,64}$", KEY_MESSAGE)
+
+# Messages shared by the models' constraints and validation and the importer.
+DATES_ORDER_MESSAGE = _("The end date must not be before the start date.")
+DONOR_REGION_MESSAGE = _("The donor region must be province-level; %(region)s is a %(level)s.")
+TEAM_BATCH_UNIQUE_MESSAGE = _("This program already has a team with this batch number.")
+TEAM_BATCH_POSITIVE_MESSAGE = _("The batch number must be a positive whole number.")
+ROTATION_OVERLAP_MESSAGE = _(
+    "%(person)s already has a rotation from %(start)s to %(end)s with %(team)s; "
+    "one person's rotations may not overlap."
 )
 
 
@@ -29,7 +37,7 @@ def date_order_constraint(name, start="start_date", end="end_date"):
         condition=models.Q(**{f"{end}__isnull": True})
         | models.Q(**{f"{end}__gte": models.F(start)}),
         name=name,
-        violation_error_message=_("The end date must not be before the start date."),
+        violation_error_message=DATES_ORDER_MESSAGE,
     )
 
 
@@ -96,9 +104,7 @@ class Program(BilingualNameMixin, models.Model):
         if self.donor_region_id and self.donor_region.level != Region.Level.PROVINCE:
             raise ValidationError(
                 {
-                    "donor_region": _(
-                        "The donor region must be province-level; %(region)s is a %(level)s."
-                    )
+                    "donor_region": DONOR_REGION_MESSAGE
                     % {"region": self.donor_region, "level": self.donor_region.get_level_display()}
                 }
             )
@@ -186,12 +192,12 @@ class Team(models.Model):
             models.UniqueConstraint(
                 fields=["program", "batch"],
                 name="team_batch_unique_in_program",
-                violation_error_message=_("This program already has a team with this batch number."),
+                violation_error_message=TEAM_BATCH_UNIQUE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=models.Q(batch__gte=1),
                 name="team_batch_positive",
-                violation_error_message=_("The batch number must be a positive whole number."),
+                violation_error_message=TEAM_BATCH_POSITIVE_MESSAGE,
             ),
             date_order_constraint("team_dates_ordered"),
         ]
@@ -328,10 +334,7 @@ class Rotation(models.Model):
         )
         if clash:
             raise ValidationError(
-                _(
-                    "%(person)s already has a rotation from %(start)s to %(end)s with %(team)s; "
-                    "one person's rotations may not overlap."
-                )
+                ROTATION_OVERLAP_MESSAGE
                 % {
                     "person": clash.person_id,
                     "start": clash.start_date.isoformat(),

@@ -14,6 +14,19 @@ CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9-]{1,32}$",
     _("Use letters, digits and '-' only, at most 32 characters."),
 )
+# Messages shared by the models' constraints and validation and the importer
+# (interchange/), so that a rule speaks with one voice wherever it is checked.
+REGION_CODE_MESSAGE = _("A region code is six digits (GB/T 2260).")
+REGION_PARENT_MESSAGE = _(
+    "A province-level region has no parent; a prefecture or county must name one."
+)
+REGION_PARENT_LEVEL_MESSAGE = _(
+    "The parent of a %(level)s must be a %(expected)s; %(parent)s is a %(parent_level)s."
+)
+HOSPITAL_CODE_MESSAGE = _(
+    "A hospital code uses letters, digits and '-' only, at most 32 characters."
+)
+
 REGION_CODE_VALIDATOR = RegexValidator(
     r"^[0-9]{6}$", _("A region code is six digits (GB/T 2260), e.g. 540000.")
 )
@@ -91,7 +104,7 @@ class Region(BilingualNameMixin, models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{6}$"),
                 name="region_code_six_digits",
-                violation_error_message=_("A region code is six digits (GB/T 2260)."),
+                violation_error_message=REGION_CODE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=(
@@ -99,9 +112,7 @@ class Region(BilingualNameMixin, models.Model):
                     | (~models.Q(level="province") & models.Q(parent__isnull=False))
                 ),
                 name="region_parent_exactly_below_province",
-                violation_error_message=_(
-                    "A province-level region has no parent; a prefecture or county must name one."
-                ),
+                violation_error_message=REGION_PARENT_MESSAGE,
             ),
         ]
 
@@ -123,10 +134,7 @@ class Region(BilingualNameMixin, models.Model):
         if self.parent.level != expected_level:
             raise ValidationError(
                 {
-                    "parent": _(
-                        "The parent of a %(level)s must be a %(expected)s; "
-                        "%(parent)s is a %(parent_level)s."
-                    )
+                    "parent": REGION_PARENT_LEVEL_MESSAGE
                     % {
                         "level": self.get_level_display(),
                         "expected": expected_level.label,
@@ -196,9 +204,7 @@ class Hospital(BilingualNameMixin, models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Za-z0-9-]{1,32}$"),
                 name="hospital_code_format",
-                violation_error_message=_(
-                    "A hospital code uses letters, digits and '-' only, at most 32 characters."
-                ),
+                violation_error_message=HOSPITAL_CODE_MESSAGE,
             ),
         ]
 

@@ -13,6 +13,19 @@ from hospitals.models import Hospital, Region, Specialty
 from hospitals.periods import Period, overlaps_q, within_q
 
 NOT_NEGATIVE = [MinValueValidator(0)]
+
+# Messages shared by the models' constraints and the importer (interchange/).
+NOT_NEGATIVE_MESSAGE = _("Numbers must not be negative.")
+SURGERY_GRADE_MESSAGE = _("The surgery grade is 1, 2, 3 or 4.")
+TRAINING_HOST_MESSAGE = _(
+    "A host hospital is required for further study, and only for further study."
+)
+REFERRAL_ENDS_MESSAGE = _(
+    "Origin and destination do not fit the kind: a transfer in goes to a hospital "
+    "from a region or hospital; a referral out leaves a hospital for a region or "
+    "hospital; an international patient comes from a country to a hospital."
+)
+INDICATOR_PERIOD_MESSAGE = _("An indicator's period is a month (YYYY-MM).")
 MINIMALLY_INVASIVE = ("laparoscopic", "thoracoscopic", "endoscopic", "robotic", "interventional")
 
 
@@ -20,7 +33,7 @@ def not_negative_constraint(field, name):
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0}),
         name=name,
-        violation_error_message=_("Numbers must not be negative."),
+        violation_error_message=NOT_NEGATIVE_MESSAGE,
     )
 
 
@@ -118,7 +131,7 @@ class Surgery(RefModel):
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1, grade__lte=4),
                 name="surgery_grade_1_to_4",
-                violation_error_message=_("The surgery grade is 1, 2, 3 or 4."),
+                violation_error_message=SURGERY_GRADE_MESSAGE,
             ),
             not_negative_constraint("blood_loss_ml", "surgery_blood_loss_not_negative"),
         ]
@@ -241,9 +254,7 @@ class Training(RefModel):
                     | (~models.Q(kind="further_study") & models.Q(host_hospital__isnull=True))
                 ),
                 name="training_host_exactly_for_further_study",
-                violation_error_message=_(
-                    "A host hospital is required for further study, and only for further study."
-                ),
+                violation_error_message=TRAINING_HOST_MESSAGE,
             ),
             date_order_constraint("training_dates_ordered"),
             not_negative_constraint("hours", "training_hours_not_negative"),
@@ -408,11 +419,7 @@ class Referral(RefModel):
                     )
                     & ~models.Q(origin_country="")
                 ),
-                violation_error_message=_(
-                    "Origin and destination do not fit the kind: a transfer in goes to a hospital "
-                    "from a region or hospital; a referral out leaves a hospital for a region or "
-                    "hospital; an international patient comes from a country to a hospital."
-                ),
+                violation_error_message=REFERRAL_ENDS_MESSAGE,
             ),
             not_negative_constraint("distance_km", "referral_distance_not_negative"),
             not_negative_constraint("duration_hours", "referral_duration_not_negative"),
@@ -526,7 +533,7 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 condition=models.Q(period__day=1),
                 name="indicator_period_first_of_month",
-                violation_error_message=_("An indicator's period is a month (YYYY-MM)."),
+                violation_error_message=INDICATOR_PERIOD_MESSAGE,
             ),
             not_negative_constraint("value", "indicator_value_not_negative"),
         ]

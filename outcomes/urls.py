@@ -1,6 +1,8 @@
+"""URLs of the outcomes app (namespace "outcomes")."""
+
 from django.urls import path
 
-from outcomes import views
+from outcomes import views, views_records
 
 app_name = "outcomes"
 
@@ -16,3 +18,5 @@ for _prefix, _name, _view in [
         path(f"{_prefix}/", _view.as_view(), name=_name),
         path(f"{_prefix}/export.csv", _view.as_view(), {"export": True}, name=f"{_name}_csv"),
     ]
+# Record pages: <kind>, <kind>_create, _update, _delete, _history.
+urlpatterns += views_records.urlpatterns

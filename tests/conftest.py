@@ -92,3 +92,88 @@ def world(db):
     return f.make_world()
 
 
+
+
+# --- Actors: one user per role, with the scope the role matrix uses. ---------------
+# The coordinator coordinates BJ-LHASA (recipient: Lhasa People's Hospital, Tibet);
+# the regional official reads Tibet only; `official_all` reads everything.
+
+ACTOR_PASSWORD = "pw"
+
+
+def _make_user(django_user_model, username, role, programs=(), regions=()):
+    user = django_user_model.objects.create_user(username, f"{username}@example.org", ACTOR_PASSWORD)
+    profile = user.profile
+    profile.role = role
+    profile.save()
+    profile.programs.set(programs)
+    profile.regions.set(regions)
+    return user
+
+
+@pytest.fixture
+def coordinator(world, django_user_model):
+    return _make_user(django_user_model, "coord", "coordinator", programs=[world.bj_lhasa])
+
+
+@pytest.fixture
+def official(world, django_user_model):
+    """An official of one region: Tibet (540000)."""
+    return _make_user(django_user_model, "official", "official", regions=[world.tibet])
+
+
+@pytest.fixture
+def official_all(world, django_user_model):
+    return _make_user(django_user_model, "official_all", "official")
+
+
+@pytest.fixture
+def viewer(world, django_user_model):
+    return _make_user(django_user_model, "viewer", "viewer")
+
+
+@pytest.fixture
+def actors(world, admin_user, coordinator, official, official_all, viewer):
+    """Every role by name, plus None for a signed-out visitor."""
+    return {
+        "anonymous": None,
+        "admin": admin_user,
+        "coordinator": coordinator,
+        "official": official,
+        "official_all": official_all,
+        "viewer": viewer,
+    }
+
+
+@pytest.fixture
+def client_as(client):
+    """client_as(user) -> the test client signed in as `user` (None: signed out)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a live-server test: its transactional teardown emptied every
+    table, the specialty list that a migration wrote included; put it back
+    for the tests that follow."""
+    yield
+    if "live_server" not in getattr(item, "fixturenames", ()):
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    migration = importlib.import_module("hospitals.migrations.0002_specialties")
+    with item.config.stash[blocking_manager_key].unblock():
+        from hospitals.models import Specialty
+
+        if not Specialty.objects.exists():
+            migration.add_specialties(apps, None)

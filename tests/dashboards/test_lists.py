@@ -123,6 +123,7 @@ def test_list_filters_by_flags_program_and_kind(signed_in, dash):
     assert rows("/hospitals/?role=donor") == 2
 
 
-def test_rows_link_to_detail_pages_only_when_they_exist(signed_in, dash):
-    html = signed_in.get("/surgeries/").content.decode()
-    assert "/surgeries/1/" not in html  # no outcomes:surgery page yet
+def test_rows_link_to_their_record_pages(signed_in, dash):
+    html = signed_in.get("/surgeries/?sort=ref").content.decode()
+    first = Surgery.objects.order_by("ref").first()
+    assert f'href="/surgeries/{first.pk}/"' in html

@@ -1,0 +1,19 @@
+"""Export the whole database as an interchange-format bundle."""
+
+from django.core.management.base import BaseCommand
+
+from interchange.exporter import export_bundle
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every record as a bundle of the interchange format: OUT is a folder, "
+        "a .zip or an .xlsx workbook. Deterministic: the same data gives the same bytes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", help="folder, .zip or .xlsx to write")
+
+    def handle(self, *args, out, **options):
+        path = export_bundle(out)
+        self.stdout.write(f"Exported to {path}.")

@@ -1,0 +1,296 @@
+"""Opening a bundle (spec section 1): a folder, a .zip, an .xlsx workbook or
+one CSV file. Each file of the bundle is offered as an iterator of rows (lists
+of strings, the header first) so that rows stream and memory stays flat."""
+
+import csv
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+FILE_NAMES = (
+    "regions.csv",
+    "hospitals.csv",
+    "programs.csv",
+    "twinnings.csv",
+    "teams.csv",
+    "rotations.csv",
+    "surgeries.csv",
+    "trainings.csv",
+    "techniques.csv",
+    "referrals.csv",
+    "consultations.csv",
+    "indicators.csv",
+)
+
+
+class Unusable(Exception):
+    """The input is not a bundle at all (missing, damaged, of no known kind)."""
+
+
+class FileProblem(Exception):
+    """A file of the bundle cannot be read on from `line` (not UTF-8, bad CSV)."""
+
+    def __init__(self, line, message):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _not_utf8(line):
+    return FileProblem(
+        line,
+        _("the file is not UTF-8 text (save it as \"CSV UTF-8\"); reading stopped at this line"),
+    )
+
+
+def _lines(binary):
+    """Decoded lines of a byte stream, one at a time, so that a byte that is not
+    UTF-8 is reported on its own line; a leading byte-order mark is dropped."""
+    number = 0
+    for number, raw in enumerate(binary, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(number) from None
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        yield text
+
+
+def _csv_rows(binary):
+    """Rows of a CSV byte stream: UTF-8 (an Excel byte-order mark is skipped)."""
+    reader = csv.reader(_lines(binary), strict=False)
+    line = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise _not_utf8(line + 1) from None
+        except csv.Error as exc:
+            raise FileProblem(line + 1, _("the CSV cannot be read here: %(error)s") % {"error": exc}) from None
+        except zipfile.BadZipFile as exc:
+            raise Unusable(_("The zip archive is damaged: %(error)s") % {"error": exc}) from None
+        line += 1
+        yield row
+
+
+def _count_lines(binary) -> int:
+    count = 0
+    for chunk in iter(lambda: binary.read(1 << 20), b""):
+        count += chunk.count(b"\n")
+    return count
+
+
+class BundleFile:
+    """One file of a bundle: its spec name, where it came from, and its rows."""
+
+    def __init__(self, name, origin, open_rows, estimate):
+        self.name = name  # e.g. "surgeries.csv"
+        self.origin = origin  # what the user sees: the path inside the bundle
+        self._open_rows = open_rows
+        self._estimate = estimate
+
+    def rows(self):
+        return self._open_rows()
+
+    def estimate_rows(self) -> int:
+        try:
+            return max(0, self._estimate() - 1)
+        except Exception:  # an estimate only drives the progress bar
+            return 0
+
+
+class Bundle:
+    """The files of a bundle by spec name, plus names that are no spec file."""
+
+    def __init__(self):
+        self.files: dict[str, BundleFile] = {}
+        self.unknown: list[str] = []
+        self._closers = []
+
+    def close(self):
+        for close in self._closers:
+            close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def add(self, origin, name, open_rows, estimate):
+        key = name.lower()
+        if key in FILE_NAMES:
+            self.files[key] = BundleFile(key, origin, open_rows, estimate)
+        else:
+            self.unknown.append(origin)
+
+
+def open_bundle(path) -> Bundle:
+    """Open `path` as a bundle, or raise Unusable saying why it is none."""
+    path = Path(path)
+    if not path.exists():
+        raise Unusable(_("No such file or folder: %(path)s") % {"path": path})
+    bundle = Bundle()
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        for entry in sorted(path.iterdir()):
+            if entry.is_file() and entry.suffix.lower() == ".csv":
+                bundle.add(entry.name, entry.name, _file_rows(entry), _file_estimate(entry))
+    elif suffix == ".zip":
+        _open_zip(path, bundle)
+    elif suffix in (".xlsx", ".xlsm"):
+        _open_xlsx(path, bundle)
+    elif suffix == ".csv":
+        if path.name.lower() not in FILE_NAMES:
+            raise Unusable(
+                _("%(name)s is not a file of the interchange format; a single CSV must be named one of: %(names)s")
+                % {"name": path.name, "names": ", ".join(FILE_NAMES)}
+            )
+        bundle.add(path.name, path.name, _file_rows(path), _file_estimate(path))
+    else:
+        raise Unusable(
+            _("%(name)s is not a bundle: give a folder, a .zip, an .xlsx workbook or one .csv file.")
+            % {"name": path.name}
+        )
+    if not bundle.files:
+        bundle.close()
+        raise Unusable(
+            _("%(name)s holds none of the interchange files (%(names)s).")
+            % {"name": path.name, "names": ", ".join(FILE_NAMES)}
+        )
+    return bundle
+
+
+def _file_rows(path):
+    def rows():
+        with open(path, "rb") as binary:
+            yield from _csv_rows(binary)
+
+    return rows
+
+
+def _file_estimate(path):
+    def estimate():
+        with open(path, "rb") as binary:
+            return _count_lines(binary)
+
+    return estimate
+
+
+def _open_zip(path, bundle):
+    try:
+        archive = zipfile.ZipFile(path)
+        names = [
+            info.filename
+            for info in archive.infolist()
+            if not info.is_dir()
+            and info.filename.lower().endswith(".csv")
+            and not info.filename.startswith("__MACOSX/")
+        ]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise Unusable(_("%(name)s is not a readable zip archive: %(error)s") % {"name": path.name, "error": exc}) from None
+    bundle._closers.append(archive.close)
+    tops = {name.split("/")[0] if "/" in name else "" for name in names}
+    depth_ok = all(name.count("/") <= 1 for name in names)
+    if len(tops) > 1 or not depth_ok:
+        raise Unusable(
+            _("The files of a zip bundle must lie at its root or in one top folder.")
+        )
+
+    def member_rows(member):
+        def rows():
+            try:
+                with archive.open(member) as binary:
+                    yield from _csv_rows(binary)
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise Unusable(_("The zip archive is damaged: %(error)s") % {"name": path.name, "error": exc}) from None
+
+        return rows
+
+    def member_estimate(member):
+        def estimate():
+            with archive.open(member) as binary:
+                return _count_lines(binary)
+
+        return estimate
+
+    for name in sorted(names):
+        bundle.add(name, name.rsplit("/", 1)[-1], member_rows(name), member_estimate(name))
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _open_xlsx(path, bundle):
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheets = list(workbook.sheetnames)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise Unusable(
+            _("%(name)s is not a readable xlsx workbook: %(error)s")
+            % {"name": path.name, "error": exc.__class__.__name__}
+        ) from None
+    bundle._closers.append(workbook.close)
+
+    def sheet_rows(sheet_name):
+        def rows():
+            try:
+                for row in workbook[sheet_name].iter_rows(values_only=True):
+                    yield [_cell_text(value) for value in row]
+            except Exception as exc:
+                raise Unusable(
+                    _("The workbook is damaged (sheet %(sheet)s): %(error)s")
+                    % {"sheet": sheet_name, "error": exc.__class__.__name__}
+                ) from None
+
+        return rows
+
+    def sheet_estimate(sheet_name):
+        def estimate():
+            return workbook[sheet_name].max_row or 0
+
+        return estimate
+
+    for sheet in sheets:
+        bundle.add(sheet, sheet.strip() + ".csv", sheet_rows(sheet), sheet_estimate(sheet))
+
+
+def sha256_of(path) -> str:
+    """SHA-256 of a file, or of a folder's files in name order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    path = Path(path)
+    paths = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for p in paths:
+        with open(p, "rb") as binary:
+            for chunk in iter(lambda: binary.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+

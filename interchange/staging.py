@@ -1,0 +1,248 @@
+"""Staging tables and the set-based write of one model's rows.
+
+Valid rows stream into a temporary table (PostgreSQL: COPY; SQLite: batched
+executemany), are checked there with set-based SQL (keys twice in a bundle,
+overlaps), and are then upserted into the model's table in one statement
+that also writes the history rows of created and changed rows, each linked to
+the import batch. Rows that would not change are not touched at all, which is
+what makes a second import of the same bundle a no-op.
+"""
+
+from django.db import connection
+
+BATCH = 5000
+
+
+def _q(name):
+    return connection.ops.quote_name(name)
+
+
+class Stage:
+    """A temporary table shaped like `model`'s columns `columns`, plus `_line`."""
+
+    def __init__(self, model, columns, conflict, label, text_columns=()):
+        self.model = model
+        self.table = model._meta.db_table
+        self.name = f"_stg_{self.table}"
+        self.columns = tuple(columns)
+        self.conflict = tuple(conflict)
+        self.label = label
+        self.rows = 0
+        self.postgres = connection.vendor == "postgresql"
+        self._text = tuple(i for i, c in enumerate(self.columns) if c in text_columns)
+        self._buffer = []
+        self._copy_cm = None
+        self._copy = None
+        cols = ", ".join(_q(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            if self.postgres:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.name} ON COMMIT DROP AS "
+                    f"SELECT {cols} FROM {_q(self.table)} WITH NO DATA"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.name} AS SELECT {cols} FROM {_q(self.table)} WHERE 0"
+                )
+            cursor.execute(f"ALTER TABLE {self.name} ADD COLUMN _line integer")
+            if not self.postgres:
+                cursor.execute(f"ALTER TABLE {self.name} ADD COLUMN _op text")
+
+    # -- filling ---------------------------------------------------------------
+
+    def add(self, line, values):
+        """Stage one valid row: `values` aligned with `columns`, str or None."""
+        self.rows += 1
+        if self.postgres:
+            for i in self._text:
+                v = values[i]
+                if v is not None and ("\\" in v or "\t" in v or "\n" in v or "\r" in v):
+                    values[i] = (
+                        v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+                    )
+            self._buffer.append(
+                "\t".join(["\\N" if v is None else v for v in values]) + f"\t{line}\n"
+            )
+        else:
+            values.append(line)
+            self._buffer.append(values)
+        if len(self._buffer) >= BATCH:
+            self._flush()
+
+    def _flush(self):
+        if not self._buffer:
+            return
+        if self.postgres:
+            if self._copy is None:
+                raw = connection.cursor().cursor  # the psycopg cursor under Django's wrapper
+                cols = ", ".join(_q(c) for c in self.columns)
+                self._copy_cm = raw.copy(f"COPY {self.name} ({cols}, _line) FROM STDIN")
+                self._copy = self._copy_cm.__enter__()
+            self._copy.write("".join(self._buffer))
+        else:
+            cols = ", ".join(_q(c) for c in self.columns)
+            marks = ", ".join(["%s"] * (len(self.columns) + 1))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.name} ({cols}, _line) VALUES ({marks})", self._buffer
+                )
+        self._buffer = []
+
+    def close(self):
+        """Finish filling (ends the COPY); the table can be queried afterwards."""
+        self._flush()
+        if self._copy_cm is not None:
+            self._copy_cm.__exit__(None, None, None)
+            self._copy_cm = self._copy = None
+
+    def abort(self):
+        if self._copy_cm is not None:
+            try:
+                self._copy_cm.__exit__(RuntimeError, RuntimeError("aborted"), None)
+            except Exception:
+                pass
+            self._copy_cm = self._copy = None
+        self._buffer = []
+
+    # -- checks ---------------------------------------------------------------
+
+    def duplicate_keys(self, limit):
+        """(line, key values, first line) of rows whose key an earlier row has."""
+        keys = ", ".join(_q(c) for c in self.conflict)
+        join = " AND ".join(f"s.{_q(c)} = d.{_q(c)}" for c in self.conflict)
+        sql = (
+            f"SELECT s._line, {', '.join('s.' + _q(c) for c in self.conflict)}, d.first "
+            f"FROM {self.name} s JOIN (SELECT {keys}, min(_line) AS first FROM {self.name} "
+            f"GROUP BY {keys} HAVING count(*) > 1) d ON {join} "
+            f"WHERE s._line <> d.first ORDER BY s._line"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    def query(self, sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("{stg}", self.name), params)
+            return cursor.fetchall()
+
+    # -- the write -------------------------------------------------------------
+
+    def classify(self):
+        """(created, updated) that `upsert` would report, read-only: a dry run
+        counts exactly without writing (or locking) a single row."""
+        if self.rows == 0:
+            return 0, 0
+        table = _q(self.table)
+        match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        changing = [c for c in self.columns if c not in self.conflict]
+        if self.postgres:
+            differs = (
+                f"ROW({', '.join('t.' + _q(c) for c in changing)}) IS DISTINCT FROM "
+                f"ROW({', '.join('s.' + _q(c) for c in changing)})"
+            ) if changing else "false"
+        else:
+            differs = " OR ".join(f"t.{_q(c)} IS NOT s.{_q(c)}" for c in changing) or "0"
+        probe = _q(self.conflict[0])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(CASE WHEN t.{probe} IS NULL THEN 1 END), "
+                f"count(CASE WHEN t.{probe} IS NOT NULL AND ({differs}) THEN 1 END) "
+                f"FROM {self.name} s LEFT JOIN {table} t ON {match}"
+            )
+            created, updated = cursor.fetchone()
+        return created, updated
+
+    def upsert(self, *, when, user_id, batch_id):
+        """Write the staged rows and their history; return (created, updated)."""
+        if self.rows == 0:
+            return 0, 0
+        when = connection.ops.adapt_datetimefield_value(when)
+        model = self.model
+        history = model.history.model
+        fields = [f.column for f in model._meta.concrete_fields]
+        hist_cols = fields + ["history_date", "history_type", "history_user_id", "import_batch_id"]
+        cols = ", ".join(_q(c) for c in self.columns)
+        changing = [c for c in self.columns if c not in self.conflict]
+        if self.postgres:
+            return self._upsert_postgres(history, fields, hist_cols, cols, changing, when, user_id, batch_id)
+        return self._upsert_sqlite(history, fields, hist_cols, cols, changing, when, user_id, batch_id)
+
+    def _upsert_postgres(self, history, fields, hist_cols, cols, changing, when, user_id, batch_id):
+        conflict = ", ".join(_q(c) for c in self.conflict)
+        if changing:
+            sets = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in changing)
+            old = ", ".join(f"t.{_q(c)}" for c in changing)
+            new = ", ".join(f"EXCLUDED.{_q(c)}" for c in changing)
+            action = f"DO UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
+        else:
+            action = "DO NOTHING"
+        # Rows that are already there unchanged are left out before the
+        # upsert: ON CONFLICT would lock (and so write) each of them.
+        match = " AND ".join(f"x.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        if changing:
+            match += (
+                f" AND ROW({', '.join('x.' + _q(c) for c in changing)}) IS NOT DISTINCT FROM "
+                f"ROW({', '.join('s.' + _q(c) for c in changing)})"
+            )
+        sql = f"""
+            WITH up AS (
+                INSERT INTO {_q(self.table)} AS t ({cols})
+                SELECT {", ".join("s." + _q(c) for c in self.columns)} FROM {self.name} s
+                WHERE NOT EXISTS (SELECT 1 FROM {_q(self.table)} x WHERE {match})
+                ON CONFLICT ({conflict}) {action}
+                RETURNING t.*, (t.xmax = 0) AS _created
+            ), h AS (
+                INSERT INTO {_q(history._meta.db_table)} ({", ".join(_q(c) for c in hist_cols)})
+                SELECT {", ".join("up." + _q(c) for c in fields)}, %s::timestamptz,
+                       CASE WHEN up._created THEN '+' ELSE '~' END, %s::integer, %s::bigint
+                FROM up
+                RETURNING history_type
+            )
+            SELECT count(*) FILTER (WHERE history_type = '+'),
+                   count(*) FILTER (WHERE history_type = '~')
+            FROM h
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [when, user_id, batch_id])
+            created, updated = cursor.fetchone()
+        return created, updated
+
+    def _upsert_sqlite(self, history, fields, hist_cols, cols, changing, when, user_id, batch_id):
+        table = _q(self.table)
+        match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
+        match_stg = " AND ".join(f"t.{_q(c)} = {self.name}.{_q(c)}" for c in self.conflict)
+        differs = " OR ".join(f"t.{_q(c)} IS NOT {self.name}.{_q(c)}" for c in changing) or "0"
+        conflict = ", ".join(_q(c) for c in self.conflict)
+        if changing:
+            sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in changing)
+            action = f"DO UPDATE SET {sets}"
+        else:
+            action = "DO NOTHING"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self.name} SET _op = CASE "
+                f"WHEN NOT EXISTS (SELECT 1 FROM {table} t WHERE {match_stg}) THEN '+' "
+                f"WHEN EXISTS (SELECT 1 FROM {table} t WHERE {match_stg} AND ({differs})) THEN '~' "
+                f"END"
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {self.name} "
+                f"WHERE _op IS NOT NULL ON CONFLICT ({conflict}) {action}"
+            )
+            cursor.execute(
+                f"INSERT INTO {_q(history._meta.db_table)} ({', '.join(_q(c) for c in hist_cols)}) "
+                f"SELECT {', '.join('t.' + _q(c) for c in fields)}, %s, s._op, %s, %s "
+                f"FROM {table} t JOIN {self.name} s ON {match} WHERE s._op IS NOT NULL",
+                [when, user_id, batch_id],
+            )
+            cursor.execute(
+                f"SELECT count(CASE WHEN _op = '+' THEN 1 END), count(CASE WHEN _op = '~' THEN 1 END) "
+                f"FROM {self.name}"
+            )
+            created, updated = cursor.fetchone()
+        return created, updated
+
+    def drop(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")

@@ -1,0 +1,151 @@
+"""accounts.scope on its own: roles, readable regions, querysets per kind,
+editable records; and the role ⇔ superuser sync of the profile."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+
+from accounts import scope
+from accounts.models import Profile
+from deployments.models import Person, Program, Rotation, Team
+from hospitals.models import Hospital, Region
+from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
+
+
+def test_roles(actors):
+    assert [scope.role_of(u) for u in actors.values()] == [
+        None, "admin", "coordinator", "official", "official", "viewer"]
+    assert scope.is_viewer(actors["viewer"]) and not scope.is_viewer(actors["official"])
+    assert [scope.can_read_records(u) for u in actors.values()] == [False, True, True, True, True, False]
+
+
+def test_readable_regions(actors, world):
+    assert scope.readable_regions(actors["admin"]) is None
+    assert scope.readable_regions(actors["coordinator"]) is None
+    assert scope.readable_regions(actors["official"]) == ["540000"]
+    assert scope.readable_regions(actors["official_all"]) is None
+    assert scope.readable_regions(actors["anonymous"]) == []
+    official = actors["official"]
+    assert scope.can_view_region(official, world.burang)  # a county below Tibet
+    assert scope.can_view_region(official, "540100")
+    assert not scope.can_view_region(official, world.xinjiang)
+    with pytest.raises(Http404):
+        scope.get_region_or_404(official, "650000")
+    assert scope.get_region_or_404(official, "542521") == world.burang
+
+
+def test_prefecture_official_reads_below_not_above(world, django_user_model):
+    from tests.conftest import _make_user
+
+    user = _make_user(django_user_model, "ngari", "official", regions=[world.ngari])
+    assert scope.can_view_region(user, world.burang)
+    assert not scope.can_view_region(user, world.tibet)
+    assert list(scope.scope_queryset(user, Hospital.objects.all())) == [world.pulan]
+
+
+@pytest.mark.parametrize("model", [Surgery, Training, Technique, Referral, Consultation, Rotation])
+def test_scope_queryset_per_kind(model, actors, records):
+    kind = model._meta.model_name
+    inside, outside = records[kind]["in"], records[kind]["out"]
+    for role in ("admin", "coordinator", "official_all"):
+        assert set(scope.scope_queryset(actors[role], model.objects.all())) == {inside, outside}
+    assert list(scope.scope_queryset(actors["official"], model.objects.all())) == [inside]
+    assert not scope.scope_queryset(actors["anonymous"], model.objects.all()).exists()
+    assert list(scope.editable_queryset(actors["coordinator"], model.objects.all())) == [inside]
+    assert not scope.editable_queryset(actors["official_all"], model.objects.all()).exists()
+    assert scope.can_edit(actors["coordinator"], inside) and not scope.can_edit(actors["coordinator"], outside)
+    assert scope.can_edit(actors["admin"], outside)
+    assert not scope.can_edit(actors["official"], inside)
+
+
+def test_scope_queryset_for_reference_and_deployment_kinds(actors, records):
+    official = actors["official"]
+    assert set(scope.scope_queryset(official, Program.objects.all()).values_list("code", flat=True)) == {
+        "BJ-LHASA", "SH-XIGAZE"}
+    assert list(scope.scope_queryset(official, Team.objects.all()).values_list("code", flat=True)) == ["BJ-LHASA-1"]
+    assert scope.scope_queryset(official, Person.objects.all()).count() == 1
+    assert scope.scope_queryset(official, Trainee.objects.all()).count() == 1
+    assert "650000" not in scope.scope_queryset(official, Region.objects.all()).values_list("code", flat=True)
+    from django.contrib.auth.models import Group
+
+    with pytest.raises(ImproperlyConfigured):
+        scope.scope_queryset(official, Group.objects.all())
+
+
+def test_editable_choices(actors, world):
+    coord = actors["coordinator"]
+    assert list(scope.editable_programs(coord)) == [world.bj_lhasa]
+    assert list(scope.editable_hospitals(coord)) == [world.lhasa_peoples]
+    assert not scope.editable_programs(actors["official"]).exists()
+    assert scope.editable_hospitals(actors["admin"]).count() == Hospital.objects.count()
+    assert scope.can_create(coord) and scope.can_create(actors["admin"])
+    assert not scope.can_create(actors["official_all"]) and not scope.can_create(actors["viewer"])
+
+
+def test_scope_costs_a_fixed_number_of_queries(actors, records, django_assert_num_queries):
+    user = get_user_model().objects.get(username="coord")
+    with django_assert_num_queries(3):  # profile, programs, hospitals of the programs
+        for kind in records.values():
+            for obj in kind.values():
+                scope.can_edit(user, obj)
+
+
+def test_role_admin_is_the_superuser_flag(db, django_user_model):
+    user = django_user_model.objects.create_user("u", password="pw")
+    assert user.profile.role == "viewer" and not user.is_superuser
+    user.profile.role = "admin"
+    user.profile.save()
+    user.refresh_from_db()
+    assert user.is_superuser and user.is_staff
+    user.profile.role = "official"
+    user.profile.save()
+    user.refresh_from_db()
+    assert not user.is_superuser and not user.is_staff
+    boss = django_user_model.objects.create_superuser("boss", password="pw")
+    assert Profile.objects.get(user=boss).role == "admin"
+
+
+def test_admin_assigns_role_and_scope_in_the_user_admin(world, admin_user, client, django_user_model):
+    user = django_user_model.objects.create_user("newcoord", password="pw")
+    client.force_login(admin_user)
+    url = f"/admin/auth/user/{user.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "username": "newcoord", "first_name": "", "last_name": "", "email": "", "is_active": "on",
+        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "1", "profile-MIN_NUM_FORMS": "1",
+        "profile-MAX_NUM_FORMS": "1", "profile-0-id": user.profile.pk, "profile-0-user": user.pk,
+        "profile-0-role": "coordinator", "profile-0-programs": ["BJ-LHASA"], "profile-0-language": "zh-hans",
+        "api_tokens-TOTAL_FORMS": "0", "api_tokens-INITIAL_FORMS": "0",
+        "api_tokens-MIN_NUM_FORMS": "0", "api_tokens-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    user.refresh_from_db()
+    assert user.profile.role == "coordinator" and user.profile.language == "zh-hans"
+    assert list(scope.editable_programs(user)) == [world.bj_lhasa]
+    assert user.profile.history.first().history_user == admin_user
+
+
+def test_get_readable_or_404_takes_a_model_a_manager_or_a_queryset(actors, records):
+    official, inside, outside = actors["official"], records["surgery"]["in"], records["surgery"]["out"]
+    for source in (Surgery, Surgery.objects, Surgery.objects.select_related("hospital")):
+        assert scope.get_readable_or_404(official, source, pk=inside.pk) == inside
+        with pytest.raises(Http404):
+            scope.get_readable_or_404(official, source, pk=outside.pk)
+
+
+def test_demo_users_one_per_role(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("demo_users", stdout=out)
+    call_command("demo_users", stdout=out)  # once only
+    users = get_user_model().objects.filter(username__in=["coordinator", "official", "official-all", "viewer"])
+    assert sorted(scope.role_of(u) for u in users) == ["coordinator", "official", "official", "viewer"]
+    assert list(scope.editable_programs(users.get(username="coordinator"))) == [world.bj_lhasa]
+    assert scope.readable_regions(users.get(username="official")) == ["540000"]
+    assert out.getvalue().count("Demo ") == 4

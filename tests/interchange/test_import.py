@@ -1,0 +1,218 @@
+"""The importer's promises: the example bundle imports from every kind of
+input, all or nothing, idempotent, dry run, history rows carrying the batch."""
+
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+
+from audit.models import ImportBatch
+from deployments.models import Person, Program, Rotation, Team, Twinning
+from hospitals.models import Hospital, Region
+from interchange import service
+from outcomes.models import (
+    Consultation,
+    IndicatorValue,
+    Referral,
+    Surgery,
+    Technique,
+    Trainee,
+    Training,
+)
+
+from .conftest import EXAMPLE, append, command, replace, run
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Region, Hospital, Program, Twinning, Team, Person, Rotation, Surgery, Trainee,
+          Training, Technique, Referral, Consultation, IndicatorValue]
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def history_counts():
+    return {m.__name__: m.history.count() for m in MODELS}
+
+
+def test_example_bundle_imports_every_file(example):
+    report = run(example)
+    assert report.ok, [str(e) for e in report.errors]
+    assert counts() == {
+        "Region": 7, "Hospital": 5, "Program": 2, "Twinning": 2, "Team": 3, "Person": 3,
+        "Rotation": 4, "Surgery": 4, "Trainee": 2, "Training": 3, "Technique": 2,
+        "Referral": 3, "Consultation": 2, "IndicatorValue": 3,
+    }
+    assert report.counts["surgeries.csv"] == {"created": 4, "updated": 0, "unchanged": 0}
+    s = Surgery.objects.get(ref="S-2024-0002")
+    assert (s.procedure, s.grade, s.demonstration, s.first_in_region, s.blood_loss_ml) == (
+        "Pancreaticoduodenectomy (Whipple, first in Lhasa)", 4, True, True, 800)
+    assert Surgery.objects.get(ref="S-2024-0004").demonstration is False  # empty = no
+    transfer, out, international = Referral.objects.order_by("ref")
+    assert (transfer.origin_region_id, transfer.destination_hospital_id) == ("540200", "LS-PEOPLES")
+    assert (out.origin_hospital_id, out.destination_region_id) == ("LS-PEOPLES", "110000")
+    assert (international.origin_country, international.destination_hospital_id) == ("NP", "XG-PEOPLES")
+    assert Person.objects.get(code="BJF-0042").home_hospital_id == "BJ-FRIENDSHIP"
+    assert Trainee.objects.get(code="LS-D-015").name == "Tsering Dolma"
+    assert str(IndicatorValue.objects.get(indicator="live_births").period) == "2024-01-01"
+    assert str(Training.objects.get(ref="TR-0003").hours) == "32.5"
+
+
+def test_second_import_changes_nothing_and_says_so(example):
+    run(example)
+    before, history_before = counts(), history_counts()
+    report = run(example)
+    assert report.ok
+    assert all(c["created"] == 0 and c["updated"] == 0 for c in report.counts.values())
+    assert report.counts["surgeries.csv"]["unchanged"] == 4
+    assert counts() == before and history_counts() == history_before
+
+
+def test_changed_row_is_updated_with_a_history_row(example, admin_user):
+    run(example)
+    replace(example, "surgeries.csv", "Percutaneous nephrolithotomy,3,endoscopic,joint", "Percutaneous nephrolithotomy,4,endoscopic,joint")
+    report, batch = service.run(example, user=admin_user)
+    assert report.counts["surgeries.csv"] == {"created": 0, "updated": 1, "unchanged": 3}
+    assert Surgery.objects.get(ref="S-2024-0004").grade == 4
+    change = Surgery.history.get(ref="S-2024-0004", history_type="~")
+    assert change.import_batch == batch and change.history_user == admin_user
+    assert batch.status == "done" and batch.counts["surgeries.csv"]["updated"] == 1
+
+
+def test_history_rows_carry_the_batch_and_user(example, admin_user):
+    report, batch = service.run(example, user=admin_user)
+    assert batch.sha256 and batch.file_name == "bundle"
+    for model in MODELS:
+        rows = model.history.all()
+        assert rows.count() == model.objects.count()
+        assert set(rows.values_list("import_batch", "history_user", "history_type").distinct()) == {
+            (batch.pk, admin_user.pk, "+")
+        }
+
+
+def test_one_bad_row_in_the_last_file_leaves_every_table_unchanged(example):
+    append(example, "indicators.csv", "LS-PEOPLES,2024-02,outpatient_visits,-1")
+    report = run(example)
+    assert report.error_count == 1 and report.errors[0].file == "indicators.csv"
+    assert all(n == 0 for n in counts().values())
+    assert all(n == 0 for n in history_counts().values())
+
+
+def test_dry_run_reports_the_counts_and_writes_nothing(example):
+    report = run(example, dry_run=True)
+    assert report.ok and report.counts["regions.csv"]["created"] == 7
+    assert all(n == 0 for n in counts().values())
+    status, output = command(example, "--dry-run")
+    assert status == 0 and "Dry run" in output
+    assert not ImportBatch.objects.exists()
+
+
+def test_command_imports_and_records_a_batch(example):
+    status, output = command(example)
+    assert status == 0 and "surgeries.csv" in output
+    batch = ImportBatch.objects.get()
+    assert batch.status == "done" and not batch.dry_run and batch.counts["regions.csv"]["created"] == 7
+
+
+def test_failed_command_import_records_the_errors(example):
+    append(example, "surgeries.csv", "S-9,2024-13-01,LS-PEOPLES,urology,x,1,open,local,,,,success,")
+    status, output = command(example)
+    assert status == 1 and "surgeries.csv:6 [date] '2024-13-01'" in output
+    batch = ImportBatch.objects.get()
+    assert batch.status == "failed" and batch.error_count == 1
+    assert batch.errors[0]["column"] == "date"
+
+
+def test_zip_with_files_at_its_root(tmp_path, example):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in example.iterdir():
+            z.write(p, p.name)
+    assert run(archive).ok and Surgery.objects.count() == 4
+
+
+def test_zip_with_one_top_folder(tmp_path, example):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in example.iterdir():
+            z.write(p, f"my-bundle/{p.name}")
+    assert run(archive).ok and Rotation.objects.count() == 4
+
+
+def test_xlsx_workbook_with_real_date_and_number_cells(tmp_path, example):
+    import csv
+    import datetime as dt
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for p in sorted(example.iterdir()):
+        sheet = workbook.create_sheet(p.stem)
+        with open(p, encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                cells = []
+                for value in row:
+                    if len(value) == 10 and value[4] == "-" and value[:4].isdigit():
+                        value = dt.datetime.fromisoformat(value)  # a real date cell
+                    elif value.isdigit() and p.stem in ("indicators", "surgeries"):
+                        value = int(value)
+                    cells.append(value)
+                sheet.append(cells)
+    path = tmp_path / "bundle.xlsx"
+    workbook.save(path)
+    report = run(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert str(Surgery.objects.get(ref="S-2024-0001").date) == "2024-03-12"
+    assert IndicatorValue.objects.get(indicator="live_births").value == 188
+
+
+def test_single_csv_file(tmp_path, world):
+    path = tmp_path / "consultations.csv"
+    shutil.copy(EXAMPLE / "consultations.csv", path)
+    report = run(path)
+    assert report.ok and Consultation.objects.count() == 2
+
+
+def test_byte_order_mark_and_header_case_and_spaces(tmp_path, world):
+    path = tmp_path / "consultations.csv"
+    text = (EXAMPLE / "consultations.csv").read_text(encoding="utf-8")
+    text = text.replace("ref,date,", " REF , Date ,", 1).replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    report = run(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Consultation.objects.count() == 2
+
+
+def test_rows_may_come_in_any_file_order_and_refer_to_later_regions(example):
+    text = (example / "regions.csv").read_text().splitlines()
+    (example / "regions.csv").write_text("\n".join([text[0], *reversed(text[1:])]) + "\n")
+    assert run(example).ok
+    assert Region.objects.get(code="653100").parent_id == "650000"
+
+
+def test_dry_run_counts_match_the_import(example):
+    run(example)
+    replace(example, "surgeries.csv", "Percutaneous nephrolithotomy,3,", "Percutaneous nephrolithotomy,2,")
+    append(example, "surgeries.csv", "S-9,2024-03-12,LS-PEOPLES,urology,TURP,2,open,local,,,,success,")
+    dry = run(example, dry_run=True)
+    real = run(example)
+    assert dry.counts == real.counts
+    assert real.counts["surgeries.csv"] == {"created": 1, "updated": 1, "unchanged": 3}
+
+
+def test_bundle_describing_a_known_person_anew_updates_the_person(example):
+    run(example)
+    replace(example, "rotations.csv", "RJ-7781,Zhang Wei,", "RJ-7781,Zhang Wei (张伟),")
+    report = run(example)
+    assert report.counts["rotations.csv (people)"] == {"created": 0, "updated": 1, "unchanged": 2}
+    assert report.counts["rotations.csv"]["unchanged"] == 4
+    assert Person.objects.get(code="RJ-7781").name == "Zhang Wei (张伟)"
+    assert Person.history.filter(code="RJ-7781", history_type="~").count() == 1
+
+
+def test_progress_of_a_batch_is_written_for_the_status_page(example, admin_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    batch = ImportBatch.objects.create(user=admin_user, file_name="bundle", sha256="x", dry_run=True)
+    report, _batch = service.run(example, batch_id=batch.pk)
+    assert report.ok and service.read_progress(batch.pk)["done"] == report.rows == 40
