@@ -12,8 +12,8 @@ So a user's saved language follows them to any browser where they sign in,
 and no request pays anything for it: the choice travels in the cookie, not in
 a per-request lookup of the user or the session.
 
-The storage sits behind `get_user_language` / `set_user_language` so that it
-can move (e.g. into an account profile) without touching the middleware.
+The saved language is the account profile's `language` (accounts.models.Profile),
+read and written only through `get_user_language` / `set_user_language`.
 """
 
 from __future__ import annotations
@@ -61,25 +61,34 @@ def region_names(codes) -> dict[str, str]:
 
 
 def get_user_language(user) -> str | None:
-    """The language `user` saved, or None when they saved none (one query)."""
-    from aidtracker.models import UserPreference
+    """The language `user` saved (their profile's), or None when they saved none (one query)."""
+    from accounts.models import Profile
 
     if not getattr(user, "is_authenticated", False):
         return None
-    saved = (
-        UserPreference.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    )
+    saved = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     return supported_language(saved)
 
 
 def set_user_language(user, code: str) -> str | None:
-    """Save `code` as `user`'s language; return the saved code, None if unsupported."""
-    from aidtracker.models import UserPreference
+    """Save `code` as `user`'s language; return the saved code, None if unsupported.
+
+    An UPDATE of the one column: Profile.save() also syncs the user's admin
+    flags from the role, which a language choice has no business doing, and
+    the profile's history is for who may do what, not for a display setting.
+    """
+    from accounts.models import Profile, Role
 
     language = supported_language(code)
     if language is None or not getattr(user, "is_authenticated", False):
         return None
-    UserPreference.objects.update_or_create(user_id=user.pk, defaults={"language": language})
+    if not Profile.objects.filter(user_id=user.pk).update(language=language):
+        # Every user gets a profile when saved (accounts.models.sync_profile_from_user);
+        # one made before that rule existed gets it the same way here.
+        Profile.objects.get_or_create(
+            user=user,
+            defaults={"role": Role.ADMIN if user.is_superuser else Role.VIEWER, "language": language},
+        )
     return language
 
 

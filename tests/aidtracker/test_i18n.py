@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import translation
 
 from aidtracker.i18n import get_user_language, set_user_language
-from aidtracker.models import UserPreference
+from accounts.models import Profile, Role
 from aidtracker.templatetags.bilingual import display_name
 from hospitals.models import Hospital, Specialty
 
@@ -24,7 +24,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # A page every user can open, signed in or not, whatever their role.
 PAGE = "/admin/login/"
-PROJECT_APPS = ["audit", "hospitals", "deployments", "outcomes", "aidtracker"]
+PROJECT_APPS = ["audit", "accounts", "hospitals", "deployments", "outcomes", "interchange", "dashboards", "aidtracker"]
 
 
 def html_lang(response):
@@ -120,11 +120,10 @@ def test_choosing_a_language_while_signed_in_saves_it(client, django_user_model)
     user = django_user_model.objects.create_user("dolma", password="pw")
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, **EN)
-    assert UserPreference.objects.get(user=user).language == "zh-hans"
+    assert Profile.objects.get(user=user).language == "zh-hans"
     assert get_user_language(user) == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/"}, **ZH)
     assert get_user_language(user) == "en"
-    assert UserPreference.objects.count() == 1
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"}, **ZH)  # not offered: ignored
     assert get_user_language(user) == "en"
 
@@ -163,7 +162,7 @@ def test_without_a_saved_language_the_browser_decides(client, django_user_model)
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     assert html_lang(client.get("/admin/", **ZH)) == "zh-hans"
     assert html_lang(client.get("/admin/", **EN)) == "en"
-    assert not UserPreference.objects.exists()
+    assert Profile.objects.get(user__username="tashi").language == ""
 
 
 def test_the_saved_language_costs_no_query_per_request(client, django_user_model):
@@ -185,11 +184,25 @@ def test_user_language_functions_normalise_and_refuse_unknown_codes(django_user_
     assert get_user_language(user) is None
     assert set_user_language(user, "fr") is None
     assert set_user_language(user, "") is None
-    assert not UserPreference.objects.exists()
+    assert Profile.objects.get(user=user).language == ""
     assert set_user_language(user, "zh-Hans") == "zh-hans"
     assert get_user_language(user) == "zh-hans"
-    UserPreference.objects.filter(user=user).update(language="xx")  # a language since removed
+    Profile.objects.filter(user=user).update(language="xx")  # a language since removed
     assert get_user_language(user) is None
+
+
+def test_saving_a_language_leaves_role_and_admin_flags_alone(django_user_model):
+    admin = django_user_model.objects.create_superuser("pema", "p@example.org", "pw")
+    Profile.objects.filter(user=admin).delete()  # an account from before profiles existed
+    assert set_user_language(admin, "zh-hans") == "zh-hans"
+    admin.refresh_from_db()
+    assert admin.is_superuser and admin.is_staff
+    assert (admin.profile.role, admin.profile.language) == (Role.ADMIN, "zh-hans")
+
+
+def test_the_profile_admin_offers_the_languages_in_chinese(admin_client, admin_user):
+    html = admin_client.get(f"/admin/auth/user/{admin_user.pk}/change/", **ZH).content.decode()
+    assert "首选语言" in html and "简体中文" in html
 
 
 # --- code lists and labels ------------------------------------------------
