@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock messages demo-fixture clean vendor
+.PHONY: run serve test install lock messages demo-fixture backup load-test clean vendor
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,27 @@ run: install
 	$(BIN)/python manage.py demo_users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production: gunicorn (gunicorn.conf.py) on the database named by
+# DATABASE_URL, with settings from the environment (README, "Production").
+# Compiles the translation catalogues, collects the hashed, compressed static
+# files WhiteNoise serves and applies migrations first, so a new release is one
+# `make serve`.
+serve: install
+	$(BIN)/python manage.py compile_catalogues
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+# A backup of the database named by DATABASE_URL into backups/.
+backup: install
+	mkdir -p backups
+	$(BIN)/python manage.py backup backups/aidtracker-$$(date -u +%Y%m%dT%H%M%SZ).dump
+
+# The load test (bench/load_test.sh; a PostgreSQL database of 1M surgeries).
+load-test: install
+	bench/load_test.sh
+
 # The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.
 test: install
 	$(BIN)/python manage.py compile_catalogues
@@ -38,8 +59,8 @@ test: install
 # entries: msgmerge revives them when the string comes back (a branch merged
 # later, a message restored), so no translation is lost; drop them with
 # `msgattrib --no-obsolete` when they are truly gone. The .mo files are build
-# output: compile_catalogues (pure Python, run by `make run` and `make test`)
-# writes them.
+# output: compile_catalogues (pure Python, run by `make run`, `make serve` and
+# `make test`) writes them.
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location \
 		--ignore tests --ignore bench --ignore node_modules

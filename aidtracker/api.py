@@ -21,6 +21,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from aidtracker.cache import cached_call, scope_key
 from aidtracker.summary import (
     SummaryArgumentError,
     recipient_regions,
@@ -88,7 +89,14 @@ def summary(request, code):
         )
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
-    return json(region_summary(region, period, specialty=specialty, donor=donor))
+    # Cached (aidtracker/cache.py): keyed by every argument and the user's
+    # scope, never stale after a write.
+    return json(
+        cached_call(
+            region_summary, region, period, specialty=specialty, donor=donor,
+            scope=scope_key(request.user),
+        )
+    )
 
 
 urlpatterns = [

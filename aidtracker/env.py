@@ -94,3 +94,29 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
         f"DATABASE_URL={url!r}: unsupported scheme {scheme!r}; "
         "use sqlite:///path/to/file.sqlite3 or postgres://user@host:port/name."
     )
+
+
+def parse_cache_url(url: str, *, disabled: bool = False) -> dict:
+    """Return a Django CACHES entry for `locmem://`, `redis://...`, `rediss://...`
+    or `dummy://`; `disabled` (DJANGO_CACHE_DISABLED=1) forces the dummy cache,
+    which stores nothing: the uncached benchmark uses it."""
+    if disabled:
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parts.netloc or "aidtracker",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        # Django's own RedisCache (redis-py); several comma-separated URLs
+        # mean one primary (writes) and replicas (reads).
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url.split(",")}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r}: unsupported scheme {scheme!r}; "
+        "use locmem://, redis://host:6379/0 or dummy://."
+    )

@@ -21,6 +21,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from django.conf import settings
+
+from aidtracker.cache import cached, fragment_key, scope_key
+
 CSV_CHUNK_SIZE = 2000
 
 
@@ -132,9 +136,20 @@ class RecordListView(View):
         if request.GET.get("format") == "csv" or kwargs.get("export"):
             return stream_csv(self.csv_queryset(queryset), self.csv_columns, self.csv_filename)
 
-        totals = queryset.order_by().aggregate(
-            rows=Count("pk"),
-            **{name: Count(path, distinct=True) for name, path in self.distinct_counts.items()},
+        # Counting every matching row is the list's one costly query on big
+        # tables; its result depends on the filters and the user's scope only
+        # (not on sort or page), and is cached under them (aidtracker/cache.py:
+        # never stale after a write).
+        filters = sorted(
+            (key, value) for key, values in request.GET.lists() for value in values
+            if key not in ("page", "sort", "format")
+        )
+        totals = cached(
+            (f"{type(self).__name__}.totals", filters, scope_key(request.user)),
+            lambda: queryset.order_by().aggregate(
+                rows=Count("pk"),
+                **{name: Count(path, distinct=True) for name, path in self.distinct_counts.items()},
+            ),
         )
         paginator = Paginator(queryset.select_related(*self.select_related), self.paginate_by)
         paginator.count = totals["rows"]  # already counted in the aggregate above
@@ -148,6 +163,12 @@ class RecordListView(View):
         query.pop("page", None)
         query.pop("format", None)
         context = {
+            # The table and the pagination are one cached fragment.
+            "fragment_key": fragment_key(
+                request, type(self).__name__,
+                sorted((k, v) for k, vs in request.GET.lists() for v in vs if k != "format"),
+            ),
+            "cache_timeout": settings.CACHE_TIMEOUT,
             "title": self.title,
             "filter": filterset,
             "page_obj": page,

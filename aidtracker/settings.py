@@ -12,7 +12,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aidtracker.env import env_bool, env_int, env_list, env_str, parse_database_url
+from aidtracker.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_cache_url,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +62,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost of the middlewares that may touch the database: a lost
+    # database becomes a clear 503 page (see aidtracker/failures.py).
+    "aidtracker.failures.DatabaseUnavailableMiddleware",
+    "aidtracker.cache.DataVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +129,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+
+# Figures are cached under keys that carry the data version (aidtracker/cache.py),
+# so any shared or local cache is safe: locmem:// by default (per process),
+# redis://host:6379/0 in production with several application servers.
+CACHES = {
+    "default": parse_cache_url(
+        env_str("CACHE_URL", "locmem://"), disabled=env_bool("DJANGO_CACHE_DISABLED", False)
+    )
+}
+CACHE_TIMEOUT = env_int("DJANGO_CACHE_TIMEOUT", 600)
+# Sessions live in the database (shared by every application server); with a
+# shared cache configured they are read through it.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else "django.contrib.sessions.backends.db"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,7 +246,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,8 +11,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import recent_changes, whoami
+from aidtracker.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("outcomes.urls")),
@@ -28,3 +30,6 @@ urlpatterns = [
     # the sign-in page must be readable in the reader's language too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
+
+# A lost database answers 503 even when a middleware, not a view, met it.
+handler500 = "aidtracker.failures.server_error"

@@ -10,6 +10,7 @@ of queries whatever the data size.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from aidtracker import summary as summary_api
 from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
+from aidtracker.cache import cached_call, fragment_key, scope_key
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -51,7 +53,9 @@ def list_url(name, params, **extra):
 def overview(request):
     form = OverviewForm(request.GET or None)
     period, _specialty, _donor = form.values()
-    rows = summary_api.overview(period)
+    # Cached (aidtracker/cache.py): keyed by the period and the user's scope,
+    # never stale after a write.
+    rows = cached_call(summary_api.overview, period, scope=scope_key(request.user))
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
@@ -161,8 +165,13 @@ def region(request, code):
     form = filterset.form
     period, specialty, donor = form.values()
     twinnings = filterset.qs if form.is_valid() else filterset.queryset
-    summary = summary_api.region_summary(region, period, specialty=specialty, donor=donor)
-    series = summary_api.region_charts(region, period, specialty=specialty, donor=donor)
+    scope = scope_key(request.user)
+    summary = cached_call(
+        summary_api.region_summary, region, period, specialty=specialty, donor=donor, scope=scope
+    )
+    series = cached_call(
+        summary_api.region_charts, region, period, specialty=specialty, donor=donor, scope=scope
+    )
     params = form.params()
 
     names = region_names(d["code"] for d in summary["by_donor"])
@@ -183,6 +192,9 @@ def region(request, code):
         charts.techniques_chart(series["techniques_per_year"]),
     ]
     return render(request, "dashboards/region.html", {
+        # Everything below the filters is one cached fragment (aidtracker/cache.py).
+        "fragment_key": fragment_key(request, "region", region, period, specialty, donor),
+        "cache_timeout": settings.CACHE_TIMEOUT,
         "region": region,
         "form": form,
         "period": period,

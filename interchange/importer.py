@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aidtracker.cache import bump_data_version
 from deployments.models import (
     DATES_ORDER_MESSAGE,
     DONOR_REGION_MESSAGE,
@@ -782,6 +783,11 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                         "updated": updated,
                         "unchanged": stage.rows - created - updated,
                     }
+                if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
+                    # Bulk upserts send no model signals: raise the data version
+                    # in this transaction, so cached figures (aidtracker/cache.py)
+                    # move on exactly when these rows become visible.
+                    bump_data_version()
                 if connection.vendor == "sqlite":
                     connection.check_constraints()  # SQLite defers foreign keys to the commit
         except DatabaseError as exc:

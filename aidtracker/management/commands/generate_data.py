@@ -11,6 +11,7 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from aidtracker import synthetic
+from aidtracker.cache import bump_data_version
 from aidtracker.bulk import insert_rows
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 self.add_surgeries(world, surgeries, seed, tag)
             if trainings:
                 self.add_trainings(world, trainings, seed, tag)
+            # COPY and bulk inserts send no model signals: move cached figures on.
+            bump_data_version(database)
         elapsed = time.monotonic() - began
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"Created (run {tag}, {connections[database].vendor}):")

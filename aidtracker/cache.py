@@ -1,0 +1,244 @@
+"""Cached figures that are never stale after a write.
+
+Every cached figure's key carries the *data version*, a number in the
+database (aidtracker.models.DataVersion) that goes up with every write to
+the domain data:
+
+- `post_save`, `post_delete` and `m2m_changed` of every model of the domain
+  apps (hospitals, deployments, outcomes) bump it, inside the writing
+  transaction;
+- bulk writes that send no signals (the importer's bulk_create/update) call
+  `bump_data_version()` themselves, inside their transaction or from
+  `transaction.on_commit`.
+
+Why the database and not the cache: the default local-memory cache is per
+process, so a version kept there would be per gunicorn worker and other
+workers would go on serving old figures. The database is the one thing every
+worker and every application server shares, and an UPDATE of the version row
+in the same transaction as the write makes the new version visible at the
+very moment the new data is (readers see both or neither). The price is one
+primary-key read per request that uses the cache (memoised for the request),
+and writers take the version row's lock until they commit, which serialises
+concurrent writes; writes are rare next to reads here and imports are
+serialised anyway.
+
+Old entries are never deleted: keys of an old version are simply not asked
+for again and expire (CACHE_TIMEOUT) or are evicted.
+
+`cached(key_parts, compute, timeout)` takes everything that makes a figure
+different: its name, the region, the filters and the user's scope key. Two
+scopes never share an entry, whatever the figure.
+"""
+
+import dataclasses
+import hashlib
+import json
+import logging
+import threading
+import time
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+DOMAIN_APPS = frozenset({"hospitals", "deployments", "outcomes"})
+KEY_PREFIX = "aid:fig"
+
+_local = threading.local()
+_MISSING = object()
+
+
+def fresh_version() -> int:
+    """Return a starting version above any counted up from an earlier start:
+    milliseconds since the epoch. Used when the row is (re)created, e.g.
+    after a flush or a restore, so that old cache entries are never hit."""
+    return int(time.time() * 1000)
+
+
+def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Return the data version; read once per request (DataVersionMiddleware),
+    on every call outside requests."""
+    memo = getattr(_local, "version", None)
+    if memo is not None:
+        return memo
+    from aidtracker.models import DataVersion
+
+    version = DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first()
+    if version is None:
+        version = DataVersion.objects.using(using).get_or_create(
+            pk=1, defaults={"version": fresh_version()}
+        )[0].version
+    if getattr(_local, "in_request", False):
+        _local.version = version
+    return version
+
+
+def _forget() -> None:
+    _local.version = None
+
+
+def bump_data_version(using: str = DEFAULT_DB_ALIAS, *, fresh: bool = False) -> None:
+    """Raise the data version, in the current transaction if there is one.
+
+    Call it after a write that sends no model signals (bulk_create, update,
+    raw SQL), inside the transaction of that write (best: just before it
+    commits) or from `transaction.on_commit(bump_data_version)`. `fresh`
+    jumps to a time-based version (after a restore, when the row itself may
+    have gone back in time)."""
+    from aidtracker.models import DataVersion
+
+    rows = DataVersion.objects.using(using).filter(pk=1)
+    if fresh:
+        updated = rows.update(version=fresh_version(), changed_at=Now())
+    else:
+        updated = rows.update(version=F("version") + 1, changed_at=Now())
+    if not updated:
+        DataVersion.objects.using(using).get_or_create(pk=1, defaults={"version": fresh_version()})
+    _forget()
+    transaction.on_commit(_forget, using=using)
+
+
+def _is_domain_model(sender) -> bool:
+    # Migrations send signals from historical models (module "__fake__")
+    # before the version table may exist; they are not live writes. History
+    # rows (django-simple-history, `instance_type`) accompany a write that
+    # has bumped already.
+    meta = getattr(sender, "_meta", None)
+    return (
+        meta is not None
+        and meta.app_label in DOMAIN_APPS
+        and sender.__module__ != "__fake__"
+        and not hasattr(sender, "instance_type")
+    )
+
+
+def _on_save_or_delete(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if _is_domain_model(sender):
+        bump_data_version(using)
+
+
+def _on_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and _is_domain_model(sender):
+        bump_data_version(using)
+
+
+def connect_signals() -> None:
+    post_save.connect(_on_save_or_delete, dispatch_uid="aidtracker.cache.save")
+    post_delete.connect(_on_save_or_delete, dispatch_uid="aidtracker.cache.delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="aidtracker.cache.m2m")
+
+
+def scope_key(user) -> str:
+    """Return the part of a cache key that names what `user` may read: "all",
+    or "regions:" and their sorted region codes. Users with the same scope
+    share entries; different scopes never do."""
+    try:
+        from accounts.scope import readable_regions
+    except ImportError:  # no roles installed: everybody reads everything
+        return "all"
+    regions = readable_regions(user)
+    if regions is None:
+        return "all"
+    return "regions:" + ",".join(sorted(regions)) if regions else "none"
+
+
+def _key_value(value):
+    """JSON stand-in for values of key parts: a model instance by its primary
+    key, a dataclass (a Period) by its fields, anything else by str()."""
+    if isinstance(value, models.Model):
+        return f"{value._meta.label}:{value.pk}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def make_key(key_parts, version: int) -> str:
+    """Return the cache key of a figure: readable name, version, digest of all parts."""
+    parts = list(key_parts) if isinstance(key_parts, (list, tuple)) else [key_parts]
+    name = str(parts[0]) if parts else "figure"
+    encoded = json.dumps(parts, default=_key_value, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:40]
+    # Memcached allows 250 characters without spaces: keep the name short and clean.
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60]
+    return f"{KEY_PREFIX}:{version}:{name}:{digest}"
+
+
+def cached(key_parts, compute, timeout=None):
+    """Return `compute()`, cached under `key_parts` and the current data version.
+
+    key_parts: a tuple of JSON-able values naming everything the figure
+    depends on, e.g. ("region_summary", region.code, period.start,
+    period.end, specialty, scope_key). A cache that fails (Redis down) is
+    logged and skipped: figures are then computed, never wrong."""
+    cache = caches["default"]
+    if isinstance(cache, DummyCache):
+        return compute()
+    if timeout is None:
+        timeout = getattr(settings, "CACHE_TIMEOUT", 600)
+    key = make_key(key_parts, current_data_version())
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:  # noqa: BLE001 - any cache failure falls back to computing
+        logger.warning("cache read failed for %s; computing", key, exc_info=True)
+        return compute()
+    if value is _MISSING:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache write failed for %s", key, exc_info=True)
+    return value
+
+
+def cached_call(fn, *args, scope: str, timeout=None, **kwargs):
+    """Return `fn(*args, **kwargs)` through `cached`, keyed by the function's
+    name, every argument and the caller's `scope` (see `scope_key`), e.g.
+
+        cached_call(summary.region_summary, region, period, specialty=s, scope=scope_key(user))
+    """
+    name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__qualname__}"
+    return cached((name, args, kwargs, scope), lambda: fn(*args, **kwargs), timeout)
+
+
+def fragment_key(request, *parts) -> str:
+    """Return the key of a `{% cache %}` fragment of a page, for its template:
+
+        {% cache cache_timeout "region-body" fragment_key %} ... {% endcache %}
+
+    It holds the page's own parts (region, filters, page, sort), the user
+    (rendered HTML may show what only they may do: links, actions), the
+    language and the data version, so a fragment is never stale after a
+    write and never shown to anybody else."""
+    if isinstance(caches["default"], DummyCache):
+        return ""
+    who = "everybody"  # without roles (no accounts app) every page is the same for all
+    if django_apps.is_installed("accounts"):
+        user = getattr(request, "user", None)
+        who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+    return make_key((*parts, who, get_language()), current_data_version())
+
+
+class DataVersionMiddleware:
+    """Reads the data version at most once per request (memoised per thread)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _local.in_request = True
+        _local.version = None
+        try:
+            return self.get_response(request)
+        finally:
+            _local.in_request = False
+            _local.version = None

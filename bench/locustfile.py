@@ -1,0 +1,86 @@
+"""Load test of the pages officials open after a report goes out.
+
+Each virtual user signs in once (password hashing is slow on purpose), then
+opens the overview, a region dashboard, a list and the summary API, with a
+short pause between requests. Run by bench/load_test.sh; by hand:
+
+    locust -f bench/locustfile.py --headless -u 16 -r 16 -t 60s \
+        --host http://127.0.0.1:8000 --only-summary
+
+Environment: BENCH_USERS ("user:password,user:password", one per virtual
+user in turn), BENCH_REGIONS (codes of recipient regions), BENCH_LOGIN_PATH.
+"""
+
+import itertools
+import os
+import re
+import threading
+
+from locust import FastHttpUser, between, constant, events, task
+
+LOGIN_PATH = os.environ.get("BENCH_LOGIN_PATH", "/accounts/login/")
+REGIONS = os.environ.get("BENCH_REGIONS", "540000,650000").split(",")
+USERS = [
+    tuple(pair.split(":", 1))
+    for pair in os.environ.get("BENCH_USERS", "bench1:bench-password").split(",")
+]
+_next_user = itertools.cycle(USERS)
+_lock = threading.Lock()
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Official(FastHttpUser):
+    # 16 users with no pause between requests: a closed loop that measures
+    # what the server sustains with 16 requests in flight, not how long people
+    # read. BENCH_THINK="0.5,2" gives each user a pause (seconds) instead.
+    _think = [float(x) for x in os.environ.get("BENCH_THINK", "0").split(",")]
+    wait_time = between(*_think) if len(_think) == 2 else constant(_think[0])
+
+    def on_start(self):
+        with _lock:
+            username, password = next(_next_user)
+        self.regions = itertools.cycle(REGIONS[len(USERS) % len(REGIONS):] + REGIONS)
+        page = self.client.get(LOGIN_PATH, name="sign in (form)")
+        match = CSRF_RE.search(page.text or "")
+        if not match:
+            raise RuntimeError(f"no CSRF token on {LOGIN_PATH} (status {page.status_code})")
+        with self.client.post(
+            LOGIN_PATH,
+            data={"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)},
+            headers={"Referer": self.host + LOGIN_PATH},
+            name="sign in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"sign-in of {username} failed: {response.status_code}")
+
+    def _get(self, path, name):
+        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{path}: {response.status_code}")
+
+    @task(2)
+    def overview(self):
+        self._get("/", "overview /")
+
+    @task(4)
+    def region_dashboard(self):
+        self._get(f"/regions/{next(self.regions)}/", "region dashboard /regions/<code>/")
+
+    @task(2)
+    def surgery_list(self):
+        self._get(f"/surgeries/?region={next(self.regions)}", "list /surgeries/?region=<code>")
+
+    @task(2)
+    def summary_api(self):
+        self._get(
+            f"/api/v1/regions/{next(self.regions)}/summary?from=2024-01-01&to=2024-12-31",
+            "API /api/v1/regions/<code>/summary",
+        )
+
+
+@events.quitting.add_listener
+def _fail_on_errors(environment, **kwargs):
+    if environment.stats.total.num_failures:
+        environment.process_exit_code = 1

@@ -1,0 +1,108 @@
+"""Imports that are killed or collide leave no mix (PostgreSQL, real processes).
+
+A SIGKILLed import: PostgreSQL rolls its transaction back when the client
+is gone, so nothing it wrote stays. Two imports at once: the advisory lock
+makes the second wait for the first; both succeed, one after the other.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+
+from outcomes.models import Surgery
+from tests import factories as f
+from tests.support.servers import ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def write_surgeries(folder, hospitals, prefix, rows, procedure):
+    folder.mkdir()
+    with open(folder / "surgeries.csv", "w") as out:
+        out.write("ref,date,hospital_code,specialty,procedure,grade,approach,lead,outcome\n")
+        for i in range(rows):
+            out.write(
+                f"{prefix}-{i:06d},2024-{1 + i % 12:02d}-{1 + i % 28:02d},{hospitals[i % len(hospitals)]},"
+                f"general_surgery,{procedure},{1 + i % 4},open,local,success\n"
+            )
+    return folder
+
+
+def import_process(bundle, application_name):
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        f"?application_name={application_name}"
+    )
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "import_bundle", str(bundle), "--no-progress"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def backend_query(application_name):
+    """The import's current statement, or None when its backend is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query FROM pg_stat_activity WHERE application_name = %s", [application_name]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def row_counts():
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+@pytest.fixture
+def hospitals(postgres_only):
+    world = f.make_world()
+    return [world.lhasa_peoples.code, world.xigaze_peoples.code, world.pulan.code]
+
+
+def test_an_import_killed_while_writing_leaves_the_database_as_it_was(hospitals, tmp_path):
+    bundle = write_surgeries(tmp_path / "big", hospitals, "KILL", 40_000, "killed import")
+    before = row_counts()
+    name = "aid-import-kill-test"
+    proc = import_process(bundle, name)
+    deadline = time.monotonic() + 120
+    while True:  # until it writes into the surgery table itself
+        query = backend_query(name) or ""
+        if 'INSERT INTO "outcomes_surgery"' in query:
+            break
+        assert proc.poll() is None, f"the import ended before it was killed:\n{proc.stdout.read()}"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    while backend_query(name) is not None:  # the server notices and rolls back
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    after = row_counts()
+    # The attempt itself is on record: its ImportBatch, written before the
+    # import's transaction began, stays (status "running", never finished).
+    assert after.pop("audit_importbatch") == before.pop("audit_importbatch") + 1
+    assert after == before
+    assert not Surgery.objects.filter(ref__startswith="KILL-").exists()
+
+
+def test_two_imports_at_once_both_succeed_and_never_mix(hospitals, tmp_path):
+    a = write_surgeries(tmp_path / "a", hospitals, "TWO", 3_000, "from bundle A")
+    b = write_surgeries(tmp_path / "b", hospitals, "TWO", 3_000, "from bundle B")
+    procs = [import_process(a, "aid-import-a"), import_process(b, "aid-import-b")]
+    outputs = [p.communicate(timeout=180)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    values = set(Surgery.objects.filter(ref__startswith="TWO-").values_list("procedure", flat=True))
+    assert Surgery.objects.filter(ref__startswith="TWO-").count() == 3_000
+    assert len(values) == 1  # every row from one bundle: the one that ran second
