@@ -25,6 +25,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     post_migrate.connect(_restore_reference_data, dispatch_uid="tests.restore_reference_data")
 
+    # The .mo files are build output (make test compiles them too); compile
+    # stale ones here so that a bare `pytest` sees the Chinese interface.
+    from aidtracker.catalogues import compile_catalogues
+
+    compile_catalogues(settings.LOCALE_PATHS)
+
 
 def _restore_reference_data(sender, using="default", **kwargs):
     """A transactional test (live server, backups, failures) ends with a
@@ -38,12 +44,6 @@ def _restore_reference_data(sender, using="default", **kwargs):
 
     if not apps.get_model("hospitals", "Specialty").objects.using(using).exists():
         importlib.import_module("hospitals.migrations.0002_specialties").add_specialties(apps, None)
-
-    # The .mo files are build output (make test compiles them too); compile
-    # stale ones here so that a bare `pytest` sees the Chinese interface.
-    from aidtracker.catalogues import compile_catalogues
-
-    compile_catalogues(settings.LOCALE_PATHS)
 
 
 def pytest_collection_modifyitems(config, items):
