@@ -9,18 +9,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.mark.browser
-# live_server makes the test transactional: the tables are emptied after it.
-# Only these apps' tables, so that the specialty list a migration wrote stays
-# for the tests that follow (serialized_rollback cannot restore it once
-# Playwright's event loop runs: Django then sees another connection object).
-@pytest.mark.django_db(
-    transaction=True,
-    available_apps=[
-        "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
-        "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
-        "django.contrib.humanize", "simple_history", "audit", "aidtracker",
-    ],
-)
 def test_chinese_browser_sees_chinese_and_switches_to_english(browser, live_server):
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
