@@ -9,4 +9,9 @@ def role(request):
     return {
         "user_role": SimpleLazyObject(lambda: scope.role_of(user) or ""),
         "user_role_label": SimpleLazyObject(lambda: scope.role_label(user)),
+        # May open lists, exports, record pages and the API (not viewers):
+        # templates leave out the links to them otherwise.
+        "user_reads_records": SimpleLazyObject(lambda: scope.can_read_records(user)),
+        # May open a create form (an admin, or a coordinator with programs).
+        "user_can_create": SimpleLazyObject(lambda: scope.can_create(user)),
     }

@@ -148,7 +148,7 @@ class ApiToken(models.Model):
     def authenticate(cls, clear: str):
         """The active token with this clear text (its user loaded), or None."""
         token = (
-            cls.objects.active().select_related("user").filter(key_hash=hash_token(clear)).first()
+            cls.objects.active().select_related("user__profile").filter(key_hash=hash_token(clear)).first()
         )
         if token is None or not token.user.is_active:
             return None

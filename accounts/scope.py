@@ -61,8 +61,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from deployments.models import Program, Rotation, Team
+from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Q_within, Region
+from outcomes.models import Consultation, Referral
 
 ADMIN = Role.ADMIN.value
 COORDINATOR = Role.COORDINATOR.value
@@ -84,11 +85,37 @@ def _person_in_regions(region_sq):
     return Q(Exists(rotations))
 
 
+def _hospital_in_regions(region_sq):
+    """A hospital in the regions, or one linked to them: the donor hospital of
+    a twinning or the home hospital of an expert on rotation (of a program
+    whose recipient lies in the regions), the consulting hospital of a
+    consultation requested from the regions, the other end of a referral
+    from or to them. So an official of Tibet opens the page of a Beijing
+    hospital that sends teams to Tibet (and sees there only what concerns
+    Tibet: its twinnings with Tibet, no indicators), and follows every
+    hospital link of the records they read, but cannot open the page of a
+    hospital with no link to Tibet."""
+    recipient = {"program__recipient_hospital__region__in": region_sq}
+    linked = [
+        Twinning.objects.filter(donor_hospital=OuterRef("pk"), **recipient),
+        Rotation.objects.filter(person__home_hospital=OuterRef("pk"), **{f"team__{k}": v for k, v in recipient.items()}),
+        Consultation.objects.filter(consulting_hospital=OuterRef("pk"), requesting_hospital__region__in=region_sq),
+        Referral.objects.filter(destination_hospital=OuterRef("pk")).filter(
+            Q(origin_hospital__region__in=region_sq) | Q(origin_region__in=region_sq)),
+        Referral.objects.filter(origin_hospital=OuterRef("pk")).filter(
+            Q(destination_hospital__region__in=region_sq) | Q(destination_region__in=region_sq)),
+    ]
+    q = Q(region__in=region_sq)
+    for subquery in linked:
+        q |= Q(Exists(subquery))
+    return q
+
+
 #: model label -> region paths (a record is readable when any path's region is
 #: readable) or a callable(region subquery) -> Q. "" is the region itself.
 REGION_PATHS = {
     "hospitals.region": [""],
-    "hospitals.hospital": ["region"],
+    "hospitals.hospital": _hospital_in_regions,
     "deployments.program": ["recipient_hospital__region"],
     "deployments.twinning": ["program__recipient_hospital__region"],
     "deployments.team": ["program__recipient_hospital__region"],

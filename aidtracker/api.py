@@ -9,7 +9,9 @@ without a trailing slash, never with a redirect:
   — region_summary() as JSON, exactly the interchange spec's section 5.
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
-(not signed in), 404 (no such province-level region), 400 (a bad date,
+(not signed in), 403 (a viewer: dashboards only), 404 (no such
+province-level region, one outside the user's regions, or no such API
+address), 400 (a bad date,
 from after to, an unknown specialty or donor) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
@@ -18,9 +20,10 @@ that an authentication middleware turns into request.user.
 from functools import wraps
 
 from django.http import JsonResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 
+from accounts.scope import api_records_required, readable_regions
 from aidtracker.cache import cached_call, scope_key
 from aidtracker.summary import (
     SummaryArgumentError,
@@ -50,9 +53,15 @@ def api_view(view):
             return response
         if not request.user.is_authenticated:
             return error(401, _("Sign in or send a personal API token to use the API."))
-        return view(request, *args, **kwargs)
+        return api_records_required(view)(request, *args, **kwargs)
 
     return wrapper
+
+
+def _readable(user, regions):
+    """The province-level `regions` the user may read (provinces have no parent)."""
+    codes = readable_regions(user)
+    return regions if codes is None else regions.filter(code__in=codes)
 
 
 def json(data) -> JsonResponse:
@@ -73,7 +82,7 @@ def regions(request):
                         reverse("api:region-summary", args=[region.code])
                     ),
                 }
-                for region in recipient_regions()
+                for region in _readable(request.user, recipient_regions())
             ]
         }
     )
@@ -83,6 +92,10 @@ def regions(request):
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
     params = request.GET
+    codes = readable_regions(request.user)
+    if codes is not None and code not in codes:
+        # Outside the user's regions: as if it did not exist (guessing reveals nothing).
+        return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
         region, period, specialty, donor = resolve_summary_args(
             code, params.get("from"), params.get("to"), params.get("specialty"), params.get("donor")
@@ -99,9 +112,15 @@ def summary(request, code):
     )
 
 
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a JSON 404, like every API answer."""
+    return error(404, _("There is no API address %(path)s.") % {"path": request.path})
+
+
 urlpatterns = [
     path("regions/", regions, name="regions"),
     path("regions", regions),
     path("regions/<str:code>/summary", summary, name="region-summary"),
     path("regions/<str:code>/summary/", summary),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

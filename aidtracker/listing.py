@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
@@ -21,9 +22,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from django.conf import settings
-
+from accounts.scope import RoleRequiredMixin, readable_regions, scope_queryset
 from aidtracker.cache import cached, fragment_key, scope_key
+from deployments.models import Program, Team
+from hospitals.models import Hospital, Region
 
 CSV_CHUNK_SIZE = 2000
 
@@ -97,8 +99,36 @@ class Sorting:
         return out
 
 
-class RecordListView(View):
-    """Filtered, sorted, paginated list of one model, with a CSV export."""
+#: Models whose filter choices are narrowed to what the user may read.
+SCOPED_CHOICES = (Region, Hospital, Program, Team)
+
+
+def scope_filter_choices(user, form):
+    """Narrow the form's choices of regions, hospitals, programs and teams to
+    those the user may read, so a regional official neither sees other
+    regions' hospitals in the dropdowns nor can pick them (an unreadable
+    choice is refused as invalid). The donor filter (province-level regions
+    that donate) keeps the donors of the programs the user may read. No
+    query is run here: the choices stay lazy querysets with a subquery."""
+    if readable_regions(user) is None:
+        return
+    for name, field in form.fields.items():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or queryset.model not in SCOPED_CHOICES:
+            continue
+        if name == "donor" and queryset.model is Region:
+            field.queryset = queryset.filter(
+                donated_programs__in=scope_queryset(user, Program.objects.all())
+            )
+        else:
+            field.queryset = scope_queryset(user, queryset)
+
+
+class RecordListView(RoleRequiredMixin, View):
+    """Filtered, sorted, paginated list of one model, with a CSV export.
+
+    Admins, coordinators and officials only (viewers get 403); the rows come
+    from the app's scope functions, the filter choices are narrowed alike."""
 
     filterset_class = None
     template_name = None
@@ -123,6 +153,7 @@ class RecordListView(View):
         filterset = self.filterset_class(
             request.GET or None, queryset=self.base_queryset(request), request=request
         )
+        scope_filter_choices(request.user, filterset.form)
         # An unbound FilterSet lists everything; a bound one with errors lists
         # nothing and the form says what was wrong.
         if filterset.is_bound and not filterset.is_valid():

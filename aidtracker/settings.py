@@ -90,7 +90,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username+IP is refused before the password is checked.
     "accounts.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ProfileModelBackend",
 ]
 
 ROOT_URLCONF = "aidtracker.urls"

@@ -86,7 +86,7 @@ def trainees_chart(series):
     return chart(
         "chart-trainees",
         "bar",
-        _("Trainees in training per month, by kind"),
+        _("Trainees starting a training per month, by kind"),
         [r["month"] for r in series],
         [dataset(label, [r[key] for r in series], role) for key, label, role in kinds],
         stacked=True,

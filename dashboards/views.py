@@ -4,8 +4,20 @@ program and hospital lists.
 Every figure of the overview and the region dashboard comes from
 aidtracker.summary (the spec's definitions, computed in the database). Every
 page reads its rows through the `scope` functions of the apps, the one
-place where a user's scope will narrow them. Each page runs a fixed number
-of queries whatever the data size.
+place where a user's scope narrows them (accounts.scope). Each page runs a
+fixed number of queries whatever the data size.
+
+Access: every signed-in role opens these pages (viewers too: the dashboards
+are theirs), each narrowed to what the user may read: the overview lists the
+readable provinces only, a region outside the user's regions is 404, and so
+are a program, team or hospital page outside them. Province figures are
+shown only to users who may read the whole province: an official of one
+prefecture has no province dashboard (its figures cover the other
+prefectures too), but their lists. A donor hospital (say in Beijing) is
+readable to an official of a recipient region when it sends teams there;
+its page then shows only the twinnings with that region. The program and
+hospital lists and their exports are records: not for viewers (403). Links
+to lists are left out of the pages for users who may not open them.
 """
 
 from urllib.parse import urlencode
@@ -18,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.scope import can_read_records, get_region_or_404, readable_regions
 from aidtracker import summary as summary_api
 from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
@@ -56,6 +69,10 @@ def overview(request):
     # Cached (aidtracker/cache.py): keyed by the period and the user's scope,
     # never stale after a write.
     rows = cached_call(summary_api.overview, period, scope=scope_key(request.user))
+    readable = readable_regions(request.user)
+    if readable is not None:
+        # Provinces have no parent: a row is readable when its code is assigned.
+        rows = [row for row in rows if row["code"] in readable]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
@@ -76,8 +93,9 @@ def overview(request):
     })
 
 
-def region_cards(summary, params):
-    """The summary's figures as cards, each with the link to its rows."""
+def region_cards(summary, params, links=True):
+    """The summary's figures as cards, each with the link to its rows (none
+    when `links` is false: for viewers, who may not open the lists)."""
     s, sg, tr = summary, summary["surgeries"], summary["trainees"]
     region = {"region": s["region"]["code"]}
     p = {**region, **params}
@@ -94,7 +112,7 @@ def region_cards(summary, params):
     surgeries_url = list_url("outcomes:surgery_list", p)
     trainings_url = list_url("outcomes:training_list", p)
     rotations_url = list_url("deployments:rotation_list", p)
-    return [
+    cards = [
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
              note=_("recipient in the region, active in the period")),
         card(_("Twinned departments"), s["twinned_departments"], "#twinnings"),
@@ -146,10 +164,17 @@ def region_cards(summary, params):
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("requested by the region's hospitals")),
     ]
+    if not links:
+        for c in cards:
+            if c["url"] and not c["url"].startswith("#"):
+                c["url"] = None
+            for pt in c["parts"]:
+                pt["url"] = None
+    return cards
 
 
 def region(request, code):
-    region = get_object_or_404(hospitals_scope.regions(request), code=code)
+    region = get_region_or_404(request.user, code)
     if region.level != Region.Level.PROVINCE:
         # The summary is defined for province-level regions: show the one this lies in.
         target = reverse("dashboards:region", args=[region.province_code])
@@ -166,13 +191,13 @@ def region(request, code):
     period, specialty, donor = form.values()
     twinnings = filterset.qs if form.is_valid() else filterset.queryset
     scope = scope_key(request.user)
-    summary = cached_call(
-        summary_api.region_summary, region, period, specialty=specialty, donor=donor, scope=scope
+    # One call reads the surgeries once for the cards and the charts.
+    figures = cached_call(
+        summary_api.region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
     )
-    series = cached_call(
-        summary_api.region_charts, region, period, specialty=specialty, donor=donor, scope=scope
-    )
+    summary, series = figures["summary"], figures["charts"]
     params = form.params()
+    links = can_read_records(request.user)
 
     names = region_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
@@ -185,6 +210,9 @@ def region(request, code):
         }
         for d in summary["by_donor"]
     ]
+    if not links:
+        for row in donor_rows:
+            row.update(programs_url=None, experts_url=None, surgeries_url=None)
     chart_list = [
         charts.surgeries_chart(series["surgeries_per_month"]),
         charts.experts_chart(series["experts_per_month"]),
@@ -201,13 +229,15 @@ def region(request, code):
         "specialty": specialty,
         "donor": donor,
         "summary": summary,
-        "cards": region_cards(summary, params),
+        "cards": region_cards(summary, params, links=links),
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,
-        "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor),
+        "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor)
+        if links else None,
+        "links": links,
     })
 
 

@@ -13,18 +13,18 @@ import sys
 import tempfile
 import threading
 import uuid
-from functools import wraps
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.scope import admin_required
+from accounts.security import check_upload_size
 from audit.models import ImportBatch
 
 from . import service
@@ -33,17 +33,8 @@ from .exporter import export_bundle
 ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
 
 
-def admin_required(view):
-    """Signed-in superusers only: others get 403, anonymous users the login page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Admins only (accounts.scope): other roles get 403, signed-out users the
+# sign-in page (the login-required middleware).
 
 
 class UploadForm(forms.Form):
@@ -56,7 +47,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["bundle"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(_("Upload a .zip, an .xlsx or a .csv file."))
-        return upload
+        # Too large: "The file X is 60 MB; imports are limited to 50 MB. ..."
+        return check_upload_size(upload)
 
 
 def _save_upload(upload):

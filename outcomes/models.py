@@ -137,7 +137,11 @@ class Surgery(RefModel):
         ]
         indexes = [
             # Region summary and dashboards: surgeries at a region's hospitals
-            # within a period; hospital page: surgeries per month.
+            # within a period; hospital page: surgeries per month. On
+            # PostgreSQL migration 0002 makes it covering (INCLUDE lead, grade,
+            # approach, demonstration, first_in_region, team, specialty) so
+            # region_summary()'s surgery aggregate and surgeries_per_month()
+            # read the index alone; SQLite has no INCLUDE.
             models.Index(fields=["hospital", "date"], name="surgery_hospital_date_idx"),
             # Surgery list, newest first, across all hospitals.
             models.Index(fields=["date"], name="surgery_date_idx"),

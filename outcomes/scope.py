@@ -1,5 +1,6 @@
 """What a request may read, one function per model (see hospitals/scope.py)."""
 
+from accounts.scope import scope_queryset
 from outcomes.models import (
     Consultation,
     IndicatorValue,
@@ -11,24 +12,24 @@ from outcomes.models import (
 
 
 def surgeries(request):
-    return Surgery.objects.all()
+    return scope_queryset(request.user, Surgery.objects.all())
 
 
 def trainings(request):
-    return Training.objects.all()
+    return scope_queryset(request.user, Training.objects.all())
 
 
 def techniques(request):
-    return Technique.objects.all()
+    return scope_queryset(request.user, Technique.objects.all())
 
 
 def referrals(request):
-    return Referral.objects.all()
+    return scope_queryset(request.user, Referral.objects.all())
 
 
 def consultations(request):
-    return Consultation.objects.all()
+    return scope_queryset(request.user, Consultation.objects.all())
 
 
 def indicator_values(request):
-    return IndicatorValue.objects.all()
+    return scope_queryset(request.user, IndicatorValue.objects.all())

@@ -14,8 +14,9 @@ SUMMARY = "/api/v1/regions/540000/summary"
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("official", password="pw")
+def user(official_all):
+    """An official reading every region (viewers may not use the API)."""
+    return official_all
 
 
 @pytest.fixture
@@ -115,10 +116,16 @@ def test_api_query_count_is_fixed(api, world, rows, django_assert_num_queries):
     for i in range(rows):
         f.SurgeryFactory(hospital=world.pulan)
         f.RotationFactory(team=f.TeamFactory(program=world.bj_lhasa))
-    # session + user, region, specialty, donor, the user's scope (profile and
-    # regions, for the cache key), the data version (the cache is empty),
-    # then the 9 of the summary
-    with django_assert_num_queries(2 + 3 + 2 + 1 + 9):
+    # session, user with profile, the profile's regions (scope), region,
+    # specialty, donor, the data version (the cache is empty), then the 9 of
+    # the summary
+    with django_assert_num_queries(3 + 3 + 1 + 9):
         assert api.get(SUMMARY, {"specialty": "general_surgery", "donor": "110000"}).status_code == 200
-    with django_assert_num_queries(2 + 1):
+    with django_assert_num_queries(3 + 1):
         assert api.get("/api/v1/regions/").status_code == 200
+
+
+def test_unknown_api_address_is_404_json(api):
+    response = api.get("/api/v1/regions/540000/nothing")
+    assert response.status_code == 404
+    assert response.json() == {"error": "There is no API address /api/v1/regions/540000/nothing."}

@@ -522,3 +522,12 @@ def test_parse_period_refuses_bad_input(start, end, message):
 def test_parse_period():
     assert parse_period(None, "") == Period()
     assert parse_period(" 2024-01-01 ", "2024-01-01") == Period(D(2024, 1, 1), D(2024, 1, 1))
+
+
+def test_surgery_index_is_covering_on_postgresql(postgres_only):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'surgery_hospital_date_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(hospital_id, date) INCLUDE (lead, grade, approach, demonstration, first_in_region" in definition

@@ -10,6 +10,7 @@ from aidtracker.summary import (
     chart_period,
     experts_per_month,
     region_charts,
+    region_dashboard,
     region_summary,
     surgeries_per_month,
     techniques_per_year,
@@ -75,21 +76,26 @@ def test_experts_per_month_equal_the_summary_of_each_month(world):
     assert [e["experts"] for e in experts_per_month(world.tibet, Period(D(2024, 2, 2), D(2024, 2, 29)))] == [1]
 
 
-def test_trainees_per_month_by_kind(world):
+def test_trainees_per_month_by_kind_count_new_trainees_by_start_month(world):
     a = f.TraineeFactory(hospital=world.lhasa_peoples)
     b = f.TraineeFactory(hospital=world.pulan)
-    f.TrainingFactory(trainee=a, kind="onsite_course", start_date=D(2024, 1, 10), end_date=D(2024, 1, 31))
-    f.TrainingFactory(trainee=a, kind="mentorship", start_date=D(2024, 1, 20), end_date=None)  # ongoing
-    f.TrainingFactory(trainee=b, kind="further_study", host_hospital=world.bj_friendship,
-                      start_date=D(2024, 3, 1), end_date=D(2024, 8, 31))
-    f.TrainingFactory(trainee=f.TraineeFactory(hospital=world.xj_children), start_date=D(2024, 1, 1))
+    T = f.TrainingFactory
+    T(trainee=a, kind="onsite_course", start_date=D(2024, 1, 31), end_date=D(2024, 2, 10))
+    T(trainee=a, kind="onsite_course", start_date=D(2024, 1, 2), end_date=D(2024, 1, 3))  # a again
+    T(trainee=a, kind="mentorship", start_date=D(2024, 1, 20), end_date=None)
+    T(trainee=b, kind="mentorship", start_date=D(2024, 2, 1), end_date=None)
+    T(trainee=b, kind="further_study", host_hospital=world.bj_friendship,
+      start_date=D(2024, 3, 31), end_date=D(2024, 8, 31))
+    T(trainee=b, kind="further_study", host_hospital=world.bj_friendship,
+      start_date=D(2024, 4, 1), end_date=D(2024, 8, 31))  # after the period
+    T(trainee=f.TraineeFactory(hospital=world.xj_children), start_date=D(2024, 1, 1))  # Xinjiang
     assert trainees_per_month(world.tibet, Q1) == [
         {"month": "2024-01", "onsite_course": 1, "mentorship": 1, "further_study": 0, "total": 1},
         {"month": "2024-02", "onsite_course": 0, "mentorship": 1, "further_study": 0, "total": 1},
-        {"month": "2024-03", "onsite_course": 0, "mentorship": 1, "further_study": 1, "total": 2},
+        {"month": "2024-03", "onsite_course": 0, "mentorship": 0, "further_study": 1, "total": 1},
     ]
-    march = region_summary(world.tibet, Period(D(2024, 3, 1), D(2024, 3, 31)))["trainees"]
-    assert march["total"] == 2 and march["by_kind"]["further_study"] == 1
+    clipped = trainees_per_month(world.tibet, Period(D(2024, 1, 3), D(2024, 2, 29)), specialty="general_surgery")
+    assert [m["total"] for m in clipped] == [1, 1]
 
 
 def test_techniques_per_year_with_first_in_region(world):
@@ -105,21 +111,31 @@ def test_techniques_per_year_with_first_in_region(world):
     ]
 
 
-def test_chart_period_from_the_data_when_open(world, django_assert_num_queries):
-    f.SurgeryFactory(hospital=world.pulan, date=D(2021, 3, 15))
-    f.TechniqueFactory(hospital=world.pulan, introduced_on=D(2024, 7, 2))
-    f.SurgeryFactory(hospital=world.xj_children, date=D(2010, 1, 1))  # elsewhere: ignored
+def test_chart_period_from_the_first_programs_month_to_this_month_when_open(world, django_assert_num_queries):
+    today = dt.date.today()
+    this_month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    f.ProgramFactory(donor_region=world.beijing, recipient_hospital=world.pulan, start_date=D(2015, 3, 20))
+    # The earliest program began 2015-03-20; at most MAX_CHART_MONTHS months up to this month.
+    index = today.year * 12 + today.month - MAX_CHART_MONTHS
+    capped = D(index // 12, index % 12 + 1, 1)
     with django_assert_num_queries(1):
-        assert chart_period(world.tibet) == Period(D(2021, 3, 15), D(2024, 7, 2))
-    assert chart_period(world.tibet, Period(D(2023, 1, 1))) == Period(D(2023, 1, 1), D(2024, 7, 2))
+        assert chart_period(world.tibet) == Period(max(D(2015, 3, 1), capped), this_month_end)
+    assert chart_period(world.tibet, Period(D(2023, 1, 5))) == Period(D(2023, 1, 5), this_month_end)
+    assert chart_period(world.tibet, Period(None, D(2020, 5, 5))) == Period(D(2015, 3, 1), D(2020, 5, 5))
+    # Before the first program: the 12 months up to the end.
+    assert chart_period(world.tibet, Period(None, D(2010, 5, 5))) == Period(D(2009, 6, 1), D(2010, 5, 5))
+    # A start after this month: the chart is that day.
+    later = this_month_end + dt.timedelta(days=40)
+    assert chart_period(world.tibet, Period(later)) == Period(later, later)
     with django_assert_num_queries(0):
         assert chart_period(world.tibet, Q1) == Q1
     # Capped to the latest MAX_CHART_MONTHS months.
     long = chart_period(world.tibet, Period(D(1990, 1, 1), D(2024, 12, 31)))
     assert long == Period(D(2025 - MAX_CHART_MONTHS // 12, 1, 1), D(2024, 12, 31))
-    # Nothing at all: the last twelve months.
+    # No programs at all: the last twelve months.
     empty = chart_period(world.shanghai)
-    assert empty.end == dt.date.today() and (empty.end - empty.start).days > 330
+    index = today.year * 12 + today.month - 12
+    assert empty == Period(D(index // 12, index % 12 + 1, 1), this_month_end)
 
 
 def _fill(world, n):
@@ -130,6 +146,24 @@ def _fill(world, n):
         f.SurgeryFactory(hospital=world.pulan, date=day, team=team)
         f.TrainingFactory(trainee=f.TraineeFactory(hospital=world.pulan), start_date=day, end_date=None)
         f.TechniqueFactory(hospital=world.pulan, introduced_on=day)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [Period(), Period(D(2024, 1, 15)), Period(None, D(2024, 3, 3)), Period(D(2024, 2, 2), D(2024, 11, 30)),
+     Period(D(1990, 1, 1), D(2024, 12, 31))],
+)
+@pytest.mark.parametrize("filters", [{}, {"specialty": "general_surgery"}, {"donor": "110000"}])
+def test_dashboard_equals_summary_and_charts(world, period, filters, django_assert_num_queries):
+    _fill(world, 12)
+    f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2015, 9, 9), team=f.TeamFactory(program=world.sh_xigaze))
+    f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2014, 9, 9))  # before any program
+    with django_assert_num_queries(13 if period.start is None or period.end is None else 12):
+        dashboard = region_dashboard(world.tibet, period, **filters)
+    assert dashboard == {
+        "summary": region_summary(world.tibet, period, **filters),
+        "charts": region_charts(world.tibet, period, **filters),
+    }
 
 
 @pytest.mark.parametrize("rows", [1, 40])
@@ -143,4 +177,4 @@ def test_charts_query_count_does_not_grow(world, rows, django_assert_num_queries
         "period", "surgeries_per_month", "experts_per_month", "trainees_per_month", "techniques_per_year",
     ]
     assert sum(m["total"] for m in charts["surgeries_per_month"]) == rows
-    assert charts["trainees_per_month"][-1]["total"] == rows  # all ongoing
+    assert sum(m["total"] for m in charts["trainees_per_month"]) == rows
