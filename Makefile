@@ -15,9 +15,11 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-# Serve the demo on http://127.0.0.1:8000 with SQLite: migrate, load the demo
-# data the first time only, create the demo admin, run the development server.
+# Serve the demo on http://127.0.0.1:8000 with SQLite: compile the translation
+# catalogues, migrate, load the demo data the first time only, create the demo
+# admin, run the development server.
 run: install
+	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py demo_users
@@ -25,9 +27,11 @@ run: install
 
 # Production: gunicorn (gunicorn.conf.py) on the database named by
 # DATABASE_URL, with settings from the environment (README, "Production").
-# Collects the hashed, compressed static files WhiteNoise serves and applies
-# migrations first, so a new release is one `make serve`.
+# Compiles the translation catalogues, collects the hashed, compressed static
+# files WhiteNoise serves and applies migrations first, so a new release is one
+# `make serve`.
 serve: install
+	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
@@ -44,7 +48,23 @@ load-test: install
 
 # The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.
 test: install
+	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Extract the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po
+# (needs GNU gettext's xgettext: apt-get install gettext), then translate the
+# new or fuzzy entries; tests/test_translations.py fails until every one is.
+# No source locations: they would change with every edit and bury the real
+# changes in the diff. Strings no longer in the source stay as obsolete (#~)
+# entries: msgmerge revives them when the string comes back (a branch merged
+# later, a message restored), so no translation is lost; drop them with
+# `msgattrib --no-obsolete` when they are truly gone. The .mo files are build
+# output: compile_catalogues (pure Python, run by `make run`, `make serve` and
+# `make test`) writes them.
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location \
+		--ignore tests --ignore bench --ignore node_modules
+	$(BIN)/python manage.py compile_catalogues
 
 # Re-pin every dependency from pyproject.toml's ranges into requirements.txt.
 lock:

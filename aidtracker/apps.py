@@ -7,6 +7,11 @@ class AidtrackerConfig(AppConfig):
     verbose_name = _("Aidtracker")
 
     def ready(self):
-        from aidtracker import cache
+        from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
+
+        from aidtracker import cache, i18n
 
         cache.connect_signals()
+        user_logged_in.connect(i18n.remember_language_on_login, dispatch_uid="aidtracker-language")
+        checks.register(i18n.check_catalogues_compiled, checks.Tags.translation)

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's saved language (aidtracker/i18n.py).
+    "aidtracker.i18n.UserLanguageMiddleware",
     # Sets request.user from "Authorization: Bearer <token>" on /api/ paths.
     "accounts.middleware.ApiTokenMiddleware",
     # Every view requires a signed-in user unless decorated with
@@ -231,6 +233,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's choice outlives the browser session (Django's default cookie
+# is dropped when the browser closes); signed-in users also keep it in their
+# preferences (aidtracker/i18n.py).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Chinese number grouping by three with commas (GB/T 15835), see the module.
+FORMAT_MODULE_PATH = ["aidtracker.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

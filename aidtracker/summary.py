@@ -510,12 +510,12 @@ def _by_province(rows) -> dict:
 
 def overview(period: Period = Period()) -> list[dict]:
     """Headline figures of every recipient region for the period, sorted by
-    code: one dict per region with `code`, `name`, `programs`,
+    code: one dict per region with `code`, `name`, `name_zh`, `programs`,
     `twinned_departments`, `teams`, `experts`, `expert_days`, `surgeries`,
     `surgeries_local`, `local_share_percent` (None without surgeries),
     `trainees`, `techniques`, `consultations`. Each equals the same key of
     region_summary(region, period). 9 queries, however many regions."""
-    regions = list(recipient_regions().values("code", "name"))
+    regions = list(recipient_regions().values("code", "name", "name_zh"))
     codes = [r["code"] for r in regions]
     in_recipient = {"prov__in": codes}
 
@@ -568,6 +568,7 @@ def overview(period: Period = Period()) -> list[dict]:
             {
                 "code": code,
                 "name": r["name"],
+                "name_zh": r["name_zh"],  # for pages in Chinese; the API's JSON is region_summary
                 "programs": n(programs, code),
                 "twinned_departments": n(twinnings, code),
                 "teams": n(teams, code),

@@ -6,7 +6,9 @@ django.contrib.auth.decorators.login_not_required.
 """
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from accounts.views import recent_changes, whoami
 from aidtracker.views import healthz
@@ -23,6 +25,10 @@ urlpatterns = [
     path("api/v1/whoami", whoami, name="api_whoami"),
     path("api/v1/", include("aidtracker.api")),
     path("import/", include("interchange.urls")),
+    # Django's set_language view (POST language + next), used by the switcher
+    # in templates/includes/language_switcher.html; open to everyone, since
+    # the sign-in page must be readable in the reader's language too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
 
 # A lost database answers 503 even when a middleware, not a view, met it.

@@ -132,7 +132,8 @@ def donors_chart(by_donor):
         "bar",
         _("Donors' shares (%)"),
         [label for _key, label in measures],
-        [dataset(d["name"], [share(d, key) for key, _l in measures], palette[i % len(palette)])
+        [dataset(d.get("display_name") or d["name"], [share(d, key) for key, _l in measures],
+                 palette[i % len(palette)])
          for i, d in enumerate(by_donor)],
         stacked=True,
         horizontal=True,
@@ -142,7 +143,7 @@ def donors_chart(by_donor):
 
 
 def overview_charts(rows):
-    names = [r["name"] for r in rows]
+    names = [r.get("display_name") or r["name"] for r in rows]
     surgeries = chart(
         "chart-regions-surgeries",
         "bar",

@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scope import can_read_records, get_region_or_404, readable_regions
 from aidtracker import summary as summary_api
+from aidtracker.i18n import region_names
+from aidtracker.templatetags.bilingual import name_for_language
 from aidtracker.cache import cached_call, fragment_key, scope_key
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
@@ -72,6 +74,7 @@ def overview(request):
         # Provinces have no parent: a row is readable when its code is assigned.
         rows = [row for row in rows if row["code"] in readable]
     for row in rows:
+        row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
         if form.params():
             row["url"] += "?" + urlencode(form.params())
@@ -196,9 +199,11 @@ def region(request, code):
     params = form.params()
     links = can_read_records(request.user)
 
+    names = region_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
         {
             **d,
+            "display_name": names.get(d["code"]) or d["name"],
             "programs_url": list_url("dashboards:program_list", {"region": region.code, **params, "specialty": None}, donor=d["code"]),
             "experts_url": list_url("deployments:rotation_list", {"region": region.code, **params}, donor=d["code"]),
             "surgeries_url": list_url("outcomes:surgery_list", {"region": region.code, **params}, donor=d["code"]),
@@ -227,7 +232,7 @@ def region(request, code):
         "cards": region_cards(summary, params, links=links),
         "charts": chart_list,
         "chart_period": series["period"],
-        "donor_chart": charts.donors_chart(summary["by_donor"]) if summary["by_donor"] else None,
+        "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,
         "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor)

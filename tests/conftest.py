@@ -25,6 +25,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     post_migrate.connect(_restore_reference_data, dispatch_uid="tests.restore_reference_data")
 
+    # The .mo files are build output (make test compiles them too); compile
+    # stale ones here so that a bare `pytest` sees the Chinese interface.
+    from aidtracker.catalogues import compile_catalogues
+
+    compile_catalogues(settings.LOCALE_PATHS)
+
 
 def _restore_reference_data(sender, using="default", **kwargs):
     """A transactional test (live server, backups, failures) ends with a
@@ -49,6 +55,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Start and leave every test in English: a request leaves its language
+    active on the thread (LocaleMiddleware never resets it), so one test's
+    Chinese page would otherwise turn the next test's messages Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
