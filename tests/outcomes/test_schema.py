@@ -23,7 +23,10 @@ def test_surgery_tables_have_exactly_the_indexes_queries_use():
     if connection.vendor != "postgresql":
         pytest.skip("index definitions are read from PostgreSQL's catalogue")
     assert _indexes("outcomes_surgery") == {
-        "btree (id)", "btree (ref)", "btree (hospital_id, date)", "btree (date)", "btree (team_id)",
+        "btree (id)", "btree (ref)", "btree (date)", "btree (team_id)",
+        # covering on PostgreSQL (outcomes/0002_surgery_index_covering_on_postgres)
+        "btree (hospital_id, date) INCLUDE (lead, grade, approach, demonstration, "
+        "first_in_region, team_id, specialty_id)",
     }
     assert _indexes("outcomes_historicalsurgery") == {
         "btree (history_id)", "btree (id)", "btree (history_date)", "btree (history_user_id)",
