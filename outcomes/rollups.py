@@ -136,7 +136,14 @@ def rebuild(hospitals=None, start=None, end=None, *, using="default") -> None:
             # Statement 1 waits for any other transaction's rebuild to commit;
             # statement 2 (a new snapshot) then sees its rows.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-            cursor.execute(f"WITH gone AS ({delete}) {insert}", [*delete_params, *select_params])
+            # One statement: the INSERT reads the count of the DELETE's rows
+            # (an InitPlan, run first), so the old rows are gone before the
+            # new ones go in (sub-statements of a WITH run in no set order).
+            joiner = " AND " if select_where else " WHERE "
+            ordered = insert.replace(
+                " GROUP BY ", f"{joiner}(SELECT COUNT(*) FROM gone) >= 0 GROUP BY ", 1
+            )
+            cursor.execute(f"WITH gone AS ({delete} RETURNING 1) {ordered}", [*delete_params, *select_params])
         else:
             cursor.execute(delete, delete_params)
             cursor.execute(insert, select_params)

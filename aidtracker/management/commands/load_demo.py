@@ -25,9 +25,6 @@ class Command(BaseCommand):
             self.stdout.write("Demo data: the database already holds programs; nothing loaded.")
         elif DEMO_FIXTURE.exists():
             call_command("loaddata", str(DEMO_FIXTURE), verbosity=0)
-            # loaddata's saves keep it exact already; recompute it once anyway
-            # (cheap) so a fixture written by other means cannot leave it stale.
-            call_command("rebuild_rollups", verbosity=0, stdout=self.stdout)
             self.stdout.write(f"Demo data: loaded {DEMO_FIXTURE.name}.")
         User = get_user_model()
         if not User.objects.filter(username=DEMO_USERNAME).exists():
