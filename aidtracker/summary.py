@@ -6,6 +6,13 @@ of queries, whatever the data size; Python only shapes the few result rows
 (one per donor, month or region) into plain dicts and lists that a view can
 hand to `json_script` or `JsonResponse`.
 
+Surgeries are read from the monthly rollup `outcomes.SurgeryMonth` for the
+whole months of a period and from the surgery rows only for the partial
+months at its edges (`split_period`, `_surgery_union`: one UNION ALL query),
+so their cost follows the number of (hospital, month, specialty, team)
+groups, not of surgeries. outcomes/rollups.py keeps the rollup exact on every
+write; the figures equal the spec's definitions for any day-level period.
+
 Public functions (signatures are stable; the pages and the API use them):
 
 - `region_summary(region, period=Period(), *, specialty=None, donor=None) -> dict`
