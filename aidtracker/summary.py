@@ -6,6 +6,13 @@ of queries, whatever the data size; Python only shapes the few result rows
 (one per donor, month or region) into plain dicts and lists that a view can
 hand to `json_script` or `JsonResponse`.
 
+Surgeries are read from the monthly rollup `outcomes.SurgeryMonth` for the
+whole months of a period and from the surgery rows only for the partial
+months at its edges (`split_period`, `_surgery_union`: one UNION ALL query),
+so their cost follows the number of (hospital, month, specialty, team)
+groups, not of surgeries. outcomes/rollups.py keeps the rollup exact on every
+write; the figures equal the spec's definitions for any day-level period.
+
 Public functions (signatures are stable; the pages and the API use them):
 
 - `region_summary(region, period=Period(), *, specialty=None, donor=None) -> dict`
@@ -86,6 +93,7 @@ from outcomes.models import (
     Consultation,
     Referral,
     Surgery,
+    SurgeryMonth,
     Technique,
     Trainee,
     Training,
@@ -285,6 +293,100 @@ def resolve_summary_args(code, from_text=None, to_text=None, specialty=None, don
 
 
 # --------------------------------------------------------------------------
+# Surgeries: whole months from the rollup, partial months from the rows
+
+
+# Figure -> (aggregate over surgeries, aggregate over SurgeryMonth rows).
+SURGERY_AGGS = {
+    # COUNT(hospital_id), not COUNT(id): every column read is in the
+    # covering index surgery_hospital_date_idx (index-only scan on PostgreSQL).
+    "total": (Count("hospital"), Sum("total")),
+    **{lead: (Count("hospital", filter=Q(lead=lead)), Sum(lead)) for lead in LEADS},
+    **{f"grade_{g}": (Count("hospital", filter=Q(grade=g)), Sum(f"grade_{g}")) for g in GRADES},
+    "minimally_invasive": (
+        Count("hospital", filter=Q(approach__in=MINIMALLY_INVASIVE)), Sum("minimally_invasive")
+    ),
+    "demonstration": (Count("hospital", filter=Q(demonstration=True)), Sum("demonstration")),
+    "first_in_region": (Count("hospital", filter=Q(first_in_region=True)), Sum("first_in_region")),
+}
+
+
+def split_period(period: Period) -> tuple[Q | None, Q | None]:
+    """(filter on SurgeryMonth.month for the whole months of the period, or
+    None when it holds none; filter on Surgery.date for the rest of the
+    period, i.e. the partial months at its edges, or None when there is no
+    rest). Together they cover the period's days exactly once. 0 queries."""
+    start, end = period.start, period.end
+    first = None if start is None else (start if start.day == 1 else _add_months(_month_start(start), 1))
+    last = None
+    if end is not None:
+        last = _month_start(end) if end == _month_end(_month_start(end)) else _add_months(_month_start(end), -1)
+    if first is not None and last is not None and first > last:
+        return None, within_q(period, "date")  # no whole month: at most two partial ones
+    months = Q()
+    if first is not None:
+        months &= Q(month__gte=first)
+    if last is not None:
+        months &= Q(month__lte=last)
+    rest = []
+    if start is not None and start < first:
+        rest.append(Q(date__gte=start, date__lt=first))
+    if end is not None and end > _month_end(last):
+        rest.append(Q(date__gt=_month_end(last), date__lte=end))
+    raw = None
+    for q in rest:
+        raw = q if raw is None else raw | q
+    return months, raw
+
+
+def _surgery_union(period: Period, surgeries, rollup, group: dict, aggs: dict):
+    """One query: `aggs` (figure -> (surgery aggregate, rollup aggregate))
+    grouped by `group` (name -> (surgery expression, rollup expression)),
+    over the rollup rows of the whole months and the surgeries of the
+    partial months of `period` (UNION ALL; a group may come twice: add the
+    rows up). The figures' columns are named f_<figure>. `surgeries`/`rollup` are Surgery/SurgeryMonth querysets with
+    the same filters and no period."""
+    months, rest = split_period(period)
+
+    def part(qs, side):
+        # A field under its own name is named, not aliased (Django refuses
+        # an alias that shadows a field).
+        named = [k for k, v in group.items() if isinstance(v[side], F) and v[side].name == k]
+        aliased = {k: v[side] for k, v in group.items() if k not in named}
+        # Figures as f_<name>: the rollup's columns have the figures' names.
+        return qs.order_by().values(*named, **aliased).annotate(**{f"f_{k}": v[side] for k, v in aggs.items()})
+
+    parts = []
+    if months is not None:
+        parts.append(part(rollup.filter(months), 1))
+    if rest is not None:
+        parts.append(part(surgeries.filter(rest), 0))
+    return parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
+
+
+def _filtered_surgeries(region, specialty, donor):
+    hospitals = Hospital.objects.in_region(region)
+    surgeries = Surgery.objects.filter(hospital__in=hospitals)
+    rollup = SurgeryMonth.objects.filter(hospital__in=hospitals)
+    if specialty:
+        surgeries, rollup = surgeries.filter(specialty=specialty), rollup.filter(specialty=specialty)
+    if donor:
+        of_donor = Q(team__program__donor_region=donor)
+        surgeries, rollup = surgeries.filter(of_donor), rollup.filter(of_donor)
+    return surgeries, rollup
+
+
+def _surgery_groups(region, period: Period, specialty, donor, aggs: dict) -> list[dict]:
+    """Rows {"month", *aggs} of the region's surgeries within the period,
+    per month (a partial edge month comes from the surgeries, a whole one
+    from the rollup; never both). None counts as 0. 1 query."""
+    surgeries, rollup = _filtered_surgeries(region, specialty, donor)
+    group = {"month": (MonthOf("date"), F("month"))}
+    rows = _surgery_union(period, surgeries, rollup, group, aggs)
+    return [{"month": row["month"], **{k: row[f"f_{k}"] or 0 for k in aggs}} for row in rows]
+
+
+# --------------------------------------------------------------------------
 # The region summary
 
 
@@ -353,37 +455,22 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
     )
 
     # 5. Surgeries at hospitals in R within the period, and per donor through
-    # their team's program.
-    surgeries = Surgery.objects.in_region(region).within(period).filter(spec_q)
-    if donor:
-        surgeries = surgeries.filter(team__program__donor_region=donor)
-    surgery_aggs = {
-        # COUNT(hospital_id), not COUNT(id): every column read is in the
-        # covering index surgery_hospital_date_idx (index-only scan on PostgreSQL).
-        "total": Count("hospital"),
-        **{lead: Count("hospital", filter=Q(lead=lead)) for lead in LEADS},
-        **{f"grade_{g}": Count("hospital", filter=Q(grade=g)) for g in GRADES},
-        "minimally_invasive": Count("hospital", filter=Q(approach__in=MINIMALLY_INVASIVE)),
-        "demonstration": Count("hospital", filter=Q(demonstration=True)),
-        "first_in_region": Count("hospital", filter=Q(first_in_region=True)),
-    }
+    # their team's program: whole months from the rollup, the partial months
+    # at the period's edges from the surgeries (one query, see _surgery_groups).
+    aggs = dict(SURGERY_AGGS)
     for code in donor_codes:
-        surgery_aggs[f"donor_{code}"] = Count("hospital", filter=Q(team__program__donor_region=code))
+        aggs[f"donor_{code}"] = (
+            Count("hospital", filter=Q(team__program__donor_region=code)),
+            Sum("total", filter=Q(team__program__donor_region=code)),
+        )
+    rows = _surgery_groups(region, period, specialty, donor, aggs)
+    surg = {key: sum(row[key] for row in rows) for key in aggs}
     months = {}
     if surgeries_by_month:
-        rows = list(
-            surgeries.order_by()
-            .annotate(month=MonthOf("date"))
-            .values("month")
-            .annotate(**surgery_aggs)
-        )
-        surg = {key: sum(row[key] for row in rows) for key in surgery_aggs}
-        months = {
-            _month_key(row["month"]): {**{lead: row[lead] for lead in LEADS}, "total": row["total"]}
-            for row in rows
-        }
-    else:
-        surg = surgeries.aggregate(**surgery_aggs)
+        for row in rows:
+            counts = months.setdefault(_month_key(row["month"]), {lead: 0 for lead in (*LEADS, "total")})
+            for key in counts:
+                counts[key] += row[key]
 
     # 6. Trainees: distinct trainee ids with a training overlapping the
     # period, per kind, and those whose independent_on falls within it.
@@ -483,12 +570,19 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
 
 def _summed_by_province(qs, hospital_field: str, aggs: dict) -> dict:
     """{province code: {name: sum}} of `aggs` counted per hospital of `qs`."""
-    inner_sql, params = (
-        qs.order_by().values(k_hospital=F(hospital_field)).annotate(**aggs).query.sql_with_params()
-    )
+    return _sum_by_province(qs.order_by().values(k_hospital=F(hospital_field)).annotate(**aggs), list(aggs))
+
+
+def _sum_by_province(inner, names) -> dict:
+    """{province code: {name: sum}} of the rows of `inner` (a values
+    queryset with `k_hospital` and the columns of `names`, a list of names
+    or {name: column}; a hospital may come in several rows). One query."""
+    inner_sql, params = inner.query.get_compiler(inner.db).as_sql()
+    columns = names if isinstance(names, dict) else {name: name for name in names}
+    aggs = list(columns)
     hospital, region = Hospital._meta.db_table, Region._meta.db_table
     province = "COALESCE(p.parent_id, r.parent_id, h.region_id)"
-    sums = ", ".join(f"SUM(s.{name})" for name in aggs)
+    sums = ", ".join(f"SUM(s.{column})" for column in columns.values())
     sql = (
         f"SELECT {province}, {sums} FROM ({inner_sql}) s "
         f"INNER JOIN {hospital} h ON h.code = s.k_hospital "
@@ -496,7 +590,7 @@ def _summed_by_province(qs, hospital_field: str, aggs: dict) -> dict:
         f"LEFT OUTER JOIN {region} p ON p.code = r.parent_id "
         f"GROUP BY {province}"
     )
-    with connections[qs.db].cursor() as cursor:
+    with connections[inner.db].cursor() as cursor:
         cursor.execute(sql, params)
         return {
             code: {name: int(value or 0) for name, value in zip(aggs, values)}
@@ -545,9 +639,14 @@ def overview(period: Period = Period()) -> list[dict]:
         experts=Count("person", distinct=True),
         days=Sum(overlap_days(period)),
     )
-    surgeries = summed(
-        Surgery.objects.within(period), "hospital",
-        n=Count("hospital"), local=Count("hospital", filter=Q(lead="local")),
+    # Whole months from the rollup, the edge months from the surgeries.
+    surgeries = _sum_by_province(
+        _surgery_union(
+            period, Surgery.objects.all(), SurgeryMonth.objects.all(),
+            {"k_hospital": (F("hospital"), F("hospital"))},
+            {"n": SURGERY_AGGS["total"], "local": SURGERY_AGGS["local"]},
+        ),
+        {"n": "f_n", "local": "f_local"},
     )
     # A trainee lies in one province (their hospital's), so distinct trainees
     # per province are the trainees with an overlapping training: a semi-join
@@ -655,15 +754,15 @@ def surgeries_per_month(region, period: Period = Period(), *, specialty=None, do
     when the period is open)."""
     region, period = _closed(region, period)
     specialty, donor = _code(specialty), _code(donor)
-    qs = Surgery.objects.in_region(region).within(period).order_by()
-    if specialty:
-        qs = qs.filter(specialty=specialty)
-    if donor:
-        qs = qs.filter(team__program__donor_region=donor)
-    rows = qs.annotate(month=MonthOf("date")).values("month").annotate(
-        total=Count("hospital"), **{lead: Count("hospital", filter=Q(lead=lead)) for lead in LEADS}
+    rows = _surgery_groups(
+        region, period, specialty, donor, {key: SURGERY_AGGS[key] for key in ("total", *LEADS)}
     )
-    return _surgery_series({_month_key(row["month"]): row for row in rows}, period)
+    by_month = {}
+    for row in rows:
+        counts = by_month.setdefault(_month_key(row["month"]), {key: 0 for key in ("total", *LEADS)})
+        for key in counts:
+            counts[key] += row[key]
+    return _surgery_series(by_month, period)
 
 
 def _surgery_series(by_month: dict, period: Period) -> list[dict]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidtracker.cache import bump_data_version
+from outcomes import rollups
 from deployments.models import (
     DATES_ORDER_MESSAGE,
     DONOR_REGION_MESSAGE,
@@ -47,6 +48,7 @@ from outcomes.models import (
     REFERRAL_ENDS_MESSAGE,
     SURGERY_GRADE_MESSAGE,
     TRAINING_HOST_MESSAGE,
+    Surgery,
 )
 
 from . import values as V
@@ -727,6 +729,26 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
     return report
 
 
+def _surgery_groups(stage):
+    """(hospital codes, first date, last date) of the staged surgeries and of
+    the surgeries already there with the same refs (an update may move one),
+    or None when nothing is staged. One query."""
+    if stage.rows == 0:
+        return None
+    table = Surgery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT g.hospital_id, MIN(g.date), MAX(g.date) FROM ("
+            f"SELECT s.hospital_id, s.date FROM {stage.name} s UNION ALL "
+            f"SELECT t.hospital_id, t.date FROM {table} t INNER JOIN {stage.name} s ON t.ref = s.ref"
+            f") g GROUP BY g.hospital_id"
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return {r[0] for r in rows}, min(r[1] for r in rows), max(r[2] for r in rows)
+
+
 def _run(bundle, report, tracker, *, dry_run, user, batch):
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -776,7 +798,13 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                     if dry_run:
                         created, updated = stage.classify()
                     else:
+                        touched = _surgery_groups(stage) if stage.model is Surgery else None
                         created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
+                        if touched and (created or updated):
+                            # Bulk upserts send no signals: recompute the monthly
+                            # rollup of the hospitals and months the rows were in
+                            # or are in now, set-based, in this transaction.
+                            rollups.rebuild(*touched)
                     report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,

@@ -2,7 +2,8 @@
 consultations and monthly indicators. No patient identifiers, by design."""
 
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from audit.models import HistoryBase, LeanHistoricalRecords
@@ -71,6 +72,74 @@ class SurgeryQuerySet(models.QuerySet):
 
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
+
+    # Bulk writes keep the monthly rollup (SurgeryMonth, outcomes/rollups.py)
+    # exact: one set-based rebuild of the hospitals and months they touch.
+
+    def _touched(self):
+        """(hospital codes, first date, last date) of the rows of this queryset."""
+        rows = list(
+            self.order_by().values("hospital").annotate(first=models.Min("date"), last=models.Max("date"))
+        )
+        if not rows:
+            return set(), None, None
+        return {r["hospital"] for r in rows}, min(r["first"] for r in rows), max(r["last"] for r in rows)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from outcomes import rollups
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            if kwargs.get("update_conflicts"):
+                # Rows that exist already may move: their old groups too.
+                refs = [o.ref for o in objs]
+                before = self.model._default_manager.using(self.db).filter(ref__in=refs)._touched()
+            else:
+                before = (set(), None, None)
+            created = super().bulk_create(objs, *args, **kwargs)
+            dates = [rollups._as_date(o.date) for o in objs] + [d for d in before[1:] if d]
+            if dates:
+                hospitals = {o.hospital_id for o in objs} | before[0]
+                rollups.rebuild(hospitals, min(dates), max(dates), using=self.db)
+            for o in objs:
+                o._rollup_key = rollups.rollup_key(o)
+        return created
+
+    def update(self, **kwargs):
+        from outcomes import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            hospitals, first, last = self._touched()
+            updated = super().update(**kwargs)
+            if updated:
+                new_hospital = kwargs.get("hospital_id", kwargs.get("hospital"))
+                new_hospital = getattr(new_hospital, "pk", new_hospital)
+                new_date = kwargs.get("date")
+                if isinstance(new_hospital, models.expressions.Combinable) or isinstance(
+                    new_date, models.expressions.Combinable
+                ):
+                    rollups.rebuild(using=self.db)  # computed values: rebuild it all
+                else:
+                    if new_hospital is not None:
+                        hospitals.add(new_hospital)
+                    dates = [d for d in (first, last) if d] + ([rollups._as_date(new_date)] if new_date else [])
+                    rollups.rebuild(hospitals, min(dates), max(dates), using=self.db)
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        from outcomes import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            hospitals, first, last = self._touched()
+            result = super().delete()
+            if hospitals:
+                rollups.rebuild(hospitals, first, last, using=self.db)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class SurgeryManager(RefManager.from_queryset(SurgeryQuerySet)):
@@ -168,6 +237,59 @@ class Surgery(RefModel):
     @property
     def minimally_invasive(self) -> bool:
         return self.approach in MINIMALLY_INVASIVE
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The rollup group this row lies in now: an edit that moves it to
+        # another hospital or month rebuilds this group too (outcomes/rollups.py).
+        instance._rollup_key = (instance.__dict__.get("hospital_id"), instance.__dict__.get("date"))
+        return instance
+
+
+class SurgeryMonth(models.Model):
+    """Counts of the surgeries of one (hospital, month, specialty, team): the
+    rollup that the region summary and dashboards read whole months from.
+    Derived data, rebuilt by outcomes/rollups.py on every write of a surgery;
+    never edited by hand (`manage.py rebuild_rollups` recomputes it)."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month (first day)"))
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", db_index=False,
+    )
+    total = models.PositiveIntegerField(_("surgeries"), default=0)
+    visiting = models.PositiveIntegerField(_("led by a visiting expert"), default=0)
+    joint = models.PositiveIntegerField(_("led jointly"), default=0)
+    local = models.PositiveIntegerField(_("led by a local surgeon alone"), default=0)
+    grade_1 = models.PositiveIntegerField(_("grade 1"), default=0)
+    grade_2 = models.PositiveIntegerField(_("grade 2"), default=0)
+    grade_3 = models.PositiveIntegerField(_("grade 3"), default=0)
+    grade_4 = models.PositiveIntegerField(_("grade 4"), default=0)
+    minimally_invasive = models.PositiveIntegerField(_("minimally invasive"), default=0)
+    demonstration = models.PositiveIntegerField(_("demonstration"), default=0)
+    first_in_region = models.PositiveIntegerField(_("first in region"), default=0)
+
+    class Meta:
+        verbose_name = _("surgeries of a month")
+        verbose_name_plural = _("surgeries per month")
+        constraints = [
+            # One row per group; a NULL team is a group of its own. Its index
+            # (hospital, month, ...) serves the summary's reads too.
+            models.UniqueConstraint(
+                "hospital", "month", "specialty", Coalesce("team", models.Value("")),
+                name="surgerymonth_group_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.month:%Y-%m} {self.specialty_id} {self.team_id or '-'}: {self.total}"
 
 
 class TraineeManager(models.Manager):

@@ -15,6 +15,7 @@ from aidtracker.cache import bump_data_version
 from aidtracker.bulk import insert_rows
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
+from outcomes import rollups
 from outcomes.models import Surgery, Trainee, Training
 
 REFERENCE = [
@@ -69,6 +70,9 @@ class Command(BaseCommand):
                 self.add_surgeries(world, surgeries, seed, tag)
             if trainings:
                 self.add_trainings(world, trainings, seed, tag)
+            if surgeries:
+                # COPY writes no rollup rows: recompute it (set-based, all of it).
+                rollups.rebuild(using=database)
             # COPY and bulk inserts send no model signals: move cached figures on.
             bump_data_version(database)
         elapsed = time.monotonic() - began
