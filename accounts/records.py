@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import scope
@@ -90,14 +90,11 @@ def where_it_counts(kind, obj):
     if day is None:
         return None
     province = hospital.region.province_code
-    try:
-        base = reverse("dashboards:region", args=[province])
-    except NoReverseMatch:  # the dashboards app is not installed on this branch
-        base = f"/regions/{province}/"
+    base = reverse("dashboards:region", args=[province])
     last = calendar.monthrange(day.year, day.month)[1]
     start, end = day.replace(day=1), day.replace(day=last)
     return {
-        "url": f"{base}?from={start.isoformat()}&to={end.isoformat()}",
+        "url": f"{base}?date_after={start.isoformat()}&date_before={end.isoformat()}",
         "region": province,
         "hospital": hospital,
         "month": start,
@@ -105,13 +102,7 @@ def where_it_counts(kind, obj):
 
 
 def _list_url(kind):
-    # The list pages come from the dashboards work; their names are not fixed here.
-    for name in (f"{kind.namespace}:{kind.name}_list", f"{kind.namespace}:{kind.prefix}"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return "/"
+    return reverse(f"{kind.namespace}:{kind.name}_list")
 
 
 def make_views(kind: RecordKind):

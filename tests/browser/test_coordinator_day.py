@@ -1,6 +1,6 @@
 """A coordinator's day in a real Chromium: sign in, log a surgery from the
-keyboard, see it saved with where it counts. (The region dashboard's check
-that the surgery is counted joins when the dashboards are merged.)"""
+keyboard, see it saved, follow "see where it counts" and find it counted on
+the region dashboard."""
 
 import os
 import re
@@ -59,8 +59,21 @@ def test_coordinator_logs_a_surgery_from_the_keyboard(transactional_db, live_ser
     assert "Saved surgery" in page.locator(".messages").inner_text()
     link = page.get_by_role("link", name="see where it counts")
     month = surgery.date.strftime("%Y-%m")
-    assert re.search(rf"/regions/540000/\?from={month}-01&to={month}-\d\d$", link.get_attribute("href"))
+    assert re.search(
+        rf"/regions/540000/\?date_after={month}-01&date_before={month}-\d\d$", link.get_attribute("href")
+    )
     page.screenshot(path=os.path.join(artifacts_dir, "coordinator-surgery-saved.png"), full_page=True)
+
+    # Where it counts: the region dashboard for that month shows the one
+    # surgery, led by a local surgeon alone.
+    link.click()
+    page.wait_for_url(re.compile(r"/regions/540000/\?"))
+    surgeries = page.locator(".card").filter(
+        has=page.locator(".card__label", has_text=re.compile(r"^Surgeries$"))
+    )
+    assert surgeries.locator(".card__value").inner_text().strip() == "1"
+    assert re.search(r"local surgeon alone\s+1", surgeries.inner_text())
+    page.screenshot(path=os.path.join(artifacts_dir, "coordinator-surgery-counted.png"), full_page=True)
 
     # The next surgery starts where the last one left off.
     page.goto(f"{live_server.url}/surgeries/new/")

@@ -89,7 +89,7 @@ def test_surgery_saved_shows_the_record_and_where_it_counts(world, coordinator, 
     assert response["Location"] == reverse("outcomes:surgery", args=[surgery.pk])
     assert surgery.ref.startswith("S-")  # numbered automatically
     page = coord_client.get(response["Location"]).content.decode()
-    assert 'href="/regions/540000/?from=2024-03-01&amp;to=2024-03-31"' in page
+    assert 'href="/regions/540000/?date_after=2024-03-01&amp;date_before=2024-03-31"' in page
     assert "Appendectomy" in page
 
 
@@ -299,4 +299,4 @@ def test_referral_out_counts_at_its_origin(world, coord_client):
         destination_hospital="", destination_region="110000", date="2024-02-10"))
     assert response.status_code == 302
     page = coord_client.get(response["Location"]).content.decode()
-    assert "/regions/540000/?from=2024-02-01&amp;to=2024-02-29" in page
+    assert "/regions/540000/?date_after=2024-02-01&amp;date_before=2024-02-29" in page
