@@ -3,6 +3,7 @@ record and progress file, and say what came of it."""
 
 import json
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -57,8 +58,6 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None):
         last = [0.0]
 
         def progress(done, total, name):
-            import time
-
             now = time.monotonic()
             if now - last[0] >= 0.5:
                 last[0] = now
@@ -108,7 +107,9 @@ def report_text(report) -> str:
     head = _("Dry run: nothing was written.") if report.dry_run else _("Imported.")
     lines.append(f"{head} ({report.rows} rows, {report.seconds:.1f} s)")
     width = max((len(label) for label in report.counts), default=10)
-    lines.append(f"{_('file'):<{width}}  {_('created'):>9}  {_('updated'):>9}  {_('unchanged'):>9}")
+    # Translated outside the f-string: xgettext does not look inside f-strings.
+    file_, created, updated, unchanged = _("file"), _("created"), _("updated"), _("unchanged")
+    lines.append(f"{file_:<{width}}  {created:>9}  {updated:>9}  {unchanged:>9}")
     for label, c in report.counts.items():
         lines.append(f"{label:<{width}}  {c['created']:>9}  {c['updated']:>9}  {c['unchanged']:>9}")
     return "\n".join(lines)
