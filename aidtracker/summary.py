@@ -13,6 +13,15 @@ so their cost follows the number of (hospital, month, specialty, team)
 groups, not of surgeries. outcomes/rollups.py keeps the rollup exact on every
 write; the figures equal the spec's definitions for any day-level period.
 
+Distinct trainees do not add up over months, but signed counts of merged
+training spans (+1) and of the gaps between a trainee's spans (-1) do
+(outcomes/rollups.py explains why): for a period of whole months (or open
+ends) without a specialty or donor filter, the trainee figures, the
+trainees-per-month chart and the overview's trainees are read from
+`outcomes.TraineeSpanMonth` and `TraineeStartMonth`, a few rows per hospital
+and month; other periods and the filters read the trainings (same number of
+queries either way).
+
 Public functions (signatures are stable; the pages and the API use them):
 
 - `region_summary(region, period=Period(), *, specialty=None, donor=None) -> dict`
@@ -88,6 +97,7 @@ from django.utils.translation import gettext as _
 from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
 from hospitals.periods import Period, overlaps_q, within_q
+from outcomes import rollups
 from outcomes.models import (
     MINIMALLY_INVASIVE,
     Consultation,
@@ -96,6 +106,8 @@ from outcomes.models import (
     SurgeryMonth,
     Technique,
     Trainee,
+    TraineeSpanMonth,
+    TraineeStartMonth,
     Training,
 )
 
@@ -390,6 +402,56 @@ def _surgery_groups(region, period: Period, specialty, donor, aggs: dict) -> lis
 # The region summary
 
 
+def whole_months(period: Period) -> bool:
+    """Whether each bound of the period is open or a month's edge (a month's
+    first day as start, its last day as end): the trainee rollups answer for
+    such periods exactly."""
+    return (period.start is None or period.start.day == 1) and (
+        period.end is None or period.end == _month_end(_month_start(period.end))
+    )
+
+
+def _trainee_figures(region, hospitals, period: Period, spec_q: Q, donor) -> dict:
+    """{"total", kinds..., "independent"}: the summary's trainee figures. One
+    query: for the whole region and a period of whole months from the span
+    rollup (outcomes/rollups.py: spans +1, gaps between a trainee's spans -1,
+    summed over the rows that overlap), else from the trainings."""
+    if not spec_q and not donor and whole_months(period):
+        rows = TraineeSpanMonth.objects.filter(hospital__in=hospitals)
+        if period.end is not None:
+            rows = rows.filter(first_month__lte=_month_start(period.end))
+        if period.start is not None:
+            rows = rows.filter(last_month__gte=period.start)
+        sums = dict(rows.order_by().values("kind").annotate(n=Sum("n")).values_list("kind", "n"))
+        return {
+            "total": sums.get(rollups.ANY_KIND) or 0,
+            **{kind: sums.get(kind) or 0 for kind in TRAINING_KINDS},
+            "independent": sums.get(rollups.INDEPENDENT) or 0,
+        }
+    # Grouped by trainee first (one flag per figure), then the flags summed:
+    # one hash aggregate instead of five COUNT(DISTINCT ...) sorts.
+    overlap = overlaps_q(period)
+    independent = Q(independent_on__isnull=False) & within_q(period, "independent_on")
+    trainings = Training.objects.in_region(region).filter(spec_q)
+    if donor:
+        trainings = trainings.filter(program__donor_region=donor)
+    either = _or(overlap, independent)
+    if either is not None:
+        trainings = trainings.filter(either)
+    flags = {
+        "total": _flag(overlap),
+        **{kind: _flag(overlap & Q(kind=kind)) for kind in TRAINING_KINDS},
+        "independent": _flag(independent),
+    }
+    trn = (
+        trainings.order_by()
+        .values("trainee")
+        .annotate(**{f"is_{key}": Max(flag) for key, flag in flags.items()})
+        .aggregate(**{key: Sum(f"is_{key}") for key in flags})
+    )
+    return {key: value or 0 for key, value in trn.items()}
+
+
 def recipient_regions():
     """Province-level regions with at least one program's recipient hospital in them."""
     provinces = Program.objects.order_by().values(prov=province_of("recipient_hospital"))
@@ -474,28 +536,7 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
 
     # 6. Trainees: distinct trainee ids with a training overlapping the
     # period, per kind, and those whose independent_on falls within it.
-    # Grouped by trainee first (one flag per figure), then the flags summed:
-    # one hash aggregate instead of five COUNT(DISTINCT ...) sorts.
-    overlap = overlaps_q(period)
-    independent = Q(independent_on__isnull=False) & within_q(period, "independent_on")
-    trainings = Training.objects.in_region(region).filter(spec_q)
-    if donor:
-        trainings = trainings.filter(program__donor_region=donor)
-    either = _or(overlap, independent)
-    if either is not None:
-        trainings = trainings.filter(either)
-    flags = {
-        "total": _flag(overlap),
-        **{kind: _flag(overlap & Q(kind=kind)) for kind in TRAINING_KINDS},
-        "independent": _flag(independent),
-    }
-    trn = (
-        trainings.order_by()
-        .values("trainee")
-        .annotate(**{f"is_{key}": Max(flag) for key, flag in flags.items()})
-        .aggregate(**{key: Sum(f"is_{key}") for key in flags})
-    )
-    trn = {key: value or 0 for key, value in trn.items()}
+    trn = _trainee_figures(region, hospitals, period, spec_q, donor)
 
     # 7. Techniques introduced at hospitals in R within the period.
     techniques = Technique.objects.in_region(region).within(period).filter(spec_q)
@@ -649,10 +690,18 @@ def overview(period: Period = Period()) -> list[dict]:
         {"n": "f_n", "local": "f_local"},
     )
     # A trainee lies in one province (their hospital's), so distinct trainees
-    # per province are the trainees with an overlapping training: a semi-join
-    # instead of COUNT(DISTINCT) over every training.
-    trainings = Training.objects.filter(overlaps_q(period), trainee=OuterRef("pk"))
-    trainees = summed(Trainee.objects.filter(Exists(trainings)), "hospital", n=Count("pk"))
+    # add up over hospitals: from the span rollup for a period of whole
+    # months, else the trainees with an overlapping training (a semi-join).
+    if whole_months(period):
+        spans = TraineeSpanMonth.objects.filter(kind=rollups.ANY_KIND)
+        if period.end is not None:
+            spans = spans.filter(first_month__lte=_month_start(period.end))
+        if period.start is not None:
+            spans = spans.filter(last_month__gte=period.start)
+        trainees = summed(spans, "hospital", n=Sum("n"))
+    else:
+        trainings = Training.objects.filter(overlaps_q(period), trainee=OuterRef("pk"))
+        trainees = summed(Trainee.objects.filter(Exists(trainings)), "hospital", n=Count("pk"))
     techniques = summed(Technique.objects.within(period), "hospital", n=Count("pk"))
     consultations = summed(Consultation.objects.within(period), "requesting_hospital", n=Count("pk"))
 
@@ -851,6 +900,23 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
     would count for ever. 1 query (+1 when the period is open)."""
     region, period = _closed(region, period)
     specialty, donor = _code(specialty), _code(donor)
+    if not specialty and not donor and whole_months(period):
+        # From the rollup of distinct trainees starting per (hospital, month, kind).
+        rows = (
+            TraineeStartMonth.objects.filter(
+                hospital__in=Hospital.objects.in_region(region),
+                month__gte=period.start,
+                month__lte=period.end,
+            )
+            .order_by()
+            .values("month", "kind")
+            .annotate(n=Sum("trainees"))
+        )
+        by_month = {}
+        for row in rows:
+            key = "total" if row["kind"] == rollups.ANY_KIND else row["kind"]
+            by_month.setdefault(_month_key(row["month"]), {})[key] = row["n"]
+        return _trainee_series(by_month, period)
     qs = Training.objects.in_region(region).filter(within_q(period, "start_date")).order_by()
     if specialty:
         qs = qs.filter(specialty=specialty)
@@ -871,6 +937,10 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
             _month_key(month): {"total": int(total), **{k: int(n or 0) for k, n in zip(TRAINING_KINDS, sums)}}
             for month, total, *sums in cursor.fetchall()
         }
+    return _trainee_series(by_month, period)
+
+
+def _trainee_series(by_month: dict, period: Period) -> list[dict]:
     result = []
     for m in months_of(period):
         row = by_month.get(_month_key(m), {})

@@ -49,6 +49,8 @@ from outcomes.models import (
     SURGERY_GRADE_MESSAGE,
     TRAINING_HOST_MESSAGE,
     Surgery,
+    Trainee,
+    Training,
 )
 
 from . import values as V
@@ -749,6 +751,62 @@ def _surgery_groups(stage):
     return {r[0] for r in rows}, min(r[1] for r in rows), max(r[2] for r in rows)
 
 
+class _TraineeRollups:
+    """Keeps the trainee rollups (outcomes/rollups.py) exact across the writes
+    of the trainees and trainings stages, which send no model signals: for a
+    few trainees their contributions are read before and after and the
+    difference added; for many, the hospitals they were in or are in now are
+    rebuilt from the trainings (set-based, in this transaction)."""
+
+    TRAINEES, TRAININGS = "trainings.csv (trainees)", "trainings.csv"
+
+    def __init__(self, stages):
+        self.trainees = stages.get(self.TRAINEES)
+        self.trainings = stages.get(self.TRAININGS)
+        self.delta = None
+        self.hospitals = None
+
+    def _touched_sql(self):
+        """Trainee codes of the staged rows and of the trainings they replace."""
+        parts = []
+        if self.trainees is not None:
+            parts.append(f"SELECT code FROM {self.trainees.name}")
+        if self.trainings is not None:
+            parts.append(f"SELECT trainee_id FROM {self.trainings.name}")
+            parts.append(
+                f"SELECT t.trainee_id FROM {Training._meta.db_table} t "
+                f"INNER JOIN {self.trainings.name} s ON t.ref = s.ref"
+            )
+        return " UNION ".join(parts)
+
+    def before(self):
+        if not any(stage is not None and stage.rows for stage in (self.trainees, self.trainings)):
+            return
+        touched = self._touched_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT code FROM ({touched}) c LIMIT %s", [rollups.DELTA_MAX_TRAINEES + 1])
+            codes = [row[0] for row in cursor.fetchall()]
+            if len(codes) <= rollups.DELTA_MAX_TRAINEES:
+                self.delta = rollups.TraineeDelta(codes).before()
+                return
+            cursor.execute(
+                f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} WHERE code IN ({touched})"
+            )
+            self.hospitals = {row[0] for row in cursor.fetchall()}
+
+    def after(self):
+        if self.delta is not None:
+            self.delta.after()
+        elif self.hospitals is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} "
+                    f"WHERE code IN ({self._touched_sql()})"
+                )
+                self.hospitals |= {row[0] for row in cursor.fetchall()}
+            rollups.rebuild_trainees(self.hospitals)
+
+
 def _run(bundle, report, tracker, *, dry_run, user, batch):
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -788,8 +846,11 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
         when = timezone.now()
         user_id = getattr(user, "pk", None)
         batch_id = getattr(batch, "pk", None)
+        trainee_rollups = _TraineeRollups(stages)
         try:
             with transaction.atomic():
+                if not dry_run:
+                    trainee_rollups.before()
                 for label in WRITE_ORDER:
                     stage = stages.get(label)
                     if stage is None:
@@ -811,6 +872,8 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                         "updated": updated,
                         "unchanged": stage.rows - created - updated,
                     }
+                if not dry_run:
+                    trainee_rollups.after()
                 if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
                     # Bulk upserts send no model signals: raise the data version
                     # in this transaction, so cached figures (aidtracker/cache.py)

@@ -10,3 +10,4 @@ class OutcomesConfig(AppConfig):
         from outcomes import rollups
 
         rollups.connect_signals()
+        rollups.connect_trainee_signals()

@@ -292,7 +292,101 @@ class SurgeryMonth(models.Model):
         return f"{self.hospital_id} {self.month:%Y-%m} {self.specialty_id} {self.team_id or '-'}: {self.total}"
 
 
-class TraineeManager(models.Manager):
+class TraineeRollupKind(models.TextChoices):
+    """The kind key of the trainee rollups: a training kind, any kind, or the
+    independent_on dates."""
+
+    ANY = "any", _("any kind")
+    ONSITE_COURSE = "onsite_course", _("on-site course")
+    MENTORSHIP = "mentorship", _("mentorship")
+    FURTHER_STUDY = "further_study", _("further study at a donor hospital")
+    INDEPENDENT = "independent", _("independent")
+
+
+class TraineeSpanMonth(models.Model):
+    """Signed counts of merged training spans (+1) and of the gaps between a
+    trainee's spans (-1), per (hospital, kind, first month, last month): the
+    sum over the rows that overlap a period of whole months is the number of
+    distinct trainees with a training overlapping it (outcomes/rollups.py
+    explains why). Derived data, rebuilt on every write of a training or
+    trainee; never edited by hand (`manage.py rebuild_rollups`)."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TraineeRollupKind.choices)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("trainee spans of a month")
+        verbose_name_plural = _("trainee spans per month")
+        constraints = [
+            # One row per group (the adjustments add to it); its index serves
+            # the summary's reads too: the rows of a region's hospitals.
+            models.UniqueConstraint(
+                fields=["hospital", "kind", "first_month", "last_month"], name="traineespan_group_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+
+
+class TraineeStartMonth(models.Model):
+    """Distinct trainees of a hospital who began a training (of a kind, or of
+    any kind) in a month: the trainees-per-month chart. Derived data like
+    TraineeSpanMonth."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TraineeRollupKind.choices)
+    month = models.DateField(_("month (first day)"))
+    # Not Positive: an adjustment proposes a negative row that then meets
+    # its existing row (ON CONFLICT), and CHECK constraints see the proposal.
+    trainees = models.IntegerField(_("trainees"))
+
+    class Meta:
+        verbose_name = _("trainees starting in a month")
+        verbose_name_plural = _("trainees starting per month")
+        constraints = [
+            # One row per group; its index serves the chart's reads too.
+            models.UniqueConstraint(fields=["hospital", "month", "kind"], name="traineestart_group_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
+
+
+class TraineeQuerySet(models.QuerySet):
+    # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
+    # the trainees contribute is read before and after, the difference added.
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from outcomes import rollups
+
+        objs = list(objs)
+        if not kwargs.get("update_conflicts"):
+            return super().bulk_create(objs, *args, **kwargs)  # new trainees: no trainings yet
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            with rollups.TraineeDelta({o.pk for o in objs}, using=self.db):
+                return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        from outcomes import rollups
+
+        if "hospital" not in kwargs and "hospital_id" not in kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            with rollups.TraineeDelta(self.values_list("pk", flat=True), using=self.db):
+                return super().update(**kwargs)
+
+    update.alters_data = True
+
+
+class TraineeManager(models.Manager.from_queryset(TraineeQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -328,7 +422,6 @@ class Trainee(models.Model):
     def natural_key(self):
         return (self.code,)
 
-
 class TrainingQuerySet(models.QuerySet):
     def in_region(self, region):
         """Trainings of trainees whose own hospital is in `region`."""
@@ -336,6 +429,50 @@ class TrainingQuerySet(models.QuerySet):
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
+
+    # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
+    # the trainees of the rows (before and after) contribute is read before
+    # and after the write, the difference added.
+
+    def _trainees(self):
+        return set(self.order_by().values_list("trainee", flat=True).distinct())
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from outcomes import rollups
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            trainees = {o.trainee_id for o in objs}
+            if kwargs.get("update_conflicts"):
+                trainees |= self.model._default_manager.using(self.db).filter(ref__in=[o.ref for o in objs])._trainees()
+            with rollups.TraineeDelta(trainees, using=self.db):
+                created = super().bulk_create(objs, *args, **kwargs)
+            for o in objs:
+                o._rollup_trainee = o.trainee_id
+        return created
+
+    def update(self, **kwargs):
+        from outcomes import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            new = kwargs.get("trainee_id", kwargs.get("trainee"))
+            if isinstance(new, models.expressions.Combinable):
+                updated = super().update(**kwargs)
+                rollups.rebuild_trainees(using=self.db)  # computed values: rebuild it all
+                return updated
+            with rollups.TraineeDelta(self._trainees() | {getattr(new, "pk", new)}, using=self.db):
+                return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        from outcomes import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            with rollups.TraineeDelta(self._trainees(), using=self.db):
+                return super().delete()
+
+    delete.alters_data = True
 
 
 class TrainingManager(RefManager.from_queryset(TrainingQuerySet)):
@@ -411,6 +548,13 @@ class Training(RefModel):
 
     def get_absolute_url(self):
         return reverse("outcomes:training", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # A move to another trainee (so maybe hospital) rebuilds both (outcomes/rollups.py).
+        instance._rollup_trainee = instance.__dict__.get("trainee_id")
+        return instance
 
 
 class TechniqueQuerySet(models.QuerySet):

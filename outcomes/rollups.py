@@ -32,7 +32,7 @@ import datetime as dt
 import threading
 
 from django.db import connections, router
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollup's rebuilds
 
@@ -190,3 +190,263 @@ def connect_signals() -> None:
 
 def db_for(model) -> str:
     return router.db_for_write(model)
+
+
+# --------------------------------------------------------------------------
+# The trainee rollups (outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth)
+#
+# The summary counts *distinct* trainees whose trainings overlap a period,
+# which no sum of per-month counts gives. It does follow from counts of
+# intervals, though. Merge the trainings of one trainee (of one kind, or of
+# any kind) into disjoint spans s1 < s2 < ... (a span ends before the next
+# begins). The spans that overlap a period [a, b] are consecutive, so
+#
+#     1 if any span overlaps [a, b], else 0
+#       = (spans overlapping [a, b]) - (gaps with end_k >= a and start_k+1 <= b)
+#
+# where gap k lies between span k and span k+1: if spans i..j overlap, exactly
+# the j - i gaps between them satisfy the condition, and every gap that does
+# has both its neighbours overlapping. A gap is thus counted like an interval
+# whose "first" is start_k+1 and whose "last" is end_k. Summed over trainees,
+# distinct trainees = (+1 per overlapping span) + (-1 per overlapping gap):
+# an ordinary additive count, kept per (hospital, kind, first month, last
+# month), a few thousand rows per hospital however many trainings. For a
+# period of whole months the month of a date decides exactly (start <= b iff
+# its month <= b's month; end >= a iff its month >= a's month); other periods
+# and the specialty and donor filters are computed from the trainings
+# themselves (aidtracker/summary.py). `independent` works the same way, each
+# independent_on date a one-day span. An ongoing span's last month is
+# ONGOING_MONTH (after every real month).
+#
+# TraineeStartMonth holds the distinct trainees of a hospital who began a
+# training (of a kind, or of any) in a month: the trainees-per-month chart.
+#
+# Both are sums of per-trainee contributions, so a write that touches a few
+# trainees adjusts them: the contributions of those trainees are read before
+# the write and after it, and the difference is added (TraineeDelta: model
+# saves and deletes of trainings and trainees through signals, and small
+# bulk writes). Large bulk writes (the importer, generate_data, loaddata,
+# the data migration, `manage.py rebuild_rollups`) recompute the rows of the
+# hospitals they touched from the trainings instead (rebuild_trainees).
+
+SPAN_TABLE = "outcomes_traineespanmonth"
+START_TABLE = "outcomes_traineestartmonth"
+TRAINING_TABLE = "outcomes_training"
+TRAINEE_TABLE = "outcomes_trainee"
+ANY_KIND = "any"
+INDEPENDENT = "independent"
+ONGOING = dt.date(9999, 12, 31)  # the end of a training without one, while merging
+ONGOING_MONTH = dt.date(9999, 12, 1)  # the last month of an ongoing span
+DELTA_MAX_TRAINEES = 500  # more trainees than this: rebuild their hospitals instead
+
+
+def _trainee_sql(vendor, where, where_params):
+    """(spans SQL, params, starts SQL, params): SELECTs of (hospital, kind,
+    first month, last month, n) and (hospital, kind, month, trainees) over
+    the trainings joined to their trainees, restricted by `where` (a
+    condition on x = training, tr = trainee)."""
+
+    def month(column):
+        return _month_sql(vendor, column)
+
+    source = f"FROM {TRAINING_TABLE} x INNER JOIN {TRAINEE_TABLE} tr ON tr.code = x.trainee_id WHERE {where}"
+    # (hospital, trainee, kind key, start, end) once for "any kind", once for
+    # the training's own kind, and a one-day row per independent_on date.
+    rows_sql = (
+        f"SELECT tr.hospital_id AS h, x.trainee_id AS p, %s AS k, x.start_date AS s, "
+        f"COALESCE(x.end_date, %s) AS e {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, x.kind, x.start_date, COALESCE(x.end_date, %s) {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, %s, x.independent_on, x.independent_on "
+        f"{source} AND x.independent_on IS NOT NULL"
+    )
+    rows_params = [ANY_KIND, ONGOING, *where_params, ONGOING, *where_params, INDEPENDENT, *where_params]
+    # Spans: a row begins a new span when it starts after every earlier row
+    # (in start order) of the same trainee and kind has ended; gaps lie
+    # between consecutive spans.
+    spans_sql = (
+        f"WITH t AS ({rows_sql}), "
+        "m AS (SELECT h, p, k, s, e, MAX(e) OVER (PARTITION BY p, k ORDER BY s, e "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM t), "
+        "g AS (SELECT h, p, k, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
+        "OVER (PARTITION BY p, k ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS span FROM m), "
+        "i AS (SELECT h, p, k, span, MIN(s) AS s, MAX(e) AS e FROM g GROUP BY h, p, k, span), "
+        "j AS (SELECT h, k, s, e, LAG(e) OVER (PARTITION BY p, k ORDER BY span) AS before FROM i), "
+        f"n AS (SELECT h, k, {month('s')} AS first, "
+        f"CASE WHEN e = %s THEN %s ELSE {month('e')} END AS last, 1 AS n FROM j "
+        f"UNION ALL SELECT h, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
+        "SELECT h, k, first, last, SUM(n) FROM n GROUP BY h, k, first, last HAVING SUM(n) <> 0"
+    )
+    spans_params = [*rows_params, ONGOING, ONGOING_MONTH]
+    starts_sql = (
+        f"SELECT h, k, {month('s')}, COUNT(DISTINCT p) FROM ({rows_sql}) t "
+        f"WHERE k <> %s GROUP BY h, k, {month('s')}"
+    )
+    return spans_sql, spans_params, starts_sql, [*rows_params, INDEPENDENT]
+
+
+def _lock(cursor, vendor):
+    if vendor == "postgresql":
+        # Rebuilds and adjustments of concurrent transactions take turns; the
+        # statements after this one see the other's committed trainings.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def rebuild_trainees(hospitals=None, *, using="default") -> None:
+    """Recompute both trainee rollups for the trainees of `hospitals` (codes;
+    None = all), from the trainings. Run it inside the transaction that
+    changed the trainings or trainees. 4 statements (+1 lock on PostgreSQL)."""
+    hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
+    if hospitals is not None and not hospitals:
+        return
+    connection = connections[using]
+    if hospitals is None:
+        where, params, delete_where = "1 = 1", [], ""
+    else:
+        marks = ", ".join(["%s"] * len(hospitals))
+        where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
+        delete_where = f" WHERE hospital_id IN ({marks})"
+    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(connection.vendor, where, params)
+    with connection.cursor() as cursor:
+        _lock(cursor, connection.vendor)
+        cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
+        cursor.execute(
+            f"INSERT INTO {SPAN_TABLE} (hospital_id, kind, first_month, last_month, n) {spans_sql}", spans_params
+        )
+        cursor.execute(f"DELETE FROM {START_TABLE}{delete_where}", params)
+        cursor.execute(f"INSERT INTO {START_TABLE} (hospital_id, kind, month, trainees) {starts_sql}", starts_params)
+
+
+def _contributions(trainees, connection) -> tuple[dict, dict]:
+    """({(hospital, kind, first, last): n}, {(hospital, kind, month): n}):
+    what the given trainees add to the two rollups now. 2 queries."""
+    marks = ", ".join(["%s"] * len(trainees))
+    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(
+        connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(spans_sql, spans_params)
+        spans = {tuple(_as_date(v) if i > 1 else v for i, v in enumerate(row[:4])): row[4] for row in cursor.fetchall()}
+        cursor.execute(starts_sql, starts_params)
+        starts = {(row[0], row[1], _as_date(row[2])): row[3] for row in cursor.fetchall()}
+    return spans, starts
+
+
+def _difference(after: dict, before: dict) -> list:
+    keys = after.keys() | before.keys()
+    return [(*key, after.get(key, 0) - before.get(key, 0)) for key in sorted(keys, key=str)
+            if after.get(key, 0) != before.get(key, 0)]
+
+
+def _add(cursor, table, key_columns, value_column, rows):
+    """Add each row's last value to the matching row of `table` (inserted at
+    0 when missing), then drop the rows that fell to 0."""
+    if not rows:
+        return
+    columns = ", ".join([*key_columns, value_column])
+    marks = ", ".join(["%s"] * (len(key_columns) + 1))
+    cursor.executemany(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(key_columns)}) "
+        f"DO UPDATE SET {value_column} = {table}.{value_column} + excluded.{value_column}",
+        rows,
+    )
+    hospitals = sorted({row[0] for row in rows})
+    cursor.execute(
+        f"DELETE FROM {table} WHERE {value_column} = 0 AND hospital_id IN ({', '.join(['%s'] * len(hospitals))})",
+        hospitals,
+    )
+
+
+class TraineeDelta:
+    """Keeps both trainee rollups exact across a write that touches a few
+    trainees: reads what `trainees` (codes) contribute before the write and
+    after it, and adds the difference. Many trainees: their hospitals are
+    rebuilt instead. Use as `with TraineeDelta(codes): <write>`, inside the
+    write's transaction (the methods before() / after() when the write
+    happens between two signals)."""
+
+    def __init__(self, trainees, *, using="default"):
+        self.trainees = sorted({t for t in trainees if t is not None})
+        self.using = using
+        self.connection = connections[using]
+        self.rebuild = len(self.trainees) > DELTA_MAX_TRAINEES
+
+    def before(self):
+        if not self.trainees:
+            return self
+        if self.rebuild:
+            self.hospitals = trainee_hospitals(self.trainees, using=self.using)
+        else:
+            self.old = _contributions(self.trainees, self.connection)
+        return self
+
+    def after(self):
+        if not self.trainees:
+            return
+        if self.rebuild:
+            rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
+            return
+        new = _contributions(self.trainees, self.connection)
+        spans, starts = _difference(new[0], self.old[0]), _difference(new[1], self.old[1])
+        if not spans and not starts:
+            return
+        with self.connection.cursor() as cursor:
+            _lock(cursor, self.connection.vendor)
+            _add(cursor, SPAN_TABLE, ["hospital_id", "kind", "first_month", "last_month"], "n", spans)
+            _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
+
+    def __enter__(self):
+        return self.before()
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.after()
+
+
+def trainee_hospitals(trainee_codes, *, using="default") -> set:
+    """Hospital codes of the given trainees, as they are now (1 query)."""
+    from outcomes.models import Trainee
+
+    codes = {c for c in trainee_codes if c is not None}
+    if not codes:
+        return set()
+    return set(Trainee.objects.using(using).filter(code__in=codes).values_list("hospital", flat=True).distinct())
+
+
+# Model saves and deletes: the contributions before (pre_ signal) and after
+# (post_ signal). The "before" only reads, so a save that fails changes nothing.
+
+
+def _training_trainees(instance):
+    """The trainee a training has now and the one it had in the database."""
+    old = getattr(instance, "_rollup_trainee", None)
+    if old is None and instance.pk is not None:
+        old = type(instance)._default_manager.filter(pk=instance.pk).values_list("trainee_id", flat=True).first()
+    return {instance.trainee_id, old}
+
+
+def _before(sender, instance, raw=False, using="default", **kwargs):
+    if getattr(_state, "suspended", False):
+        return
+    trainees = _training_trainees(instance) if sender.__name__ == "Training" else {instance.pk}
+    instance._trainee_delta = TraineeDelta(trainees, using=using).before()
+
+
+def _after(sender, instance, raw=False, using="default", **kwargs):
+    if getattr(_state, "suspended", False):
+        return
+    delta = instance.__dict__.pop("_trainee_delta", None)
+    if delta is not None:
+        delta.after()
+    if sender.__name__ == "Training":
+        instance._rollup_trainee = instance.trainee_id
+
+
+def connect_trainee_signals() -> None:
+    from outcomes.models import Trainee, Training
+
+    for model in (Training, Trainee):
+        name = model.__name__.lower()
+        pre_save.connect(_before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_save")
+        post_save.connect(_after, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_save")
+        pre_delete.connect(_before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_delete")
+        post_delete.connect(_after, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_delete")

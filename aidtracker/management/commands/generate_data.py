@@ -73,6 +73,8 @@ class Command(BaseCommand):
             if surgeries:
                 # COPY writes no rollup rows: recompute it (set-based, all of it).
                 rollups.rebuild(using=database)
+            if trainings:
+                rollups.rebuild_trainees(using=database)
             # COPY and bulk inserts send no model signals: move cached figures on.
             bump_data_version(database)
         elapsed = time.monotonic() - began

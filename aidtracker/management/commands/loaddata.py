@@ -1,10 +1,11 @@
-"""`loaddata` that leaves the monthly surgery rollup exact.
+"""`loaddata` that leaves the rollups (surgeries per month, trainee spans and
+starts per month) exact.
 
-Django's loaddata saves each surgery on its own (one rollup rebuild each)
-and would load the rollup rows of a `dumpdata outcomes` fixture on top of
-the ones those saves wrote. This one ignores rollup rows in fixtures
-(derived data), loads with the per-save rebuilds off, and recomputes the
-rollup once at the end, all in one transaction.
+Django's loaddata saves each surgery and training on its own (one rollup
+rebuild each) and would load the rollup rows of a `dumpdata outcomes`
+fixture on top of the ones those saves wrote. This one ignores rollup rows
+in fixtures (derived data), loads with the per-save rebuilds off, and
+recomputes the rollups once at the end, all in one transaction.
 """
 
 from django.core.management.commands import loaddata
@@ -12,15 +13,16 @@ from django.db import transaction
 
 from outcomes import rollups
 
-ROLLUP_LABEL = "outcomes.SurgeryMonth"
+ROLLUP_LABELS = ["outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth"]
 
 
 class Command(loaddata.Command):
-    help = loaddata.Command.help + " Recomputes the monthly surgery rollup afterwards."
+    help = loaddata.Command.help + " Recomputes the rollups of surgeries and trainees afterwards."
 
     def handle(self, *fixture_labels, **options):
-        options["exclude"] = [*(options.get("exclude") or []), ROLLUP_LABEL]
+        options["exclude"] = [*(options.get("exclude") or []), *ROLLUP_LABELS]
         using = options["database"]
         with transaction.atomic(using=using), rollups.suspended():
             super().handle(*fixture_labels, **options)
             rollups.rebuild(using=using)
+            rollups.rebuild_trainees(using=using)

@@ -1,4 +1,5 @@
-"""Recompute the monthly surgery rollup (outcomes.SurgeryMonth) from the surgeries."""
+"""Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth
+and TraineeStartMonth from the trainings)."""
 
 import time
 
@@ -6,13 +7,13 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from outcomes import rollups
-from outcomes.models import SurgeryMonth
+from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the monthly surgery rollup that the summary and dashboards read, "
-        "from the surgeries, in one transaction. Every write keeps it exact; this is "
+        "Recompute the rollups that the summary and dashboards read (surgeries per "
+        "month, trainee spans and starts per month), in one transaction. Every write keeps them exact; this is "
         "for after writes that bypassed the models (raw SQL) or a restore."
     )
 
@@ -23,5 +24,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(using=database):
             rollups.rebuild(using=database)
-        rows = SurgeryMonth.objects.using(database).count()
-        self.stdout.write(f"Surgery rollup: {rows} rows rebuilt in {time.monotonic() - started:.1f} s.")
+            rollups.rebuild_trainees(using=database)
+        counts = [model.objects.using(database).count() for model in (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth)]
+        self.stdout.write(
+            "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, trainee starts {:,} rows.".format(
+                time.monotonic() - started, *counts
+            )
+        )

@@ -1,0 +1,322 @@
+"""The trainee rollups (outcomes.TraineeSpanMonth, TraineeStartMonth; see
+outcomes/rollups.py) against a straightforward computation from the training
+rows: random trainings that overlap, touch, leave gaps or never end, random
+writes of every kind (model saves and deletes, a trainee moving hospital,
+bulk_create, update, queryset delete, the importer in both its modes,
+loaddata) and many periods of whole months, where the summary reads the
+rollups, and of single days, where it does not."""
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from aidtracker import summary
+from hospitals.models import Hospital, Specialty
+from hospitals.periods import Period
+from interchange.importer import import_bundle
+from outcomes import rollups
+from outcomes.models import Trainee, TraineeSpanMonth, TraineeStartMonth, Training
+from tests import factories as f
+
+SPECIALTIES = ("general_surgery", "cardiology")
+KINDS = ("onsite_course", "mentorship", "further_study")
+FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 31)
+DAYS = (LAST - FIRST).days
+
+
+# --------------------------------------------------------------------------
+# The spec's definitions, computed row by row
+
+
+def raw_trainees(region, period, specialty=None, donor=None):
+    hospitals = set(Hospital.objects.in_region(region).values_list("code", flat=True))
+    total, independent = set(), set()
+    by_kind = {kind: set() for kind in KINDS}
+    for t in Training.objects.select_related("trainee", "program"):
+        if t.trainee.hospital_id not in hospitals:
+            continue
+        if specialty and t.specialty_id != specialty:
+            continue
+        if donor and (t.program is None or t.program.donor_region_id != donor):
+            continue
+        overlaps = (period.end is None or t.start_date <= period.end) and (
+            period.start is None or t.end_date is None or t.end_date >= period.start
+        )
+        if overlaps:
+            total.add(t.trainee_id)
+            by_kind[t.kind].add(t.trainee_id)
+        if t.independent_on and (period.start is None or t.independent_on >= period.start) and (
+            period.end is None or t.independent_on <= period.end
+        ):
+            independent.add(t.trainee_id)
+    return {
+        "total": len(total),
+        "by_kind": {kind: len(people) for kind, people in by_kind.items()},
+        "independent": len(independent),
+    }
+
+
+def raw_starts(region, period):
+    """{'YYYY-MM': {kind: n, 'total': n}}: distinct trainees beginning a training."""
+    hospitals = set(Hospital.objects.in_region(region).values_list("code", flat=True))
+    months = {}
+    for t in Training.objects.select_related("trainee"):
+        if t.trainee.hospital_id in hospitals and period.start <= t.start_date <= period.end:
+            month = months.setdefault(t.start_date.strftime("%Y-%m"), {"total": set(), **{k: set() for k in KINDS}})
+            month["total"].add(t.trainee_id)
+            month[t.kind].add(t.trainee_id)
+    return {key: {k: len(v) for k, v in month.items()} for key, month in months.items()}
+
+
+# --------------------------------------------------------------------------
+
+
+def month_periods(rng, n):
+    """Periods of whole months (the rollup's), open ends included."""
+    periods = [Period(), Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), Period(dt.date(2023, 6, 1), None),
+               Period(None, dt.date(2023, 8, 31)), Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))]
+    while len(periods) < n:
+        a, b = sorted([rollups.month_start(random_day(rng)), rollups.month_start(random_day(rng))])
+        shape = rng.random()
+        if shape < 0.15:
+            periods.append(Period(a, None))
+        elif shape < 0.3:
+            periods.append(Period(None, rollups.month_end(b)))
+        else:
+            periods.append(Period(a, rollups.month_end(b)))
+    return periods
+
+
+def day_periods(rng, n):
+    periods = []
+    while len(periods) < n:
+        a, b = sorted([random_day(rng), random_day(rng)])
+        periods.append(Period(a, a) if rng.random() < 0.3 else Period(a, b))
+    return periods
+
+
+def random_day(rng):
+    return FIRST + dt.timedelta(days=rng.randrange(DAYS + 1))
+
+
+def check(world, rng, n_periods=12):
+    """Every trainee figure equals the row-by-row computation, and the
+    rollups equal a rebuild from scratch."""
+    for region in (world.tibet, world.xinjiang):
+        for period in month_periods(rng, n_periods) + day_periods(rng, 3):
+            got = summary.region_summary(region, period)
+            assert got["trainees"] == raw_trainees(region, period), (region.code, period)
+            overview = {r["code"]: r for r in summary.overview(period)}
+            if region.code in overview:  # a recipient region (Xinjiang has no program here)
+                assert overview[region.code]["trainees"] == got["trainees"]["total"], (region.code, period)
+        # filters go to the trainings: the same answer either way
+        period = rng.choice(month_periods(rng, 6))
+        specialty, donor = rng.choice(SPECIALTIES), rng.choice(["110000", "310000"])
+        assert summary.region_summary(region, period, specialty=specialty)["trainees"] == raw_trainees(
+            region, period, specialty=specialty
+        )
+        assert summary.region_summary(region, period, donor=donor)["trainees"] == raw_trainees(
+            region, period, donor=donor
+        )
+        # the chart of trainees starting per month
+        charted = Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
+        expected = raw_starts(region, charted)
+        for month in summary.trainees_per_month(region, charted):
+            want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
+            assert month == {"month": month["month"], **want}, (region.code, month)
+    assert_rollups_are_a_fresh_rebuild()
+
+
+def rollup_rows():
+    spans = sorted(TraineeSpanMonth.objects.values_list("hospital_id", "kind", "first_month", "last_month", "n"))
+    starts = sorted(TraineeStartMonth.objects.values_list("hospital_id", "kind", "month", "trainees"))
+    return spans, starts
+
+
+def assert_rollups_are_a_fresh_rebuild():
+    kept = rollup_rows()
+    rollups.rebuild_trainees()
+    assert kept == rollup_rows()
+    assert all(row[-1] != 0 for row in kept[0]) and all(row[-1] > 0 for row in kept[1])
+
+
+def random_training(rng, trainees, programs, **kwargs):
+    start = random_day(rng)
+    shape = rng.random()
+    if shape < 0.15:
+        end = None  # ongoing
+    elif shape < 0.3:
+        end = start  # one day
+    else:
+        end = min(start + dt.timedelta(days=rng.randrange(1, 120)), LAST)
+    kind = rng.choice(KINDS)
+    values = {
+        "ref": f"T{rng.randrange(10**9):09d}",
+        "trainee": rng.choice(trainees),
+        "specialty_id": rng.choice(SPECIALTIES),
+        "kind": kind,
+        "host_hospital": programs[0].recipient_hospital if kind == "further_study" else None,
+        "program": rng.choice([None, *programs]),
+        "start_date": start,
+        "end_date": end,
+        "independent_on": rng.choice([None, None, random_day(rng)]),
+        **kwargs,
+    }
+    return f.TrainingFactory.build(**values)
+
+
+@pytest.fixture
+def setting(world):
+    for code in SPECIALTIES:
+        Specialty.objects.get_or_create(code=code, defaults={"name": code, "name_zh": code})
+    hospitals = [world.lhasa_peoples, world.xigaze_peoples, world.pulan, world.xj_children]
+    trainees = [f.TraineeFactory(code=f"P{i:03d}", hospital=hospitals[i % len(hospitals)]) for i in range(14)]
+    return world, hospitals, trainees, [world.bj_lhasa, world.sh_xigaze]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_trainee_figures_equal_the_rows_through_random_writes(setting, seed):
+    world, hospitals, trainees, programs = setting
+    rng = random.Random(seed)
+    Training.objects.bulk_create([random_training(rng, trainees, programs) for _ in range(90)])
+    for _ in range(10):
+        random_training(rng, trainees, programs).save()
+    check(world, rng)
+
+    # edits: other dates, kind, trainee; a second save of the same instance
+    for training in rng.sample(list(Training.objects.all()), 12):
+        training.start_date = random_day(rng)
+        training.end_date = rng.choice([None, training.start_date + dt.timedelta(days=rng.randrange(60))])
+        training.trainee = rng.choice(trainees)
+        training.save()
+        if rng.random() < 0.4:
+            training.independent_on = random_day(rng)
+            training.save()
+    for training in rng.sample(list(Training.objects.all()), 8):
+        training.delete()
+    # a trainee moves to a hospital in another region, one loaded afresh
+    mover = Trainee.objects.get(code="P001")
+    mover.hospital = world.xj_children
+    mover.save()
+    stranger = Trainee(code="P002", name="Trainee 2", hospital=world.pulan, role="nurse")
+    stranger.save()  # not loaded from the database: its old hospital is looked up
+    check(world, rng)
+
+    # queryset update and delete; a bulk upsert that moves trainings
+    Training.objects.filter(start_date__lt=dt.date(2023, 4, 1)).update(end_date=None)
+    Training.objects.filter(trainee__code="P003").update(trainee=trainees[4])
+    Training.objects.filter(kind="mentorship", start_date__gte=dt.date(2024, 10, 1)).delete()
+    Trainee.objects.filter(code__in=["P005", "P006"]).update(hospital=world.lhasa_peoples)
+    fields = [field.attname for field in Training._meta.concrete_fields if field.attname != "id"]
+    moved = [Training(**{**{name: getattr(t, name) for name in fields}, "trainee_id": "P007"})
+             for t in Training.objects.order_by("ref")[:5]]
+    Training.objects.bulk_create(
+        moved, update_conflicts=True, unique_fields=["ref"], update_fields=["trainee"]
+    )
+    check(world, rng)
+
+
+@pytest.mark.parametrize("delta_max", [500, 3])
+def test_trainee_rollups_follow_the_importer(setting, tmp_path, monkeypatch, delta_max):
+    """A few trainees: adjusted; many (delta_max=3 here): their hospitals rebuilt."""
+    monkeypatch.setattr(rollups, "DELTA_MAX_TRAINEES", delta_max)
+    world, hospitals, trainees, programs = setting
+    rng = random.Random(11)
+    Training.objects.bulk_create([random_training(rng, trainees, programs) for _ in range(40)])
+    header = (
+        "ref,trainee_id,trainee_name,hospital_code,specialty,role,kind,host_hospital_code,program_code,"
+        "start_date,end_date,hours,status,independent_on,skill\n"
+    )
+
+    def bundle(rows):
+        path = Path(tmp_path, "trainings.csv")
+        path.write_text(header + "".join(rows), encoding="utf-8")
+        return path
+
+    def line(ref, trainee, hospital, start, end, independent=""):
+        return (f"{ref},{trainee},Trainee {trainee},{hospital},general_surgery,doctor,mentorship,,,"
+                f"{start},{end or ''},,ongoing,{independent},\n")
+
+    # new trainees, each with one home hospital on every row
+    homes = {f"N{i}": rng.choice(hospitals).code for i in range(5)}
+    rows = []
+    for i in range(12):
+        start = random_day(rng)
+        end = rng.choice([None, start + dt.timedelta(days=30)])
+        rows.append(line(f"NEW-{i}", f"N{i % 5}", homes[f"N{i % 5}"], start, end))
+    # existing trainings moved to other dates and trainees; a trainee moving hospital
+    for t in Training.objects.select_related("trainee").order_by("ref")[:8]:
+        start = random_day(rng)
+        rows.append(line(t.ref, "P008", "XJ-CHILDREN", start, start + dt.timedelta(days=10), start))
+    report = import_bundle(bundle(rows))
+    assert report.ok, [str(e) for e in report.errors]
+    assert Trainee.objects.get(code="P008").hospital_id == "XJ-CHILDREN"
+    check(world, rng, n_periods=8)
+    assert import_bundle(bundle(rows), dry_run=True).ok
+    assert import_bundle(bundle(rows)).ok
+    check(world, rng, n_periods=3)
+
+
+def test_loaddata_and_the_rebuild_command(setting, tmp_path):
+    world, hospitals, trainees, programs = setting
+    rng = random.Random(5)
+    Training.objects.bulk_create([random_training(rng, trainees, programs) for _ in range(30)])
+    dump = tmp_path / "dump.json"
+    call_command("dumpdata", "outcomes.training", "outcomes.traineespanmonth", output=str(dump), verbosity=0)
+    Training.objects.all().delete()
+    assert not TraineeSpanMonth.objects.exists() and not TraineeStartMonth.objects.exists()
+    call_command("loaddata", str(dump), verbosity=0)
+    assert Training.objects.count() == 30
+    check(world, rng, n_periods=5)
+    TraineeSpanMonth.objects.all().delete()  # as after raw SQL that bypassed the models
+    TraineeStartMonth.objects.all().delete()
+    call_command("rebuild_rollups", verbosity=0)
+    check(world, rng, n_periods=3)
+
+
+def test_gaps_make_the_count_distinct(setting):
+    """One trainee, three trainings: two that overlap, one after a gap, and
+    an independence date in the gap. Whole-month periods over the gap count
+    the trainee once."""
+    world, hospitals, trainees, programs = setting
+    lhasa = world.lhasa_peoples
+    person = f.TraineeFactory(code="ONE", hospital=lhasa)
+    for ref, start, end in (("A", "2023-01-10", "2023-03-20"), ("B", "2023-03-01", "2023-04-05"),
+                            ("C", "2023-09-01", None)):
+        f.TrainingFactory(ref=ref, trainee=person, start_date=dt.date.fromisoformat(start),
+                          end_date=end and dt.date.fromisoformat(end),
+                          independent_on=dt.date(2023, 6, 15) if ref == "A" else None)
+    spans = sorted(TraineeSpanMonth.objects.filter(hospital=lhasa, kind="any").values_list(
+        "first_month", "last_month", "n"))
+    assert spans == [
+        (dt.date(2023, 1, 1), dt.date(2023, 4, 1), 1),  # A and B merged
+        (dt.date(2023, 9, 1), dt.date(2023, 4, 1), -1),  # the gap between them
+        (dt.date(2023, 9, 1), rollups.ONGOING_MONTH, 1),  # C, ongoing
+    ]
+    for start, end, expected in (("2023-01-01", "2023-12-31", 1), ("2023-05-01", "2023-08-31", 0),
+                                 ("2023-04-01", "2023-09-30", 1), ("2026-01-01", "2026-01-31", 1)):
+        got = summary.region_summary(world.tibet, Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+        assert got["trainees"]["total"] == expected, (start, end)
+        assert got["trainees"]["independent"] == (1 if start <= "2023-06-15" <= end else 0)
+
+
+def test_one_save_adjusts_the_rollups_in_few_queries(setting, django_assert_num_queries):
+    world, hospitals, trainees, programs = setting
+    training = f.TrainingFactory(trainee=trainees[0], start_date=dt.date(2024, 2, 10), end_date=None)
+    training = Training.objects.get(pk=training.pk)
+    training.end_date = dt.date(2024, 5, 31)
+    # contributions before: 2; UPDATE, history INSERT, data version
+    # (aidtracker/cache.py); contributions after: 2; the adjustment: an
+    # upsert and a clean-up per rollup that changed (only the spans here)
+    with django_assert_num_queries(9 + (1 if Training.objects.db == "default" and _postgres() else 0)):
+        training.save()
+    assert summary.region_summary(world.tibet, Period(dt.date(2024, 6, 1), None))["trainees"]["total"] == 0
+
+
+def _postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
