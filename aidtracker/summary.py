@@ -20,7 +20,9 @@ ends) without a specialty or donor filter, the trainee figures, the
 trainees-per-month chart and the overview's trainees are read from
 `outcomes.TraineeSpanMonth` and `TraineeStartMonth`, a few rows per hospital
 and month; other periods and the filters read the trainings (same number of
-queries either way).
+queries either way). The experts-per-month chart reads
+`deployments.ExpertMonth` (distinct experts per province and month) on the
+same conditions.
 
 Public functions (signatures are stable; the pages and the API use them):
 
@@ -94,7 +96,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, TruncYear
 from django.utils.translation import gettext as _
 
-from deployments.models import Program, Rotation, Team, Twinning
+from deployments.models import ExpertMonth, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
 from hospitals.periods import Period, overlaps_q, within_q
 from outcomes import rollups
@@ -881,6 +883,13 @@ def experts_per_month(region, period: Period = Period(), *, specialty=None, dono
     (+1 when the period is open)."""
     region, period = _closed(region, period)
     specialty, donor = _code(specialty), _code(donor)
+    if not specialty and not donor and whole_months(period):
+        # From the rollup of distinct experts per (province, month).
+        rows = ExpertMonth.objects.filter(region=region, month__gte=period.start, month__lte=period.end)
+        counts = {_month_key(month): n for month, n in rows.values_list("month", "experts")}
+        return [
+            {"month": _month_key(m), "experts": counts.get(_month_key(m), 0)} for m in months_of(period)
+        ]
     qs = Rotation.objects.filter(team__program__in=_programs_of(region, donor)).overlapping(period)
     if specialty:
         qs = qs.filter(specialty=specialty)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -257,6 +257,38 @@ class RotationQuerySet(models.QuerySet):
     def for_recipient_region(self, region):
         return self.filter(team__program__in=Program.objects.for_recipient_region(region))
 
+    # Bulk writes keep the experts-per-month rollup (deployments/rollups.py)
+    # exact: one rebuild of it all.
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from deployments import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            created = super().bulk_create(objs, *args, **kwargs)
+            rollups.rebuild(using=self.db)
+        return created
+
+    def update(self, **kwargs):
+        from deployments import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            updated = super().update(**kwargs)
+            if updated:
+                rollups.rebuild(using=self.db)
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        from deployments import rollups
+
+        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+            result = super().delete()
+            rollups.rebuild(using=self.db)
+        return result
+
+    delete.alters_data = True
+
 
 class RotationManager(models.Manager.from_queryset(RotationQuerySet)):
     def get_by_natural_key(self, team, person):
@@ -288,6 +320,13 @@ class Rotation(models.Model):
 
     history = HistoricalRecords(bases=[HistoryBase])
     objects = RotationManager()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # A move to another team (maybe province) rebuilds both (deployments/rollups.py).
+        instance._rollup_team = instance.__dict__.get("team_id")
+        return instance
 
     class Meta:
         verbose_name = _("rotation")
@@ -342,3 +381,28 @@ class Rotation(models.Model):
                     "team": clash.team_id,
                 }
             )
+
+
+class ExpertMonth(models.Model):
+    """Distinct experts on site in a month in a province: people with a
+    rotation (in a team of a program whose recipient hospital lies in the
+    province) that overlaps the month. Derived data, rebuilt by
+    deployments/rollups.py on every write of a rotation, team or program;
+    never edited by hand (`manage.py rebuild_rollups` recomputes it)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(_("month (first day)"))
+    experts = models.PositiveIntegerField(_("experts"))
+
+    class Meta:
+        verbose_name = _("experts on site in a month")
+        verbose_name_plural = _("experts on site per month")
+        constraints = [
+            # One row per (province, month); its index serves the chart's reads.
+            models.UniqueConstraint(fields=["region", "month"], name="expertmonth_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.month:%Y-%m}: {self.experts}"

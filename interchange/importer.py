@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidtracker.cache import bump_data_version
+from deployments import rollups as expert_rollup
 from outcomes import rollups
 from deployments.models import (
     DATES_ORDER_MESSAGE,
@@ -874,6 +875,13 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                     }
                 if not dry_run:
                     trainee_rollups.after()
+                    if any(
+                        report.counts.get(label, {}).get(key)
+                        for label in ("programs.csv", "teams.csv", "rotations.csv")
+                        for key in ("created", "updated")
+                    ):
+                        # Rotations may have moved in or out of any province.
+                        expert_rollup.rebuild()
                 if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
                     # Bulk upserts send no model signals: raise the data version
                     # in this transaction, so cached figures (aidtracker/cache.py)

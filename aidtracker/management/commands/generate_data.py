@@ -15,6 +15,7 @@ from aidtracker.cache import bump_data_version
 from aidtracker.bulk import insert_rows
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
+from deployments import rollups as expert_rollup
 from outcomes import rollups
 from outcomes.models import Surgery, Trainee, Training
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
                 rollups.rebuild(using=database)
             if trainings:
                 rollups.rebuild_trainees(using=database)
+            if rotations:
+                expert_rollup.rebuild(using=database)
             # COPY and bulk inserts send no model signals: move cached figures on.
             bump_data_version(database)
         elapsed = time.monotonic() - began

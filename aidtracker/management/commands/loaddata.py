@@ -1,5 +1,5 @@
 """`loaddata` that leaves the rollups (surgeries per month, trainee spans and
-starts per month) exact.
+starts per month, experts per month) exact.
 
 Django's loaddata saves each surgery and training on its own (one rollup
 rebuild each) and would load the rollup rows of a `dumpdata outcomes`
@@ -11,18 +11,22 @@ recomputes the rollups once at the end, all in one transaction.
 from django.core.management.commands import loaddata
 from django.db import transaction
 
+from deployments import rollups as expert_rollup
 from outcomes import rollups
 
-ROLLUP_LABELS = ["outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth"]
+ROLLUP_LABELS = [
+    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth", "deployments.ExpertMonth",
+]
 
 
 class Command(loaddata.Command):
-    help = loaddata.Command.help + " Recomputes the rollups of surgeries and trainees afterwards."
+    help = loaddata.Command.help + " Recomputes the rollups of surgeries, trainees and experts afterwards."
 
     def handle(self, *fixture_labels, **options):
         options["exclude"] = [*(options.get("exclude") or []), *ROLLUP_LABELS]
         using = options["database"]
-        with transaction.atomic(using=using), rollups.suspended():
+        with transaction.atomic(using=using), rollups.suspended(), expert_rollup.suspended():
             super().handle(*fixture_labels, **options)
             rollups.rebuild(using=using)
             rollups.rebuild_trainees(using=using)
+            expert_rollup.rebuild(using=using)

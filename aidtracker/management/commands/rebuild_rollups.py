@@ -1,11 +1,13 @@
 """Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth
-and TraineeStartMonth from the trainings)."""
+and TraineeStartMonth from the trainings, deployments.ExpertMonth from the rotations)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from deployments import rollups as expert_rollup
+from deployments.models import ExpertMonth
 from outcomes import rollups
 from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth
 
@@ -13,7 +15,7 @@ from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth
 class Command(BaseCommand):
     help = (
         "Recompute the rollups that the summary and dashboards read (surgeries per "
-        "month, trainee spans and starts per month), in one transaction. Every write keeps them exact; this is "
+        "month, trainee spans and starts per month, experts per month), in one transaction. Every write keeps them exact; this is "
         "for after writes that bypassed the models (raw SQL) or a restore."
     )
 
@@ -25,9 +27,12 @@ class Command(BaseCommand):
         with transaction.atomic(using=database):
             rollups.rebuild(using=database)
             rollups.rebuild_trainees(using=database)
-        counts = [model.objects.using(database).count() for model in (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth)]
+            expert_rollup.rebuild(using=database)
+        models = (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth, ExpertMonth)
+        counts = [model.objects.using(database).count() for model in models]
         self.stdout.write(
-            "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, trainee starts {:,} rows.".format(
+            "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, "
+            "trainee starts {:,} rows, experts {:,} rows.".format(
                 time.monotonic() - started, *counts
             )
         )
