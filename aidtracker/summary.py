@@ -505,18 +505,28 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
 
     # 4. Rotations in teams of those programs overlapping the period: distinct
     # people and days on site, in total and per donor (conditional aggregates).
+    # Grouped by person first (a flag and the days per donor), then summed:
+    # one hash aggregate instead of a COUNT(DISTINCT) sort per donor.
     days = overlap_days(period)
-    rotation_aggs = {"experts": Count("person", distinct=True), "expert_days": Sum(days)}
+    per_person = {"is_any": Max(Value(1)), "days_any": Sum(days)}
     for code in donor_codes:
         of_donor = Q(team__program__donor_region=code)
-        rotation_aggs[f"experts_{code}"] = Count("person", distinct=True, filter=of_donor)
-        rotation_aggs[f"expert_days_{code}"] = Sum(days, filter=of_donor)
+        per_person[f"is_{code}"] = Max(_flag(of_donor))
+        per_person[f"days_{code}"] = Sum(days, filter=of_donor)
+    rotation_aggs = {"experts": Sum("is_any"), "expert_days": Sum("days_any")}
+    for code in donor_codes:
+        rotation_aggs[f"experts_{code}"] = Sum(f"is_{code}")
+        rotation_aggs[f"expert_days_{code}"] = Sum(f"days_{code}")
     rot = (
         Rotation.objects.filter(team__program__in=programs)
         .overlapping(period)
         .filter(spec_q)
+        .order_by()
+        .values("person")
+        .annotate(**per_person)
         .aggregate(**rotation_aggs)
     )
+    rot = {key: value or 0 for key, value in rot.items()}
 
     # 5. Surgeries at hospitals in R within the period, and per donor through
     # their team's program: whole months from the rollup, the partial months
