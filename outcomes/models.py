@@ -2,7 +2,7 @@
 consultations and monthly indicators. No patient identifiers, by design."""
 
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -292,6 +292,26 @@ class SurgeryMonth(models.Model):
         return f"{self.hospital_id} {self.month:%Y-%m} {self.specialty_id} {self.team_id or '-'}: {self.total}"
 
 
+class TraineeRollupWrites:
+    """Saves and deletes of trainings and trainees run in one transaction with
+    the trainee rollups' adjustment (outcomes/rollups.py: the contributions
+    are read before the write under a lock and again after it), so that two
+    concurrent edits of one trainee take turns instead of each adding a
+    difference computed without the other's change."""
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
+
 class TraineeRollupKind(models.TextChoices):
     """The kind key of the trainee rollups: a training kind, any kind, or the
     independent_on dates."""
@@ -391,7 +411,7 @@ class TraineeManager(models.Manager.from_queryset(TraineeQuerySet)):
         return self.get(code=code)
 
 
-class Trainee(models.Model):
+class Trainee(TraineeRollupWrites, models.Model):
     """A local trainee, identified by the data owner's stable `trainee_id`."""
 
     class Role(models.TextChoices):
@@ -479,7 +499,7 @@ class TrainingManager(RefManager.from_queryset(TrainingQuerySet)):
     pass
 
 
-class Training(RefModel):
+class Training(TraineeRollupWrites, RefModel):
     class Kind(models.TextChoices):
         ONSITE_COURSE = "onsite_course", _("on-site course")
         MENTORSHIP = "mentorship", _("mentorship")

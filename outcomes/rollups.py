@@ -373,6 +373,10 @@ class TraineeDelta:
     def before(self):
         if not self.trainees:
             return self
+        with self.connection.cursor() as cursor:
+            # Concurrent adjustments take turns: the second reads the first's
+            # committed trainings (a new snapshot per statement).
+            _lock(cursor, self.connection.vendor)
         if self.rebuild:
             self.hospitals = trainee_hospitals(self.trainees, using=self.using)
         else:
@@ -390,7 +394,6 @@ class TraineeDelta:
         if not spans and not starts:
             return
         with self.connection.cursor() as cursor:
-            _lock(cursor, self.connection.vendor)
             _add(cursor, SPAN_TABLE, ["hospital_id", "kind", "first_month", "last_month"], "n", spans)
             _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
 
