@@ -19,11 +19,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.scope import RoleRequiredMixin, readable_regions, scope_queryset
-from aidtracker.cache import cached, fragment_key, scope_key
+from aidtracker.cache import cached, cached_page, fragment_key, scope_key
 from deployments.models import Program, Team
 from hospitals.models import Hospital, Region
 
@@ -150,6 +151,17 @@ class RecordListView(RoleRequiredMixin, View):
         return queryset
 
     def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv" or kwargs.get("export"):
+            return self.render_list(request, *args, **kwargs)  # streams, never cached
+        return self.cached_list(request, *args, **kwargs)
+
+    # The whole page comes from the cache when nothing it shows has changed
+    # (aidtracker/cache.py: cached_page).
+    @method_decorator(cached_page)
+    def cached_list(self, request, *args, **kwargs):
+        return self.render_list(request, *args, **kwargs)
+
+    def render_list(self, request, *args, **kwargs):
         filterset = self.filterset_class(
             request.GET or None, queryset=self.base_queryset(request), request=request
         )

@@ -108,6 +108,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.role",
+                # A page rendered for the page cache carries a placeholder for its
+                # CSRF token, replaced by a fresh token in every answer.
+                "aidtracker.cache.csrf_placeholder",
             ],
         },
     },
