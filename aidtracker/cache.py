@@ -41,7 +41,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
-from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -63,6 +63,9 @@ def fresh_version() -> int:
     return int(time.time() * 1000)
 
 
+_VERSION_SQL = 'SELECT "version" FROM "aidtracker_dataversion" WHERE "id" = %s'
+
+
 def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
     """Return the data version; read once per request (DataVersionMiddleware),
     on every call outside requests."""
@@ -71,7 +74,13 @@ def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
         return memo
     from aidtracker.models import DataVersion
 
-    version = DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first()
+    # Plain SQL: this runs on every request that uses the cache, and the
+    # ORM would spend longer building the statement than the database
+    # spends answering it.
+    with connections[using].cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [1])
+        row = cursor.fetchone()
+    version = row[0] if row else None
     if version is None:
         version = DataVersion.objects.using(using).get_or_create(
             pk=1, defaults={"version": fresh_version()}
