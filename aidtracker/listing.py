@@ -187,13 +187,14 @@ class RecordListView(RoleRequiredMixin, View):
             (key, value) for key, values in request.GET.lists() for value in values
             if key not in ("page", "sort", "format")
         )
-        totals = cached(
-            (f"{type(self).__name__}.totals", filters, scope_key(request.user)),
-            lambda: queryset.order_by().aggregate(
+        def count():
+            fast = None if filterset.is_bound and not filterset.is_valid() else self.fast_totals(request, filterset)
+            return fast if fast is not None else queryset.order_by().aggregate(
                 rows=Count("pk"),
                 **{name: Count(path, distinct=True) for name, path in self.distinct_counts.items()},
-            ),
-        )
+            )
+
+        totals = cached((f"{type(self).__name__}.totals", filters, scope_key(request.user)), count)
         paginator = Paginator(queryset.select_related(*self.select_related), self.paginate_by)
         paginator.count = totals["rows"]  # already counted in the aggregate above
         try:
@@ -226,6 +227,11 @@ class RecordListView(RoleRequiredMixin, View):
 
     def get_extra_context(self, request, filterset):
         return {}
+
+    def fast_totals(self, request, filterset):
+        """The totals ({"rows": n, ...}) computed a cheaper way than counting
+        the filtered rows, or None to count them (override; must be exact)."""
+        return None
 
 
 def _with(query, **params):

@@ -16,7 +16,8 @@
 #   BENCH_CACHE     cache of the cached run: redis (default: a private
 #                   redis-server on a free loopback port, shared by the
 #                   workers, as in production) or locmem (per worker)
-#   GUNICORN_WORKERS (default 4)
+#   GUNICORN_WORKERS, GUNICORN_THREADS (default: gunicorn.conf.py's, one
+#                   process per core with 8 threads each)
 #   PYTHON          the project's Python (default .venv/bin/python)
 # Locust is a benchmark tool, not a dependency of the application: it is
 # installed (pinned) into its own virtualenv, bench/.venv, on first use.
@@ -76,7 +77,7 @@ stop_server() {
 trap 'stop_server; [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true' EXIT
 
 start_server() {  # $1 = label; other settings from the environment
-    GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=${GUNICORN_WORKERS:-4} GUNICORN_ACCESS_LOG= \
+    GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_ACCESS_LOG= \
         GUNICORN_LOG_LEVEL=warning $PYTHON -m gunicorn --config gunicorn.conf.py \
         >"$OUT/gunicorn-$1.log" 2>&1 &
     SERVER_PID=$!
