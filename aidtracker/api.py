@@ -24,7 +24,7 @@ from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 
 from accounts.scope import api_records_required, readable_regions
-from aidtracker.cache import cached_call, scope_key
+from aidtracker.cache import cached_call, cached_page, scope_key
 from aidtracker.summary import (
     SummaryArgumentError,
     recipient_regions,
@@ -88,6 +88,7 @@ def regions(request):
     )
 
 
+@cached_page
 @api_view
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""

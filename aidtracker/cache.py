@@ -41,7 +41,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
-from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -63,6 +63,9 @@ def fresh_version() -> int:
     return int(time.time() * 1000)
 
 
+_VERSION_SQL = 'SELECT "version" FROM "aidtracker_dataversion" WHERE "id" = %s'
+
+
 def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
     """Return the data version; read once per request (DataVersionMiddleware),
     on every call outside requests."""
@@ -71,7 +74,13 @@ def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
         return memo
     from aidtracker.models import DataVersion
 
-    version = DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first()
+    # Plain SQL: this runs on every request that uses the cache, and the
+    # ORM would spend longer building the statement than the database
+    # spends answering it.
+    with connections[using].cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [1])
+        row = cursor.fetchone()
+    version = row[0] if row else None
     if version is None:
         version = DataVersion.objects.using(using).get_or_create(
             pk=1, defaults={"version": fresh_version()}
@@ -214,16 +223,37 @@ def fragment_key(request, *parts) -> str:
         {% cache cache_timeout "region-body" fragment_key %} ... {% endcache %}
 
     It holds the page's own parts (region, filters, page, sort), the user
-    (rendered HTML may show what only they may do: links, actions), the
-    language and the data version, so a fragment is never stale after a
+    and their scope (rendered HTML may show what only they may do: links,
+    actions), the language and the data version, so a fragment is never stale after a
     write and never shown to anybody else."""
     if isinstance(caches["default"], DummyCache):
         return ""
-    who = "everybody"  # without roles (no accounts app) every page is the same for all
-    if django_apps.is_installed("accounts"):
-        user = getattr(request, "user", None)
-        who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
-    return make_key((*parts, who, get_language()), current_data_version())
+    return make_key((*parts, *_who(request), get_language()), current_data_version())
+
+
+def _who(request) -> tuple:
+    """The parts of a page's key that name its reader: the user (id and the
+    names the header shows) and their scope (role, regions, programs: what
+    they may read, which links and actions they get). A profile is not
+    domain data (changing it raises no data version), so the scope itself
+    is in the key: a changed role or region applies at once."""
+    if not django_apps.is_installed("accounts"):
+        return ("everybody",)  # without roles every page is the same for all
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ("anonymous",)
+    from accounts.scope import get_scope
+
+    scope = get_scope(user)
+    return (
+        f"user:{user.pk}",
+        user.get_username(),
+        user.get_full_name(),
+        scope.role,
+        sorted(scope.regions) if scope.regions is not None else None,
+        sorted(scope.programs),
+        getattr(request, "api_token", None) is not None,
+    )
 
 
 class DataVersionMiddleware:
@@ -240,3 +270,113 @@ class DataVersionMiddleware:
         finally:
             _local.in_request = False
             _local.version = None
+
+
+# --------------------------------------------------------------------------
+# Whole pages
+
+#: Stands for the CSRF token in a cached page: `{% csrf_token %}` renders it
+#: while a page is rendered for the cache (see `csrf_placeholder`), and every
+#: answer, from the cache or not, gets a fresh masked token in its place.
+CSRF_PLACEHOLDER = "aidtracker-csrf-token-placeholder-5f1c0b"
+
+
+def csrf_placeholder(request):
+    """Context processor: the placeholder as `csrf_token` while a page is
+    rendered for the page cache (after Django's own csrf processor, so it
+    wins); nothing otherwise."""
+    if getattr(request, "_aid_page_cache", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
+
+
+def page_key(request) -> str | None:
+    """Return the cache key of the whole page answering `request`, or None
+    when it must not come from the cache.
+
+    The key holds everything a page of the dashboards, lists or API depends
+    on besides the data: the path with its query string, the user (their
+    id and the names the header shows), their scope (role, regions,
+    programs: what they may read and which links and actions they get), the
+    language, today's date, and the data version, so a page is never stale
+    after a write and never shown to anybody else."""
+    from django.contrib import messages
+    from django.utils import timezone
+
+    if isinstance(caches["default"], DummyCache) or request.method != "GET":
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    # A page that shows messages (after a redirect) is rendered, not cached.
+    if len(messages.get_messages(request)):
+        return None
+    return make_key(
+        ("page", request.get_full_path(), *_who(request), get_language(), timezone.localdate().isoformat()),
+        current_data_version(),
+    )
+
+
+def _with_token(request, content: bytes) -> bytes:
+    """`content` with a fresh masked CSRF token in place of the placeholder."""
+    from django.middleware.csrf import get_token
+
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in content:
+        content = content.replace(placeholder, get_token(request).encode())
+    return content
+
+
+def cached_page(view):
+    """Decorator: serve the whole page (HTML or JSON) from the cache.
+
+    On a hit the view does not run at all: the request costs the session,
+    the user and their scope, the data version and one cache read. Only
+    plain 200 answers to GET are stored (no streaming, no downloads, nothing
+    that sets a cookie). The view's own checks (role, scope, 404 for a
+    region outside the user's regions) ran when the page was stored, for
+    the same user, scope and data version: everything they depend on is in
+    the key (`page_key`)."""
+    import functools
+
+    from django.http import HttpResponse
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = page_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cache = caches["default"]
+        try:
+            hit = cache.get(key)
+        except Exception:  # noqa: BLE001 - a failing cache only means rendering
+            logger.warning("cache read failed for %s; rendering", key, exc_info=True)
+            return view(request, *args, **kwargs)
+        if hit is not None:
+            content_type, content = hit
+            return HttpResponse(_with_token(request, content), content_type=content_type)
+        request._aid_page_cache = True
+        try:
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)) and not getattr(response, "is_rendered", True):
+                response = response.render()  # a TemplateResponse: render with the placeholder
+        finally:
+            request._aid_page_cache = False
+        if getattr(response, "streaming", False):
+            return response
+        content = response.content
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not response.has_header("Content-Disposition")
+        ):
+            try:
+                cache.set(key, (response["Content-Type"], content), getattr(settings, "CACHE_TIMEOUT", 600))
+            except Exception:  # noqa: BLE001
+                logger.warning("cache write failed for %s", key, exc_info=True)
+        filled = _with_token(request, content)
+        if filled is not content:
+            response.content = filled
+        return response
+
+    return wrapper

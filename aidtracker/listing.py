@@ -19,11 +19,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.scope import RoleRequiredMixin, readable_regions, scope_queryset
-from aidtracker.cache import cached, fragment_key, scope_key
+from aidtracker.cache import cached, cached_page, fragment_key, scope_key
 from deployments.models import Program, Team
 from hospitals.models import Hospital, Region
 
@@ -150,6 +151,17 @@ class RecordListView(RoleRequiredMixin, View):
         return queryset
 
     def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv" or kwargs.get("export"):
+            return self.render_list(request, *args, **kwargs)  # streams, never cached
+        return self.cached_list(request, *args, **kwargs)
+
+    # The whole page comes from the cache when nothing it shows has changed
+    # (aidtracker/cache.py: cached_page).
+    @method_decorator(cached_page)
+    def cached_list(self, request, *args, **kwargs):
+        return self.render_list(request, *args, **kwargs)
+
+    def render_list(self, request, *args, **kwargs):
         filterset = self.filterset_class(
             request.GET or None, queryset=self.base_queryset(request), request=request
         )
@@ -175,13 +187,14 @@ class RecordListView(RoleRequiredMixin, View):
             (key, value) for key, values in request.GET.lists() for value in values
             if key not in ("page", "sort", "format")
         )
-        totals = cached(
-            (f"{type(self).__name__}.totals", filters, scope_key(request.user)),
-            lambda: queryset.order_by().aggregate(
+        def count():
+            fast = None if filterset.is_bound and not filterset.is_valid() else self.fast_totals(request, filterset)
+            return fast if fast is not None else queryset.order_by().aggregate(
                 rows=Count("pk"),
                 **{name: Count(path, distinct=True) for name, path in self.distinct_counts.items()},
-            ),
-        )
+            )
+
+        totals = cached((f"{type(self).__name__}.totals", filters, scope_key(request.user)), count)
         paginator = Paginator(queryset.select_related(*self.select_related), self.paginate_by)
         paginator.count = totals["rows"]  # already counted in the aggregate above
         try:
@@ -214,6 +227,11 @@ class RecordListView(RoleRequiredMixin, View):
 
     def get_extra_context(self, request, filterset):
         return {}
+
+    def fast_totals(self, request, filterset):
+        """The totals ({"rows": n, ...}) computed a cheaper way than counting
+        the filtered rows, or None to count them (override; must be exact)."""
+        return None
 
 
 def _with(query, **params):

@@ -93,6 +93,10 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.ProfileModelBackend",
 ]
 
+# Django's form rendering with <select> widgets written in Python (the same
+# HTML, much less CPU for the filter forms' long lists of options).
+FORM_RENDERER = "aidtracker.forms_renderer.FastSelectRenderer"
+
 ROOT_URLCONF = "aidtracker.urls"
 WSGI_APPLICATION = "aidtracker.wsgi.application"
 
@@ -108,6 +112,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.role",
+                # A page rendered for the page cache carries a placeholder for its
+                # CSRF token, replaced by a fresh token in every answer.
+                "aidtracker.cache.csrf_placeholder",
             ],
         },
     },

@@ -16,7 +16,8 @@
 #   BENCH_CACHE     cache of the cached run: redis (default: a private
 #                   redis-server on a free loopback port, shared by the
 #                   workers, as in production) or locmem (per worker)
-#   GUNICORN_WORKERS (default 4)
+#   GUNICORN_WORKERS, GUNICORN_THREADS (default: gunicorn.conf.py's, one
+#                   process per core with 8 threads each)
 #   PYTHON          the project's Python (default .venv/bin/python)
 # Locust is a benchmark tool, not a dependency of the application: it is
 # installed (pinned) into its own virtualenv, bench/.venv, on first use.
@@ -76,7 +77,7 @@ stop_server() {
 trap 'stop_server; [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true' EXIT
 
 start_server() {  # $1 = label; other settings from the environment
-    GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=${GUNICORN_WORKERS:-4} GUNICORN_ACCESS_LOG= \
+    GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_ACCESS_LOG= \
         GUNICORN_LOG_LEVEL=warning $PYTHON -m gunicorn --config gunicorn.conf.py \
         >"$OUT/gunicorn-$1.log" 2>&1 &
     SERVER_PID=$!
@@ -88,10 +89,21 @@ start_server() {  # $1 = label; other settings from the environment
     exit 1
 }
 
+cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+
 run_load() {  # $1 = label
-    bench/.venv/bin/locust -f bench/locustfile.py --headless -u "$NUSERS" -r "$NUSERS" -t "$DURATION" \
+    local total0 busy0
+    total0=$(cpu_ticks); busy0=$(busy_ticks)
+    $PYTHON bench/cpu_share.py snapshot "$OUT/$1_procs.json"
+    BENCH_STEADY_OUT="$OUT/$1_steady.json" /usr/bin/time -f '%U %S %e' -o "$OUT/$1_locust_time.txt" \
+        bench/.venv/bin/locust -f bench/locustfile.py --headless -u "$NUSERS" -r "$NUSERS" -t "$DURATION" \
         --host "$BASE" --only-summary --csv "$OUT/$1" --exit-code-on-error 0 >"$OUT/locust-$1.log" 2>&1 || true
+    # Machine CPU during the run (all processes, every user of the machine)
+    # and locust's own share of it: is the load generator the bottleneck?
+    echo "$(( $(cpu_ticks) - total0 )) $(( $(busy_ticks) - busy0 ))" >"$OUT/$1_cpu.txt"
     $PYTHON bench/report.py "$1" "$OUT/$1_stats.csv"
+    echo "$1: CPU-seconds by process: $($PYTHON bench/cpu_share.py report "$OUT/$1_procs.json" "$DB")"
 }
 
 MODES=${BENCH_MODES:-uncached cached}

@@ -5,6 +5,8 @@
 """
 
 import csv
+import json
+import os
 import sys
 
 DASHBOARD = "region dashboard /regions/<code>/"
@@ -39,6 +41,24 @@ def show(label, path):
     t = totals(stats)
     print(f"{label}: pages (without sign-in): {t['rps']:.1f} requests/s, {t['requests']} requests, "
           f"{t['errors']} errors")
+    base = path[: -len("_stats.csv")]
+    try:
+        with open(base + "_steady.json") as handle:
+            steady = json.load(handle)
+        print(f"{label}: steady state (after the last sign-in, {steady['seconds']} s): "
+              f"{steady['rps']} requests/s, {steady['requests']} requests, {steady['failures']} errors")
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        user, system, elapsed = (float(x) for x in open(base + "_locust_time.txt").read().split()[-3:])
+        total, busy = (int(x) for x in open(base + "_cpu.txt").read().split())
+        hz = os.sysconf("SC_CLK_TCK")
+        cores = os.cpu_count()
+        print(f"{label}: CPU: machine busy {100 * busy / total:.0f}% of {cores} cores; locust used "
+              f"{user + system:.1f} CPU-s in {elapsed:.0f} s = {100 * (user + system) / (total / hz):.0f}% "
+              f"of the machine ({100 * (user + system) / (busy / hz):.0f}% of what was busy)")
+    except (OSError, ValueError):
+        pass
 
 
 def targets(uncached_path, cached_path):

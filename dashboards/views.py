@@ -34,7 +34,7 @@ from accounts.scope import can_read_records, get_region_or_404, readable_regions
 from aidtracker import summary as summary_api
 from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
-from aidtracker.cache import cached_call, fragment_key, scope_key
+from aidtracker.cache import cached_call, cached_page, fragment_key, scope_key
 from aidtracker.listing import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -63,6 +63,7 @@ def list_url(name, params, **extra):
 # Overview and region dashboard
 
 
+@cached_page
 def overview(request):
     form = OverviewForm(request.GET or None)
     period, _specialty, _donor = form.values()
@@ -173,6 +174,7 @@ def region_cards(summary, params, links=True):
     return cards
 
 
+@cached_page
 def region(request, code):
     region = get_region_or_404(request.user, code)
     if region.level != Region.Level.PROVINCE:
