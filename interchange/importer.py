@@ -756,6 +756,12 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
             # other is changing: the second waits for the first to finish.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+                # Memory for this transaction's sorts and hashes (the check
+                # for keys twice groups every staged key; the rollup groups
+                # every written surgery) and for rebuilding indexes after a
+                # bulk load: PostgreSQL's defaults (4 MB, 64 MB) spill to disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         t0 = time.monotonic()
         ctx = Context()
         imports = []
@@ -804,7 +810,8 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                             # Bulk upserts send no signals: recompute the monthly
                             # rollup of the hospitals and months the rows were in
                             # or are in now, set-based, in this transaction.
-                            rollups.rebuild(*touched)
+                            with stage.derived_write(rollups.ROLLUP_TABLE):
+                                rollups.rebuild(*touched)
                     report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,
