@@ -738,6 +738,7 @@ def _surgery_groups(stage):
     or None when nothing is staged. One query."""
     if stage.rows == 0:
         return None
+    stage.analyze()
     table = Surgery._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

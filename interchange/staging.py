@@ -14,6 +14,10 @@ from django.db import connection
 
 BATCH = 5000
 
+# Staged rows from which the staging table gets planner statistics before
+# it is compared with a table that holds rows (see Stage.analyze).
+ANALYZE_MIN_ROWS = 10_000
+
 # A write of at least this many rows into a table that holds no more rows
 # than that (a first load, or one that at least doubles the table) is a bulk
 # load: see Stage._without_foreign_keys.
@@ -35,6 +39,7 @@ class Stage:
         self.conflict = tuple(conflict)
         self.label = label
         self.rows = 0
+        self._analyzed = False
         self.bulk_rows = 0  # new rows written by a bulk load (see _bulk_load_into)
         self.postgres = connection.vendor == "postgresql"
         self._text = tuple(i for i, c in enumerate(self.columns) if c in text_columns)
@@ -153,6 +158,7 @@ class Stage:
             differs = " OR ".join(f"t.{_q(c)} IS NOT s.{_q(c)}" for c in changing) or "0"
         probe = _q(self.conflict[0])
         with connection.cursor() as cursor:
+            self.analyze(cursor)
             cursor.execute(
                 f"SELECT count(CASE WHEN t.{probe} IS NULL THEN 1 END), "
                 f"count(CASE WHEN t.{probe} IS NOT NULL AND ({differs}) THEN 1 END) "
@@ -212,6 +218,7 @@ class Stage:
             FROM h
         """
         with connection.cursor() as cursor:
+            self.analyze(cursor)
             put_back = []
             new_rows, empty = self._new_rows(cursor)
             for table in (self.table, history._meta.db_table):
@@ -261,6 +268,23 @@ class Stage:
                 for statement in put_back:
                     cursor.execute(statement)
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def analyze(self, cursor=None):
+        """Give a large staging table planner statistics when it is to be
+        joined with a table that holds rows. A temporary table has none
+        (autovacuum never sees it): PostgreSQL then guesses a few hundred
+        rows and looks each staged key up in the key index, one by one
+        (a re-import of 1,000,000 unchanged surgeries: 7.8 s), where
+        with statistics it hashes both sides (3.9 s, ANALYZE 1.1 s)."""
+        if not self.postgres or self.rows < ANALYZE_MIN_ROWS or self._analyzed:
+            return
+        if cursor is None:
+            with connection.cursor() as cursor:
+                return self.analyze(cursor)
+        self._analyzed = True
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(self.table)})")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ANALYZE {self.name}")
 
     def _new_rows(self, cursor):
         """(how many staged rows have a key the table does not hold yet,

@@ -133,3 +133,23 @@ def test_first_load_refuses_a_key_taken_meanwhile(postgres, example, monkeypatch
     assert not report.ok and "refused" in str(report.errors[0])
     assert not Surgery.objects.exists() and not Hospital.objects.exists()
     assert foreign_keys("outcomes_surgery") == before
+
+
+def test_staging_statistics_before_comparing_with_rows(postgres, example, monkeypatch):
+    """A large staging table is analyzed before it is joined with a table
+    that holds rows (here: every table, the second time); same counts."""
+    monkeypatch.setattr(staging, "ANALYZE_MIN_ROWS", 1)
+    analyzed = []
+    original = staging.Stage.analyze
+
+    def spy(self, cursor=None):
+        analyzed.append(self.table)
+        return original(self, cursor)
+
+    monkeypatch.setattr(staging.Stage, "analyze", spy)
+    assert run(example).ok
+    again = run(example, dry_run=True)
+    assert again.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    again = run(example)
+    assert again.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert "outcomes_surgery" in analyzed
