@@ -341,13 +341,16 @@ class FileImport:
             self.error(1, "", "", _("a header row naming the columns; the file is empty"))
             return
         positions = self.read_header(header)
+        # The columns the file has, and a row of defaults (an absent column
+        # gives its default; a missing required column is reported once, in
+        # the header). Every position is below `width`: shorter rows are
+        # padded to it.
         plan = []
-        for column in spec.columns:
+        defaults = [column.default for column in spec.columns]
+        for j, column in enumerate(spec.columns):
             pos = positions.get(column.name)
-            conv = _converter(column, self.ctx)
-            # A missing required column is reported once, in the header.
-            required = column.required and pos is not None
-            plan.append((pos, conv, required, column.default, column.name))
+            if pos is not None:
+                plan.append((j, pos, _converter(column, self.ctx), column.required, column.name))
         width = len(header)
         while width and not header[width - 1].strip():
             width -= 1
@@ -360,7 +363,6 @@ class FileImport:
         missing = _("a value (this column is required)")
         too_many = _("no more cells than the header has columns")
         handle = self.handle
-        ncols = len(plan)
         try:
             for row in rows:
                 line += 1
@@ -374,23 +376,23 @@ class FileImport:
                 if n > width and any(c.strip() for c in row[width:]):
                     add(name, line, "", row[width], too_many)
                     continue
-                vals = [None] * ncols
+                if n < width:
+                    row += [""] * (width - n)
+                vals = defaults.copy()
                 ok = True
-                j = 0
-                for pos, conv, required, default, cname in plan:
-                    v = row[pos].strip() if pos is not None and pos < n else ""
+                for j, pos, conv, required, cname in plan:
+                    v = row[pos].strip()
                     if v:
                         try:
                             vals[j] = conv(v)
                         except Invalid as exc:
                             ok = False
+                            vals[j] = None
                             add(name, line, cname, v, exc.args[0])
                     elif required:
                         ok = False
+                        vals[j] = None
                         add(name, line, cname, "", missing)
-                    else:
-                        vals[j] = default
-                    j += 1
                 handle(line, vals, ok)
         except FileProblem as problem:
             self.error(problem.line, "", "", problem.message)
@@ -405,6 +407,7 @@ class FileImport:
     def _prepare(self):
         spec = self.spec
         self.db_index = [i for i, c in enumerate(spec.columns) if c.db]
+        self.all_db = self.db_index == list(range(len(spec.columns)))
         self.idx = {c.name: i for i, c in enumerate(spec.columns)}
         self.pairs = [(self.idx[a], self.idx[b], b) for a, b in spec.date_pairs]
         self.stage = Stage(spec.model, spec.db_columns, spec.conflict, self.name, self.text_columns)
@@ -428,7 +431,7 @@ class FileImport:
         if self.pairs and not self.check_dates(line, vals):
             ok = False
         if ok:
-            self.stage.add(line, [vals[i] for i in self.db_index])
+            self.stage.add(line, vals if self.all_db else [vals[i] for i in self.db_index])
 
     def _finish(self):
         pass
@@ -738,6 +741,7 @@ def _surgery_groups(stage):
     or None when nothing is staged. One query."""
     if stage.rows == 0:
         return None
+    stage.analyze()
     table = Surgery._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -815,6 +819,12 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
             # other is changing: the second waits for the first to finish.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+                # Memory for this transaction's sorts and hashes (the check
+                # for keys twice groups every staged key; the rollup groups
+                # every written surgery) and for rebuilding indexes after a
+                # bulk load: PostgreSQL's defaults (4 MB, 64 MB) spill to disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         t0 = time.monotonic()
         ctx = Context()
         imports = []
@@ -866,7 +876,8 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                             # Bulk upserts send no signals: recompute the monthly
                             # rollup of the hospitals and months the rows were in
                             # or are in now, set-based, in this transaction.
-                            rollups.rebuild(*touched)
+                            with stage.derived_write(rollups.ROLLUP_TABLE):
+                                rollups.rebuild(*touched)
                     report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,

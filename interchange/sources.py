@@ -3,6 +3,7 @@ one CSV file. Each file of the bundle is offered as an iterator of rows (lists
 of strings, the header first) so that rows stream and memory stays flat."""
 
 import csv
+import itertools
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -45,18 +46,37 @@ def _not_utf8(line):
     )
 
 
-def _lines(binary):
-    """Decoded lines of a byte stream, one at a time, so that a byte that is not
-    UTF-8 is reported on its own line; a leading byte-order mark is dropped."""
+def _blocks(binary, size=1 << 16):
+    """Decoded lines of a byte stream, a block of lines (about `size` bytes)
+    at a time; a leading byte-order mark is dropped. A line that is not
+    UTF-8 is reported with its own number, after the lines before it."""
     number = 0
-    for number, raw in enumerate(binary, 1):
+    while True:
+        raws = binary.readlines(size)
+        if not raws:
+            return
         try:
-            text = raw.decode("utf-8")
+            block = [raw.decode("utf-8") for raw in raws]
         except UnicodeDecodeError:
-            raise _not_utf8(number) from None
-        if number == 1 and text.startswith("\ufeff"):
-            text = text[1:]
-        yield text
+            block = []
+            for raw in raws:
+                try:
+                    block.append(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    break
+            if number == 0 and block and block[0].startswith("\ufeff"):
+                block[0] = block[0][1:]
+            yield block
+            raise _not_utf8(number + len(block) + 1) from None
+        if number == 0 and block[0].startswith("\ufeff"):
+            block[0] = block[0][1:]
+        number += len(block)
+        yield block
+
+
+def _lines(binary):
+    """Decoded lines of a byte stream (see _blocks)."""
+    return itertools.chain.from_iterable(_blocks(binary))
 
 
 def _csv_rows(binary):

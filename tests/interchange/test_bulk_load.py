@@ -5,9 +5,11 @@ before the commit; an error still undoes all."""
 import pytest
 from django.db import connection
 
+from audit.models import ImportBatch
 from hospitals.models import Hospital
 from interchange import staging
-from outcomes.models import Surgery
+from outcomes import rollups
+from outcomes.models import Surgery, SurgeryMonth
 
 from .conftest import run
 
@@ -39,7 +41,10 @@ def postgres():
 
 
 def test_bulk_load_puts_every_foreign_key_back(postgres, example, monkeypatch):
-    tables = [m._meta.db_table for m in (Surgery, Surgery.history.model, Hospital, Hospital.history.model)]
+    tables = [
+        m._meta.db_table
+        for m in (Surgery, Surgery.history.model, SurgeryMonth, Hospital, Hospital.history.model)
+    ]
     before = {t: foreign_keys(t) for t in tables}
     assert all(keys or indexes for keys, indexes in before.values())
     monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)  # every file of the example is a bulk load
@@ -67,3 +72,84 @@ def test_bulk_load_refused_by_a_constraint_writes_nothing(postgres, example, mon
     assert not report.ok and "refused" in str(report.errors[0])
     assert not Surgery.objects.exists() and not Hospital.objects.exists()
     assert foreign_keys("outcomes_surgery") == before  # the constraints and indexes are there, as before
+
+
+def test_first_load_writes_history_and_rollup_like_an_upsert(postgres, example, monkeypatch):
+    """Into empty tables a bulk load writes with plain INSERTs (keys dropped
+    and put back): the same rows, history ('+', with the batch) and rollup
+    as the upsert writes."""
+    batch = ImportBatch.objects.create(file_name="bundle", sha256="")
+    report = run(example, batch=batch)  # no bulk load: the upsert
+    assert report.ok, [str(e) for e in report.errors]
+
+    def state():
+        surgeries = sorted(Surgery.objects.values_list(
+            "ref", "date", "hospital_id", "specialty_id", "procedure", "grade", "approach", "lead",
+            "team_id", "demonstration", "first_in_region", "outcome", "blood_loss_ml",
+        ))
+        history = sorted(Surgery.history.values_list("ref", "history_type", "import_batch_id"))
+        months = sorted(SurgeryMonth.objects.values_list(
+            "hospital_id", "month", "specialty_id", "team_id", "total", "visiting", "grade_4",
+        ), key=str)
+        return surgeries, history, months
+
+    upserted = state()
+    counts = report.counts
+    Surgery.objects.all().delete()
+    Surgery.history.all().delete()
+    assert not SurgeryMonth.objects.exists()
+    monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
+    report = run(example, batch=batch)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.counts["surgeries.csv"] == counts["surgeries.csv"] == {"created": 4, "updated": 0, "unchanged": 0}
+    assert state() == upserted
+    months = state()[2]
+    rollups.rebuild()
+    assert state()[2] == months
+    assert {h.history_type for h in Surgery.history.all()} == {"+"}
+    assert {h.import_batch_id for h in Surgery.history.all()} == {batch.pk}
+
+
+def test_first_load_refuses_a_key_taken_meanwhile(postgres, example, monkeypatch):
+    """The key constraints dropped for a first load are checked when put back."""
+    monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
+    before = foreign_keys("outcomes_surgery")
+    original = staging.Stage._bulk_load_into
+
+    def sneak_in(self, cursor, table, new_rows, keys=False):
+        put_back = original(self, cursor, table, new_rows, keys=keys)
+        if table == "outcomes_surgery" and keys:
+            # A row with a key of the bundle, behind the importer's back.
+            cursor.execute(
+                "INSERT INTO outcomes_surgery (ref, date, hospital_id, specialty_id, procedure, grade, "
+                "approach, lead, demonstration, first_in_region, outcome) SELECT ref, date, hospital_id, "
+                "specialty_id, procedure, grade, approach, lead, demonstration, first_in_region, outcome "
+                f"FROM {self.name} LIMIT 1"
+            )
+        return put_back
+
+    monkeypatch.setattr(staging.Stage, "_bulk_load_into", sneak_in)
+    report = run(example)
+    assert not report.ok and "refused" in str(report.errors[0])
+    assert not Surgery.objects.exists() and not Hospital.objects.exists()
+    assert foreign_keys("outcomes_surgery") == before
+
+
+def test_staging_statistics_before_comparing_with_rows(postgres, example, monkeypatch):
+    """A large staging table is analyzed before it is joined with a table
+    that holds rows (here: every table, the second time); same counts."""
+    monkeypatch.setattr(staging, "ANALYZE_MIN_ROWS", 1)
+    analyzed = []
+    original = staging.Stage.analyze
+
+    def spy(self, cursor=None):
+        analyzed.append(self.table)
+        return original(self, cursor)
+
+    monkeypatch.setattr(staging.Stage, "analyze", spy)
+    assert run(example).ok
+    again = run(example, dry_run=True)
+    assert again.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    again = run(example)
+    assert again.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert "outcomes_surgery" in analyzed
