@@ -413,17 +413,24 @@ def whole_months(period: Period) -> bool:
     )
 
 
+def _trainee_spans(period: Period):
+    """The rows of the span rollup that overlap a period of whole months:
+    summed per kind, they are its distinct trainees (outcomes/rollups.py)."""
+    rows = TraineeSpanMonth.objects.all()
+    if period.end is not None:
+        rows = rows.filter(first_month__lte=_month_start(period.end))
+    if period.start is not None:
+        rows = rows.filter(last_month__gte=period.start)
+    return rows
+
+
 def _trainee_figures(region, hospitals, period: Period, spec_q: Q, donor) -> dict:
     """{"total", kinds..., "independent"}: the summary's trainee figures. One
     query: for the whole region and a period of whole months from the span
     rollup (outcomes/rollups.py: spans +1, gaps between a trainee's spans -1,
     summed over the rows that overlap), else from the trainings."""
     if not spec_q and not donor and whole_months(period):
-        rows = TraineeSpanMonth.objects.filter(hospital__in=hospitals)
-        if period.end is not None:
-            rows = rows.filter(first_month__lte=_month_start(period.end))
-        if period.start is not None:
-            rows = rows.filter(last_month__gte=period.start)
+        rows = _trainee_spans(period).filter(hospital__in=hospitals)
         sums = dict(rows.order_by().values("kind").annotate(n=Sum("n")).values_list("kind", "n"))
         return {
             "total": sums.get(rollups.ANY_KIND) or 0,
@@ -705,12 +712,7 @@ def overview(period: Period = Period()) -> list[dict]:
     # add up over hospitals: from the span rollup for a period of whole
     # months, else the trainees with an overlapping training (a semi-join).
     if whole_months(period):
-        spans = TraineeSpanMonth.objects.filter(kind=rollups.ANY_KIND)
-        if period.end is not None:
-            spans = spans.filter(first_month__lte=_month_start(period.end))
-        if period.start is not None:
-            spans = spans.filter(last_month__gte=period.start)
-        trainees = summed(spans, "hospital", n=Sum("n"))
+        trainees = summed(_trainee_spans(period).filter(kind=rollups.ANY_KIND), "hospital", n=Sum("n"))
     else:
         trainings = Training.objects.filter(overlaps_q(period), trainee=OuterRef("pk"))
         trainees = summed(Trainee.objects.filter(Exists(trainings)), "hospital", n=Count("pk"))

@@ -40,13 +40,19 @@ _state = threading.local()
 
 @contextlib.contextmanager
 def suspended():
-    """Model signals do not rebuild inside this block (a bulk path rebuilds once)."""
-    previous = getattr(_state, "suspended", False)
+    """Model signals rebuild or adjust no rollup inside this block (a bulk
+    path rebuilds once). One switch for every rollup: this one and those of
+    outcomes/rollups.py."""
+    previous = is_suspended()
     _state.suspended = True
     try:
         yield
     finally:
         _state.suspended = previous
+
+
+def is_suspended() -> bool:
+    return getattr(_state, "suspended", False)
 
 
 # The rotations with the province of their program's recipient hospital (a
@@ -124,7 +130,7 @@ def provinces_of_teams(teams, *, using="default") -> set:
 
 
 def _before_rotation_save(sender, instance, raw=False, using="default", **kwargs):
-    if getattr(_state, "suspended", False) or hasattr(instance, "_rollup_team"):
+    if is_suspended() or hasattr(instance, "_rollup_team"):
         return
     old = None
     if instance.pk is not None:
@@ -133,7 +139,7 @@ def _before_rotation_save(sender, instance, raw=False, using="default", **kwargs
 
 
 def _on_rotation_write(sender, instance, using="default", **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
     teams = {instance.team_id, getattr(instance, "_rollup_team", None)}
     rebuild(provinces_of_teams(teams, using=using), using=using)
@@ -141,7 +147,7 @@ def _on_rotation_write(sender, instance, using="default", **kwargs):
 
 
 def _on_structure_write(sender, instance, using="default", raw=False, **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
     rebuild(using=using)
 

@@ -10,6 +10,7 @@ from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
 from hospitals.models import Hospital, Region, Specialty
 from hospitals.periods import Period, overlaps_q, within_q
+from outcomes.rollups import ANY_KIND, INDEPENDENT
 
 NOT_NEGATIVE = [MinValueValidator(0)]
 
@@ -312,74 +313,6 @@ class TraineeRollupWrites:
     delete.alters_data = True
 
 
-class TraineeRollupKind(models.TextChoices):
-    """The kind key of the trainee rollups: a training kind, any kind, or the
-    independent_on dates."""
-
-    ANY = "any", _("any kind")
-    ONSITE_COURSE = "onsite_course", _("on-site course")
-    MENTORSHIP = "mentorship", _("mentorship")
-    FURTHER_STUDY = "further_study", _("further study at a donor hospital")
-    INDEPENDENT = "independent", _("independent")
-
-
-class TraineeSpanMonth(models.Model):
-    """Signed counts of merged training spans (+1) and of the gaps between a
-    trainee's spans (-1), per (hospital, kind, first month, last month): the
-    sum over the rows that overlap a period of whole months is the number of
-    distinct trainees with a training overlapping it (outcomes/rollups.py
-    explains why). Derived data, rebuilt on every write of a training or
-    trainee; never edited by hand (`manage.py rebuild_rollups`)."""
-
-    hospital = models.ForeignKey(
-        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=TraineeRollupKind.choices)
-    first_month = models.DateField(_("first month"))
-    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
-    n = models.IntegerField(_("count"))
-
-    class Meta:
-        verbose_name = _("trainee spans of a month")
-        verbose_name_plural = _("trainee spans per month")
-        constraints = [
-            # One row per group (the adjustments add to it); its index serves
-            # the summary's reads too: the rows of a region's hospitals.
-            models.UniqueConstraint(
-                fields=["hospital", "kind", "first_month", "last_month"], name="traineespan_group_unique"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.hospital_id} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
-
-
-class TraineeStartMonth(models.Model):
-    """Distinct trainees of a hospital who began a training (of a kind, or of
-    any kind) in a month: the trainees-per-month chart. Derived data like
-    TraineeSpanMonth."""
-
-    hospital = models.ForeignKey(
-        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=TraineeRollupKind.choices)
-    month = models.DateField(_("month (first day)"))
-    # Not Positive: an adjustment proposes a negative row that then meets
-    # its existing row (ON CONFLICT), and CHECK constraints see the proposal.
-    trainees = models.IntegerField(_("trainees"))
-
-    class Meta:
-        verbose_name = _("trainees starting in a month")
-        verbose_name_plural = _("trainees starting per month")
-        constraints = [
-            # One row per group; its index serves the chart's reads too.
-            models.UniqueConstraint(fields=["hospital", "month", "kind"], name="traineestart_group_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
-
-
 class TraineeQuerySet(models.QuerySet):
     # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
     # the trainees contribute is read before and after, the difference added.
@@ -441,6 +374,14 @@ class Trainee(TraineeRollupWrites, models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Only a move to another hospital changes the trainee rollups (outcomes/rollups.py).
+        instance._rollup_hospital = instance.__dict__.get("hospital_id")
+        return instance
+
 
 class TrainingQuerySet(models.QuerySet):
     def in_region(self, region):
@@ -575,6 +516,70 @@ class Training(TraineeRollupWrites, RefModel):
         # A move to another trainee (so maybe hospital) rebuilds both (outcomes/rollups.py).
         instance._rollup_trainee = instance.__dict__.get("trainee_id")
         return instance
+
+
+# The kind key of the trainee rollups: a training kind, any kind, or the
+# independent_on dates.
+TRAINEE_ROLLUP_KINDS = [
+    (ANY_KIND, _("any kind")), *Training.Kind.choices, (INDEPENDENT, _("independent")),
+]
+
+
+class TraineeSpanMonth(models.Model):
+    """Signed counts of merged training spans (+1) and of the gaps between a
+    trainee's spans (-1), per (hospital, kind, first month, last month): the
+    sum over the rows that overlap a period of whole months is the number of
+    distinct trainees with a training overlapping it (outcomes/rollups.py
+    explains why). Derived data, rebuilt on every write of a training or
+    trainee; never edited by hand (`manage.py rebuild_rollups`)."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("trainee spans of a month")
+        verbose_name_plural = _("trainee spans per month")
+        constraints = [
+            # One row per group (the adjustments add to it); its index serves
+            # the summary's reads too: the rows of a region's hospitals.
+            models.UniqueConstraint(
+                fields=["hospital", "kind", "first_month", "last_month"], name="traineespan_group_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+
+
+class TraineeStartMonth(models.Model):
+    """Distinct trainees of a hospital who began a training (of a kind, or of
+    any kind) in a month: the trainees-per-month chart. Derived data like
+    TraineeSpanMonth."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    month = models.DateField(_("month (first day)"))
+    # Not Positive: an adjustment proposes a negative row that then meets
+    # its existing row (ON CONFLICT), and CHECK constraints see the proposal.
+    trainees = models.IntegerField(_("trainees"))
+
+    class Meta:
+        verbose_name = _("trainees starting in a month")
+        verbose_name_plural = _("trainees starting per month")
+        constraints = [
+            # One row per group; its index serves the chart's reads too.
+            models.UniqueConstraint(fields=["hospital", "month", "kind"], name="traineestart_group_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
 
 
 class TechniqueQuerySet(models.QuerySet):

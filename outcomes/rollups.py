@@ -27,12 +27,13 @@ recomputes from them (the lock is taken by the first statement).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 
 from django.db import connections, router
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+# One switch for the signals of every rollup, re-exported: rollups.suspended().
+from deployments.rollups import is_suspended, suspended  # noqa: F401
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollup's rebuilds
 
@@ -54,20 +55,6 @@ COUNTS = {
     "demonstration": "demonstration",
     "first_in_region": "first_in_region",
 }
-
-_state = threading.local()
-
-
-@contextlib.contextmanager
-def suspended():
-    """Model signals do not rebuild inside this block (a bulk path rebuilds once)."""
-    previous = getattr(_state, "suspended", False)
-    _state.suspended = True
-    try:
-        yield
-    finally:
-        _state.suspended = previous
-
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
@@ -167,7 +154,7 @@ def rollup_key(instance):
 
 
 def _on_save(sender, instance, raw=False, using="default", **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
     old = getattr(instance, "_rollup_key", None)
     new = rollup_key(instance)
@@ -176,7 +163,7 @@ def _on_save(sender, instance, raw=False, using="default", **kwargs):
 
 
 def _on_delete(sender, instance, using="default", **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
     rebuild_keys([getattr(instance, "_rollup_key", None) or rollup_key(instance)], using=using)
 
@@ -428,20 +415,27 @@ def _training_trainees(instance):
 
 
 def _before(sender, instance, raw=False, using="default", **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
-    trainees = _training_trainees(instance) if sender.__name__ == "Training" else {instance.pk}
+    if sender.__name__ == "Training":
+        trainees = _training_trainees(instance)
+    elif kwargs.get("signal") is pre_save and getattr(instance, "_rollup_hospital", None) == instance.hospital_id:
+        return  # a trainee loaded from the database, still at the same hospital: nothing moves
+    else:
+        trainees = {instance.pk}
     instance._trainee_delta = TraineeDelta(trainees, using=using).before()
 
 
 def _after(sender, instance, raw=False, using="default", **kwargs):
-    if getattr(_state, "suspended", False):
+    if is_suspended():
         return
     delta = instance.__dict__.pop("_trainee_delta", None)
     if delta is not None:
         delta.after()
     if sender.__name__ == "Training":
         instance._rollup_trainee = instance.trainee_id
+    else:
+        instance._rollup_hospital = instance.hospital_id
 
 
 def connect_trainee_signals() -> None:

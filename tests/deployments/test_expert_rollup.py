@@ -18,6 +18,7 @@ from deployments.models import ExpertMonth, Rotation
 from hospitals.models import Hospital
 from hospitals.periods import Period
 from interchange.importer import import_bundle
+from outcomes.rollups import month_end
 from tests import factories as f
 
 FIRST = dt.date(2023, 1, 1)
@@ -31,15 +32,10 @@ def raw_experts_per_month(region, period):
     ]
     result = []
     for month in summary.months_of(period):
-        first, last = max(month, period.start), min(rollups_month_end(month), period.end)
+        first, last = max(month, period.start), min(month_end(month), period.end)
         people = {r.person_id for r in rotations if r.start_date <= last and r.end_date >= first}
         result.append({"month": month.strftime("%Y-%m"), "experts": len(people)})
     return result
-
-
-def rollups_month_end(month):
-    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
 
 
 def check(world):

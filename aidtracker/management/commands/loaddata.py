@@ -25,7 +25,7 @@ class Command(loaddata.Command):
     def handle(self, *fixture_labels, **options):
         options["exclude"] = [*(options.get("exclude") or []), *ROLLUP_LABELS]
         using = options["database"]
-        with transaction.atomic(using=using), rollups.suspended(), expert_rollup.suspended():
+        with transaction.atomic(using=using), rollups.suspended():
             super().handle(*fixture_labels, **options)
             rollups.rebuild(using=using)
             rollups.rebuild_trainees(using=using)
