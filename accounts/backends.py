@@ -22,16 +22,94 @@ class AxesBackend(AxesStandaloneBackend):
 
 
 def _get_user_with_profile(user_id):
-    """The user with their profile in one query: every page asks for the role."""
+    """The signed-in user with their profile and scope, in one query.
+
+    Every page asks for the role and the scope (accounts.scope.get_scope):
+    the user's row, the profile's row and the codes of the profile's
+    regions and programs come back in one statement, written once per
+    process (the ORM would build two statements on every request, which
+    costs more than the database spends answering them). The user and
+    profile are model instances as `select_related("profile")` would give,
+    and the scope is set on the user as get_scope() would compute it."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.models import Profile
+    from accounts.scope import scope_from_profile
 
     User = get_user_model()
-    try:
-        user = User._default_manager.select_related("profile").get(pk=user_id)
-    except User.DoesNotExist:
+    prepared = _USER_SQL.get(connection.vendor)
+    if prepared is None:
+        prepared = _USER_SQL[connection.vendor] = _user_sql(User, Profile, connection)
+    sql, converters = prepared
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    if converters:
+        # As the ORM does: the backend's and the fields' conversions of
+        # database values (SQLite: text to aware datetimes, 0/1 to booleans).
+        row = list(row)
+        for i, functions, column in converters:
+            value = row[i]
+            for convert in functions:
+                value = convert(value, column, connection)
+            row[i] = value
+    n_user = len(User._meta.concrete_fields)
+    n_profile = len(Profile._meta.concrete_fields)
+    user = User.from_db(connection.alias, None, row[:n_user])
+    profile_row = row[n_user:n_user + n_profile]
+    regions, programs = row[n_user + n_profile:]
     # As ModelBackend.user_can_authenticate: inactive users are signed out.
-    return user if getattr(user, "is_active", True) else None
+    if not getattr(user, "is_active", True):
+        return None
+    if profile_row[0] is None:
+        profile = None
+        user._state.fields_cache["profile"] = None
+    else:
+        profile = Profile.from_db(connection.alias, None, profile_row)
+        profile._state.fields_cache["user"] = user
+        user._state.fields_cache["profile"] = profile
+    user._aid_scope = scope_from_profile(user, profile, _codes(regions), _codes(programs))
+    return user
+
+
+_USER_SQL = {}
+
+
+def _codes(joined):
+    return sorted(joined.split(",")) if joined else []
+
+
+def _user_sql(User, Profile, connection):
+    q = connection.ops.quote_name
+    regions = Profile.regions.through._meta
+    programs = Profile.programs.through._meta
+
+    def codes(through, column):
+        table = q(through.db_table)
+        profile_id = q(through.get_field("profile").column)
+        code = q(through.get_field(column).column)
+        if connection.vendor == "postgresql":
+            return f"(SELECT string_agg(x.{code}, ',') FROM {table} x WHERE x.{profile_id} = p.{q('id')})"
+        return f"(SELECT group_concat(x.{code}, ',') FROM {table} x WHERE x.{profile_id} = p.{q('id')})"
+
+    fields = [*User._meta.concrete_fields, *Profile._meta.concrete_fields]
+    converters = []
+    for i, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if functions:
+            converters.append((i, functions, column))
+    user_cols = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
+    profile_cols = ", ".join(f"p.{q(f.column)}" for f in Profile._meta.concrete_fields)
+    return (
+        f"SELECT {user_cols}, {profile_cols}, {codes(regions, 'region')}, {codes(programs, 'program')} "
+        f"FROM {q(User._meta.db_table)} u LEFT JOIN {q(Profile._meta.db_table)} p "
+        f"ON p.{q(Profile._meta.get_field('user').column)} = u.{q(User._meta.pk.column)} "
+        f"WHERE u.{q(User._meta.pk.column)} = %s"
+    ), converters
 
 
 class ProfileModelBackend(ModelBackend):

@@ -184,25 +184,40 @@ def get_scope(user) -> Scope:
     cached = getattr(user, "_aid_scope", None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        scope = Scope(role=ADMIN)
-    else:
+    profile = None
+    if not user.is_superuser:
         try:
             profile = user.profile
         except ObjectDoesNotExist:
-            profile = None
-        role = profile.role if profile else VIEWER
-        if role == ADMIN:  # a profile saying admin without the superuser flag: least privilege
-            role = VIEWER
-        if role == COORDINATOR:
-            scope = Scope(role=role, programs=frozenset(profile.programs.values_list("code", flat=True)))
-        elif role in (OFFICIAL, VIEWER) and profile is not None:
-            codes = tuple(profile.regions.values_list("code", flat=True))
-            scope = Scope(role=role, regions=codes or None)
-        else:
-            scope = Scope(role=role)
+            pass
+    if profile is None:
+        scope = scope_from_profile(user, profile, (), ())
+    else:
+        scope = scope_from_profile(
+            user, profile,
+            profile.regions.values_list("code", flat=True),
+            profile.programs.values_list("code", flat=True),
+        )
     user._aid_scope = scope
     return scope
+
+
+def scope_from_profile(user, profile, region_codes, program_codes) -> Scope:
+    """The scope of `user` with `profile` (None: none) whose regions and
+    programs have the codes given (iterables, read only when the role needs
+    them): the rules of get_scope, for callers that have read them already
+    (accounts.backends loads them with the user)."""
+    if user.is_superuser:
+        return Scope(role=ADMIN)
+    role = profile.role if profile else VIEWER
+    if role == ADMIN:  # a profile saying admin without the superuser flag: least privilege
+        role = VIEWER
+    if role == COORDINATOR:
+        return Scope(role=role, programs=frozenset(program_codes))
+    if role in (OFFICIAL, VIEWER) and profile is not None:
+        codes = tuple(sorted(region_codes))
+        return Scope(role=role, regions=codes or None)
+    return Scope(role=role)
 
 
 def forget_scope(user):

@@ -111,9 +111,10 @@ def parse_cache_url(url: str, *, disabled: bool = False) -> dict:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     if scheme in {"redis", "rediss"}:
-        # Django's own RedisCache (redis-py); several comma-separated URLs
-        # mean one primary (writes) and replicas (reads).
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url.split(",")}
+        # Django's own RedisCache (redis-py) with its clients kept
+        # (aidtracker/redis_cache.py); several comma-separated URLs mean one
+        # primary (writes) and replicas (reads).
+        return {"BACKEND": "aidtracker.redis_cache.RedisCache", "LOCATION": url.split(",")}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(

@@ -128,14 +128,14 @@ def test_sign_in_page_is_public_through_login_not_required():
     assert getattr(resolve(reverse("outcomes:surgery_create")).func, "login_required", True) is True
 
 
-@pytest.mark.parametrize(("page", "queries"), [("outcomes:surgery", 5), ("outcomes:surgery_create", 8)])
+@pytest.mark.parametrize(("page", "queries"), [("outcomes:surgery", 4), ("outcomes:surgery_create", 7)])
 def test_record_page_query_counts_are_fixed(page, queries, world, coordinator, client, django_assert_num_queries):
     from tests import factories as f
 
     surgeries = [f.SurgeryFactory(hospital=world.lhasa_peoples) for _ in range(3)]
     client.force_login(coordinator)
     args = [surgeries[0].pk] if page == "outcomes:surgery" else []
-    # session, user with its profile, programs, (detail: the surgery, the programs'
+    # session, user with its profile and programs (one query), (detail: the surgery, the programs'
     # hospitals) / (form: the programs' hospitals, the one-hospital default,
     # the choices of hospital, specialty and team): none grows with the data.
     with django_assert_num_queries(queries):

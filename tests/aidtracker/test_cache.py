@@ -202,7 +202,7 @@ def test_cache_urls_from_the_environment():
 
     assert parse_cache_url("locmem://")["BACKEND"].endswith("LocMemCache")
     redis = parse_cache_url("redis://127.0.0.1:6379/1")
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["BACKEND"] == "aidtracker.redis_cache.RedisCache"
     assert redis["LOCATION"] == ["redis://127.0.0.1:6379/1"]
     assert parse_cache_url("redis://x/1", disabled=True)["BACKEND"].endswith("DummyCache")
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
@@ -268,3 +268,15 @@ def test_cached_call_keys_by_function_arguments_and_scope(world):
     figures.cached_call(figure, world.tibet, y2024, specialty="cardiology", scope="all")
     figures.cached_call(figure, world.tibet, y2024, scope="regions:540000")
     assert len(calls) == 5
+
+
+def test_the_redis_cache_keeps_its_client(redis_url):
+    """aidtracker.redis_cache: one redis-py client per pool, not one per call."""
+    with override_settings(CACHES={"default": parse_cache_url(redis_url)}):
+        cache = caches["default"]
+        cache.set("k", {"figure": 1})
+        assert cache.get("k") == {"figure": 1}
+        assert cache.get("missing") is None
+        first = cache._cache.get_client("k")
+        assert cache._cache.get_client("other") is first
+        assert cache._cache.get_client("k", write=True) is first  # one server: one pool
