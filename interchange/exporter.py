@@ -11,6 +11,7 @@ timestamps inside the archive.
 import csv
 import io
 import re
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,11 @@ from .specs import FILES
 from .values import format_decimal
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries' timestamp: the content alone decides the bytes
+XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet (Excel's limit), the header included
+
+
+class ExportError(Exception):
+    """The export cannot be written as asked; the message says why and what to do."""
 
 
 def _order(*columns):
@@ -119,7 +125,9 @@ def iter_rows(name):
     spec = {s.name: s for s in FILES}[name]
     sql, kinds = _queries()[name]
     yield list(spec.column_names)
-    with connection.cursor() as cursor:
+    # A server-side cursor on PostgreSQL: rows arrive 2,000 at a time
+    # instead of the whole table at once (1,200,000 surgeries held 500 MB).
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while True:
             chunk = cursor.fetchmany(5000)
@@ -142,12 +150,18 @@ def _csv_bytes_chunks(name):
 
 
 def export_bundle(out) -> Path:
-    """Write the whole database to `out`: a folder, a .zip or an .xlsx."""
+    """Write the whole database to `out`: a folder, a .zip or an .xlsx.
+    Raises ExportError (nothing written) when an .xlsx sheet would exceed
+    the rows a worksheet holds."""
     out = Path(out)
     suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        check_xlsx_fits()
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".zip":
-        _export_zip(out)
+        with open(out, "wb") as handle:
+            for chunk in zip_chunks():
+                handle.write(chunk)
     elif suffix == ".xlsx":
         _export_xlsx(out)
     else:
@@ -159,15 +173,63 @@ def export_bundle(out) -> Path:
     return out
 
 
-def _export_zip(out):
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+class _Sink:
+    """A write-only stream that hands out what was written: zipfile then
+    writes each entry's sizes after its data (no seeking back), so the
+    archive can be sent while it is being made, and a file gets exactly the
+    same bytes."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data = b"".join(self.parts)
+        self.parts = []
+        return data
+
+
+def zip_chunks():
+    """The bundle as a .zip of CSV files, piece by piece (memory stays flat
+    whatever the size of the tables)."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for spec in FILES:
             info = zipfile.ZipInfo(spec.name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            with archive.open(info, "w") as handle:
+            with archive.open(info, "w", force_zip64=True) as handle:
                 for chunk in _csv_bytes_chunks(spec.name):
                     handle.write(chunk)
+                    if len(sink.parts) > 16:
+                        yield sink.take()
+            yield sink.take()
+    yield sink.take()
+
+
+def check_xlsx_fits():
+    """Raise ExportError when a file has more rows than a worksheet holds."""
+    from django.utils.translation import gettext as _
+
+    for spec in FILES:
+        sql, _kinds = _queries()[spec.name]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) t")
+            rows = cursor.fetchone()[0]
+        if rows + 1 > XLSX_MAX_ROWS:
+            raise ExportError(
+                _(
+                    "%(file)s has %(rows)s rows, more than an .xlsx worksheet holds (%(max)s "
+                    "with the header): export a .zip of CSV files instead."
+                )
+                % {"file": spec.name, "rows": f"{rows:,}", "max": f"{XLSX_MAX_ROWS - 1:,}"}
+            )
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
@@ -184,10 +246,10 @@ def _export_xlsx(out):
         sheet = workbook.create_sheet(spec.name[:-4])
         for row in iter_rows(spec.name):
             sheet.append(row)
-    raw = io.BytesIO()
+    raw = tempfile.TemporaryFile()  # on disk, not in memory: a workbook can be large
     workbook.save(raw)
     raw.seek(0)
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+    with raw, zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "docProps/core.xml":

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ from accounts.security import check_upload_size
 from audit.models import ImportBatch
 
 from . import service
-from .exporter import export_bundle
+from .exporter import ExportError, export_bundle, zip_chunks
 
 ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
 
@@ -144,10 +145,22 @@ def confirm(request, pk):
 
 @admin_required
 def export(request, fmt):
-    """The whole database as a .zip of CSV files or an .xlsx workbook."""
-    if fmt not in ("zip", "xlsx"):
+    """The whole database as a .zip of CSV files (sent while it is being
+    written: memory stays flat and the first bytes leave at once) or an
+    .xlsx workbook (written to a temporary file first; refused with a
+    message when a table has more rows than a worksheet holds)."""
+    if fmt == "zip":
+        response = StreamingHttpResponse(zip_chunks(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="aidtracker-bundle.zip"'
+        return response
+    if fmt != "xlsx":
         raise Http404
-    handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}")
-    export_bundle(handle.name)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
+    try:
+        export_bundle(handle.name)
+    except ExportError as exc:
+        handle.close()
+        messages.error(request, str(exc))
+        return redirect("interchange:index")
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"aidtracker-bundle.{fmt}")
+    return FileResponse(handle, as_attachment=True, filename="aidtracker-bundle.xlsx")

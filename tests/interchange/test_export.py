@@ -3,6 +3,7 @@ again gives byte-identical files (folder, zip and xlsx)."""
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
@@ -82,3 +83,38 @@ def test_fixtures_keep_working_beside_bundles(tmp_path):
     empty_database()
     call_command("loaddata", str(path), verbosity=0)
     assert Surgery.objects.count() == 4 and Rotation.objects.count() == 4
+
+
+def test_the_zip_download_is_the_exported_zip_sent_as_it_is_written(tmp_path, client, admin_user):
+    assert run(EXAMPLE).ok
+    client.force_login(admin_user)
+    response = client.get(reverse("interchange:export", args=["zip"]))
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="aidtracker-bundle.zip"'
+    sent = b"".join(response.streaming_content)
+    assert sent == export_bundle(tmp_path / "bundle.zip").read_bytes()
+    # ... and it imports again as it is.
+    empty_database()
+    (tmp_path / "sent.zip").write_bytes(sent)
+    report = run(tmp_path / "sent.zip")
+    assert report.ok and report.counts["surgeries.csv"]["created"] == 4
+
+
+def test_an_xlsx_export_too_big_for_a_worksheet_is_refused_with_a_message(tmp_path, client, admin_user, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from interchange import exporter
+
+    assert run(EXAMPLE).ok
+    # The example's regions.csv has 7 rows: a worksheet of 4 rows (header + 3) is too small.
+    monkeypatch.setattr(exporter, "XLSX_MAX_ROWS", 4)
+    with pytest.raises(CommandError, match=r"regions.csv has 7 rows, more than an .xlsx worksheet holds \(3 with the header\): export a .zip"):
+        call_command("export_bundle", str(tmp_path / "big.xlsx"))
+    assert not (tmp_path / "big.xlsx").exists()
+    client.force_login(admin_user)
+    response = client.get(reverse("interchange:export", args=["xlsx"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("interchange:index")
+    assert "export a .zip of CSV files instead" in response.content.decode()
+    monkeypatch.setattr(exporter, "XLSX_MAX_ROWS", 8)
+    call_command("export_bundle", str(tmp_path / "fits.xlsx"))
+    assert (tmp_path / "fits.xlsx").exists()

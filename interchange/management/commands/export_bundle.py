@@ -1,8 +1,8 @@
 """Export the whole database as an interchange-format bundle."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from interchange.exporter import export_bundle
+from interchange.exporter import ExportError, export_bundle
 
 
 class Command(BaseCommand):
@@ -15,5 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("out", help="folder, .zip or .xlsx to write")
 
     def handle(self, *args, out, **options):
-        path = export_bundle(out)
+        try:
+            path = export_bundle(out)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"Exported to {path}.")
