@@ -6,7 +6,8 @@
 Groups: gunicorn (the application), PostgreSQL backends of database DB,
 other PostgreSQL processes, redis, locust, and everything else on the
 machine (other people's work on a shared machine). Processes that started
-during the run count from zero; those that ended during it are missed.
+during the run count from zero; those that ended during it count through
+their parent (children's time), when the parent waited for them.
 """
 
 import json
@@ -28,7 +29,10 @@ def processes():
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        seconds = (int(fields[11]) + int(fields[12])) / hz  # utime + stime
+        # utime + stime, plus cutime + cstime: the CPU of children it has
+        # waited for (gunicorn's workers recycled after max_requests, the
+        # import the load test starts) is added to their parent when they end.
+        seconds = sum(int(fields[i]) for i in (11, 12, 13, 14)) / hz
         out[pid] = {"cmd": cmd or stat[stat.index("(") + 1: stat.rindex(")")], "cpu": seconds}
     return out
 
@@ -54,12 +58,20 @@ def main():
         before = json.load(handle)
     db = sys.argv[3]
     totals = {}
-    for pid, now in processes().items():
+    current = processes()
+    for pid, now in current.items():
         used = now["cpu"] - before.get(pid, {"cpu": 0.0})["cpu"]
         if used <= 0:
             continue
         name = group(now["cmd"], db)
         totals[name] = totals.get(name, 0.0) + used
+    for pid, then in before.items():
+        if pid not in current:
+            # Ended during the run: its parent's children time now holds all
+            # of its CPU, of which what it had used before the run is not
+            # this run's.
+            name = group(then["cmd"], db)
+            totals[name] = totals.get(name, 0.0) - then["cpu"]
     everything = sum(totals.values()) or 1.0
     print("  ".join(f"{name} {seconds:.1f} s ({100 * seconds / everything:.0f}%)"
                     for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1])))
