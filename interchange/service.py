@@ -218,7 +218,7 @@ def _finished(batch, keep_log=False):
         discard_upload(batch.upload)
 
 
-def clean_uploads(older_than: timedelta, *, now=None):
+def clean_uploads(older_than: timedelta, *, now=None, dry_run=False):
     """Remove what imports left under MEDIA_ROOT/imports/ and no longer need:
     uploads untouched for `older_than` that no running import uses (a dry
     run waiting that long for confirmation expires), and the progress, log and
@@ -228,7 +228,8 @@ def clean_uploads(older_than: timedelta, *, now=None):
     folder = root / "imports"
     if not folder.is_dir():
         return []
-    reap(list(ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING)))
+    if not dry_run:
+        reap(list(ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING)))
     cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
     running = set(
         ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list("pk", flat=True)
@@ -248,12 +249,14 @@ def clean_uploads(older_than: timedelta, *, now=None):
         if entry.is_dir():
             if any(str(relative) == str(Path(u).parent) for u in in_use if u):
                 continue
-            shutil.rmtree(entry, ignore_errors=True)
+            if not dry_run:
+                shutil.rmtree(entry, ignore_errors=True)
             removed.append(str(relative))
             continue
         match = re.fullmatch(r"batch-(\d+)\.(progress\.json|progress\.tmp|log|lock)", entry.name)
         if match and int(match.group(1)) not in running:
-            entry.unlink(missing_ok=True)
+            if not dry_run:
+                entry.unlink(missing_ok=True)
             removed.append(str(relative))
     return removed
 

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -124,6 +125,8 @@ def index(request):
             if busy:
                 form.add_error(None, busy)
             else:
+                # Leftovers of earlier imports go first (expired dry runs, old logs).
+                service.clean_uploads(timedelta(hours=settings.INTERCHANGE_UPLOAD_KEEP_HOURS))
                 upload = form.cleaned_data["bundle"]
                 relative, sha256 = _save_upload(upload)
                 batch = _create_and_start(
