@@ -108,8 +108,10 @@ def alive(batch_ids) -> set:
 
 class ImportLock:
     """SQLite: the one import that may run. `wait=False` raises Busy at once
-    when another import holds it; `on_wait` is called before waiting. Does
-    nothing on PostgreSQL (the importer's advisory lock serialises there)."""
+    when another import holds it; `on_wait` is called before waiting. On
+    PostgreSQL the importer's advisory lock serialises imports: this only
+    calls `on_wait` when another import holds that lock now (the import will
+    wait for it)."""
 
     class Busy(Exception):
         pass
@@ -121,6 +123,8 @@ class ImportLock:
 
     def __enter__(self):
         if not _sqlite():
+            if self.on_wait and _pg_import_lock_held():
+                self.on_wait()
             return self
         _folder().mkdir(parents=True, exist_ok=True)
         self._fd = os.open(_folder() / "import.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -140,6 +144,20 @@ class ImportLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _pg_import_lock_held() -> bool:
+    from .importer import LOCK_KEY
+
+    with connection.cursor() as cursor:
+        # pg_advisory_xact_lock(bigint): classid = high 32 bits, objid = low 32 bits.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid = 0 AND objid::bigint = %s AND objsubid = 1)",
+            [LOCK_KEY],
+        )
+        return cursor.fetchone()[0]
 
 
 def import_running() -> bool:
