@@ -14,7 +14,7 @@ process dies, and the pages ask for it:
   the kernel frees when the process dies (SQLite already needs the import and
   the pages on one machine).
 
-On SQLite an import also holds `MEDIA_ROOT/imports/import.lock` from before its
+On SQLite an import also holds `<database file>-import.lock` from before its
 transaction until its batch is saved: SQLite has one writer at a time, and a
 second import would otherwise wait for the busy timeout and then fail with
 "database is locked". The Import page refuses a second import at once while
@@ -40,6 +40,15 @@ def _folder() -> Path:
 
 def _batch_lock_path(batch_id) -> Path:
     return _folder() / f"batch-{batch_id}.lock"
+
+
+def _import_lock_path() -> Path:
+    """Beside the SQLite file (every process using the database finds it,
+    whatever its MEDIA_ROOT); under MEDIA_ROOT for an in-memory database."""
+    name = str(connection.settings_dict["NAME"])
+    if name and name != ":memory:" and not name.startswith("file:"):
+        return Path(f"{name}-import.lock")
+    return _folder() / "import.lock"
 
 
 def _sqlite() -> bool:
@@ -74,6 +83,12 @@ class BatchLock:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BATCH_LOCK_CLASS, self.batch_id])
         except DatabaseError:
             pass  # the connection is gone, and the lock with it
+
+
+def forget(batch_id):
+    """Remove the lock file a dead process left for its batch (SQLite)."""
+    if _sqlite():
+        _batch_lock_path(batch_id).unlink(missing_ok=True)
 
 
 def alive(batch_ids) -> set:
@@ -126,8 +141,9 @@ class ImportLock:
             if self.on_wait and _pg_import_lock_held():
                 self.on_wait()
             return self
-        _folder().mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(_folder() / "import.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        path = _import_lock_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -79,10 +79,13 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait
     `on_wait` is called if it has to). Raises NotRun when `batch_id` names a
     batch that is no longer waiting to run (already run, or given up as
     interrupted because its process did not start in time)."""
-    with runlock.ImportLock(on_wait=_waiting_for_another(batch_id, on_wait)), ExitStack() as held:
+    with ExitStack() as held:
         batch = None
         if batch_id is not None:
+            # The batch's lock first: a batch waiting for another import is alive.
             held.enter_context(runlock.BatchLock(batch_id))
+        held.enter_context(runlock.ImportLock(on_wait=_waiting_for_another(batch_id, on_wait)))
+        if batch_id is not None:
             if not ImportBatch.objects.filter(
                 pk=batch_id, status=ImportBatch.Status.RUNNING, claimed_at=None
             ).update(claimed_at=timezone.now()):
@@ -172,6 +175,7 @@ def reap(batches):
             if not updated:
                 b.refresh_from_db()
                 continue
+            runlock.forget(b.pk)
             _finished(b)
 
 

@@ -212,8 +212,9 @@ def confirm(request, pk):
 @require_POST
 def restart(request, pk):
     """Start an interrupted check or import again, with the same uploaded file."""
-    old = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.INTERRUPTED)
-    if not old.upload:
+    old = get_object_or_404(ImportBatch, pk=pk)
+    service.reap([old])  # as its page did (SQLite may not have saved it yet)
+    if old.status != ImportBatch.Status.INTERRUPTED or not old.upload:
         raise PermissionDenied
     newer = ImportBatch.objects.filter(upload=old.upload, pk__gt=old.pk).order_by("pk").first()
     if newer:  # a second click starts nothing twice

@@ -152,6 +152,19 @@ def test_a_batch_whose_process_holds_its_lock_is_running(client, admin_user, set
     assert runlock.alive([batch.pk]) == set()
 
 
+def test_a_batch_waiting_for_another_import_stays_running_past_the_first_minute(client, admin_user, settings):
+    batch = interrupted_batch(admin_user, settings, claimed=False)
+    ImportBatch.objects.filter(pk=batch.pk).update(started_at=timezone.now() - timedelta(minutes=5))
+    service._write_progress(batch.pk, {"waiting": True})
+    with runlock.BatchLock(batch.pk):  # its process is alive, waiting for the import lock
+        client.force_login(admin_user)
+        page = client.get(reverse("interchange:batch", args=[batch.pk]))
+        assert page["Refresh"] == "2" and b"Waiting for another import to finish" in page.content
+        # Not interrupted, so it cannot be started a second time.
+        assert client.post(reverse("interchange:restart", args=[batch.pk])).status_code == 403
+    assert ImportBatch.objects.count() == 1
+
+
 def test_clean_uploads_removes_old_leftovers_only(admin_user, settings):
     imports = Path(settings.MEDIA_ROOT) / "imports"
     running = interrupted_batch(admin_user, settings)  # but alive: its process holds the lock

@@ -61,6 +61,12 @@ class Command(BaseCommand):
         except service.NotRun as exc:
             raise CommandError(str(exc), returncode=2) from None
         except DatabaseError as exc:
+            if "locked" in str(exc):  # SQLite's busy timeout ran out
+                raise CommandError(
+                    "The database is busy with another write (another import?) and stayed so "
+                    "for the busy timeout; nothing was written. Try again.",
+                    returncode=2,
+                ) from None
             raise CommandError(
                 f"The database cannot take the import ({str(exc).strip().splitlines()[0]}); "
                 "has `manage.py migrate` been run?",
