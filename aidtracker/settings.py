@@ -280,5 +280,10 @@ MEDIA_URL = "media/"
 # large upload never meets a request timeout; "inline" runs them in the
 # request (tests, tiny installations).
 INTERCHANGE_RUNNER = env_str("AIDTRACKER_IMPORT_RUNNER", "subprocess")
+# A finished import removes its upload at once; a checked bundle waiting for
+# confirmation (or an interrupted one waiting to be started again) is kept
+# this long. Each new upload clears older leftovers; so does
+# `manage.py clean_uploads`.
+INTERCHANGE_UPLOAD_KEEP_HOURS = env_int("AIDTRACKER_UPLOAD_KEEP_HOURS", 48)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -20,6 +20,9 @@ class ImportBatch(models.Model):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        # The process running it died (killed, server restarted) before it
+        # finished: its transaction was rolled back, nothing was written.
+        INTERRUPTED = "interrupted", _("interrupted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -33,6 +36,10 @@ class ImportBatch(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the process running the import took it on (interchange/runlock.py
+    # holds a lock for it from then on): a running batch whose lock is free
+    # after that was interrupted.
+    claimed_at = models.DateTimeField(_("taken on at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
     )

@@ -112,9 +112,17 @@ def killed_half_way(workdir: Path, rows: int, kill_after: float | None) -> bool:
     if changed:
         print(f"FAIL: tables changed: {changed}")
         return False
+    from audit.models import ImportBatch
+    from interchange import service
+
+    batch = ImportBatch.objects.order_by("-pk").first()
+    service.reap([batch])  # what the Import page does: its process is gone
     print(f"every table's row count unchanged ({len(before)} tables, "
           f"{before.get('outcomes_surgery', 0):,} surgeries); the attempt's import batch "
-          f"is on record ({batches} new, status 'running')")
+          f"is on record ({batches} new, status {batch.status!r})")
+    if batch.status != "interrupted":
+        print("FAIL: the killed import's batch is not seen as interrupted")
+        return False
     result = subprocess.run(import_command(bundle), cwd=ROOT, capture_output=True, text=True)
     now = Surgery.objects.count()
     connection.close()

@@ -3,7 +3,11 @@ record and progress file, and say what came of it."""
 
 import json
 import os
+import re
+import shutil
 import time
+from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -13,12 +17,28 @@ from django.utils.translation import ngettext
 
 from audit.models import ImportBatch
 
+from . import runlock
 from .importer import ERROR_CAP, import_bundle
 from .sources import sha256_of
 
 
+# A batch created for a process that has not taken it on yet (see
+# ImportBatch.claimed_at) counts as running for this long: the background
+# process needs a few seconds to start.
+START_GRACE = timedelta(seconds=60)
+
+
+class NotRun(Exception):
+    """The batch was not run (it was no longer waiting to run); the message says why."""
+
+
 def progress_path(batch_id) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / f"batch-{batch_id}.progress.json"
+
+
+def log_path(batch_id) -> Path:
+    """Where the background process of the Import page writes its output."""
+    return Path(settings.MEDIA_ROOT) / "imports" / f"batch-{batch_id}.log"
 
 
 def read_progress(batch_id) -> dict:
@@ -38,50 +58,211 @@ def _write_progress(batch_id, data):
     os.replace(tmp, path)
 
 
-def run(path, *, dry_run=False, user=None, batch_id=None, progress=None):
+def _waiting_for_another(batch_id, notice=None):
+    def on_wait():
+        if batch_id is not None:
+            _write_progress(batch_id, {"waiting": True})
+        if notice:
+            notice()
+
+    return on_wait
+
+
+def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait=None):
     """Import `path`; return (report, batch). A real import is recorded as an
     ImportBatch (created here unless `batch_id` names one); a command-line dry
-    run is not, since it writes nothing."""
-    batch = None
-    if batch_id is not None:
-        batch = ImportBatch.objects.get(pk=batch_id)
-        dry_run = batch.dry_run
-        user = batch.user
-    elif not dry_run:
-        batch = ImportBatch.objects.create(
-            user=user,
-            file_name=Path(path).name,
-            sha256=sha256_of(path) if Path(path).exists() else "",
-            dry_run=False,
-        )
-    if batch is not None and progress is None:
-        last = [0.0]
+    run is not, since it writes nothing.
 
-        def progress(done, total, name):
-            now = time.monotonic()
-            if now - last[0] >= 0.5:
-                last[0] = now
-                _write_progress(batch.pk, {"done": done, "total": total, "file": name})
+    While it runs, the process holds the batch's lock (runlock.BatchLock), so
+    the pages can tell a running import from one whose process died; on
+    SQLite it first waits for any other import to finish (runlock.ImportLock;
+    `on_wait` is called if it has to). Raises NotRun when `batch_id` names a
+    batch that is no longer waiting to run (already run, or given up as
+    interrupted because its process did not start in time)."""
+    with ExitStack() as held:
+        batch = None
+        if batch_id is not None:
+            # The batch's lock first: a batch waiting for another import is alive.
+            held.enter_context(runlock.BatchLock(batch_id))
+        held.enter_context(runlock.ImportLock(on_wait=_waiting_for_another(batch_id, on_wait)))
+        if batch_id is not None:
+            if not ImportBatch.objects.filter(
+                pk=batch_id, status=ImportBatch.Status.RUNNING, claimed_at=None
+            ).update(claimed_at=timezone.now()):
+                raise NotRun(_("Import batch %(id)s is not waiting to run.") % {"id": batch_id})
+            batch = ImportBatch.objects.get(pk=batch_id)
+            dry_run = batch.dry_run
+            user = batch.user
+        elif not dry_run:
+            batch = ImportBatch.objects.create(
+                user=user,
+                file_name=Path(path).name,
+                sha256=sha256_of(path) if Path(path).exists() else "",
+                dry_run=False,
+            )
+            held.enter_context(runlock.BatchLock(batch.pk))
+            batch.claimed_at = timezone.now()
+            batch.save(update_fields=["claimed_at"])
+        if batch is not None and progress is None:
+            last = [0.0]
 
-    try:
-        report = import_bundle(path, dry_run=dry_run, user=user, batch=batch, progress=progress)
-    except Exception:
-        if batch is not None:  # never leave the page waiting on a batch that died
-            batch.status = ImportBatch.Status.FAILED
+            def progress(done, total, name):
+                now = time.monotonic()
+                if now - last[0] >= 0.5:
+                    last[0] = now
+                    _write_progress(batch.pk, {"done": done, "total": total, "file": name})
+
+        try:
+            report = import_bundle(path, dry_run=dry_run, user=user, batch=batch, progress=progress)
+        except Exception:
+            if batch is not None:  # never leave the page waiting on a batch that died
+                batch.status = ImportBatch.Status.FAILED
+                batch.finished_at = timezone.now()
+                batch.message = _("The import stopped on an internal error; nothing was written.")
+                batch.save()
+                _finished(batch, keep_log=True)  # the traceback goes there
+            raise
+        if batch is not None:
+            batch.status = ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED
             batch.finished_at = timezone.now()
-            batch.message = _("The import stopped on an internal error; nothing was written.")
+            batch.counts = report.counts
+            batch.error_count = report.error_count
+            batch.errors = [e.as_dict() for e in report.errors]
+            batch.message = report.unusable
             batch.save()
-        raise
-    if batch is not None:
-        batch.status = ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED
-        batch.finished_at = timezone.now()
-        batch.counts = report.counts
-        batch.error_count = report.error_count
-        batch.errors = [e.as_dict() for e in report.errors]
-        batch.message = report.unusable
-        batch.save()
-        _write_progress(batch.pk, {"done": report.rows, "total": report.rows, "file": ""})
+            _finished(batch)
     return report, batch
+
+
+# -- batches whose process died ---------------------------------------------------
+
+
+def interrupted_message():
+    return _(
+        "The import stopped before it finished (its process ended: killed, or the server "
+        "restarted); nothing was written."
+    )
+
+
+def reap(batches):
+    """Mark as interrupted the running batches among `batches` whose process
+    is gone; updates the given objects too. One query for the locks on
+    PostgreSQL (none when no batch is running), one update per dead batch.
+
+    On SQLite the mark waits while another import holds the database: the
+    batch is shown as interrupted, and saved as such by a later look."""
+    running = [b for b in batches if b.status == ImportBatch.Status.RUNNING]
+    if not running:
+        return
+    now = timezone.now()
+    suspects = [b for b in running if b.claimed_at is not None or b.started_at < now - START_GRACE]
+    if not suspects:
+        return
+    live = runlock.alive(b.pk for b in suspects)
+    dead = [b for b in suspects if b.pk not in live]
+    if not dead:
+        return
+    save = not runlock.import_running()
+    for b in dead:
+        b.status = ImportBatch.Status.INTERRUPTED
+        b.finished_at = now
+        b.message = interrupted_message()
+        if save:
+            # Only if still running: the process may have finished meanwhile.
+            updated = ImportBatch.objects.filter(pk=b.pk, status=ImportBatch.Status.RUNNING).update(
+                status=b.status, finished_at=now, message=b.message
+            )
+            if not updated:
+                b.refresh_from_db()
+                continue
+            runlock.forget(b.pk)
+            _finished(b)
+
+
+# -- uploaded files -------------------------------------------------------------
+
+
+def upload_path(batch):
+    """The uploaded file of a batch of the Import page, or None (command-line imports)."""
+    return Path(settings.MEDIA_ROOT) / batch.upload if batch.upload else None
+
+
+def upload_needed(upload) -> bool:
+    """Whether an upload (ImportBatch.upload) may still be run: a batch is
+    running it, a clean dry run of it waits for confirmation, or its last run
+    was interrupted (and can be started again)."""
+    batches = ImportBatch.objects.filter(upload=upload)
+    if batches.filter(status=ImportBatch.Status.RUNNING).exists():
+        return True
+    last = batches.order_by("-pk").first()
+    if last is None:
+        return False
+    return last.status == ImportBatch.Status.INTERRUPTED or (
+        last.dry_run and last.status == ImportBatch.Status.DONE
+    )
+
+
+def discard_upload(upload):
+    """Delete an uploaded file and its folder (MEDIA_ROOT/imports/<random>/)."""
+    path = Path(settings.MEDIA_ROOT) / upload
+    imports = (Path(settings.MEDIA_ROOT) / "imports").resolve()
+    folder = path.parent.resolve()
+    if folder.parent != imports:  # never anything else than an upload's own folder
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _finished(batch, keep_log=False):
+    """What a batch that has finished no longer needs: its progress file, its
+    log (the batch holds the report), and its upload unless it may still be run."""
+    progress_path(batch.pk).unlink(missing_ok=True)
+    if not keep_log:
+        log_path(batch.pk).unlink(missing_ok=True)
+    if batch.upload and not upload_needed(batch.upload):
+        discard_upload(batch.upload)
+
+
+def clean_uploads(older_than: timedelta, *, now=None, dry_run=False):
+    """Remove what imports left under MEDIA_ROOT/imports/ and no longer need:
+    uploads untouched for `older_than` that no running import uses (a dry
+    run waiting that long for confirmation expires), and the progress, log and
+    lock files of batches that are not running. Marks dead running batches
+    as interrupted first. Returns the list of removed paths (relative)."""
+    root = Path(settings.MEDIA_ROOT)
+    folder = root / "imports"
+    if not folder.is_dir():
+        return []
+    if not dry_run:
+        reap(list(ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING)))
+    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
+    running = set(
+        ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list("pk", flat=True)
+    )
+    in_use = set(
+        ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).values_list("upload", flat=True)
+    )
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        relative = entry.relative_to(root)
+        try:
+            mtime = entry.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if mtime >= cutoff:
+            continue
+        if entry.is_dir():
+            if any(str(relative) == str(Path(u).parent) for u in in_use if u):
+                continue
+            if not dry_run:
+                shutil.rmtree(entry, ignore_errors=True)
+            removed.append(str(relative))
+            continue
+        match = re.fullmatch(r"batch-(\d+)\.(progress\.json|progress\.tmp|log|lock)", entry.name)
+        if match and int(match.group(1)) not in running:
+            if not dry_run:
+                entry.unlink(missing_ok=True)
+            removed.append(str(relative))
+    return removed
 
 
 def report_text(report) -> str:

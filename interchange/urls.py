@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.batch, name="batch"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/restart/", views.restart, name="restart"),
     path("export.<str:fmt>", views.export, name="export"),
 ]

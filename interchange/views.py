@@ -13,22 +13,27 @@ import sys
 import tempfile
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scope import admin_required
 from accounts.security import check_upload_size
 from audit.models import ImportBatch
 
-from . import service
+from . import runlock, service
 from .exporter import ExportError, export_bundle, zip_chunks
 
 ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
@@ -40,8 +45,8 @@ ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
 
 class UploadForm(forms.Form):
     bundle = forms.FileField(
-        label=_("Bundle"),
-        help_text=_("A .zip of CSV files, an .xlsx workbook, or one CSV file named as in the format."),
+        label=gettext_lazy("Bundle"),
+        help_text=gettext_lazy("A .zip of CSV files, an .xlsx workbook, or one CSV file named as in the format."),
     )
 
     def clean_bundle(self):
@@ -72,7 +77,7 @@ def _start(batch):
     if settings.INTERCHANGE_RUNNER == "inline":
         service.run(path, batch_id=batch.pk)
         return
-    log = open(Path(settings.MEDIA_ROOT) / "imports" / f"batch-{batch.pk}.log", "ab")
+    log = open(service.log_path(batch.pk), "ab")
     process = subprocess.Popen(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "import_bundle", str(path),
          "--batch", str(batch.pk), "--no-progress"],
@@ -83,47 +88,102 @@ def _start(batch):
     threading.Thread(target=process.wait, daemon=True).start()
 
 
+def _another_import_running():
+    """On SQLite, a message when another import is running now, else None.
+
+    SQLite has one writer at a time: while an import runs, even creating the
+    next batch would wait for the busy timeout and then fail, so a second
+    import is refused at once with this message. (On PostgreSQL a second
+    import is accepted and waits its turn.)"""
+    if not runlock.import_running():
+        return None
+    other = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).order_by("-pk").first()
+    if other is None:
+        return _("Another import is running; try again when it has finished. Nothing was imported.")
+    return _(
+        "Another import is running (%(file)s, started %(started)s); try again when it has "
+        "finished. Nothing was imported."
+    ) % {"file": other.file_name, "started": date_format(localtime(other.started_at), "Y-m-d H:i")}
+
+
+def _create_and_start(**fields):
+    """Create a batch and start it; None if SQLite is busy with another import."""
+    try:
+        batch = ImportBatch.objects.create(**fields)
+    except OperationalError:  # SQLite: another import began between the check and now
+        return None
+    _start(batch)
+    return batch
+
+
 @admin_required
 def index(request):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["bundle"]
-            relative, sha256 = _save_upload(upload)
-            batch = ImportBatch.objects.create(
-                user=request.user, file_name=upload.name[:255], sha256=sha256,
-                dry_run=True, upload=relative,
-            )
-            _start(batch)
-            return redirect("interchange:batch", pk=batch.pk)
+            busy = _another_import_running()
+            if busy:
+                form.add_error(None, busy)
+            else:
+                # Leftovers of earlier imports go first (expired dry runs, old logs).
+                service.clean_uploads(timedelta(hours=settings.INTERCHANGE_UPLOAD_KEEP_HOURS))
+                upload = form.cleaned_data["bundle"]
+                relative, sha256 = _save_upload(upload)
+                batch = _create_and_start(
+                    user=request.user, file_name=upload.name[:255], sha256=sha256,
+                    dry_run=True, upload=relative,
+                )
+                if batch is not None:
+                    return redirect("interchange:batch", pk=batch.pk)
+                service.discard_upload(relative)
+                form.add_error(None, _another_import_running() or _("The database is busy; try again."))
     else:
         form = UploadForm()
-    batches = ImportBatch.objects.select_related("user")[:20]
+    batches = list(ImportBatch.objects.select_related("user")[:20])
+    service.reap(batches)
     return render(request, "interchange/index.html", {"form": form, "batches": batches})
 
 
 @admin_required
 def batch(request, pk):
     batch = get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
-    progress = service.read_progress(batch.pk) if batch.status == ImportBatch.Status.RUNNING else {}
+    service.reap([batch])
+    running = batch.status == ImportBatch.Status.RUNNING
+    progress = service.read_progress(batch.pk) if running else {}
     confirmed = None
     if batch.dry_run and batch.upload:
         confirmed = ImportBatch.objects.filter(dry_run=False, upload=batch.upload).order_by("-pk").first()
+    path = service.upload_path(batch)
     response = render(
         request,
         "interchange/batch.html",
         {
             "batch": batch,
-            "running": batch.status == ImportBatch.Status.RUNNING,
+            "running": running,
+            "interrupted": batch.status == ImportBatch.Status.INTERRUPTED,
             "progress": progress,
             "percent": int(100 * progress["done"] / progress["total"]) if progress.get("total") else None,
             "more_errors": max(0, batch.error_count - len(batch.errors)),
             "confirmed": confirmed,
+            # Uploads waiting for confirmation or a new start expire (clean_uploads).
+            "upload_kept": path is not None and path.is_file(),
         },
     )
-    if batch.status == ImportBatch.Status.RUNNING:
+    if running:
         response["Refresh"] = "2"  # the page reloads itself while the import runs, no JavaScript
     return response
+
+
+def _refused(request, batch):
+    busy = _another_import_running()
+    if busy:
+        messages.error(request, busy)
+        return redirect("interchange:batch", pk=batch.pk)
+    path = service.upload_path(batch)
+    if path is None or not path.is_file():
+        messages.error(request, _("The uploaded file is no longer kept; upload it again."))
+        return redirect("interchange:batch", pk=batch.pk)
+    return None
 
 
 @admin_required
@@ -136,11 +196,39 @@ def confirm(request, pk):
     existing = ImportBatch.objects.filter(dry_run=False, upload=dry.upload).first()
     if existing:  # a second click imports nothing twice
         return redirect("interchange:batch", pk=existing.pk)
-    real = ImportBatch.objects.create(
+    refused = _refused(request, dry)
+    if refused:
+        return refused
+    real = _create_and_start(
         user=request.user, file_name=dry.file_name, sha256=dry.sha256, dry_run=False, upload=dry.upload
     )
-    _start(real)
+    if real is None:
+        messages.error(request, _another_import_running() or _("The database is busy; try again."))
+        return redirect("interchange:batch", pk=dry.pk)
     return redirect("interchange:batch", pk=real.pk)
+
+
+@admin_required
+@require_POST
+def restart(request, pk):
+    """Start an interrupted check or import again, with the same uploaded file."""
+    old = get_object_or_404(ImportBatch, pk=pk)
+    service.reap([old])  # as its page did (SQLite may not have saved it yet)
+    if old.status != ImportBatch.Status.INTERRUPTED or not old.upload:
+        raise PermissionDenied
+    newer = ImportBatch.objects.filter(upload=old.upload, pk__gt=old.pk).order_by("pk").first()
+    if newer:  # a second click starts nothing twice
+        return redirect("interchange:batch", pk=newer.pk)
+    refused = _refused(request, old)
+    if refused:
+        return refused
+    again = _create_and_start(
+        user=request.user, file_name=old.file_name, sha256=old.sha256, dry_run=old.dry_run, upload=old.upload
+    )
+    if again is None:
+        messages.error(request, _another_import_running() or _("The database is busy; try again."))
+        return redirect("interchange:batch", pk=old.pk)
+    return redirect("interchange:batch", pk=again.pk)
 
 
 @admin_required

@@ -7,10 +7,9 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
+from interchange import service
 from interchange.importer import LOCK_KEY
 from outcomes.models import Surgery
-
-from .conftest import run
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +26,7 @@ def test_an_import_waits_while_another_holds_the_lock(example, specialties):
 
     def second_import():
         try:
-            result["report"] = run(example)
+            result["report"], _batch = service.run(example, on_wait=lambda: result.setdefault("told", True))
         finally:
             connections.close_all()
 
@@ -39,3 +38,4 @@ def test_an_import_waits_while_another_holds_the_lock(example, specialties):
     other.close()
     thread.join(timeout=30)
     assert result["report"].ok and Surgery.objects.count() == 4
+    assert result["told"]  # the command said "Waiting for another import to finish..."

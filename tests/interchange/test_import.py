@@ -211,8 +211,13 @@ def test_bundle_describing_a_known_person_anew_updates_the_person(example):
     assert Person.history.filter(code="RJ-7781", history_type="~").count() == 1
 
 
-def test_progress_of_a_batch_is_written_for_the_status_page(example, admin_user, settings, tmp_path):
+def test_progress_file_of_a_batch_is_removed_when_it_finished(example, admin_user, settings, tmp_path):
+    # The progress the status page shows while an import runs is tested with a
+    # real background process in tests/aidtracker/test_import_failures.py.
     settings.MEDIA_ROOT = tmp_path / "media"
     batch = ImportBatch.objects.create(user=admin_user, file_name="bundle", sha256="x", dry_run=True)
     report, _batch = service.run(example, batch_id=batch.pk)
-    assert report.ok and service.read_progress(batch.pk)["done"] == report.rows == 40
+    assert report.ok and report.rows == 40
+    assert service.read_progress(batch.pk) == {} and not service.progress_path(batch.pk).exists()
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.claimed_at is not None

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         "Import a bundle of the interchange format (a folder, a .zip, an .xlsx workbook or "
         "one CSV named as in the spec). All or nothing: every error is reported and nothing "
         "is written unless there is none. Exit status 0 = imported (or dry run clean), "
-        "1 = the data has errors, 2 = the input is unusable."
+        "1 = the data has errors, 2 = the input is unusable. On SQLite it waits while "
+        "another import runs (PostgreSQL serialises imports the same way)."
     )
 
     def add_arguments(self, parser):
@@ -49,11 +50,23 @@ class Command(BaseCommand):
                 bar.set_description(name, refresh=False)
                 bar.update(done - bar.n)  # tqdm redraws at most every 0.1 s
 
+        def waiting():
+            self.stderr.write("Waiting for another import to finish...")
+
         try:
             report, batch_obj = service.run(
-                Path(path), dry_run=dry_run, user=user_obj, batch_id=batch, progress=progress
+                Path(path), dry_run=dry_run, user=user_obj, batch_id=batch, progress=progress,
+                on_wait=waiting,
             )
+        except service.NotRun as exc:
+            raise CommandError(str(exc), returncode=2) from None
         except DatabaseError as exc:
+            if "locked" in str(exc):  # SQLite's busy timeout ran out
+                raise CommandError(
+                    "The database is busy with another write (another import?) and stayed so "
+                    "for the busy timeout; nothing was written. Try again.",
+                    returncode=2,
+                ) from None
             raise CommandError(
                 f"The database cannot take the import ({str(exc).strip().splitlines()[0]}); "
                 "has `manage.py migrate` been run?",
