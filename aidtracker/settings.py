@@ -128,6 +128,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Parameters sent apart from the SQL (psycopg's server-side binding), so
+    # that psycopg prepares a statement the connection has run 5 times: the
+    # pages run the same few dozen statements over and over, and PostgreSQL
+    # then skips planning them (half of its CPU on the load test's pages,
+    # README "Load test"). DJANGO_DB_PREPARED_STATEMENTS=0 turns it off (for
+    # a pooler in transaction mode, which cannot keep prepared statements).
+    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers go on while an import writes; a busy timeout makes a
     # second writer wait instead of failing at once.
