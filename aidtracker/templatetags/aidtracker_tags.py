@@ -9,6 +9,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from aidtracker.urlpaths import path_for
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ register = template.Library()
 def optional_url(name, *args):
     """The URL of `name`, or "" when no such URL exists (yet)."""
     try:
-        return reverse(name, args=args)
+        return path_for(name, args[0]) if len(args) == 1 else reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
