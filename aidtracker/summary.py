@@ -27,7 +27,7 @@ same conditions.
 Public functions (signatures are stable; the pages and the API use them):
 
 - `region_summary(region, period=Period(), *, specialty=None, donor=None) -> dict`
-  exactly the spec's JSON shape (9 queries; +1 when `region` is a code).
+  exactly the spec's JSON shape (4 queries; +1 when `region` is a code).
 - `recipient_regions() -> QuerySet[Region]` (1 query when evaluated).
 - `overview(period=Period()) -> list[dict]` headline figures of every
   recipient region (9 queries).
@@ -38,7 +38,7 @@ Public functions (signatures are stable; the pages and the API use them):
   `region_charts(...)` (all four: 4 queries, +1 for an open period).
 - `region_dashboard(region, period=Period(), *, specialty=None, donor=None)
   -> {"summary": ..., "charts": ...}`: both of the above, reading the
-  surgeries once (12 queries, +1 for an open period).
+  surgeries once (7 queries, +1 for an open period).
 - `parse_period(from_text, to_text) -> Period` and
   `resolve_summary_args(code, from_text, to_text, specialty, donor)` for
   the command and the API (SummaryArgumentError with an HTTP status).
@@ -475,13 +475,220 @@ def _programs_of(region, donor):
     return programs
 
 
+# --------------------------------------------------------------------------
+# The summary's simple figures in hand-written SQL. Building and compiling
+# the ORM's querysets for them cost more CPU time than the database spent
+# answering (nested subqueries, conditional aggregates: about 2 ms apiece);
+# this SQL is the same on SQLite and PostgreSQL except for date arithmetic,
+# and tests/test_summary.py checks every figure against row-by-row counts.
+
+
+def _sql_date(connection) -> str:
+    """A date parameter (PostgreSQL needs its type where it is compared with
+    a function's result; SQLite compares ISO text)."""
+    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+
+def _hospitals_sql(code, params) -> str:
+    """SELECT of the codes of hospitals in region `code` or below it (as
+    Hospital.objects.in_region; the region tree is three levels deep)."""
+    params += [code, code, code]
+    return (
+        f"SELECT h.code FROM {Hospital._meta.db_table} h "
+        f"INNER JOIN {Region._meta.db_table} hr ON hr.code = h.region_id "
+        f"LEFT OUTER JOIN {Region._meta.db_table} hp ON hp.code = hr.parent_id "
+        "WHERE h.region_id = %s OR hr.parent_id = %s OR hp.parent_id = %s"
+    )
+
+
+def _programs_sql(code, donor, params) -> str:
+    """SELECT of the codes of programs whose recipient hospital is in region
+    `code` (of `donor` when given), any dates (as _programs_of)."""
+    sql = (
+        f"SELECT pr.code FROM {Program._meta.db_table} pr "
+        f"WHERE pr.recipient_hospital_id IN ({_hospitals_sql(code, params)})"
+    )
+    if donor:
+        sql += " AND pr.donor_region_id = %s"
+        params.append(donor)
+    return sql
+
+
+def _overlap_sql(alias, period: Period, params) -> str:
+    """' AND ...' for rows of `alias` whose [start_date, end_date] overlaps
+    the period, an empty end being ongoing (as overlaps_q)."""
+    sql = ""
+    if period.end:
+        sql += f" AND {alias}.start_date <= %s"
+        params.append(period.end)
+    if period.start:
+        sql += f" AND ({alias}.end_date >= %s OR {alias}.end_date IS NULL)"
+        params.append(period.start)
+    return sql
+
+
+def _within_sql(column, period: Period, params) -> str:
+    """' AND ...' for rows whose date `column` lies within the period (as within_q)."""
+    sql = ""
+    if period.start:
+        sql += f" AND {column} >= %s"
+        params.append(period.start)
+    if period.end:
+        sql += f" AND {column} <= %s"
+        params.append(period.end)
+    return sql
+
+
+def _donor_programs(connection, code, period: Period, donor) -> list[dict]:
+    """[{"donor_region", "name", "programs"}] of the programs of the region
+    (of `donor` when given) overlapping the period, per donor region in
+    code order. One query."""
+    params = []
+    programs = _programs_sql(code, donor, params)
+    sql = (
+        f"SELECT p.donor_region_id, dr.name, COUNT(*) FROM {Program._meta.db_table} p "
+        f"INNER JOIN {Region._meta.db_table} dr ON dr.code = p.donor_region_id "
+        f"WHERE p.code IN ({programs}){_overlap_sql('p', period, params)} "
+        "GROUP BY p.donor_region_id, dr.name ORDER BY p.donor_region_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [{"donor_region": d, "name": name, "programs": n} for d, name, n in cursor.fetchall()]
+
+
+def _scalar_figures(connection, code, period: Period, specialty, donor, donor_codes) -> dict:
+    """The summary's figures 2, 3, 4, 7, 8 and 9 in one query, one row:
+    {"twinned", "teams", "rot": {"experts", "expert_days", "experts_<donor>",
+    "expert_days_<donor>"...}, "tech": {"total", "first_in_region"},
+    "ref": {"transfer_in", "referral_out", "international"},
+    "consultations"} (definitions: _summary's comments and the module's)."""
+    parts, params = [], []
+    date = _sql_date(connection)
+
+    # 2. Twinnings of the programs whose own dates overlap the period.
+    sql = (
+        f"SELECT COUNT(*) AS twinned FROM {Twinning._meta.db_table} tw "
+        f"WHERE tw.program_id IN ({_programs_sql(code, donor, params)})"
+    )
+    sql += _overlap_sql("tw", period, params)
+    if specialty:
+        sql += " AND tw.specialty_id = %s"
+        params.append(specialty)
+    parts.append(sql)
+
+    # 3. Teams of those programs whose own dates overlap the period.
+    sql = (
+        f"SELECT COUNT(*) AS teams FROM {Team._meta.db_table} te "
+        f"WHERE te.program_id IN ({_programs_sql(code, donor, params)})"
+    )
+    parts.append(sql + _overlap_sql("te", period, params))
+
+    # 4. Rotations in teams of those programs overlapping the period:
+    # grouped by person first (a flag and the days per donor), then summed:
+    # one hash aggregate instead of a COUNT(DISTINCT) sort per donor.
+    if connection.vendor == "postgresql":
+        end = f"LEAST(ro.end_date, {date})" if period.end else "ro.end_date"
+        start = f"GREATEST(ro.start_date, {date})" if period.start else "ro.start_date"
+        days = f"(({end}) - ({start}) + 1)"
+    else:
+        end = "MIN(ro.end_date, %s)" if period.end else "ro.end_date"
+        start = "MAX(ro.start_date, %s)" if period.start else "ro.start_date"
+        days = f"(CAST(julianday({end}) - julianday({start}) AS INTEGER) + 1)"
+
+    def days_params():
+        return ([period.end] if period.end else []) + ([period.start] if period.start else [])
+
+    inner_columns = [f"SUM({days}) AS days_any"]
+    inner_params = days_params()
+    outer = ["COUNT(*) AS experts", "SUM(x.days_any) AS expert_days"]
+    for i, donor_code in enumerate(donor_codes):
+        inner_columns.append(f"MAX(CASE WHEN rp.donor_region_id = %s THEN 1 ELSE 0 END) AS is_{i}")
+        inner_params.append(donor_code)
+        inner_columns.append(f"SUM(CASE WHEN rp.donor_region_id = %s THEN {days} END) AS days_{i}")
+        inner_params += [donor_code, *days_params()]
+        outer += [f"SUM(x.is_{i}) AS experts_{i}", f"SUM(x.days_{i}) AS expert_days_{i}"]
+    params += inner_params
+    sql = (
+        f"SELECT {', '.join(outer)} FROM (SELECT ro.person_id, {', '.join(inner_columns)} "
+        f"FROM {Rotation._meta.db_table} ro "
+        f"INNER JOIN {Team._meta.db_table} rt ON rt.code = ro.team_id "
+        f"INNER JOIN {Program._meta.db_table} rp ON rp.code = rt.program_id "
+        f"WHERE rt.program_id IN ({_programs_sql(code, donor, params)})"
+    )
+    sql += _overlap_sql("ro", period, params)
+    if specialty:
+        sql += " AND ro.specialty_id = %s"
+        params.append(specialty)
+    parts.append(sql + " GROUP BY ro.person_id) x")
+
+    # 7. Techniques introduced at hospitals in R within the period.
+    params.append(True)
+    sql = (
+        "SELECT COUNT(*) AS tech_total, SUM(CASE WHEN tq.first_in_region = %s THEN 1 ELSE 0 END) AS tech_first "
+        f"FROM {Technique._meta.db_table} tq WHERE tq.hospital_id IN ({_hospitals_sql(code, params)})"
+    )
+    sql += _within_sql("tq.introduced_on", period, params)
+    if specialty:
+        sql += " AND tq.specialty_id = %s"
+        params.append(specialty)
+    if donor:
+        sql += f" AND tq.program_id IN (SELECT tp.code FROM {Program._meta.db_table} tp WHERE tp.donor_region_id = %s)"
+        params.append(donor)
+    parts.append(sql)
+
+    # 8. Referrals: into R by destination hospital, out of R by origin hospital.
+    params += ["transfer_in", "referral_out", "international"]
+    sql = (
+        "SELECT SUM(CASE WHEN rf.kind = %s THEN 1 ELSE 0 END) AS transfer_in, "
+        "SUM(CASE WHEN rf.kind = %s THEN 1 ELSE 0 END) AS referral_out, "
+        "SUM(CASE WHEN rf.kind = %s THEN 1 ELSE 0 END) AS international "
+        f"FROM {Referral._meta.db_table} rf WHERE 1 = 1"
+    )
+    sql += _within_sql("rf.date", period, params)
+    params += ["transfer_in", "international"]
+    sql += f" AND ((rf.kind IN (%s, %s) AND rf.destination_hospital_id IN ({_hospitals_sql(code, params)}))"
+    params.append("referral_out")
+    sql += f" OR (rf.kind = %s AND rf.origin_hospital_id IN ({_hospitals_sql(code, params)})))"
+    parts.append(sql)
+
+    # 9. Consultations requested by hospitals in R within the period.
+    sql = f"SELECT COUNT(*) AS consultations FROM {Consultation._meta.db_table} co WHERE 1 = 1"
+    sql += _within_sql("co.date", period, params)
+    if specialty:
+        sql += " AND co.specialty_id = %s"
+        params.append(specialty)
+    sql += f" AND co.requesting_hospital_id IN ({_hospitals_sql(code, params)})"
+    if donor:
+        sql += f" AND co.consulting_hospital_id IN ({_hospitals_sql(donor, params)})"
+    parts.append(sql)
+
+    names = [f"f{i}" for i in range(len(parts))]
+    sql = "SELECT * FROM " + ", ".join(f"({part}) {name}" for part, name in zip(parts, names))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = [int(v or 0) for v in cursor.fetchone()]
+    twinned, teams, experts, expert_days, *values = values
+    rot = {"experts": experts, "expert_days": expert_days}
+    for donor_code in donor_codes:
+        rot[f"experts_{donor_code}"], rot[f"expert_days_{donor_code}"], *values = values
+    tech_total, tech_first, transfer_in, referral_out, international, consultations = values
+    return {
+        "twinned": twinned,
+        "teams": teams,
+        "rot": rot,
+        "tech": {"total": tech_total, "first_in_region": tech_first},
+        "ref": {"transfer_in": transfer_in, "referral_out": referral_out, "international": international},
+        "consultations": consultations,
+    }
+
+
 def region_summary(region, period: Period = Period(), *, specialty=None, donor=None) -> dict:
     """The summary of a recipient region for a period, as the interchange spec's
     section 5 defines it: a dict with exactly the spec's keys in its order.
 
     `region`: a province-level Region or its code; `period`: inclusive,
     optional bounds; `specialty`, `donor`: optional filters (codes or
-    instances), see the module docstring. 9 queries (+1 for a code).
+    instances), see the module docstring. 4 queries (+1 for a code).
     """
     return _summary(_region(region), period, _code(specialty), _code(donor))[0]
 
@@ -493,47 +700,20 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
     dashboard reads the surgeries once for the cards and the chart;
     otherwise the month dict is empty."""
     hospitals = Hospital.objects.in_region(region)
-    programs = _programs_of(region, donor)
     spec_q = Q(specialty=specialty) if specialty else Q()
+    connection = connections[Program.objects.db]
 
     # 1. Programs overlapping the period, per donor region. Each program has
     # one donor, so the total is the sum of the groups.
-    donors = list(
-        programs.overlapping(period)
-        .order_by("donor_region")
-        .values("donor_region")
-        .annotate(name=F("donor_region__name"), programs=Count("pk"))
-    )
+    donors = _donor_programs(connection, region.code, period, donor)
     donor_codes = [d["donor_region"] for d in donors]
 
-    # 2, 3. Twinnings and teams of those programs whose own dates overlap.
-    twinned = Twinning.objects.filter(program__in=programs).filter(overlaps_q(period), spec_q).count()
-    teams = Team.objects.filter(program__in=programs).overlapping(period).count()
-
-    # 4. Rotations in teams of those programs overlapping the period: distinct
-    # people and days on site, in total and per donor (conditional aggregates).
-    # Grouped by person first (a flag and the days per donor), then summed:
-    # one hash aggregate instead of a COUNT(DISTINCT) sort per donor.
-    days = overlap_days(period)
-    per_person = {"is_any": Max(Value(1)), "days_any": Sum(days)}
-    for code in donor_codes:
-        of_donor = Q(team__program__donor_region=code)
-        per_person[f"is_{code}"] = Max(_flag(of_donor))
-        per_person[f"days_{code}"] = Sum(days, filter=of_donor)
-    rotation_aggs = {"experts": Sum("is_any"), "expert_days": Sum("days_any")}
-    for code in donor_codes:
-        rotation_aggs[f"experts_{code}"] = Sum(f"is_{code}")
-        rotation_aggs[f"expert_days_{code}"] = Sum(f"days_{code}")
-    rot = (
-        Rotation.objects.filter(team__program__in=programs)
-        .overlapping(period)
-        .filter(spec_q)
-        .order_by()
-        .values("person")
-        .annotate(**per_person)
-        .aggregate(**rotation_aggs)
-    )
-    rot = {key: value or 0 for key, value in rot.items()}
+    # 2, 3, 4, 7, 8, 9 in one query (_scalar_figures): twinnings, teams,
+    # rotations (experts and days, in total and per donor), techniques,
+    # referrals and consultations.
+    figures = _scalar_figures(connection, region.code, period, specialty, donor, donor_codes)
+    twinned, teams = figures["twinned"], figures["teams"]
+    rot = figures["rot"]
 
     # 5. Surgeries at hospitals in R within the period, and per donor through
     # their team's program: whole months from the rollup, the partial months
@@ -557,29 +737,7 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
     # period, per kind, and those whose independent_on falls within it.
     trn = _trainee_figures(region, hospitals, period, spec_q, donor)
 
-    # 7. Techniques introduced at hospitals in R within the period.
-    techniques = Technique.objects.in_region(region).within(period).filter(spec_q)
-    if donor:
-        techniques = techniques.filter(program__donor_region=donor)
-    tech = techniques.aggregate(total=Count("pk"), first_in_region=Count("pk", filter=Q(first_in_region=True)))
-
-    # 8. Referrals: into R by destination hospital, out of R by origin hospital.
-    to_r = Q(kind__in=["transfer_in", "international"], destination_hospital__in=hospitals)
-    from_r = Q(kind="referral_out", origin_hospital__in=hospitals)
-    ref = (
-        Referral.objects.within(period)
-        .filter(to_r | from_r)
-        .aggregate(
-            transfer_in=Count("pk", filter=Q(kind="transfer_in")),
-            referral_out=Count("pk", filter=Q(kind="referral_out")),
-            international=Count("pk", filter=Q(kind="international")),
-        )
-    )
-
-    # 9. Consultations requested by hospitals in R within the period.
-    consultations = Consultation.objects.within(period).filter(spec_q, requesting_hospital__in=hospitals)
-    if donor:
-        consultations = consultations.filter(consulting_hospital__in=Hospital.objects.in_region(donor))
+    tech, ref = figures["tech"], figures["ref"]
 
     summary = {
         "region": {"code": region.code, "name": region.name},
@@ -608,7 +766,7 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
             "referral_out": ref["referral_out"],
             "international": ref["international"],
         },
-        "consultations": consultations.count(),
+        "consultations": figures["consultations"],
         "by_donor": [
             {
                 "code": d["donor_region"],
@@ -1020,8 +1178,8 @@ def region_charts(region, period: Period = Period(), *, specialty=None, donor=No
 def region_dashboard(region, period: Period = Period(), *, specialty=None, donor=None) -> dict:
     """Everything the region dashboard shows, reading the surgeries once:
     {"summary": region_summary(...), "charts": region_charts(...)} with the
-    same values as those two calls. 12 queries (+1 when a bound is open, +1
-    for a code) against 9 + 4 (+1) for the two calls, and one scan of the
+    same values as those two calls. 7 queries (+1 when a bound is open, +1
+    for a code) against 4 + 4 (+1) for the two calls, and one scan of the
     region's surgeries instead of two (the chart's months lie inside the
     summary's period: see chart_period)."""
     region = _region(region)

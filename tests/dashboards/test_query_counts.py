@@ -20,8 +20,8 @@ from tests.dashboards.data import add_indicators, build
 PINNED = {
     '/': (12, 13),
     '/?date_after=2024-01-01&date_before=2024-06-30': (12, 13),
-    '/regions/540000/': (20, 21),
-    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (21, 22),
+    '/regions/540000/': (15, 16),
+    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (16, 17),
     '/programs/': (7, 8),
     '/programs/BJ-LHASA/': (6, 7),
     '/teams/BJ-LHASA-9/': (5, 6),
@@ -35,7 +35,7 @@ PINNED = {
     '/referrals/?region=540000': (8, 9),
     '/consultations/': (10, 11),
     '/api/v1/regions/': (3, 4),
-    '/api/v1/regions/540000/summary': (13, 14),
+    '/api/v1/regions/540000/summary': (8, 9),
 }
 
 
