@@ -944,11 +944,7 @@ def chart_period(region, period: Period = Period()) -> Period:
     region = _region(region)
     start, end = period.start, period.end
     if start is None or end is None:
-        first = (
-            Program.objects.for_recipient_region(region)
-            .order_by()
-            .aggregate(first=Min("start_date"))["first"]
-        )
+        first = _first_program_start(region)
         if end is None:
             end = _month_end(_month_start(dt.date.today()))
             if start and start > end:
@@ -957,6 +953,29 @@ def chart_period(region, period: Period = Period()) -> Period:
             start = _month_start(first) if first and first <= end else _add_months(_month_start(end), -11)
     earliest = _add_months(_month_start(end), -(MAX_CHART_MONTHS - 1))
     return Period(max(start, earliest), end)
+
+
+def _first_program_start(region) -> dt.date | None:
+    """The earliest start of a program with its recipient in the region
+    (as Program.objects.for_recipient_region(region) ... Min("start_date")).
+    One query."""
+    connection = connections[Program.objects.db]
+    params = []
+    sql = (
+        f"SELECT MIN(p.start_date) FROM {Program._meta.db_table} p "
+        f"WHERE p.recipient_hospital_id IN ({_hospitals_sql(region.code, params)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        first = cursor.fetchone()[0]
+    return dt.date.fromisoformat(first) if isinstance(first, str) else first
+
+
+def _rows(model, sql_rest: str, columns: str, params) -> list:
+    """Rows of a short query on `model`'s table (alias t)."""
+    with connections[model.objects.db].cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {model._meta.db_table} t {sql_rest}", params)
+        return cursor.fetchall()
 
 
 def _closed(region, period: Period) -> tuple[Region, Period]:
@@ -1055,8 +1074,11 @@ def experts_per_month(region, period: Period = Period(), *, specialty=None, dono
     specialty, donor = _code(specialty), _code(donor)
     if not specialty and not donor and whole_months(period):
         # From the rollup of distinct experts per (province, month).
-        rows = ExpertMonth.objects.filter(region=region, month__gte=period.start, month__lte=period.end)
-        counts = {_month_key(month): n for month, n in rows.values_list("month", "experts")}
+        rows = _rows(
+            ExpertMonth, "WHERE t.region_id = %s AND t.month >= %s AND t.month <= %s", "t.month, t.experts",
+            [region.code, period.start, period.end],
+        )
+        counts = {_month_key(month): n for month, n in rows}
         return [
             {"month": _month_key(m), "experts": counts.get(_month_key(m), 0)} for m in months_of(period)
         ]
@@ -1081,20 +1103,18 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
     specialty, donor = _code(specialty), _code(donor)
     if not specialty and not donor and whole_months(period):
         # From the rollup of distinct trainees starting per (hospital, month, kind).
-        rows = (
-            TraineeStartMonth.objects.filter(
-                hospital__in=Hospital.objects.in_region(region),
-                month__gte=period.start,
-                month__lte=period.end,
-            )
-            .order_by()
-            .values("month", "kind")
-            .annotate(n=Sum("trainees"))
+        params = []
+        hospitals = _hospitals_sql(region.code, params)
+        rows = _rows(
+            TraineeStartMonth,
+            f"WHERE t.hospital_id IN ({hospitals}) AND t.month >= %s AND t.month <= %s GROUP BY t.month, t.kind",
+            "t.month, t.kind, SUM(t.trainees)",
+            [*params, period.start, period.end],
         )
         by_month = {}
-        for row in rows:
-            key = "total" if row["kind"] == rollups.ANY_KIND else row["kind"]
-            by_month.setdefault(_month_key(row["month"]), {})[key] = row["n"]
+        for month, kind, n in rows:
+            key = "total" if kind == rollups.ANY_KIND else kind
+            by_month.setdefault(_month_key(month), {})[key] = int(n)
         return _trainee_series(by_month, period)
     qs = Training.objects.in_region(region).filter(within_q(period, "start_date")).order_by()
     if specialty:
@@ -1139,15 +1159,25 @@ def techniques_per_year(region, period: Period = Period(), *, specialty=None, do
     (chart) period, zeros included. 1 query (+1 when the period is open)."""
     region, period = _closed(region, period)
     specialty, donor = _code(specialty), _code(donor)
-    qs = Technique.objects.in_region(region).within(period).order_by()
+    connection = connections[Technique.objects.db]
+    if connection.vendor == "postgresql":
+        year = "CAST(EXTRACT(YEAR FROM t.introduced_on) AS integer)"
+    else:
+        year = "CAST(strftime('%%Y', t.introduced_on) AS integer)"
+    params = [True]
+    sql = f"WHERE t.hospital_id IN ({_hospitals_sql(region.code, params)})"
+    sql += _within_sql("t.introduced_on", period, params)
     if specialty:
-        qs = qs.filter(specialty=specialty)
+        sql += " AND t.specialty_id = %s"
+        params.append(specialty)
     if donor:
-        qs = qs.filter(program__donor_region=donor)
-    rows = qs.annotate(year=TruncYear("introduced_on")).values("year").annotate(
-        total=Count("pk"), first=Count("pk", filter=Q(first_in_region=True))
+        sql += f" AND t.program_id IN (SELECT tp.code FROM {Program._meta.db_table} tp WHERE tp.donor_region_id = %s)"
+        params.append(donor)
+    rows = _rows(
+        Technique, sql + f" GROUP BY {year}",
+        f"{year}, COUNT(*), SUM(CASE WHEN t.first_in_region = %s THEN 1 ELSE 0 END)", params,
     )
-    by_year = {int(str(row["year"])[:4]): row for row in rows}
+    by_year = {int(y): {"total": int(total), "first": int(first or 0)} for y, total, first in rows}
     result = []
     for year in range(period.start.year, period.end.year + 1):
         row = by_year.get(year, {})
