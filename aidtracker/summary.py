@@ -86,14 +86,13 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncYear
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext as _
 
 from deployments.models import ExpertMonth, Program, Rotation, Team, Twinning
