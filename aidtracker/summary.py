@@ -8,7 +8,7 @@ hand to `json_script` or `JsonResponse`.
 
 Surgeries are read from the monthly rollup `outcomes.SurgeryMonth` for the
 whole months of a period and from the surgery rows only for the partial
-months at its edges (`split_period`, `_surgery_union`: one UNION ALL query),
+months at its edges (`split_period`, `_surgery_groups`: one UNION ALL query),
 so their cost follows the number of (hospital, month, specialty, team)
 groups, not of surgeries. outcomes/rollups.py keeps the rollup exact on every
 write; the figures equal the spec's definitions for any day-level period.
@@ -377,26 +377,114 @@ def _surgery_union(period: Period, surgeries, rollup, group: dict, aggs: dict):
     return parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
 
 
-def _filtered_surgeries(region, specialty, donor):
-    hospitals = Hospital.objects.in_region(region)
-    surgeries = Surgery.objects.filter(hospital__in=hospitals)
-    rollup = SurgeryMonth.objects.filter(hospital__in=hospitals)
-    if specialty:
-        surgeries, rollup = surgeries.filter(specialty=specialty), rollup.filter(specialty=specialty)
-    if donor:
-        of_donor = Q(team__program__donor_region=donor)
-        surgeries, rollup = surgeries.filter(of_donor), rollup.filter(of_donor)
-    return surgeries, rollup
+def _surgery_figure_sql(figure: str, params_s: list, params_r: list) -> tuple[str, str]:
+    """(aggregate over surgeries s, aggregate over SurgeryMonth rows t) of a
+    figure of SURGERY_AGGS, or of "donor_<code>" (surgeries whose team's
+    program rp is of that donor), in SQL; their parameters appended."""
+    if figure == "total":
+        return "COUNT(*)", "SUM(t.total)"
+    if figure in LEADS:
+        params_s.append(figure)
+        return "COUNT(CASE WHEN s.lead = %s THEN 1 END)", f"SUM(t.{figure})"
+    if figure.startswith("grade_"):
+        params_s.append(int(figure[len("grade_"):]))
+        return "COUNT(CASE WHEN s.grade = %s THEN 1 END)", f"SUM(t.{figure})"
+    if figure == "minimally_invasive":
+        params_s.extend(MINIMALLY_INVASIVE)
+        marks = ", ".join(["%s"] * len(MINIMALLY_INVASIVE))
+        return f"COUNT(CASE WHEN s.approach IN ({marks}) THEN 1 END)", "SUM(t.minimally_invasive)"
+    if figure in ("demonstration", "first_in_region"):
+        params_s.append(True)
+        return f"COUNT(CASE WHEN s.{figure} = %s THEN 1 END)", f"SUM(t.{figure})"
+    code = figure[len("donor_"):]
+    params_s.append(code)
+    params_r.append(code)
+    return (
+        "COUNT(CASE WHEN rp.donor_region_id = %s THEN 1 END)",
+        "SUM(CASE WHEN rp.donor_region_id = %s THEN t.total END)",
+    )
 
 
-def _surgery_groups(region, period: Period, specialty, donor, aggs: dict) -> list[dict]:
-    """Rows {"month", *aggs} of the region's surgeries within the period,
+def _surgery_groups(region, period: Period, specialty, donor, figures) -> list[dict]:
+    """Rows {"month", *figures} of the region's surgeries within the period,
     per month (a partial edge month comes from the surgeries, a whole one
-    from the rollup; never both). None counts as 0. 1 query."""
-    surgeries, rollup = _filtered_surgeries(region, specialty, donor)
-    group = {"month": (MonthOf("date"), F("month"))}
-    rows = _surgery_union(period, surgeries, rollup, group, aggs)
-    return [{"month": row["month"], **{k: row[f"f_{k}"] or 0 for k in aggs}} for row in rows]
+    from the rollup; never both), figures as in _surgery_figure_sql. One
+    query, hand-written: the rollup rows of the whole months and the
+    surgeries of the partial ones (split_period), UNION ALL, as
+    _surgery_union builds it with the ORM (which cost more CPU time than
+    the database spent on it)."""
+    connection = connections[Surgery.objects.db]
+    if connection.vendor == "postgresql":
+        month_of = "CAST(DATE_TRUNC('month', CAST(s.date AS timestamp)) AS date)"
+    else:
+        month_of = "strftime('%%Y-%%m-01', s.date)"
+    start, end = period.start, period.end
+    first = None if start is None else (start if start.day == 1 else _add_months(_month_start(start), 1))
+    last = None
+    if end is not None:
+        last = _month_start(end) if end == _month_end(_month_start(end)) else _add_months(_month_start(end), -1)
+    figures = list(figures)
+    joins_team = donor or any(f.startswith("donor_") for f in figures)
+
+    def part(alias, table, team_column, where_period, where_params, rollup):
+        params_s, params_r = [], []
+        columns = []
+        for i, figure in enumerate(figures):
+            on_surgeries, on_rollup = _surgery_figure_sql(figure, params_s, params_r)
+            columns.append(f"{on_rollup if rollup else on_surgeries} AS f_{i}")
+        params = params_r if rollup else params_s
+        month = f"{alias}.month" if rollup else month_of
+        sql = f"SELECT {month} AS m, {', '.join(columns)} FROM {table} {alias}"
+        if joins_team:
+            sql += (
+                f" LEFT OUTER JOIN {Team._meta.db_table} rt ON rt.code = {alias}.{team_column}"
+                f" LEFT OUTER JOIN {Program._meta.db_table} rp ON rp.code = rt.program_id"
+            )
+        sql += f" WHERE {alias}.hospital_id IN ({_hospitals_sql(region.code, params)})"
+        if specialty:
+            sql += f" AND {alias}.specialty_id = %s"
+            params.append(specialty)
+        if donor:
+            sql += " AND rp.donor_region_id = %s"
+            params.append(donor)
+        sql += where_period
+        params += where_params
+        return sql + f" GROUP BY {month}", params
+
+    parts = []
+    if first is not None and last is not None and first > last:
+        # No whole month: at most two partial ones, from the surgeries.
+        where, where_params = "", []
+        where += _within_sql("s.date", period, where_params)
+        parts.append(part("s", Surgery._meta.db_table, "team_id", where, where_params, False))
+    else:
+        where, where_params = "", []
+        if first is not None:
+            where += " AND t.month >= %s"
+            where_params.append(first)
+        if last is not None:
+            where += " AND t.month <= %s"
+            where_params.append(last)
+        parts.append(part("t", SurgeryMonth._meta.db_table, "team_id", where, where_params, True))
+        rest, rest_params = [], []
+        if start is not None and start < first:
+            rest.append("(s.date >= %s AND s.date < %s)")
+            rest_params += [start, first]
+        if end is not None and end > _month_end(last):
+            rest.append("(s.date > %s AND s.date <= %s)")
+            rest_params += [_month_end(last), end]
+        if rest:
+            parts.append(
+                part("s", Surgery._meta.db_table, "team_id", f" AND ({' OR '.join(rest)})", rest_params, False)
+            )
+    sql = " UNION ALL ".join(p[0] for p in parts)
+    params = [param for p in parts for param in p[1]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"month": month, **{figure: int(value or 0) for figure, value in zip(figures, values)}}
+            for month, *values in cursor.fetchall()
+        ]
 
 
 # --------------------------------------------------------------------------
@@ -717,12 +805,7 @@ def _summary(region, period, specialty, donor, *, surgeries_by_month=False) -> t
     # 5. Surgeries at hospitals in R within the period, and per donor through
     # their team's program: whole months from the rollup, the partial months
     # at the period's edges from the surgeries (one query, see _surgery_groups).
-    aggs = dict(SURGERY_AGGS)
-    for code in donor_codes:
-        aggs[f"donor_{code}"] = (
-            Count("hospital", filter=Q(team__program__donor_region=code)),
-            Sum("total", filter=Q(team__program__donor_region=code)),
-        )
+    aggs = [*SURGERY_AGGS, *(f"donor_{code}" for code in donor_codes)]
     rows = _surgery_groups(region, period, specialty, donor, aggs)
     surg = {key: sum(row[key] for row in rows) for key in aggs}
     months = {}
@@ -993,9 +1076,7 @@ def surgeries_per_month(region, period: Period = Period(), *, specialty=None, do
     when the period is open)."""
     region, period = _closed(region, period)
     specialty, donor = _code(specialty), _code(donor)
-    rows = _surgery_groups(
-        region, period, specialty, donor, {key: SURGERY_AGGS[key] for key in ("total", *LEADS)}
-    )
+    rows = _surgery_groups(region, period, specialty, donor, ("total", *LEADS))
     by_month = {}
     for row in rows:
         counts = by_month.setdefault(_month_key(row["month"]), {key: 0 for key in ("total", *LEADS)})
