@@ -10,6 +10,9 @@ escaped and localized as `{{ value }}` would be, choice labels and links
 looked up once per page.
 """
 
+import html
+
+from django.conf import settings
 from django.urls import NoReverseMatch
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
@@ -22,6 +25,11 @@ from outcomes.models import Surgery
 
 def _text(value) -> str:
     """A value as {{ value }} writes it (autoescaped, localized)."""
+    kind = type(value)
+    if kind is str:  # localize() keeps it; conditional_escape() is html.escape()
+        return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() is str()
+        return str(value)
     return conditional_escape(localize(value))
 
 
