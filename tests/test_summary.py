@@ -471,7 +471,7 @@ def test_query_count_does_not_grow_with_the_data(world, rows, django_assert_num_
         region_summary(world.tibet)
     with django_assert_num_queries(5):  # + the region by its code
         region_summary("540000", donor="110000")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         rows_ = overview(YEAR_2024)
     assert rows_[0]["surgeries"] == rows
 
