@@ -12,7 +12,7 @@ would be.
 import html
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -88,4 +88,50 @@ def twinning_rows(twinnings) -> str:
             f'\n      <td class="nowrap">{end}</td>'
             "\n    </tr>\n    "
         )
+    return mark_safe("".join(out))
+
+
+def chart_figure(chart) -> str:
+    """What {% include "includes/chart.html" %} writes for `chart` (a spec of
+    dashboards/charts.py): the figure, its JSON and its data table."""
+    from aidtracker.templatetags.aidtracker_tags import table_rows
+
+    chart_id = _text(str(chart["id"]))
+    title = _text(chart["title"])
+    spec_id = str(chart["id"]) + "-data"
+    # {% translate '...' %} of a template literal is not escaped (a safe string).
+    out = [
+        "\n\n",
+        f'<figure class="chart" aria-labelledby="{chart_id}-title">\n',
+        f'  <figcaption class="chart__title" id="{chart_id}-title">{title}</figcaption>\n',
+        f'  <div class="chart__canvas{" chart__canvas--small" if chart.get("small") else ""}">\n',
+        f'    <canvas id="{chart_id}" data-chart="{_text(spec_id)}" role="img" aria-label="{title}. '
+        f'{gettext("The numbers are in the table that follows.")}"></canvas>\n',
+        f'    <p class="chart__nojs">{gettext("Charts need JavaScript; the numbers are in the table.")}</p>\n',
+        "  </div>\n",
+        f"  {json_script(chart['spec'], spec_id)}\n",
+        "  ",
+    ]
+    table = chart.get("table")
+    if table:
+        num = ' class="num"'
+        headers = "".join(
+            f'<th scope="col"{"" if i == 0 else num}>{_text(h)}</th>' for i, h in enumerate(table["headers"])
+        )
+        out.append(
+            "\n  <details class=\"chart__data\">\n"
+            f"    <summary>{gettext('Show the numbers')}</summary>\n"
+            '    <div class="table-wrap">\n'
+            '    <table class="data data--compact">\n'
+            f"      <caption>{title}</caption>\n"
+            f"      <thead><tr>{headers}</tr></thead>\n"
+            "      <tbody>\n"
+            f"      {table_rows(table['rows'])}\n"
+            "      </tbody>\n"
+            "    </table>\n"
+            "    </div>\n"
+            "  </details>\n"
+            "  "
+        )
+    out.append("\n</figure>\n\n")
     return mark_safe("".join(out))

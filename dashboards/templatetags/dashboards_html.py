@@ -1,4 +1,5 @@
-"""{{ cards|region_cards }}, {{ twinnings|twinning_rows }} (dashboards/html.py)."""
+"""{{ cards|region_cards }}, {{ twinnings|twinning_rows }}, {{ chart|chart_figure }}
+(dashboards/html.py)."""
 
 from django import template
 
@@ -7,3 +8,4 @@ from dashboards import html
 register = template.Library()
 register.filter("region_cards", html.region_cards)
 register.filter("twinning_rows", html.twinning_rows)
+register.filter("chart_figure", html.chart_figure)

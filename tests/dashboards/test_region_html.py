@@ -71,3 +71,30 @@ def test_twinning_rows_are_the_templates_rows(world, language):
         html = twinning_rows(twinnings)
         assert html == render(TEMPLATE_TWINNINGS, twinnings=twinnings)
     assert "&lt;b&gt;" in html and "2024-03-04" in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_chart_figures_are_the_includes(world, language):
+    from django.template.loader import render_to_string
+
+    from aidtracker.summary import overview, region_dashboard
+    from dashboards import charts
+    from dashboards.html import chart_figure
+
+    f.SurgeryFactory(hospital=world.lhasa_peoples, lead="local", date=dt.date(2024, 5, 1))
+    with translation.override(language):
+        series = region_dashboard(world.tibet)["charts"]
+        figures = [
+            charts.surgeries_chart(series["surgeries_per_month"]),
+            charts.experts_chart(series["experts_per_month"]),
+            charts.trainees_chart(series["trainees_per_month"]),
+            charts.techniques_chart(series["techniques_per_year"]),
+            charts.donors_chart([{**d, "display_name": d["name"]} for d in region_summary(world.tibet)["by_donor"]]),
+            *charts.overview_charts([{**row, "display_name": row["name"]} for row in overview()]),
+            charts.chart("x<&>", "line", 'Title <b>"&"</b>', ["a", "b"],
+                         [charts.dataset("d</script>", [1.5, None], "share")], small=True),
+            charts.chart("y", "bar", "T", ["2024-01"], [charts.dataset("d", [1], "local")],
+                         table={"headers": ["<h>", "n"], "rows": [["2024-01", 1234567, 12.5, None, "<x>"]]}),
+        ]
+        for chart in figures:
+            assert chart_figure(chart) == render_to_string("includes/chart.html", {"chart": chart})
