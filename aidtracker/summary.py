@@ -512,8 +512,20 @@ def _trainee_figures(region, hospitals, period: Period, spec_q: Q, donor) -> dic
     rollup (outcomes/rollups.py: spans +1, gaps between a trainee's spans -1,
     summed over the rows that overlap), else from the trainings."""
     if not spec_q and not donor and whole_months(period):
-        rows = _trainee_spans(period).filter(hospital__in=hospitals)
-        sums = dict(rows.order_by().values("kind").annotate(n=Sum("n")).values_list("kind", "n"))
+        # Hand-written (as _trainee_spans(period).filter(hospital__in=hospitals)
+        # summed per kind): cheaper in CPU time than building it with the ORM.
+        params = []
+        sql = f"WHERE t.hospital_id IN ({_hospitals_sql(region.code, params)})"
+        if period.end is not None:
+            sql += " AND t.first_month <= %s"
+            params.append(_month_start(period.end))
+        if period.start is not None:
+            sql += " AND t.last_month >= %s"
+            params.append(period.start)
+        sums = {
+            kind: int(n or 0)
+            for kind, n in _rows(TraineeSpanMonth, sql + " GROUP BY t.kind", "t.kind, SUM(t.n)", params)
+        }
         return {
             "total": sums.get(rollups.ANY_KIND) or 0,
             **{kind: sums.get(kind) or 0 for kind in TRAINING_KINDS},
