@@ -11,8 +11,11 @@ of the project); any other template, or an option with its own template,
 goes through Django's templates as before.
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -21,6 +24,8 @@ OPTION = "django/forms/widgets/select_option.html"
 def _attrs(attrs) -> str:
     # As django/forms/widgets/attrs.html: False leaves the attribute out,
     # True writes its name alone; values are written with %s and escaped.
+    if not attrs:
+        return ""
     out = []
     for name, value in attrs.items():
         if value is False:
@@ -32,9 +37,13 @@ def _attrs(attrs) -> str:
 
 
 def _option(option) -> str:
+    # html.escape() is what escape() and conditional_escape() of a plain str
+    # return, without their lazy-string wrappers (a select has hundreds of options).
+    label = option["label"]
+    label = label if isinstance(label, SafeData) else html.escape(str(label))
     return (
-        '<option value="' + escape("%s" % (option["value"],)) + '"' + _attrs(option["attrs"]) + ">"
-        + conditional_escape(str(option["label"])) + "</option>\n"
+        '<option value="' + html.escape("%s" % (option["value"],)) + '"' + _attrs(option["attrs"]) + ">"
+        + label + "</option>\n"
     )
 
 

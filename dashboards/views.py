@@ -36,6 +36,8 @@ from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
 from aidtracker.cache import cached_call, cached_page, fragment_key, scope_key
 from aidtracker.listing import RecordListView
+from aidtracker.urlpaths import path as url_path
+from aidtracker.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
@@ -56,7 +58,7 @@ def list_url(name, params, **extra):
     (an extra value of None drops that parameter)."""
     query = {**params, **extra}
     query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+    return f"{url_path(name)}?{urlencode(query)}" if query else url_path(name)
 
 
 # --------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def overview(request):
         rows = [row for row in rows if row["code"] in readable]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
-        row["url"] = reverse("dashboards:region", args=[row["code"]])
+        row["url"] = path_for("dashboards:region", row["code"])
         if form.params():
             row["url"] += "?" + urlencode(form.params())
     additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",

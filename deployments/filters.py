@@ -8,6 +8,7 @@ from deployments.models import Program, Rotation, Team, Title
 from hospitals.filters import (
     ANY,
     DATE_WIDGET,
+    ModelChoiceFilter,
     PeriodBoundFilter,
     RecordFilterForm,
     donor_filter,
@@ -18,7 +19,7 @@ from hospitals.filters import (
 
 
 def program_filter(field_name, **kwargs):
-    return django_filters.ModelChoiceFilter(
+    return ModelChoiceFilter(
         field_name=field_name,
         queryset=Program.objects.order_by("code"),
         label=_("Program"),
@@ -28,7 +29,7 @@ def program_filter(field_name, **kwargs):
 
 
 def team_filter(field_name="team", **kwargs):
-    return django_filters.ModelChoiceFilter(
+    return ModelChoiceFilter(
         field_name=field_name,
         queryset=Team.objects.order_by("program_id", "batch"),
         label=_("Team"),

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
+from aidtracker.urlpaths import path_for
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -120,7 +120,7 @@ class Region(BilingualNameMixin, models.Model):
         return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
-        return reverse("dashboards:region", args=[self.code])
+        return path_for("dashboards:region", self.code)
 
     def natural_key(self):
         return (self.code,)
@@ -212,7 +212,7 @@ class Hospital(BilingualNameMixin, models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("dashboards:hospital", args=[self.code])
+        return path_for("dashboards:hospital", self.code)
 
     def natural_key(self):
         return (self.code,)

@@ -158,7 +158,7 @@ def test_dashboard_equals_summary_and_charts(world, period, filters, django_asse
     _fill(world, 12)
     f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2015, 9, 9), team=f.TeamFactory(program=world.sh_xigaze))
     f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2014, 9, 9))  # before any program
-    with django_assert_num_queries(13 if period.start is None or period.end is None else 12):
+    with django_assert_num_queries(8 if period.start is None or period.end is None else 7):
         dashboard = region_dashboard(world.tibet, period, **filters)
     assert dashboard == {
         "summary": region_summary(world.tibet, period, **filters),

@@ -1,6 +1,8 @@
 """Template helpers for the pages: sortable column headers, links that
 tolerate a missing URL name, percentages and number formatting."""
 
+import html
+
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -9,6 +11,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from aidtracker.urlpaths import path_for
+
 register = template.Library()
 
 
@@ -16,7 +20,7 @@ register = template.Library()
 def optional_url(name, *args):
     """The URL of `name`, or "" when no such URL exists (yet)."""
     try:
-        return reverse(name, args=args)
+        return path_for(name, args[0]) if len(args) == 1 else reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
@@ -84,14 +88,24 @@ def table_rows(rows):
     plain_ints = not settings.USE_THOUSAND_SEPARATOR  # then localize(int) is str(int)
 
     def text(value):
-        if plain_ints and type(value) is int:
+        kind = type(value)
+        if kind is int and plain_ints:
             return str(value)
+        if kind is str:
+            # localize() returns a str as it is; conditional_escape() of a
+            # plain (not safe) str is html.escape(), without its wrappers.
+            return html.escape(value)
         return conditional_escape(localize(value))
 
+    between = '</td><td class="num">'
     parts = []
     for row in rows:
         first, *rest = row
         parts.append(row_header.format(text(first)))
-        parts.extend(cell.format(text(value)) for value in rest)
+        if plain_ints and all(type(value) is int for value in rest):
+            if rest:  # the common case: whole numbers only
+                parts.append('<td class="num">' + between.join(map(str, rest)) + "</td>")
+        else:
+            parts.extend(cell.format(text(value)) for value in rest)
         parts.append("</tr>")
     return mark_safe("".join(parts))
