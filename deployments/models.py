@@ -324,8 +324,12 @@ class Rotation(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # A move to another team (maybe province) rebuilds both (deployments/rollups.py).
-        instance._rollup_team = instance.__dict__.get("team_id")
+        # What it was, for the experts rollup (deployments/rollups.py): a
+        # save recomputes the months and provinces of before and after. With
+        # a field deferred, the pre_save signal reads them instead.
+        loaded = instance.__dict__
+        if "team_id" in loaded and "start_date" in loaded and "end_date" in loaded:
+            instance._rollup_old = (loaded["team_id"], loaded["start_date"], loaded["end_date"])
         return instance
 
     class Meta:

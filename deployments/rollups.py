@@ -13,7 +13,7 @@ given (or all), from the rotations, set-based, in the caller's transaction.
 Who calls it:
 
 - model saves and deletes of a Rotation (signals: the provinces of its team
-  now and before); saves and deletes of a Team or Program (all provinces:
+  now and before, only the months it covers now and covered before); saves and deletes of a Team or Program (all provinces:
   they may move rotations to another province; rare);
 - bulk_create / update / delete of rotation querysets (all provinces);
 - the importer, when it wrote programs, teams or rotations (all provinces);
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from datetime import date
 
 from django.db import connections
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -69,35 +70,62 @@ ROTATIONS = (
 )
 
 
-def rebuild(provinces=None, *, using="default") -> None:
+def rebuild(provinces=None, *, months=None, using="default") -> None:
     """Recompute the rows of `provinces` (region codes; None = all) from the
-    rotations. Run it inside the transaction that changed them."""
+    rotations; with `months` = (first, last), month starts, only the rows of
+    those months (a rotation saved or deleted changes no other). Run it
+    inside the transaction that changed them."""
     provinces = None if provinces is None else sorted({p for p in provinces if p is not None})
     if provinces is not None and not provinces:
         return
     connection = connections[using]
-    params, where, delete_where = [], "", ""
+    marks = ", ".join(["%s"] * len(provinces)) if provinces is not None else ""
+    where, delete_where, where_params, delete_params = [], [], [], []
     if provinces is not None:
-        marks = ", ".join(["%s"] * len(provinces))
-        params = list(provinces)
-        where = f" WHERE rot.prov IN ({marks})"
-        delete_where = f" WHERE region_id IN ({marks})"
+        where.append(f"rot.prov IN ({marks})")
+        delete_where.append(f"region_id IN ({marks})")
+        where_params += provinces
+        delete_params += provinces
+    if months is not None:
+        first, last = months
+        where.append("rot.e >= %s AND rot.s <= %s")
+        where_params += [first, month_end(last)]
+        delete_where.append("month >= %s AND month <= %s")
+        delete_params += [first, last]
+    where = f" WHERE {' AND '.join(where)}" if where else ""
+    delete_where = f" WHERE {' AND '.join(delete_where)}" if delete_where else ""
     if connection.vendor == "postgresql":
-        # Each rotation expands to the months it covers, then one hash
-        # aggregate dedupes (province, month, person).
+        # Each rotation expands to the months it covers (within `months`),
+        # then one hash aggregate dedupes (province, month, person).
+        start, stop, params = "date_trunc('month', rot.s::timestamp)", "rot.e::timestamp", []
+        if months is not None:
+            start = f"GREATEST({start}, %s::timestamp)"
+            stop = f"LEAST({stop}, %s::timestamp)"
+            params = [first, last]
+        params += where_params
         insert = (
             f"INSERT INTO {TABLE} (region_id, month, experts) "
             f"SELECT d.prov, d.m, COUNT(*) FROM (SELECT DISTINCT rot.prov, gs.m::date AS m, rot.person "
-            f"FROM ({ROTATIONS}) rot, LATERAL generate_series(date_trunc('month', rot.s::timestamp), "
-            f"rot.e::timestamp, interval '1 month') AS gs(m){where}) d GROUP BY d.prov, d.m"
+            f"FROM ({ROTATIONS}) rot, LATERAL generate_series({start}, {stop}, interval '1 month') "
+            f"AS gs(m){where}) d GROUP BY d.prov, d.m"
         )
     else:
         # SQLite: the rotations joined to the months between the first start
-        # and the last end (a recursive table of month starts).
+        # and the last end, or those of `months` (a recursive table of month
+        # starts).
+        if months is None:
+            month_table = (
+                "months(m) AS (SELECT strftime('%%Y-%%m-01', MIN(s)) FROM rot "
+                "UNION ALL SELECT date(m, '+1 month') FROM months WHERE m < (SELECT MAX(e) FROM rot))"
+            )
+            params = where_params
+        else:
+            month_table = (
+                "months(m) AS (SELECT %s UNION ALL SELECT date(m, '+1 month') FROM months WHERE m < %s)"
+            )
+            params = where_params + [first.isoformat(), last.isoformat()]
         insert = (
-            f"WITH RECURSIVE rot AS (SELECT * FROM ({ROTATIONS}) rot{where}), "
-            "months(m) AS (SELECT strftime('%%Y-%%m-01', MIN(s)) FROM rot "
-            "UNION ALL SELECT date(m, '+1 month') FROM months WHERE m < (SELECT MAX(e) FROM rot)) "
+            f"WITH RECURSIVE rot AS (SELECT * FROM ({ROTATIONS}) rot{where}), {month_table} "
             f"INSERT INTO {TABLE} (region_id, month, experts) "
             "SELECT rot.prov, months.m, COUNT(DISTINCT rot.person) FROM rot INNER JOIN months "
             "ON rot.s < date(months.m, '+1 month') AND rot.e >= months.m "
@@ -106,8 +134,19 @@ def rebuild(provinces=None, *, using="default") -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        cursor.execute(f"DELETE FROM {TABLE}{delete_where}", params)
+        cursor.execute(f"DELETE FROM {TABLE}{delete_where}", delete_params)
         cursor.execute(insert, params)
+
+
+def month_end(month):
+    """The last day of the month that starts on `month`."""
+    import calendar
+
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _month(day):
+    return day.replace(day=1)
 
 
 def provinces_of_teams(teams, *, using="default") -> set:
@@ -130,20 +169,35 @@ def provinces_of_teams(teams, *, using="default") -> set:
 
 
 def _before_rotation_save(sender, instance, raw=False, using="default", **kwargs):
-    if is_suspended() or hasattr(instance, "_rollup_team"):
+    if is_suspended() or hasattr(instance, "_rollup_old"):
         return
     old = None
     if instance.pk is not None:
-        old = sender._default_manager.using(using).filter(pk=instance.pk).values_list("team_id", flat=True).first()
-    instance._rollup_team = old
+        old = (
+            sender._default_manager.using(using)
+            .filter(pk=instance.pk)
+            .values_list("team_id", "start_date", "end_date")
+            .first()
+        )
+    instance._rollup_old = old
 
 
 def _on_rotation_write(sender, instance, using="default", **kwargs):
+    """Recompute the months of the rotation as it is and as it was (its
+    team's province then and now): a few rows, not the provinces' years."""
     if is_suspended():
         return
-    teams = {instance.team_id, getattr(instance, "_rollup_team", None)}
-    rebuild(provinces_of_teams(teams, using=using), using=using)
-    instance._rollup_team = instance.team_id
+    spans = [(instance.team_id, instance.start_date, instance.end_date)]
+    old = getattr(instance, "_rollup_old", None)
+    if old is not None:
+        spans.append(old)
+    provinces = provinces_of_teams({team for team, _s, _e in spans}, using=using)
+    days = [d for _t, start, end in spans for d in (start, end) if isinstance(d, date)]
+    if len(days) == 2 * len(spans):
+        rebuild(provinces, months=(_month(min(days)), _month(max(days))), using=using)
+    else:  # dates not set as dates (never through the forms): the whole provinces
+        rebuild(provinces, using=using)
+    instance._rollup_old = (instance.team_id, instance.start_date, instance.end_date)
 
 
 def _on_structure_write(sender, instance, using="default", raw=False, **kwargs):

@@ -94,6 +94,22 @@ def test_experts_per_month_equal_the_rows_through_writes(setting):
     Rotation.objects.filter(team__code="T-LHASA-2").first().delete()
     check(world)
 
+    # a rotation moved to other months, earlier and later, and stretched over
+    # a year end; one loaded with its dates deferred
+    for i, rotation in enumerate(Rotation.objects.order_by("pk")[:4]):
+        shift = dt.timedelta(days=(-200, 170, 40, -75)[i])
+        taken = Rotation.objects.filter(person=rotation.person).exclude(pk=rotation.pk)
+        start, end = rotation.start_date + shift, rotation.end_date + shift + dt.timedelta(days=95 * (i == 2))
+        if not taken.filter(start_date__lte=end, end_date__gte=start).exists():
+            rotation.start_date, rotation.end_date = start, end
+            rotation.save()
+    deferred = Rotation.objects.defer("start_date", "team").order_by("-pk").first()
+    deferred.end_date = deferred.end_date + dt.timedelta(days=60)
+    if not Rotation.objects.filter(person=deferred.person, start_date__gt=deferred.start_date,
+                                   start_date__lte=deferred.end_date).exclude(pk=deferred.pk).exists():
+        deferred.save()
+    check(world)
+
     # queryset update and delete; a team that moves to a program in Xinjiang
     Rotation.objects.filter(start_date__lt=dt.date(2023, 3, 1)).update(end_date=F("start_date"))  # one day each
     Rotation.objects.filter(team__code="T-XJ-1", start_date__gte=dt.date(2023, 9, 1)).delete()
