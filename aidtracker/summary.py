@@ -97,7 +97,7 @@ from django.utils.translation import gettext as _
 
 from deployments.models import ExpertMonth, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
-from hospitals.periods import Period, overlaps_q, within_q
+from hospitals.periods import Period, month_end, month_start, overlaps_q, within_q
 from outcomes import rollups
 from outcomes.models import (
     MINIMALLY_INVASIVE,
@@ -325,10 +325,10 @@ def split_period(period: Period) -> tuple[Q | None, Q | None]:
     period, i.e. the partial months at its edges, or None when there is no
     rest). Together they cover the period's days exactly once. 0 queries."""
     start, end = period.start, period.end
-    first = None if start is None else (start if start.day == 1 else _add_months(_month_start(start), 1))
+    first = None if start is None else (start if start.day == 1 else _add_months(month_start(start), 1))
     last = None
     if end is not None:
-        last = _month_start(end) if end == _month_end(_month_start(end)) else _add_months(_month_start(end), -1)
+        last = month_start(end) if end == month_end(month_start(end)) else _add_months(month_start(end), -1)
     if first is not None and last is not None and first > last:
         return None, within_q(period, "date")  # no whole month: at most two partial ones
     months = Q()
@@ -339,8 +339,8 @@ def split_period(period: Period) -> tuple[Q | None, Q | None]:
     rest = []
     if start is not None and start < first:
         rest.append(Q(date__gte=start, date__lt=first))
-    if end is not None and end > _month_end(last):
-        rest.append(Q(date__gt=_month_end(last), date__lte=end))
+    if end is not None and end > month_end(last):
+        rest.append(Q(date__gt=month_end(last), date__lte=end))
     raw = None
     for q in rest:
         raw = q if raw is None else raw | q
@@ -414,10 +414,10 @@ def _surgery_groups(region, period: Period, specialty, donor, figures) -> list[d
     else:
         month_of = "strftime('%%Y-%%m-01', s.date)"
     start, end = period.start, period.end
-    first = None if start is None else (start if start.day == 1 else _add_months(_month_start(start), 1))
+    first = None if start is None else (start if start.day == 1 else _add_months(month_start(start), 1))
     last = None
     if end is not None:
-        last = _month_start(end) if end == _month_end(_month_start(end)) else _add_months(_month_start(end), -1)
+        last = month_start(end) if end == month_end(month_start(end)) else _add_months(month_start(end), -1)
     figures = list(figures)
     joins_team = donor or any(f.startswith("donor_") for f in figures)
 
@@ -465,9 +465,9 @@ def _surgery_groups(region, period: Period, specialty, donor, figures) -> list[d
         if start is not None and start < first:
             rest.append("(s.date >= %s AND s.date < %s)")
             rest_params += [start, first]
-        if end is not None and end > _month_end(last):
+        if end is not None and end > month_end(last):
             rest.append("(s.date > %s AND s.date <= %s)")
-            rest_params += [_month_end(last), end]
+            rest_params += [month_end(last), end]
         if rest:
             parts.append(
                 part("s", Surgery._meta.db_table, "team_id", f" AND ({' OR '.join(rest)})", rest_params, False)
@@ -491,7 +491,7 @@ def whole_months(period: Period) -> bool:
     first day as start, its last day as end): the trainee rollups answer for
     such periods exactly."""
     return (period.start is None or period.start.day == 1) and (
-        period.end is None or period.end == _month_end(_month_start(period.end))
+        period.end is None or period.end == month_end(month_start(period.end))
     )
 
 
@@ -500,7 +500,7 @@ def _trainee_spans(period: Period):
     summed per kind, they are its distinct trainees (outcomes/rollups.py)."""
     rows = TraineeSpanMonth.objects.all()
     if period.end is not None:
-        rows = rows.filter(first_month__lte=_month_start(period.end))
+        rows = rows.filter(first_month__lte=month_start(period.end))
     if period.start is not None:
         rows = rows.filter(last_month__gte=period.start)
     return rows
@@ -518,7 +518,7 @@ def _trainee_figures(region, hospitals, period: Period, spec_q: Q, donor) -> dic
         sql = f"WHERE t.hospital_id IN ({_hospitals_sql(region.code, params)})"
         if period.end is not None:
             sql += " AND t.first_month <= %s"
-            params.append(_month_start(period.end))
+            params.append(month_start(period.end))
         if period.start is not None:
             sql += " AND t.last_month >= %s"
             params.append(period.start)
@@ -1033,22 +1033,14 @@ def overview(period: Period = Period()) -> list[dict]:
 # Monthly and yearly series for the region dashboard's charts
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def _add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return _add_months(month, 1) - dt.timedelta(days=1)
-
-
 def months_of(period: Period) -> list[dt.date]:
     """First days of the months a closed period touches, in order."""
-    months, month = [], _month_start(period.start)
+    months, month = [], month_start(period.start)
     while month <= period.end:
         months.append(month)
         month = _add_months(month, 1)
@@ -1070,12 +1062,12 @@ def chart_period(region, period: Period = Period()) -> Period:
     if start is None or end is None:
         first = _first_program_start(region)
         if end is None:
-            end = _month_end(_month_start(dt.date.today()))
+            end = month_end(month_start(dt.date.today()))
             if start and start > end:
                 end = start
         if start is None:
-            start = _month_start(first) if first and first <= end else _add_months(_month_start(end), -11)
-    earliest = _add_months(_month_start(end), -(MAX_CHART_MONTHS - 1))
+            start = month_start(first) if first and first <= end else _add_months(month_start(end), -11)
+    earliest = _add_months(month_start(end), -(MAX_CHART_MONTHS - 1))
     return Period(max(start, earliest), end)
 
 
@@ -1171,7 +1163,7 @@ def _people_per_month(qs, id_field: str, period: Period) -> dict:
     else:
         # SQLite: the rows joined to a small table of the (clipped) months.
         buckets = [
-            (max(month, period.start).isoformat(), min(_month_end(month), period.end).isoformat())
+            (max(month, period.start).isoformat(), min(month_end(month), period.end).isoformat())
             for month in months_of(period)
         ]
         month_table = " UNION ALL ".join(["SELECT %s AS m_start, %s AS m_end"] * len(buckets))

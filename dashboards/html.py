@@ -9,19 +9,13 @@ in English and Chinese): every value escaped and localized as `{{ value }}`
 would be.
 """
 
-import html
-
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import conditional_escape, json_script
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-
-def _text(value) -> str:
-    """{{ value }} for the strings, numbers and lazy texts used here."""
-    if type(value) is str:
-        return html.escape(value)
-    return conditional_escape(value)
+from aidtracker.markup import iso_date as _date
+from aidtracker.markup import text as _text
 
 
 def _figure(value) -> str:
@@ -56,10 +50,6 @@ def region_cards(cards) -> str:
             out.append(f'\n    <ul class="card__parts">\n      {parts}\n    </ul>\n    ')
         out.append("\n  </li>\n")
     return mark_safe("".join(out))
-
-
-def _date(value) -> str:
-    return "" if value is None else f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def twinning_rows(twinnings) -> str:

@@ -33,6 +33,8 @@ from datetime import date
 from django.db import connections
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from hospitals.periods import month_end, month_start
+
 LOCK_KEY = 7_215_002  # pg_advisory_xact_lock key of the rebuilds
 TABLE = "deployments_expertmonth"
 
@@ -138,17 +140,6 @@ def rebuild(provinces=None, *, months=None, using="default") -> None:
         cursor.execute(insert, params)
 
 
-def month_end(month):
-    """The last day of the month that starts on `month`."""
-    import calendar
-
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def _month(day):
-    return day.replace(day=1)
-
-
 def provinces_of_teams(teams, *, using="default") -> set:
     """Province codes of the recipient hospitals of the teams' programs (1 query)."""
     teams = sorted({t for t in teams if t is not None})
@@ -194,7 +185,7 @@ def _on_rotation_write(sender, instance, using="default", **kwargs):
     provinces = provinces_of_teams({team for team, _s, _e in spans}, using=using)
     days = [d for _t, start, end in spans for d in (start, end) if isinstance(d, date)]
     if len(days) == 2 * len(spans):
-        rebuild(provinces, months=(_month(min(days)), _month(max(days))), using=using)
+        rebuild(provinces, months=(month_start(min(days)), month_start(max(days))), using=using)
     else:  # dates not set as dates (never through the forms): the whole provinces
         rebuild(provinces, using=using)
     instance._rollup_old = (instance.team_id, instance.start_date, instance.end_date)

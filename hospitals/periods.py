@@ -7,9 +7,20 @@ the period's start (interchange spec, section 5).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q
+
+
+def month_start(day: date) -> date:
+    """The first day of the month of `day`."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of `day`."""
+    first = day.replace(day=1)
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)

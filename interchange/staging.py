@@ -375,22 +375,15 @@ class Stage:
             # Earlier files' deferred checks run now (they would at the
             # commit): a table with pending checks cannot be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        if unique:
-            cursor.execute(
-                f"ALTER TABLE {qt} " + ", ".join(f"DROP CONSTRAINT {_q(name)}" for name, _d in unique)
-            )
-            put_back.append(
-                f"ALTER TABLE {qt} "
-                + ", ".join(f"ADD CONSTRAINT {_q(name)} {definition}" for name, definition in unique)
-            )
-        if foreign_keys:
-            cursor.execute(
-                f"ALTER TABLE {qt} " + ", ".join(f"DROP CONSTRAINT {_q(name)}" for name, _d in foreign_keys)
-            )
-            put_back.append(
-                f"ALTER TABLE {qt} "
-                + ", ".join(f"ADD CONSTRAINT {_q(name)} {definition}" for name, definition in foreign_keys)
-            )
+        for constraints in (unique, foreign_keys):  # keys are put back before the references
+            if constraints:
+                cursor.execute(
+                    f"ALTER TABLE {qt} " + ", ".join(f"DROP CONSTRAINT {_q(name)}" for name, _d in constraints)
+                )
+                put_back.append(
+                    f"ALTER TABLE {qt} "
+                    + ", ".join(f"ADD CONSTRAINT {_q(name)} {definition}" for name, definition in constraints)
+                )
         if indexes:
             cursor.execute("DROP INDEX " + ", ".join(_q(name) for name, _d in indexes))
             put_back += [definition for _n, definition in indexes]

@@ -34,6 +34,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 # One switch for the signals of every rollup, re-exported: rollups.suspended().
 from deployments.rollups import is_suspended, suspended  # noqa: F401
+from hospitals.periods import month_end, month_start  # noqa: F401 (imported from here too)
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollup's rebuilds
 
@@ -55,16 +56,6 @@ COUNTS = {
     "demonstration": "demonstration",
     "first_in_region": "first_in_region",
 }
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    first = day.replace(day=1)
-    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
 
 def _as_date(value) -> dt.date:
     if isinstance(value, dt.datetime):

@@ -10,27 +10,15 @@ escaped and localized as `{{ value }}` would be, choice labels and links
 looked up once per page.
 """
 
-import html
-
-from django.conf import settings
 from django.urls import NoReverseMatch
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from aidtracker.markup import iso_date as _date
+from aidtracker.markup import text as _text
 from aidtracker.urlpaths import path_for
 from outcomes.models import Surgery
-
-
-def _text(value) -> str:
-    """A value as {{ value }} writes it (autoescaped, localized)."""
-    kind = type(value)
-    if kind is str:  # localize() keeps it; conditional_escape() is html.escape()
-        return html.escape(value)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() is str()
-        return str(value)
-    return conditional_escape(localize(value))
 
 
 def _labels(field_name) -> dict:
@@ -89,10 +77,3 @@ def surgery_rows(rows) -> str:
             "\n</tr>"
         )
     return mark_safe("".join(parts))
-
-
-def _date(value) -> str:
-    """{{ value|date:"Y-m-d" }}."""
-    if value is None:
-        return ""
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"

@@ -1,16 +1,14 @@
 """Template helpers for the pages: sortable column headers, links that
 tolerate a missing URL name, percentages and number formatting."""
 
-import html
-
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from aidtracker.markup import text
 from aidtracker.urlpaths import path_for
 
 register = template.Library()
@@ -86,17 +84,6 @@ def table_rows(rows):
     row_header = '<tr><th scope="row">{}</th>'
     cell = '<td class="num">{}</td>'
     plain_ints = not settings.USE_THOUSAND_SEPARATOR  # then localize(int) is str(int)
-
-    def text(value):
-        kind = type(value)
-        if kind is int and plain_ints:
-            return str(value)
-        if kind is str:
-            # localize() returns a str as it is; conditional_escape() of a
-            # plain (not safe) str is html.escape(), without its wrappers.
-            return html.escape(value)
-        return conditional_escape(localize(value))
-
     between = '</td><td class="num">'
     parts = []
     for row in rows:
