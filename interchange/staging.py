@@ -83,6 +83,14 @@ class Stage:
         if len(self._buffer) >= BATCH:
             self._flush()
 
+    def add_prepared(self, item):
+        """Stage one valid row already in the form `add` gives it: a line
+        of COPY text (PostgreSQL) or the values followed by the line number."""
+        self.rows += 1
+        self._buffer.append(item)
+        if len(self._buffer) >= BATCH:
+            self._flush()
+
     def _flush(self):
         if not self._buffer:
             return
