@@ -67,6 +67,13 @@ HOSPITAL_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 REGION_RE = re.compile(r"^[0-9]{6}$")
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
+PATTERNS = {  # column kind -> (pattern, what was expected)
+    "key": (KEY_RE, KEY_MESSAGE),
+    "hospital_code": (HOSPITAL_RE, HOSPITAL_CODE_MESSAGE),
+    "region_code": (REGION_RE, REGION_CODE_MESSAGE),
+    "parent": (REGION_RE, REGION_CODE_MESSAGE),
+}
+
 
 @dataclass
 class ImportError_:
@@ -181,6 +188,11 @@ def _level_label(level):
         return level
 
 
+def _copy_escape(text):
+    """`text` as a value of PostgreSQL's COPY text format."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def _converter(column, ctx):
     """A function cell -> stored text, raising values.Invalid with what was expected."""
     kind = column.kind
@@ -197,12 +209,7 @@ def _converter(column, ctx):
 
         return conv
     if kind in ("key", "hospital_code", "region_code", "parent"):
-        pattern, message = {
-            "key": (KEY_RE, KEY_MESSAGE),
-            "hospital_code": (HOSPITAL_RE, HOSPITAL_CODE_MESSAGE),
-            "region_code": (REGION_RE, REGION_CODE_MESSAGE),
-            "parent": (REGION_RE, REGION_CODE_MESSAGE),
-        }[kind]
+        pattern, message = PATTERNS[kind]
         match = pattern.match
         message = str(message)
 
@@ -294,8 +301,9 @@ def _converter(column, ctx):
 class FileImport:
     """Reads, checks and stages one file of the bundle."""
 
-    def __init__(self, spec, bundle_file, ctx, report, progress):
+    def __init__(self, spec, bundle_file, ctx, report, progress, dry_run=False):
         self.spec = spec
+        self.dry_run = dry_run
         self.file = bundle_file
         self.ctx = ctx
         self.report = report
@@ -363,6 +371,8 @@ class FileImport:
         missing = _("a value (this column is required)")
         too_many = _("no more cells than the header has columns")
         handle = self.handle
+        fast = self._fast_row(plan, defaults)
+        stage_prepared = self.stage.add_prepared
         try:
             for row in rows:
                 line += 1
@@ -378,6 +388,11 @@ class FileImport:
                     continue
                 if n < width:
                     row += [""] * (width - n)
+                if fast is not None:
+                    prepared = fast(row, line)
+                    if prepared is not None:
+                        stage_prepared(prepared)
+                        continue
                 vals = defaults.copy()
                 ok = True
                 for j, pos, conv, required, cname in plan:
@@ -402,6 +417,102 @@ class FileImport:
                 stage.close()
         self._finish()
 
+    def _fast_row(self, plan, defaults):
+        """A function (row, line) -> the staged form of a valid row, or None
+        when the row has any problem (or when unsure): that row then takes
+        the general path below, which reports every problem it has.
+
+        The function is generated for the file's columns, one step per
+        column without a loop, a call or a try per cell: about a third of
+        the Python time of reading and checking 1,000,000 surgeries went to
+        that per-cell machinery. Only for files whose rows need nothing
+        beyond their cells' checks (FileImport.handle unchanged, no date
+        pairs, no codes that later files refer to)."""
+        if type(self).handle is not FileImport.handle or self.key_set is not None or self.pairs:
+            return None
+        spec = self.spec
+        postgres = self.stage.postgres
+        env = {"Invalid": V.Invalid, "escape": _copy_escape}
+        body = []
+        for j, pos, conv, required, _cname in plan:
+            column = spec.columns[j]
+            kind = column.kind
+            v = f"c{j}"
+            body.append(f"    {v} = row[{pos}].strip()")
+            body.append(f"    if {v}:")
+            if kind == "text":
+                body.append(f"        if len({v}) > {column.max_length}: return None")
+                if postgres and column.db:
+                    body.append(
+                        f"        if '\\\\' in {v} or '\\t' in {v} or '\\n' in {v} or '\\r' in {v}: "
+                        f"{v} = escape({v})"
+                    )
+            elif kind in ("choice", "grade") or kind.startswith("ref:"):
+                known = frozenset(column.choices) if kind == "choice" else (
+                    frozenset(("1", "2", "3", "4")) if kind == "grade" else self.ctx.set_for(kind[4:])
+                )
+                env[f"k{j}"] = known  # a reference set is the live one: codes of earlier files count
+                body.append(f"        if {v} not in k{j}: return None")
+            elif kind in PATTERNS:
+                env[f"m{j}"] = PATTERNS[kind][0].match
+                body.append(f"        if m{j}({v}) is None: return None")
+            elif kind == "bool":
+                env[f"b{j}"] = V.TRUE
+                body.append(f"        {v} = b{j}.get({v}.lower())")
+                body.append(f"        if {v} is None: return None")
+            elif kind == "date":
+                env[f"d{j}"] = V.DATES_SEEN
+                env[f"f{j}"] = conv  # raises Invalid, caught below
+                body.append(f"        if {v} not in d{j}: {v} = f{j}({v})")
+            elif kind == "int" and column.minimum < 1:
+                # Digits without a leading zero, fewer than the maximum has,
+                # are already the stored text; anything else goes through
+                # the parser (which raises Invalid or gives the stored text).
+                env[f"f{j}"] = conv
+                body.append(
+                    f"        if not ({v}.isdigit() and {v}.isascii() and len({v}) < {len(str(column.maximum))} "
+                    f"and ({v}[0] != '0' or {v} == '0')): {v} = f{j}({v})"
+                )
+            else:
+                env[f"f{j}"] = conv  # raises Invalid, caught below
+                body.append(f"        {v} = f{j}({v})")
+            if required:
+                body.append("    else: return None")
+            else:
+                default = defaults[j]
+                if default is not None and not isinstance(default, str):
+                    return None
+                if postgres:
+                    default = "\\N" if default is None else _copy_escape(default)
+                body.append(f"    else: {v} = {default!r}")
+        present = {j for j, *_rest in plan}
+        out = []
+        for j, column in enumerate(spec.columns):
+            if not column.db:
+                continue
+            if j in present:
+                out.append(f"c{j}")
+            else:  # a column the file lacks: its default
+                default = defaults[j]
+                if default is not None and not isinstance(default, str):
+                    return None
+                if postgres:
+                    out.append(repr("\\N" if default is None else _copy_escape(default)))
+                else:
+                    out.append(repr(default))
+        if postgres:
+            result = "'\\t'.join((" + ", ".join(out) + ", str(line))) + '\\n'"
+        else:
+            result = "[" + ", ".join(out) + ", line]"
+        source = (
+            "def fast(row, line):\n    try:\n"
+            + "\n".join("    " + text for text in body)
+            + "\n    except Invalid:\n        return None\n"
+            + f"    return {result}\n"
+        )
+        exec(compile(source, f"<fast rows of {self.name}>", "exec"), env)
+        return env["fast"]
+
     # Hooks that a file overrides: set-up, one row, end of file, set-based checks.
 
     def _prepare(self):
@@ -410,7 +521,12 @@ class FileImport:
         self.all_db = self.db_index == list(range(len(spec.columns)))
         self.idx = {c.name: i for i, c in enumerate(spec.columns)}
         self.pairs = [(self.idx[a], self.idx[b], b) for a, b in spec.date_pairs]
-        self.stage = Stage(spec.model, spec.db_columns, spec.conflict, self.name, self.text_columns)
+        # A large file of a plain kind may be staged straight into its empty
+        # table (Stage._start_direct_load): its rows need no checks that
+        # compare them with the table's, and nothing else reads the table
+        # before the write. Not in a dry run: that writes no record table.
+        expected = 0 if self.dry_run or type(self) is not FileImport else self.file.estimate_rows()
+        self.stage = Stage(spec.model, spec.db_columns, spec.conflict, self.name, self.text_columns, expected)
         self.stages.append(self.stage)
         self.key_set = None
         if spec.key == ("code",) and spec.model in (Hospital, Program, Team):
@@ -744,12 +860,15 @@ def _surgery_groups(stage):
     stage.analyze()
     table = Surgery._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT g.hospital_id, MIN(g.date), MAX(g.date) FROM ("
-            f"SELECT s.hospital_id, s.date FROM {stage.name} s UNION ALL "
-            f"SELECT t.hospital_id, t.date FROM {table} t INNER JOIN {stage.name} s ON t.ref = s.ref"
-            f") g GROUP BY g.hospital_id"
-        )
+        if stage.direct:  # the table holds the staged rows and nothing else
+            cursor.execute(f"SELECT hospital_id, MIN(date), MAX(date) FROM {table} GROUP BY hospital_id")
+        else:
+            cursor.execute(
+                f"SELECT g.hospital_id, MIN(g.date), MAX(g.date) FROM ("
+                f"SELECT s.hospital_id, s.date FROM {stage.name} s UNION ALL "
+                f"SELECT t.hospital_id, t.date FROM {table} t INNER JOIN {stage.name} s ON t.ref = s.ref"
+                f") g GROUP BY g.hospital_id"
+            )
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -834,17 +953,27 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                 bundle_file = bundle.files.get(spec.name)
                 if bundle_file is None:
                     continue
-                handler = HANDLERS.get(spec.name, FileImport)(spec, bundle_file, ctx, report, tracker)
+                handler = HANDLERS.get(spec.name, FileImport)(
+                    spec, bundle_file, ctx, report, tracker, dry_run=dry_run
+                )
                 imports.append(handler)
                 handler.run()
                 for stage in handler.stages:
                     stages[stage.label] = stage
                 if hasattr(handler, "people_stage"):
                     stages[handler.people_stage.label] = handler.people_stage
-        except BaseException:
+        except BaseException as exc:
             for handler in imports:
                 for stage in handler.stages:
                     stage.abort()
+            if isinstance(exc, DatabaseError):
+                # A row staged straight into its table (a first load) that
+                # the database refuses: reported as at the write below.
+                report.add(
+                    spec.name, None, "", "",
+                    _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
+                )
+                raise _Rollback from None
             raise
         report.timings["read+stage"] = time.monotonic() - t0
         t0 = time.monotonic()

@@ -113,15 +113,20 @@ class BundleFile:
         self.origin = origin  # what the user sees: the path inside the bundle
         self._open_rows = open_rows
         self._estimate = estimate
+        self._estimated = None
 
     def rows(self):
         return self._open_rows()
 
     def estimate_rows(self) -> int:
-        try:
-            return max(0, self._estimate() - 1)
-        except Exception:  # an estimate only drives the progress bar
-            return 0
+        """The number of lines after the header (rows, unless cells hold line
+        breaks); counted once."""
+        if self._estimated is None:
+            try:
+                self._estimated = max(0, self._estimate() - 1)
+            except Exception:  # an estimate only drives the progress bar and the choice of a bulk load
+                self._estimated = 0
+        return self._estimated
 
 
 class Bundle:

@@ -10,7 +10,7 @@ what makes a second import of the same bundle a no-op.
 
 import contextlib
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 BATCH = 5000
 
@@ -29,9 +29,10 @@ def _q(name):
 
 
 class Stage:
-    """A temporary table shaped like `model`'s columns `columns`, plus `_line`."""
+    """A temporary table shaped like `model`'s columns `columns`, plus `_line`;
+    or, for a first load (see _start_direct_load), `model`'s table itself."""
 
-    def __init__(self, model, columns, conflict, label, text_columns=()):
+    def __init__(self, model, columns, conflict, label, text_columns=(), expected_rows=0):
         self.model = model
         self.table = model._meta.db_table
         self.name = f"_stg_{self.table}"
@@ -46,6 +47,14 @@ class Stage:
         self._buffer = []
         self._copy_cm = None
         self._copy = None
+        # Where the staged rows are, and the column that holds their line.
+        self.source = self.name
+        self.line_column = "_line"
+        self._put_back = []
+        self._keys_back = []
+        self.direct = self.postgres and expected_rows >= BULK_MIN_ROWS and self._start_direct_load()
+        if self.direct:
+            return
         cols = ", ".join(_q(c) for c in self.columns)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
@@ -61,6 +70,40 @@ class Stage:
             cursor.execute(f"ALTER TABLE {self.name} ADD COLUMN _line integer")
             if not self.postgres:
                 cursor.execute(f"ALTER TABLE {self.name} ADD COLUMN _op text")
+
+    def _start_direct_load(self):
+        """Stage straight into the model's table when it is empty: a first
+        load of at least BULK_MIN_ROWS rows (as the file's line count
+        promises). Returns whether it does.
+
+        The table is locked, its keys, foreign keys and plain indexes are
+        dropped (as for any bulk load, see _bulk_load_into) and the rows go
+        in by COPY while the rest of the file is still being read: the
+        server writes them on the second core instead of copying them from
+        a staging table after reading (an INSERT ... SELECT of 2.7 s for
+        1,000,000 surgeries). The line of each row is its primary key
+        (there is no `_line`); the key's sequence is moved past the largest
+        at the write (upsert). Only for a table whose primary key is an
+        integer `id` that the file does not give. A dry run never gets here
+        (it writes no record table): it stages into a temporary table."""
+        pk = self.model._meta.pk
+        if pk.column != "id" or "id" in self.columns or pk.get_internal_type() not in ("AutoField", "BigAutoField"):
+            return False
+        table = _q(self.table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                return False
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+            if not cursor.fetchone()[0]:
+                return False  # rows came in before the lock: stage as usual
+            self._keys_back, rest = self._drop_for_bulk_load(cursor, self.table, BULK_MIN_ROWS, keys=True)
+            self._put_back = self._keys_back + rest
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as they were (_bulk_load_into set them immediate)
+        self.source = table
+        self.line_column = "id"
+        return True
 
     # -- filling ---------------------------------------------------------------
 
@@ -83,6 +126,14 @@ class Stage:
         if len(self._buffer) >= BATCH:
             self._flush()
 
+    def add_prepared(self, item):
+        """Stage one valid row already in the form `add` gives it: a line
+        of COPY text (PostgreSQL) or the values followed by the line number."""
+        self.rows += 1
+        self._buffer.append(item)
+        if len(self._buffer) >= BATCH:
+            self._flush()
+
     def _flush(self):
         if not self._buffer:
             return
@@ -90,9 +141,11 @@ class Stage:
             if self._copy is None:
                 raw = connection.cursor().cursor  # the psycopg cursor under Django's wrapper
                 cols = ", ".join(_q(c) for c in self.columns)
-                self._copy_cm = raw.copy(f"COPY {self.name} ({cols}, _line) FROM STDIN")
-                self._copy = self._copy_cm.__enter__()
-            self._copy.write("".join(self._buffer))
+                with connection.wrap_database_errors:
+                    self._copy_cm = raw.copy(f"COPY {self.source} ({cols}, {self.line_column}) FROM STDIN")
+                    self._copy = self._copy_cm.__enter__()
+            with connection.wrap_database_errors:  # a refused row raises Django's DatabaseError
+                self._copy.write("".join(self._buffer))
         else:
             cols = ", ".join(_q(c) for c in self.columns)
             marks = ", ".join(["%s"] * (len(self.columns) + 1))
@@ -106,8 +159,9 @@ class Stage:
         """Finish filling (ends the COPY); the table can be queried afterwards."""
         self._flush()
         if self._copy_cm is not None:
-            self._copy_cm.__exit__(None, None, None)
-            self._copy_cm = self._copy = None
+            copy_cm, self._copy_cm, self._copy = self._copy_cm, None, None
+            with connection.wrap_database_errors:
+                copy_cm.__exit__(None, None, None)
 
     def abort(self):
         if self._copy_cm is not None:
@@ -122,13 +176,31 @@ class Stage:
 
     def duplicate_keys(self, limit):
         """(line, key values, first line) of rows whose key an earlier row has."""
+        columns = {f.column: f for f in self.model._meta.concrete_fields}
+        if self._keys_back and not any(columns[c].null for c in self.conflict):
+            # A direct load puts its unique keys back now instead of at the
+            # write: building them is the check (1.0 s less for 1,000,000
+            # surgeries; a key with an empty part would not be, as NULLs
+            # differ in a unique index). Only if one fails are the lines
+            # looked for.
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for statement in self._keys_back:
+                        cursor.execute(statement)
+            except IntegrityError:
+                pass
+            else:
+                self._put_back = [s for s in self._put_back if s not in self._keys_back]
+                self._keys_back = []
+                return []
         keys = ", ".join(_q(c) for c in self.conflict)
         join = " AND ".join(f"s.{_q(c)} = d.{_q(c)}" for c in self.conflict)
+        line = self.line_column
         sql = (
-            f"SELECT s._line, {', '.join('s.' + _q(c) for c in self.conflict)}, d.first "
-            f"FROM {self.name} s JOIN (SELECT {keys}, min(_line) AS first FROM {self.name} "
+            f"SELECT s.{line}, {', '.join('s.' + _q(c) for c in self.conflict)}, d.first "
+            f"FROM {self.source} s JOIN (SELECT {keys}, min({line}) AS first FROM {self.source} "
             f"GROUP BY {keys} HAVING count(*) > 1) d ON {join} "
-            f"WHERE s._line <> d.first ORDER BY s._line"
+            f"WHERE s.{line} <> d.first ORDER BY s.{line}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql)
@@ -136,7 +208,7 @@ class Stage:
 
     def query(self, sql, params=()):
         with connection.cursor() as cursor:
-            cursor.execute(sql.replace("{stg}", self.name), params)
+            cursor.execute(sql.replace("{stg}", self.source), params)
             return cursor.fetchall()
 
     # -- the write -------------------------------------------------------------
@@ -146,6 +218,8 @@ class Stage:
         counts exactly without writing (or locking) a single row."""
         if self.rows == 0:
             return 0, 0
+        if self.direct:
+            return self.rows, 0  # into a table that was empty (never in a dry run)
         table = _q(self.table)
         match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
         changing = [c for c in self.columns if c not in self.conflict]
@@ -169,7 +243,7 @@ class Stage:
 
     def upsert(self, *, when, user_id, batch_id):
         """Write the staged rows and their history; return (created, updated)."""
-        if self.rows == 0:
+        if self.rows == 0 and not self.direct:
             return 0, 0
         when = connection.ops.adapt_datetimefield_value(when)
         model = self.model
@@ -217,6 +291,8 @@ class Stage:
                    count(*) FILTER (WHERE history_type = '~')
             FROM h
         """
+        if self.direct:
+            return self._finish_direct_load(history, fields, hist_cols, when, user_id, batch_id)
         with connection.cursor() as cursor:
             self.analyze(cursor)
             put_back = []
@@ -249,6 +325,35 @@ class Stage:
                 self.bulk_rows = new_rows
         return created, updated
 
+    def _finish_direct_load(self, history, fields, hist_cols, when, user_id, batch_id):
+        """The write of a direct load (_start_direct_load): the rows are in
+        the table already; write their history ('+' each), move the key's
+        sequence past the lines, put back what was dropped."""
+        table = _q(self.table)
+        with connection.cursor() as cursor:
+            # Earlier files' deferred checks run now: a table with pending
+            # checks cannot be altered (as in _bulk_load_into).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            put_back = self._put_back + self._bulk_load_into(
+                cursor, history._meta.db_table, self.rows, keys=True
+            )
+            cursor.execute(
+                f"INSERT INTO {_q(history._meta.db_table)} ({', '.join(_q(c) for c in hist_cols)}) "
+                f"SELECT {', '.join(_q(c) for c in fields)}, %s::timestamptz, '+', %s::integer, %s::bigint "
+                f"FROM {table}",
+                [when, user_id, batch_id],
+            )
+            created = cursor.rowcount
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), max(id)) FROM {table}", [self.table]
+            )
+            for statement in put_back:
+                cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self._put_back = []
+        self.bulk_rows = self.rows
+        return created, 0
+
     @contextlib.contextmanager
     def derived_write(self, table):
         """Around a write into `table` of rows derived from this stage's
@@ -276,7 +381,7 @@ class Stage:
         rows and looks each staged key up in the key index, one by one
         (a re-import of 1,000,000 unchanged surgeries: 7.8 s), where
         with statistics it hashes both sides (3.9 s, ANALYZE 1.1 s)."""
-        if not self.postgres or self.rows < ANALYZE_MIN_ROWS or self._analyzed:
+        if not self.postgres or self.rows < ANALYZE_MIN_ROWS or self._analyzed or self.direct:
             return
         if cursor is None:
             with connection.cursor() as cursor:
@@ -339,12 +444,18 @@ class Stage:
         The importer has checked every reference already; the constraints
         are the database's own guarantee on top.
         """
+        keys_back, rest = self._drop_for_bulk_load(cursor, table, new_rows, keys)
+        return keys_back + rest
+
+    def _drop_for_bulk_load(self, cursor, table, new_rows, keys):
+        """_bulk_load_into's work: (statements that put the primary key and
+        unique keys back, those that put the rest back)."""
         if new_rows < BULK_MIN_ROWS:
-            return []
+            return [], []
         qt = _q(table)
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {qt} LIMIT %s) t", [new_rows + 1])
         if cursor.fetchone()[0] > new_rows:
-            return []
+            return [], []
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
@@ -370,24 +481,25 @@ class Stage:
                 [table],
             )
             unique = cursor.fetchall()
-        put_back = []
+        keys_back, rest = [], []
         if unique or foreign_keys or indexes:
             # Earlier files' deferred checks run now (they would at the
             # commit): a table with pending checks cannot be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for constraints in (unique, foreign_keys):  # keys are put back before the references
+        for constraints, back in ((unique, keys_back), (foreign_keys, rest)):  # keys before the references
             if constraints:
                 cursor.execute(
                     f"ALTER TABLE {qt} " + ", ".join(f"DROP CONSTRAINT {_q(name)}" for name, _d in constraints)
                 )
-                put_back.append(
+                back.append(
                     f"ALTER TABLE {qt} "
                     + ", ".join(f"ADD CONSTRAINT {_q(name)} {definition}" for name, definition in constraints)
                 )
         if indexes:
             cursor.execute("DROP INDEX " + ", ".join(_q(name) for name, _d in indexes))
-            put_back += [definition for _n, definition in indexes]
-        return put_back
+            keys_back += [definition for _n, definition in indexes if definition.startswith("CREATE UNIQUE ")]
+            rest += [definition for _n, definition in indexes if not definition.startswith("CREATE UNIQUE ")]
+        return keys_back, rest
 
     def _upsert_sqlite(self, history, fields, hist_cols, cols, changing, when, user_id, batch_id):
         table = _q(self.table)

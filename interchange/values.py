@@ -18,12 +18,14 @@ class Invalid(Exception):
 
 TRUE = {"yes": "1", "true": "1", "1": "1", "y": "1", "no": "0", "false": "0", "0": "0", "n": "0"}
 
-_date_cache: dict[str, str] = {}
+# Valid dates seen so far, each mapped to itself (the text stored): most
+# files repeat a few thousand dates, and a hit skips the calendar check.
+DATES_SEEN: dict[str, str] = {}
 
 
 def parse_date(value: str) -> str:
     """`YYYY-MM-DD`, a real calendar date."""
-    hit = _date_cache.get(value)
+    hit = DATES_SEEN.get(value)
     if hit is not None:
         return hit
     if len(value) != 10 or value[4] != "-" or value[7] != "-" or not value[:4].isdigit():
@@ -32,8 +34,8 @@ def parse_date(value: str) -> str:
         date.fromisoformat(value)
     except ValueError:
         raise Invalid(_("a date written YYYY-MM-DD")) from None
-    if len(_date_cache) < 100_000:
-        _date_cache[value] = value
+    if len(DATES_SEEN) < 100_000:
+        DATES_SEEN[value] = value
     return value
 
 

@@ -11,7 +11,7 @@ from interchange import staging
 from outcomes import rollups
 from outcomes.models import Surgery, SurgeryMonth
 
-from .conftest import run
+from .conftest import append, run
 
 pytestmark = pytest.mark.django_db
 
@@ -110,29 +110,66 @@ def test_first_load_writes_history_and_rollup_like_an_upsert(postgres, example, 
     assert {h.import_batch_id for h in Surgery.history.all()} == {batch.pk}
 
 
-def test_first_load_refuses_a_key_taken_meanwhile(postgres, example, monkeypatch):
-    """The key constraints dropped for a first load are checked when put back."""
+@pytest.mark.parametrize("direct", [False, True], ids=["staged", "straight into the table"])
+def test_first_load_refuses_a_key_taken_meanwhile(postgres, example, monkeypatch, direct):
+    """The key constraints dropped for a first load are checked when put back
+    (a file staged straight into its empty table puts them back as its check
+    for keys twice)."""
     monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
+    if not direct:
+        monkeypatch.setattr(staging.Stage, "_start_direct_load", lambda self: False)
     before = foreign_keys("outcomes_surgery")
-    original = staging.Stage._bulk_load_into
+    original = staging.Stage._drop_for_bulk_load
 
-    def sneak_in(self, cursor, table, new_rows, keys=False):
-        put_back = original(self, cursor, table, new_rows, keys=keys)
+    def sneak_in(self, cursor, table, new_rows, keys):
+        put_back = original(self, cursor, table, new_rows, keys)
         if table == "outcomes_surgery" and keys:
             # A row with a key of the bundle, behind the importer's back.
             cursor.execute(
-                "INSERT INTO outcomes_surgery (ref, date, hospital_id, specialty_id, procedure, grade, "
-                "approach, lead, demonstration, first_in_region, outcome) SELECT ref, date, hospital_id, "
-                "specialty_id, procedure, grade, approach, lead, demonstration, first_in_region, outcome "
-                f"FROM {self.name} LIMIT 1"
+                "INSERT INTO outcomes_surgery (id, ref, date, hospital_id, specialty_id, procedure, grade, "
+                "approach, lead, demonstration, first_in_region, outcome) "
+                "VALUES (1000, 'S-2024-0003', '2024-01-01', 'LS-PEOPLES', 'general_surgery', 'x', 1, "
+                "'open', 'local', false, false, 'success')"
             )
         return put_back
 
-    monkeypatch.setattr(staging.Stage, "_bulk_load_into", sneak_in)
+    monkeypatch.setattr(staging.Stage, "_drop_for_bulk_load", sneak_in)
     report = run(example)
-    assert not report.ok and "refused" in str(report.errors[0])
+    assert not report.ok
+    if direct:
+        assert [(e.file, e.line, e.value) for e in report.errors] == [("surgeries.csv", 1000, "S-2024-0003")]
+    else:
+        assert "refused" in str(report.errors[0])
     assert not Surgery.objects.exists() and not Hospital.objects.exists()
     assert foreign_keys("outcomes_surgery") == before
+
+
+def test_first_load_straight_into_the_table_reports_keys_twice_by_line(postgres, example, monkeypatch):
+    monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
+    before = foreign_keys("outcomes_surgery")
+    append(example, "surgeries.csv", "S-2024-0002,2024-03-15,LS-PEOPLES,general_surgery,Again,4,open,visiting,,,,success,")
+    dry = run(example, dry_run=True)  # a dry run stages into a temporary table
+    report = run(example)
+    for r in (dry, report):
+        assert [(e.file, e.line, e.column, e.value) for e in r.errors] == [
+            ("surgeries.csv", 6, "ref", "S-2024-0002")
+        ]
+        assert "line 3" in r.errors[0].message
+    assert not Surgery.objects.exists()
+    assert foreign_keys("outcomes_surgery") == before
+
+
+def test_first_load_straight_into_the_table_moves_the_key_sequence_on(postgres, example, monkeypatch):
+    monkeypatch.setattr(staging, "BULK_MIN_ROWS", 1)
+    report = run(example)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.counts["surgeries.csv"] == {"created": 4, "updated": 0, "unchanged": 0}
+    assert sorted(Surgery.objects.values_list("id", flat=True)) == [2, 3, 4, 5]  # their lines
+    assert Surgery.history.filter(history_type="+").count() == 4
+    later = Surgery.objects.create(**{
+        f.name: getattr(Surgery.objects.get(id=2), f.name) for f in Surgery._meta.concrete_fields if f.name != "id"
+    } | {"ref": "S-LATER"})
+    assert later.id == 6
 
 
 def test_staging_statistics_before_comparing_with_rows(postgres, example, monkeypatch):

@@ -221,3 +221,55 @@ def test_progress_file_of_a_batch_is_removed_when_it_finished(example, admin_use
     assert service.read_progress(batch.pk) == {} and not service.progress_path(batch.pk).exists()
     batch.refresh_from_db()
     assert batch.status == "done" and batch.claimed_at is not None
+
+
+TRICKY_SURGERIES = (
+    'S-T1,2024-03-12,LS-PEOPLES,general_surgery,"  tab\there, back\\\\slash  ",1,open,local,,YES,y,success,007',
+    'S-T2,2024-03-12,LS-PEOPLES,general_surgery,"two\nlines",2,open,local, BJ-LHASA-8 ,No,,death, 0 ',
+    "S-T3,2024-03-13,LS-PEOPLES,general_surgery,plain,4,open,joint,,,,success,2147483647",
+    "S-T4,2024-03-13,LS-PEOPLES,general_surgery,bad number,4,open,joint,,,,success,2147483648",
+    "S-T5,2024-03-13,LS-PEOPLES,general_surgery,bad number,4,open,joint,,,,success,-1",
+    "S-T6,2024-03-13,LS-PEOPLES,general_surgery,bad number,4,open,joint,,,,success,1\u0663",
+    "S-T7,2024-02-30,LS-PEOPLES,general_surgery,bad date,4,open,joint,,,,success,",
+    "S-T8,2024-03-13,LS-PEOPLES,general_surgery," + "x" * 201 + ",4,open,joint,,,,success,",
+    "S-T9,2024-03-13,LS-PEOPLES,general_surgery,bad bool,4,open,joint,,maybe,,success,",
+    "S T10,2024-03-13,NOWHERE,general_surgery,bad key and hospital,5,open,joint,,,,success,",
+)
+
+
+@pytest.mark.parametrize("quick", [True, False], ids=["quick path", "general path"])
+def test_quick_path_for_plain_rows_reads_and_reports_as_the_general_path(example, monkeypatch, quick):
+    """Surgeries go through a generated function per file (FileImport._fast_row);
+    every row it is unsure of takes the general path. Both must give the same
+    errors, and the same stored values for the rows that pass."""
+    from interchange.importer import FileImport
+
+    if not quick:
+        monkeypatch.setattr(FileImport, "_fast_row", lambda self, plan, defaults: None)
+    append(example, "surgeries.csv", *TRICKY_SURGERIES)
+    report = run(example)
+    assert [(e.line, e.column, e.value) for e in report.errors] == [
+        (9, "blood_loss_ml", "2147483648"),
+        (10, "blood_loss_ml", "-1"),
+        (11, "blood_loss_ml", "1\u0663"),
+        (12, "date", "2024-02-30"),
+        (13, "procedure", "x" * 201),
+        (14, "demonstration", "maybe"),
+        (15, "ref", "S T10"),
+        (15, "hospital_code", "NOWHERE"),
+        (15, "grade", "5"),
+    ]
+    for line in range(9, 16):
+        replace(example, "surgeries.csv", TRICKY_SURGERIES[line - 6] + "\n", "")
+    report = run(example)
+    assert report.ok, [str(e) for e in report.errors]
+    rows = {
+        s.ref: (s.procedure, s.grade, s.team_id, s.demonstration, s.first_in_region, s.blood_loss_ml)
+        for s in Surgery.objects.filter(ref__startswith="S-T")
+    }
+    assert rows == {
+        "S-T1": ("tab\there, back\\\\slash", 1, None, True, True, 7),
+        "S-T2": ("two\nlines", 2, "BJ-LHASA-8", False, False, 0),
+        "S-T3": ("plain", 4, None, False, False, 2147483647),
+    }
+    assert Surgery.history.filter(ref__startswith="S-T").count() == 3
