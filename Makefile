@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lock messages demo-fixture backup load-test clean vendor
+.PHONY: run serve test install lock messages demo-fixture backup load-test clean vendor vnu
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ demo-fixture: install
 # Fetch the pinned front-end files (Chart.js) again from npm into static/vendor/.
 vendor:
 	./scripts/vendor.sh
+
+# Fetch the Nu HTML Checker (vnu.jar, 32 MB, not committed) into .cache/vnu/
+# for tests/aidtracker/test_html_validity.py, which is skipped without it.
+vnu:
+	./scripts/fetch_vnu.sh
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*

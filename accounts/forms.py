@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
+from aidtracker.widgets import DateInput
 
 OUT_OF_SCOPE = _(
     "You may record this only for the hospitals and teams of your programs; "
@@ -22,13 +23,6 @@ OUT_OF_SCOPE = _(
 def new_ref(prefix: str) -> str:
     """A fresh reference for a record entered by form: PREFIX-YYYYMMDD-xxxxxx."""
     return f"{prefix}-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3)}"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CodeListField(forms.TypedChoiceField):

@@ -111,7 +111,7 @@ def chart_figure(chart) -> str:
         out.append(
             "\n  <details class=\"chart__data\">\n"
             f"    <summary>{gettext('Show the numbers')}</summary>\n"
-            '    <div class="table-wrap">\n'
+            f'    <div class="table-wrap" role="region" tabindex="0" aria-labelledby="{chart_id}-title">\n'
             '    <table class="data data--compact">\n'
             f"      <caption>{title}</caption>\n"
             f"      <thead><tr>{headers}</tr></thead>\n"

@@ -8,10 +8,11 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from aidtracker.widgets import DateInput
 from hospitals.models import Hospital, Region, Specialty
 from hospitals.periods import Period, overlaps_q, within_q
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 ANY = _("any")
 
 

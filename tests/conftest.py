@@ -191,8 +191,8 @@ def pytest_runtest_teardown(item, nextitem):
     table, the specialty list that a migration wrote included; put it back
     for the tests that follow."""
     yield
-    if "live_server" not in getattr(item, "fixturenames", ()):
-        return
+    if nextitem is None or "live_server" not in getattr(item, "fixturenames", ()):
+        return  # the last test: the test database is already gone
     import importlib
 
     from django.apps import apps
