@@ -291,6 +291,10 @@ MEDIA_URL = "media/"
 # large upload never meets a request timeout; "inline" runs them in the
 # request (tests, tiny installations).
 INTERCHANGE_RUNNER = env_str("AIDTRACKER_IMPORT_RUNNER", "subprocess")
+# That background process runs at this lower CPU priority (os.nice; 0 = the
+# server's own): people reading dashboards go first, the import takes the
+# processor time they leave. Its PostgreSQL work is not affected.
+IMPORT_NICENESS = env_int("AIDTRACKER_IMPORT_NICENESS", 10)
 # A finished import removes its upload at once; a checked bundle waiting for
 # confirmation (or an interrupted one waiting to be started again) is kept
 # this long. Each new upload clears older leftovers; so does

@@ -144,6 +144,8 @@ def test_an_import_of_the_import_page_killed_half_way_shows_as_interrupted(
         assert proc.poll() is None, f"the import ended before it was killed:\n{proc.stdout.read()}"
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    # The page's import yields the processor to the application servers.
+    assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     while backend_query(name) is not None:  # the server notices and rolls back

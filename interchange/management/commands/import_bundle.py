@@ -1,8 +1,10 @@
 """Import a bundle of the interchange format (folder, .zip, .xlsx or one CSV)."""
 
 import json
+import os
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -31,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, path, dry_run, user, batch, no_progress, json: bool, **options):
+        if batch is not None and settings.IMPORT_NICENESS:
+            # An import started from the web page runs beside people reading
+            # pages: it yields the processor to the application servers.
+            os.nice(settings.IMPORT_NICENESS)
         user_obj = None
         if user:
             try:
