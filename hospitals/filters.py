@@ -82,7 +82,8 @@ class _FetchedChoices(forms.models.ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         labels = getattr(self.queryset.model, "choice_labels", None)
-        if labels is None or type(self.field).label_from_instance is not _DEFAULT_LABEL or self.field.to_field_name:
+        custom = type(self.field).label_from_instance is not _DEFAULT_LABEL or self.field.to_field_name
+        if labels is None or custom:
             for obj in self.queryset.all():
                 yield self.choice(obj)
             return

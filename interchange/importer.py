@@ -931,6 +931,14 @@ class _TraineeRollups:
             rollups.rebuild_trainees(self.hospitals)
 
 
+def _refused(report, label, exc):
+    """Report what the database refused (its first line), not a traceback."""
+    report.add(
+        label, None, "", "",
+        _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
+    )
+
+
 def _run(bundle, report, tracker, *, dry_run, user, batch):
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -969,10 +977,7 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
             if isinstance(exc, DatabaseError):
                 # A row staged straight into its table (a first load) that
                 # the database refuses: reported as at the write below.
-                report.add(
-                    spec.name, None, "", "",
-                    _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
-                )
+                _refused(report, spec.name, exc)
                 raise _Rollback from None
             raise
         report.timings["read+stage"] = time.monotonic() - t0
@@ -1032,10 +1037,7 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
         except DatabaseError as exc:
             # The checks above should leave nothing for the database to refuse;
             # if it still does, say so plainly instead of a traceback.
-            report.add(
-                label, None, "", "",
-                _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
-            )
+            _refused(report, label, exc)
             raise _Rollback from None
         for stage in stages.values():
             stage.drop()
