@@ -46,10 +46,13 @@ backup: install
 load-test: install
 	bench/load_test.sh
 
-# The whole suite. DATABASE_URL=postgres://... runs it against PostgreSQL.
+# The whole suite, spread over one process per core (pytest-xdist);
+# PYTEST_WORKERS=0 runs it in this process (for pdb, or -x on the first
+# failure). DATABASE_URL=postgres://... runs it against PostgreSQL.
+PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/python manage.py compile_catalogues
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Extract the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po
 # (needs GNU gettext's xgettext: apt-get install gettext), then translate the
