@@ -42,9 +42,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,10 @@ def fresh_version() -> int:
 
 
 _VERSION_SQL = 'SELECT "version" FROM "aidtracker_dataversion" WHERE "id" = %s'
+_BUMP_SQL = (
+    'UPDATE "aidtracker_dataversion" SET "version" = "version" + 1, "changed_at" = %s'
+    ' WHERE "id" = %s'
+)
 
 
 def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -104,11 +108,20 @@ def bump_data_version(using: str = DEFAULT_DB_ALIAS, *, fresh: bool = False) -> 
     have gone back in time)."""
     from aidtracker.models import DataVersion
 
-    rows = DataVersion.objects.using(using).filter(pk=1)
     if fresh:
-        updated = rows.update(version=fresh_version(), changed_at=Now())
+        updated = DataVersion.objects.using(using).filter(pk=1).update(
+            version=fresh_version(), changed_at=Now()
+        )
     else:
-        updated = rows.update(version=F("version") + 1, changed_at=Now())
+        # Plain SQL, like the read: this runs after every saved row, and a
+        # fixture of 19,000 rows spent 7 s building the ORM's UPDATE (1 s
+        # this way).
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BUMP_SQL, [connection.ops.adapt_datetimefield_value(timezone.now()), 1]
+            )
+            updated = cursor.rowcount
     if not updated:
         DataVersion.objects.using(using).get_or_create(pk=1, defaults={"version": fresh_version()})
     _forget()
