@@ -39,6 +39,7 @@ serve: install
 
 # A backup of the database named by DATABASE_URL into backups/.
 backup: install
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set: load the settings first (set -a; . /etc/aidtracker.env; set +a)" >&2; exit 1; }
 	mkdir -p backups
 	$(BIN)/python manage.py backup backups/aidtracker-$$(date -u +%Y%m%dT%H%M%SZ).dump
 

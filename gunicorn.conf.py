@@ -15,8 +15,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # its time waiting for PostgreSQL and the cache, and threads overlap those
 # waits; processes give each core its own interpreter (one GIL per process).
 # gthread also keeps connections alive between requests (sync workers close
-# each one). Measured on 2 cores with 16 users and cached pages (README,
-# "Load test"): 2 workers x 8 threads answered about twice the requests per
+# each one). Measured on 2 cores with 16 users and cached pages
+# (docs/performance-history.md): 2 workers x 8 threads answered about twice the requests per
 # second of 4 sync workers. GUNICORN_THREADS=1 gives sync workers.
 workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
@@ -42,3 +42,8 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 wsgi_app = "aidtracker.wsgi:application"
+
+# No control socket ($HOME/.gunicorn/gunicorn.ctl): nothing here uses it, a
+# service user may have no writable home, and instances of one user would
+# share the path.
+control_socket_disable = True

@@ -34,7 +34,9 @@ def _pg_args(settings: dict) -> tuple[list[str], dict]:
         args += ["--port", str(settings["PORT"])]
     if settings.get("USER"):
         args += ["--username", settings["USER"]]
-    env = {**os.environ}
+    # In UTC, as it says: Django sets TZ to TIME_ZONE for its own process,
+    # and pg_dump would stamp the archive with that local time labelled UTC.
+    env = {**os.environ, "TZ": "UTC"}
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = settings["PASSWORD"]
     sslmode = settings.get("OPTIONS", {}).get("sslmode")
@@ -58,6 +60,13 @@ def _run(cmd: list[str], env: dict, what: str) -> None:
         raise BackupError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()}")
 
 
+def _private_file(path: Path) -> None:
+    """Create `path` empty and readable by its owner only, for the backup to
+    be written into: a backup holds password hashes and sessions."""
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+
+
 def backup(out: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
     """Write a backup of the database to `out`; return what was done."""
     connection = connections[using]
@@ -68,6 +77,7 @@ def backup(out: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
     if connection.vendor == "postgresql":
         args, env = _pg_args(connection.settings_dict)
         tmp = out.with_name(out.name + ".partial")
+        _private_file(tmp)
         _run(
             [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args,
              "--dbname", connection.settings_dict["NAME"]],
@@ -77,7 +87,7 @@ def backup(out: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         tmp = out.with_name(out.name + ".partial")
-        tmp.unlink(missing_ok=True)
+        _private_file(tmp)
         target = sqlite3.connect(tmp)
         try:
             connection.connection.backup(target)

@@ -87,6 +87,10 @@ def compile_po(po_path: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             write_mo(fh, catalogue, use_fuzzy=False)
+        # mkstemp makes the file private (0600); a catalogue compiled by root
+        # at deployment must stay readable by the service's own user, or
+        # every Chinese page fails.
+        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, mo_path)
     except BaseException:
         if os.path.exists(tmp_name):

@@ -11,6 +11,7 @@ import gettext
 import io
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,16 @@ def test_compile_writes_only_stale_catalogues(tmp_path):
     os.utime(po, (mo_time + 10, mo_time + 10))
     assert not is_current(po)
     assert compile_catalogues([tmp_path]).written == [locale / "django.mo"]
+
+
+def test_compiled_catalogue_is_readable_by_the_service_user(tmp_path):
+    """Compiled by root at deployment, read by the service's own user: a
+    private .mo made every Chinese page fail with a PermissionError."""
+    locale = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    shutil.copy(PO, locale / "django.po")
+    compile_catalogues([tmp_path])
+    assert stat.S_IMODE((locale / "django.mo").stat().st_mode) == 0o644
 
 
 @pytest.mark.parametrize(

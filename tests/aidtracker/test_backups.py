@@ -1,6 +1,7 @@
 """The restore drill: back up, wipe, restore, and everything is as before."""
 
 import datetime as dt
+import stat
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,6 +66,9 @@ def test_restore_drill(filled_world, tmp_path):
     out = tmp_path / "aidtracker.dump"
     call_command("backup", str(out))
     assert out.stat().st_size > 0
+    # it holds password hashes and sessions: its owner's only
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert not out.with_name(out.name + ".partial").exists()
 
     call_command("flush", interactive=False, verbosity=0)  # the disaster
     assert Surgery.objects.count() == 0

@@ -185,10 +185,23 @@ def test_clean_uploads_removes_old_leftovers_only(admin_user, settings):
         f"removed imports/batch-{done.pk}.log",
         f"removed imports/batch-{done.pk}.progress.json",
     ])
+    assert out.getvalue().splitlines()[-1] == "3 items removed."
     assert new_upload.exists() and (Path(settings.MEDIA_ROOT) / running.upload).exists()
     assert service.progress_path(running.pk).exists()
     running.refresh_from_db()
     assert running.status == "running"
+
+
+def test_clean_uploads_dry_run_lists_and_keeps(admin_user, settings):
+    old_upload = Path(settings.MEDIA_ROOT) / "imports" / ("a" * 32) / "a.zip"
+    old_upload.parent.mkdir(parents=True)
+    old_upload.write_text("x")
+    age(old_upload, 72)
+    age(old_upload.parent, 72)
+    out = StringIO()
+    call_command("clean_uploads", "--older-than", "2d", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [f"would remove imports/{'a' * 32}", "1 item would be removed."]
+    assert old_upload.exists()
 
 
 def test_clean_uploads_with_a_bad_age_says_how_to_write_it(db):
