@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pages import build_site, site_pages, upload_body
+from tests.support.pages import build_site, fetch, site_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A short run: the quick compiler alone halves the checker's time (6.4 -> 3.4 s
@@ -34,23 +34,6 @@ def vnu_jar():
     if not jars:
         pytest.skip("no vnu.jar in .cache/vnu/ (scripts/fetch_vnu.sh, or `make vnu`, fetches it)")
     return jars[-1]
-
-
-def fetch(client, users, visit):
-    """The HTML the server answers `visit` with (the answer to its form when it sends one)."""
-    from django.conf import settings
-
-    client.logout()
-    if users[visit.role] is not None:
-        client.force_login(users[visit.role])
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = visit.language
-    if visit.post is None:
-        response = client.get(visit.url)
-    else:
-        data = {k: upload_body(v) if isinstance(v, Path) else v for k, v in visit.post.items()}
-        response = client.post(visit.url, data, follow=True)
-    assert response.status_code == visit.status, visit
-    return response.content
 
 
 @pytest.mark.django_db

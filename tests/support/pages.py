@@ -198,3 +198,20 @@ def upload_body(value):
     data = io.BytesIO(Path(value).read_bytes())
     data.name = Path(value).name
     return data
+
+
+def fetch(client, users, visit):
+    """The HTML the server answers `visit` with (the answer to its form when it sends one)."""
+    from django.conf import settings
+
+    client.logout()
+    if users[visit.role] is not None:
+        client.force_login(users[visit.role])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = visit.language
+    if visit.post is None:
+        response = client.get(visit.url)
+    else:
+        data = {k: upload_body(v) if isinstance(v, Path) else v for k, v in visit.post.items()}
+        response = client.post(visit.url, data, follow=True)
+    assert response.status_code == visit.status, visit
+    return response.content
