@@ -5,15 +5,25 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lock messages demo-fixture backup load-test clean vendor vnu
+.PHONY: run prepare serve test install install-app lock messages demo-fixture backup load-test clean vendor vnu
 
-$(BIN)/.installed: requirements.txt
+# Development (make run, make test): the application's requirements and the
+# test tools (requirements-dev.txt includes requirements.txt).
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(BIN)/.installed-app
+
+# Production (make serve, make backup): the application's requirements only.
+$(BIN)/.installed-app: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 install: $(BIN)/.installed
+install-app: $(BIN)/.installed-app
 
 # Serve the demo on http://127.0.0.1:8000 with SQLite: compile the translation
 # catalogues, migrate, load the demo data the first time only, create the demo
@@ -27,18 +37,21 @@ run: install
 
 # Production: gunicorn (gunicorn.conf.py) on the database named by
 # DATABASE_URL, with settings from the environment (README, "Production").
-# Compiles the translation catalogues, collects the hashed, compressed static
-# files WhiteNoise serves and applies migrations first, so a new release is one
-# `make serve`.
-serve: install
+# `prepare` compiles the translation catalogues, collects the hashed,
+# compressed static files WhiteNoise serves and applies migrations, so a new
+# release is one `make serve`. A service manager runs `make prepare` before
+# starting gunicorn itself, so that gunicorn is its main process.
+prepare: install-app
 	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
+
+serve: prepare
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
 # A backup of the database named by DATABASE_URL into backups/.
-backup: install
+backup: install-app
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set: load the settings first (set -a; . /etc/aidtracker.env; set +a)" >&2; exit 1; }
 	mkdir -p backups
 	$(BIN)/python manage.py backup backups/aidtracker-$$(date -u +%Y%m%dT%H%M%SZ).dump
@@ -70,11 +83,15 @@ messages: install
 		--ignore tests --ignore bench --ignore node_modules
 	$(BIN)/python manage.py compile_catalogues
 
-# Re-pin every dependency from pyproject.toml's ranges into requirements.txt.
+# Re-pin every dependency from pyproject.toml's ranges: the application's into
+# requirements.txt, the test tools' into requirements-dev.txt.
 lock:
 	rm -rf /tmp/aidtracker-lock && $(PYTHON) -m venv /tmp/aidtracker-lock
-	/tmp/aidtracker-lock/bin/pip install --quiet ".[dev]"
+	/tmp/aidtracker-lock/bin/pip install --quiet .
 	/tmp/aidtracker-lock/bin/pip freeze --exclude aidtracker > requirements.txt
+	/tmp/aidtracker-lock/bin/pip install --quiet ".[dev]"
+	(echo "-r requirements.txt"; /tmp/aidtracker-lock/bin/pip freeze --exclude aidtracker \
+		| grep -vxFf requirements.txt) > requirements-dev.txt
 
 # Regenerate fixtures/demo.json from the deterministic generator.
 demo-fixture: install
