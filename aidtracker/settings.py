@@ -133,7 +133,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # that psycopg prepares a statement the connection has run 5 times: the
     # pages run the same few dozen statements over and over, and PostgreSQL
     # then skips planning them (half of its CPU on the load test's pages,
-    # README "Load test"). DJANGO_DB_PREPARED_STATEMENTS=0 turns it off (for
+    # docs/performance-history.md). DJANGO_DB_PREPARED_STATEMENTS=0 turns it off (for
     # a pooler in transaction mode, which cannot keep prepared statements).
     if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -64,6 +64,15 @@ if [ "$have" -lt "$ROWS" ]; then
     say "generating $ROWS surgeries (once; the database is kept for later runs)"
     $PYTHON manage.py generate_data --surgeries "$ROWS"
 fi
+# Each cached run imports 100,000 surgeries (refs LOAD-...): take those of
+# earlier runs out again, so that every run starts from the generated rows.
+stale=$(psql -h $PGHOST -U "$PGUSER" -d "$DB" -tAc "SELECT count(*) FROM outcomes_surgery WHERE ref LIKE 'LOAD-%'")
+if [ "$stale" -gt 0 ]; then
+    say "removing the $stale surgeries that earlier runs imported"
+    psql -h $PGHOST -U "$PGUSER" -d "$DB" -qc "DELETE FROM outcomes_surgery WHERE ref LIKE 'LOAD-%'" \
+        -c "DELETE FROM outcomes_historicalsurgery WHERE ref LIKE 'LOAD-%'"
+    $PYTHON manage.py rebuild_rollups
+fi
 psql -h $PGHOST -U "$PGUSER" -d "$DB" -qc "VACUUM ANALYZE"
 printf 'surgeries: %s\n' "$(psql -h $PGHOST -U "$PGUSER" -d "$DB" -tAc "SELECT to_char(count(*), 'FM9,999,999') FROM outcomes_surgery")"
 # Prints BENCH_USERS=user:password,... and BENCH_REGIONS=code,... for locust.
