@@ -16,8 +16,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # waits; processes give each core its own interpreter (one GIL per process).
 # gthread also keeps connections alive between requests (sync workers close
 # each one). Measured on 2 cores with 16 users and cached pages
-# (docs/performance-history.md): 2 workers x 8 threads answered about twice the requests per
-# second of 4 sync workers. GUNICORN_THREADS=1 gives sync workers.
+# (docs/performance-history.md): 2 workers x 8 threads answered about twice
+# the requests per second of 4 sync workers. GUNICORN_THREADS=1 gives sync workers.
 workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread" if threads > 1 else "sync"

@@ -18,7 +18,8 @@ def test_every_kind_of_page_names_itself_and_the_site_once(client, settings, tmp
     wrong = []
     for visit in site_pages(w, tmp_path):
         page = fetch(client, w.users, visit).decode()
-        title = " ".join(html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).split())
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        title = " ".join(html.unescape(title).split())
         parts = [part.strip() for part in re.split(r"[·|]", title)]
         if title.count("Aidtracker") != 1 or len(parts) < 2 or not all(parts):
             wrong.append(f"{visit}: {title!r}")

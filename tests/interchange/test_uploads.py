@@ -192,7 +192,7 @@ def test_clean_uploads_removes_old_leftovers_only(admin_user, settings):
     assert running.status == "running"
 
 
-def test_clean_uploads_dry_run_lists_and_keeps(admin_user, settings):
+def test_clean_uploads_dry_run_lists_and_keeps(db, settings):
     old_upload = Path(settings.MEDIA_ROOT) / "imports" / ("a" * 32) / "a.zip"
     old_upload.parent.mkdir(parents=True)
     old_upload.write_text("x")
@@ -200,7 +200,10 @@ def test_clean_uploads_dry_run_lists_and_keeps(admin_user, settings):
     age(old_upload.parent, 72)
     out = StringIO()
     call_command("clean_uploads", "--older-than", "2d", "--dry-run", stdout=out)
-    assert out.getvalue().splitlines() == [f"would remove imports/{'a' * 32}", "1 item would be removed."]
+    assert out.getvalue().splitlines() == [
+        f"would remove imports/{'a' * 32}",
+        "1 item would be removed.",
+    ]
     assert old_upload.exists()
 
 
