@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from dashboards import views
 
@@ -6,6 +7,8 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    # The overview is the list of recipient regions; its filters carry over.
+    path("regions/", RedirectView.as_view(pattern_name="dashboards:overview", query_string=True)),
     path("regions/<str:code>/", views.region, name="region"),
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),

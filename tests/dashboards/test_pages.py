@@ -47,6 +47,12 @@ def test_unknown_codes_are_404_and_a_prefecture_redirects_to_its_province(signed
     assert response["Location"] == "/regions/540000/?date_after=2024-01-01"
 
 
+def test_the_regions_address_leads_to_the_overview_which_lists_them(signed_in, world):
+    response = signed_in.get("/regions/?date_after=2024-01-01")
+    assert response.status_code == 302
+    assert response["Location"] == "/?date_after=2024-01-01"
+
+
 def test_the_dashboard_shows_the_summary_and_its_filters_change_the_figures(signed_in, dash):
     everything = signed_in.get("/regions/540000/").context["summary"]
     assert everything == region_summary("540000")
