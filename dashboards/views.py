@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scope import can_read_records, get_region_or_404, readable_regions
+from accounts.scope import can_read_records, can_view_region, get_region_or_404, readable_regions
 from aidtracker import summary as summary_api
 from aidtracker.i18n import region_names
 from aidtracker.templatetags.bilingual import name_for_language
@@ -73,9 +73,16 @@ def overview(request):
     # never stale after a write.
     rows = cached_call(summary_api.overview, period, scope=scope_key(request.user))
     readable = readable_regions(request.user)
+    below = []
     if readable is not None:
         # Provinces have no parent: a row is readable when its code is assigned.
         rows = [row for row in rows if row["code"] in readable]
+        if not rows:
+            # Regions below province level have no dashboard of their own.
+            below = [
+                {"name": r.display_name, "url": path_for("dashboards:region", r.code)}
+                for r in Region.objects.filter(code__in=readable).order_by("code")
+            ]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = path_for("dashboards:region", row["code"])
@@ -91,9 +98,31 @@ def overview(request):
         "form": form,
         "period": period,
         "rows": rows,
+        "below": below,
         "totals": totals,
         "charts": charts.overview_charts(rows) if rows else [],
     })
+
+
+RECORD_LISTS = [
+    (gettext_lazy("Surgeries"), "outcomes:surgery_list"),
+    (gettext_lazy("Trainings"), "outcomes:training_list"),
+    (gettext_lazy("Rotations"), "deployments:rotation_list"),
+    (gettext_lazy("Techniques"), "outcomes:technique_list"),
+    (gettext_lazy("Referrals"), "outcomes:referral_list"),
+    (gettext_lazy("Consultations"), "outcomes:consultation_list"),
+]
+
+
+def below_province(request, region):
+    """The page of a prefecture or county for a user who may read it but not
+    its province: the dashboards cover whole provinces (their figures would
+    show the other prefectures too), so it leads to the region's records."""
+    lists = []
+    if can_read_records(request.user):
+        query = "?" + urlencode({"region": region.code})
+        lists = [(label, reverse(name) + query) for label, name in RECORD_LISTS]
+    return render(request, "dashboards/below_province.html", {"region": region, "lists": lists})
 
 
 def region_cards(summary, params, links=True):
@@ -180,7 +209,10 @@ def region_cards(summary, params, links=True):
 def region(request, code):
     region = get_region_or_404(request.user, code)
     if region.level != Region.Level.PROVINCE:
-        # The summary is defined for province-level regions: show the one this lies in.
+        # The summary is defined for province-level regions: show the one this
+        # lies in, or, to a reader of this part alone, where its records are.
+        if not can_view_region(request.user, region.province_code):
+            return below_province(request, region)
         target = reverse("dashboards:region", args=[region.province_code])
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
     programs = deployments_scope.programs(request).for_recipient_region(region)

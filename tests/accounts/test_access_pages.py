@@ -18,6 +18,7 @@ Rules decided here (see accounts.scope and dashboards.views):
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -166,6 +167,31 @@ def test_overview_and_api_list_only_readable_regions(everyone, world, records, c
     body = client_as(everyone["official"]).get("/api/v1/regions/650000/summary").json()
     assert body == {"error": "No region has the code '650000'."}
     assert client_as(everyone["viewer"]).get("/api/v1/regions/").json()["error"].startswith("Your role (viewer)")
+
+
+def test_a_reader_of_one_prefecture_is_led_to_its_records(world, records, django_user_model, client_as):
+    """Below province level there is no dashboard (its figures would show the
+    rest of the province): the overview and the prefecture's page say so and
+    lead an official to the prefecture's lists, never to a page they cannot open."""
+    official = _make_user(django_user_model, "official_lhasa", "official", regions=[world.lhasa])
+    viewer = _make_user(django_user_model, "viewer_lhasa", "viewer", regions=[world.lhasa])
+    for user in (official, viewer):
+        client = client_as(user)
+        overview = client.get("/").content.decode()
+        assert "Your regions lie below province level" in overview
+        assert 'href="/regions/540100/"' in overview
+        assert "Import a bundle" not in overview
+        assert client.get("/regions/540000/").status_code == 404
+        page = client.get("/regions/540100/")
+        assert page.status_code == 200
+        assert "<h1>Lhasa" in page.content.decode()
+    page = client_as(official).get("/regions/540100/").content.decode()
+    lists = re.findall(r'<li><a href="(/[a-z]+/\?region=540100)">', page)
+    assert lists[0] == "/surgeries/?region=540100" and len(lists) == 6
+    assert all(client_as(official).get(url).status_code == 200 for url in lists)
+    page = client_as(viewer).get("/regions/540100/").content.decode()
+    assert "?region=540100" not in page
+    assert "Your role shows dashboards only" in page
 
 
 def test_api_token_of_a_regional_official_is_scoped(everyone, client):

@@ -77,6 +77,7 @@ def build_site():
         "admin": User.objects.create_superuser("admin", "admin@example.org", ACTOR_PASSWORD),
         "coordinator": _make_user(User, "coord", "coordinator", programs=[w.bj_lhasa]),
         "official": _make_user(User, "official", "official", regions=[w.tibet]),
+        "official of a prefecture": _make_user(User, "official_lhasa", "official", regions=[w.lhasa]),
     }
     surgery = Surgery.objects.create(
         ref="S-HISTORY", date=dt.date(2024, 4, 2), hospital=w.lhasa_peoples, specialty=w.gs,
@@ -189,6 +190,8 @@ def site_pages(w, folder):
         Visit("official", "en", "region dashboard", f"/regions/540000/{FILTERS}"),
         Visit("official", "en", "surgery list", "/surgeries/"),
         Visit("official", "en", "not allowed", "/surgeries/new/", status=403),
+        Visit("official of a prefecture", "en", "overview below province level", "/"),
+        Visit("official of a prefecture", "zh-hans", "a prefecture's page", "/regions/540100/"),
     ]
     return visits
 
