@@ -89,6 +89,9 @@ def test_anonymous_is_401_json(client, world):
         assert response["Content-Type"] == "application/json"
         assert "Sign in" in response.json()["error"]
         assert response.has_header("WWW-Authenticate")
+    # In Chinese, the message is UTF-8 text like every other answer, not \u escapes.
+    response = client.get(SUMMARY, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请" in response.content.decode("utf-8")
 
 
 def test_only_get(api):
