@@ -349,6 +349,7 @@ class FileImport:
             self.error(1, "", "", _("a header row naming the columns; the file is empty"))
             return
         positions = self.read_header(header)
+        self.positions = positions
         # The columns the file has, and a row of defaults (an absent column
         # gives its default; a missing required column is reported once, in
         # the header). Every position is below `width`: shorter rows are
@@ -527,6 +528,11 @@ class FileImport:
         # before the write. Not in a dry run: that writes no record table.
         expected = 0 if self.dry_run or type(self) is not FileImport else self.file.estimate_rows()
         self.stage = Stage(spec.model, spec.db_columns, spec.conflict, self.name, self.text_columns, expected)
+        # An optional column the file leaves out is kept as it is on the rows
+        # it updates; an empty cell, by contrast, means "not given" and clears it.
+        self.stage.kept = frozenset(
+            c.db for c in spec.columns if c.db and not c.required and c.name not in self.positions
+        )
         self.stages.append(self.stage)
         self.key_set = None
         if spec.key == ("code",) and spec.model in (Hospital, Program, Team):

@@ -38,6 +38,9 @@ class Stage:
         self.name = f"_stg_{self.table}"
         self.columns = tuple(columns)
         self.conflict = tuple(conflict)
+        # Columns the file left out: a row it updates keeps their values
+        # (a new row gets their defaults). Set by the importer after the header.
+        self.kept = frozenset()
         self.label = label
         self.rows = 0
         self._analyzed = False
@@ -213,6 +216,12 @@ class Stage:
 
     # -- the write -------------------------------------------------------------
 
+    @property
+    def changing(self):
+        """The columns an update writes (and compares): all but the key and
+        the columns the file left out."""
+        return [c for c in self.columns if c not in self.conflict and c not in self.kept]
+
     def classify(self):
         """(created, updated) that `upsert` would report, read-only: a dry run
         counts exactly without writing (or locking) a single row."""
@@ -222,7 +231,7 @@ class Stage:
             return self.rows, 0  # into a table that was empty (never in a dry run)
         table = _q(self.table)
         match = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.conflict)
-        changing = [c for c in self.columns if c not in self.conflict]
+        changing = self.changing
         if self.postgres:
             differs = (
                 f"ROW({', '.join('t.' + _q(c) for c in changing)}) IS DISTINCT FROM "
@@ -251,7 +260,7 @@ class Stage:
         fields = [f.column for f in model._meta.concrete_fields]
         hist_cols = fields + ["history_date", "history_type", "history_user_id", "import_batch_id"]
         cols = ", ".join(_q(c) for c in self.columns)
-        changing = [c for c in self.columns if c not in self.conflict]
+        changing = self.changing
         if self.postgres:
             return self._upsert_postgres(history, fields, hist_cols, cols, changing, when, user_id, batch_id)
         return self._upsert_sqlite(history, fields, hist_cols, cols, changing, when, user_id, batch_id)

@@ -81,6 +81,39 @@ def test_changed_row_is_updated_with_a_history_row(example, admin_user):
     assert batch.status == "done" and batch.counts["surgeries.csv"]["updated"] == 1
 
 
+def test_a_column_the_file_leaves_out_is_kept_and_an_empty_cell_clears(tmp_path, example):
+    """A file of a few columns updates those: Chinese names and grades stay as
+    they were when the file has no such columns (an admin fixing English
+    names must not wipe them); an empty cell, in a file that has the column,
+    means "not given" and clears the value; a new row gets the defaults."""
+    run(example)
+    path = tmp_path / "hospitals.csv"
+    path.write_text(
+        "code,name,region_code,kind\n"
+        "BJ-FRIENDSHIP,Beijing Friendship Hospital (Xicheng),110000,general\n"
+        "SH-RENJI,Renji Hospital,310000,general\n"
+        "NEW-HOSP,A new hospital,310000,general\n",
+        encoding="utf-8",
+    )
+    report = run(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.counts["hospitals.csv"] == {"created": 1, "updated": 1, "unchanged": 1}
+    friendship = Hospital.objects.get(code="BJ-FRIENDSHIP")
+    assert (friendship.name, friendship.name_zh, friendship.grade) == (
+        "Beijing Friendship Hospital (Xicheng)", "北京友谊医院", "3A"
+    )
+    assert Hospital.objects.get(code="NEW-HOSP").name_zh == ""
+    assert run(path).counts["hospitals.csv"] == {"created": 0, "updated": 0, "unchanged": 3}
+
+    path.write_text(
+        "code,name,name_zh,region_code,grade,kind\n"
+        "SH-RENJI,Renji Hospital,,310000,3A,general\n",
+        encoding="utf-8",
+    )
+    assert run(path).counts["hospitals.csv"] == {"created": 0, "updated": 1, "unchanged": 0}
+    assert Hospital.objects.get(code="SH-RENJI").name_zh == ""
+
+
 def test_history_rows_carry_the_batch_and_user(example, admin_user):
     report, batch = service.run(example, user=admin_user)
     assert batch.sha256 and batch.file_name == "bundle"
