@@ -35,8 +35,21 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
-    """Return the variable as a non-negative integer."""
+def env_choice(name: str, default: str, choices) -> str:
+    """Return the variable's value if it is one of `choices` (compared
+    case-insensitively; returned as spelled in `choices`), else refuse it."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    by_lower = {choice.lower(): choice for choice in choices}
+    try:
+        return by_lower[raw.strip().lower()]
+    except KeyError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of: {', '.join(choices)}.") from None
+
+
+def env_int(name: str, default: int, maximum: int | None = None) -> int:
+    """Return the variable as a non-negative integer (at most `maximum`)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -46,6 +59,8 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if value < 0:
         raise ImproperlyConfigured(f"{name}={raw!r} must not be negative.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at most {maximum}.")
     return value
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtracker.env import (
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
@@ -281,7 +282,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_choice(
+        "DJANGO_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    )},
 }
 
 # Uploaded files: import bundles wait under MEDIA_ROOT/imports between their
@@ -291,11 +294,11 @@ MEDIA_URL = "media/"
 # Imports from the web page run in a background process ("subprocess") so a
 # large upload never meets a request timeout; "inline" runs them in the
 # request (tests, tiny installations).
-INTERCHANGE_RUNNER = env_str("AIDTRACKER_IMPORT_RUNNER", "subprocess")
+INTERCHANGE_RUNNER = env_choice("AIDTRACKER_IMPORT_RUNNER", "subprocess", ("subprocess", "inline"))
 # That background process runs at this lower CPU priority (os.nice; 0 = the
 # server's own): people reading dashboards go first, the import takes the
 # processor time they leave. Its PostgreSQL work is not affected.
-IMPORT_NICENESS = env_int("AIDTRACKER_IMPORT_NICENESS", 10)
+IMPORT_NICENESS = env_int("AIDTRACKER_IMPORT_NICENESS", 10, maximum=19)
 # A finished import removes its upload at once; a checked bundle waiting for
 # confirmation (or an interrupted one waiting to be started again) is kept
 # this long. Each new upload clears older leftovers; so does

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from aidtracker.env import env_bool, env_int, env_list, parse_database_url
+from aidtracker.env import env_bool, env_choice, env_int, env_list, parse_database_url
 
 BASE = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,29 @@ def test_integers(monkeypatch):
     monkeypatch.setenv("X_INT", "-1")
     with pytest.raises(ImproperlyConfigured, match="must not be negative"):
         env_int("X_INT", 0)
+    monkeypatch.setenv("X_INT", "25")
+    with pytest.raises(ImproperlyConfigured, match="X_INT='25' must be at most 19"):
+        env_int("X_INT", 10, maximum=19)
+
+
+def test_choices(monkeypatch):
+    assert env_choice("X_CHOICE", "inline", ("subprocess", "inline")) == "inline"
+    monkeypatch.setenv("X_CHOICE", " Subprocess ")
+    assert env_choice("X_CHOICE", "inline", ("subprocess", "inline")) == "subprocess"
+    monkeypatch.setenv("X_CHOICE", "foo")
+    with pytest.raises(ImproperlyConfigured, match="X_CHOICE='foo' is not one of: subprocess, inline"):
+        env_choice("X_CHOICE", "inline", ("subprocess", "inline"))
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("AIDTRACKER_IMPORT_RUNNER", "foo", "is not one of: subprocess, inline"),
+    ("AIDTRACKER_IMPORT_NICENESS", "25", "must be at most 19"),
+    ("DJANGO_LOG_LEVEL", "LOUD", "is not one of: DEBUG, INFO"),
+])
+def test_bad_settings_stop_the_start_naming_the_variable(name, value, message):
+    result = _settings_in_subprocess(**{name: value})
+    assert result.returncode != 0
+    assert f"{name}={value!r} {message}" in result.stderr
 
 
 def test_lists(monkeypatch):
