@@ -13,6 +13,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python manage.py compile_catalogues
 	touch $@ $(BIN)/.installed-app
 
 # Production (make serve, make backup): the application's requirements only.
@@ -20,6 +21,7 @@ $(BIN)/.installed-app: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python manage.py compile_catalogues
 	touch $@
 
 install: $(BIN)/.installed

@@ -153,8 +153,26 @@ def export_bundle(out) -> Path:
     """Write the whole database to `out`: a folder, a .zip or an .xlsx.
     Raises ExportError (nothing written) when an .xlsx sheet would exceed
     the rows a worksheet holds."""
+    from django.utils.translation import gettext as _
+
     out = Path(out)
     suffix = out.suffix.lower()
+    if suffix in {".csv", ".xls", ".txt", ".json"}:
+        raise ExportError(
+            _("%(path)s: a bundle is several files; give a folder, a .zip or an .xlsx name. "
+              "Nothing was written.") % {"path": out}
+        )
+    if suffix not in {".zip", ".xlsx"} and out.is_dir():
+        # The export writes every file of the format; anything else in the
+        # folder would be read as part of the bundle when it is imported.
+        names = {spec.name for spec in FILES}
+        others = sorted(p.name for p in out.iterdir() if p.name not in names)
+        if others:
+            raise ExportError(
+                _("The folder %(path)s holds files that are not part of a bundle (%(names)s); "
+                  "importing it would read them too. Give a new or empty folder. Nothing was written.")
+                % {"path": out, "names": ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")}
+            )
     if suffix == ".xlsx":
         check_xlsx_fits()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -50,6 +50,12 @@ def test_bad_period_is_an_error(example):
     assert "YYYY-MM" in e.message
 
 
+def test_a_whole_date_for_a_month_says_how_to_keep_a_workbook_from_making_one(example):
+    append(example, "indicators.csv", "LS-PEOPLES,2024-03-01,outpatient_visits,5")
+    e = only_error(run(example), file="indicators.csv", line=5, column="period", value="2024-03-01")
+    assert "not a whole date" in e.message and "format the column as Text" in e.message
+
+
 @pytest.mark.parametrize("value", ["1,200", "12a", "1.5"])
 def test_bad_integer_is_an_error(example, value):
     append(example, "surgeries.csv", SURGERY + f'"{value}"')

@@ -118,3 +118,25 @@ def test_an_xlsx_export_too_big_for_a_worksheet_is_refused_with_a_message(tmp_pa
     monkeypatch.setattr(exporter, "XLSX_MAX_ROWS", 8)
     call_command("export_bundle", str(tmp_path / "fits.xlsx"))
     assert (tmp_path / "fits.xlsx").exists()
+
+
+def test_an_export_never_mixes_with_other_files(tmp_path):
+    """A folder export writes every file of the format, so exporting again into
+    the same folder replaces the last export; a folder holding anything else
+    is refused (an import of it would read those files too), and so is a
+    name that promises a single CSV."""
+    from django.core.management.base import CommandError
+
+    assert run(EXAMPLE).ok
+    out = tmp_path / "export"
+    call_command("export_bundle", str(out))
+    call_command("export_bundle", str(out))  # again, over the last export
+    assert run(out).ok
+    (out / "old_hospitals.csv").write_text("code\n", encoding="utf-8")
+    before = (out / "surgeries.csv").stat().st_mtime_ns
+    with pytest.raises(CommandError, match=r"holds files that are not part of a bundle \(old_hospitals.csv\)"):
+        call_command("export_bundle", str(out))
+    assert (out / "surgeries.csv").stat().st_mtime_ns == before
+    with pytest.raises(CommandError, match="a bundle is several files; give a folder, a .zip or an .xlsx"):
+        call_command("export_bundle", str(tmp_path / "out.csv"))
+    assert not (tmp_path / "out.csv").exists()
