@@ -19,7 +19,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -192,7 +191,15 @@ def confirm(request, pk):
     """Import for real a bundle whose dry run found no error."""
     dry = get_object_or_404(ImportBatch, pk=pk, dry_run=True)
     if dry.status != ImportBatch.Status.DONE or not dry.upload:
-        raise PermissionDenied
+        # Its page offers no button then; say why rather than "not allowed".
+        if dry.status == ImportBatch.Status.FAILED:
+            why = _("This check found errors, so it cannot be imported. Correct the file and upload it again.")
+        elif dry.status == ImportBatch.Status.DONE:
+            why = _("The uploaded file is no longer kept; upload it again.")
+        else:
+            why = _("This check has not finished; it can be imported once it has, without errors.")
+        messages.error(request, why)
+        return redirect("interchange:batch", pk=dry.pk)
     existing = ImportBatch.objects.filter(dry_run=False, upload=dry.upload).first()
     if existing:  # a second click imports nothing twice
         return redirect("interchange:batch", pk=existing.pk)
@@ -215,7 +222,11 @@ def restart(request, pk):
     old = get_object_or_404(ImportBatch, pk=pk)
     service.reap([old])  # as its page did (SQLite may not have saved it yet)
     if old.status != ImportBatch.Status.INTERRUPTED or not old.upload:
-        raise PermissionDenied
+        if old.status == ImportBatch.Status.INTERRUPTED:
+            messages.error(request, _("The uploaded file is no longer kept; upload it again."))
+        else:
+            messages.error(request, _("Only an interrupted check or import can be started again."))
+        return redirect("interchange:batch", pk=old.pk)
     newer = ImportBatch.objects.filter(upload=old.upload, pk__gt=old.pk).order_by("pk").first()
     if newer:  # a second click starts nothing twice
         return redirect("interchange:batch", pk=newer.pk)

@@ -82,8 +82,10 @@ def test_upload_with_errors_shows_the_table_and_cannot_be_confirmed(client, admi
     assert "1 error: nothing was written." in content
     assert "<td>surgeries.csv</td><td>3</td><td>date</td><td><code>2024-03-35</code></td>" in content
     dry = ImportBatch.objects.get()
-    assert client.post(reverse("interchange:confirm", args=[dry.pk])).status_code == 403
-    assert not Surgery.objects.exists()
+    refused = client.post(reverse("interchange:confirm", args=[dry.pk]), follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("interchange:batch", args=[dry.pk])
+    assert "This check found errors, so it cannot be imported." in refused.content.decode()
+    assert not Surgery.objects.exists() and ImportBatch.objects.count() == 1
 
 
 def test_wrong_kind_of_file_is_refused_by_the_form(client, admin_user):
