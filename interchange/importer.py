@@ -708,26 +708,31 @@ class RotationsImport(DescribedImport):
             return
         message = ROTATION_OVERLAP_MESSAGE
         # Two rotations of one person in the bundle overlap ...
-        for line, person, start, end, team, other_line in self.stage.query(
-            "SELECT a._line, a.person_id, b.start_date, b.end_date, b.team_id, b._line "
+        # The value shown is the row's own start date, the cell the error is on.
+        for line, own_start, person, start, end, team, other_line in self.stage.query(
+            "SELECT a._line, a.start_date, a.person_id, b.start_date, b.end_date, b.team_id, b._line "
             "FROM {stg} a JOIN {stg} b ON a.person_id = b.person_id AND b._line < a._line "
             "AND b.start_date <= a.end_date AND b.end_date >= a.start_date ORDER BY a._line"
         ):
             self.error(
-                line, "start_date", person,
+                line, "start_date", str(own_start),
                 message % {"person": person, "start": str(start), "end": str(end), "team": f"{team} ({_line(other_line)})"},
             )
         # ... or one of them overlaps a rotation in the database that the bundle keeps.
-        for line, person, start, end, team in self.stage.query(
-            "SELECT a._line, a.person_id, r.start_date, r.end_date, r.team_id "
+        in_database = _("already in the database")  # outside the f-string, for xgettext
+        for line, own_start, person, start, end, team in self.stage.query(
+            "SELECT a._line, a.start_date, a.person_id, r.start_date, r.end_date, r.team_id "
             "FROM {stg} a JOIN deployments_rotation r ON r.person_id = a.person_id "
             "AND r.team_id <> a.team_id AND r.start_date <= a.end_date AND r.end_date >= a.start_date "
             "WHERE NOT EXISTS (SELECT 1 FROM {stg} b WHERE b.team_id = r.team_id AND b.person_id = r.person_id) "
             "ORDER BY a._line"
         ):
             self.error(
-                line, "start_date", person,
-                message % {"person": person, "start": str(start), "end": str(end), "team": team},
+                line, "start_date", str(own_start),
+                message % {
+                    "person": person, "start": str(start), "end": str(end),
+                    "team": f"{team} ({in_database})",
+                },
             )
 
 

@@ -286,7 +286,8 @@ def report_text(report) -> str:
             )
         return "\n".join(lines)
     head = _("Dry run: nothing was written.") if report.dry_run else _("Imported.")
-    lines.append(f"{head} ({report.rows} rows, {report.seconds:.1f} s)")
+    rows = ngettext("%(n)s row", "%(n)s rows", report.rows) % {"n": f"{report.rows:,}"}
+    lines.append(f"{head} ({rows}, {report.seconds:.1f} s)")
     width = max((len(label) for label in report.counts), default=10)
     # Translated outside the f-string: xgettext does not look inside f-strings.
     file_, created, updated, unchanged = _("file"), _("created"), _("updated"), _("unchanged")

@@ -130,7 +130,7 @@ def test_dates_out_of_order_are_an_error(example):
 def test_rotations_overlapping_inside_the_bundle_are_an_error(example):
     replace(example, "rotations.csv", "BJ-LHASA-9,BJF-0042,Wang Lei,BJ-FRIENDSHIP,general_surgery,chief,leader,2024-07-01",
             "BJ-LHASA-9,BJF-0042,Wang Lei,BJ-FRIENDSHIP,general_surgery,chief,leader,2024-06-01")
-    e = only_error(run(example), file="rotations.csv", line=3, column="start_date", value="BJF-0042")
+    e = only_error(run(example), file="rotations.csv", line=3, column="start_date", value="2024-06-01")
     assert "one person's rotations may not overlap" in e.message
     assert "BJ-LHASA-8 (line 2)" in e.message
 
@@ -145,10 +145,10 @@ def test_rotation_overlapping_one_in_the_database_is_an_error(tmp_path, world):
           "NEW-TEAM,BJ-LHASA,New,2,2024-05-01,2024-12-31\n")
     write(folder, "rotations.csv", "team_code,person_id,person_name,home_hospital_code,specialty,title,role,start_date,end_date\n"
           "NEW-TEAM,BJF-0042,Wang Lei,BJ-FRIENDSHIP,urology,chief,member,2024-05-01,2024-12-31\n")
-    e = only_error(run(folder), file="rotations.csv", line=2, column="start_date", value="BJF-0042")
+    e = only_error(run(folder), file="rotations.csv", line=2, column="start_date", value="2024-05-01")
     assert e.message == (
-        "BJF-0042 already has a rotation from 2024-01-01 to 2024-06-30 with OLD-TEAM; "
-        "one person's rotations may not overlap."
+        "BJF-0042 already has a rotation from 2024-01-01 to 2024-06-30 with OLD-TEAM "
+        "(already in the database); one person's rotations may not overlap."
     )
     assert Rotation.objects.count() == 1
 
