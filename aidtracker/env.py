@@ -64,6 +64,20 @@ def env_int(name: str, default: int, maximum: int | None = None) -> int:
     return value
 
 
+def env_time_zone(name: str, default: str) -> str:
+    """Return the variable as an IANA time zone name (e.g. Asia/Shanghai)."""
+    import zoneinfo
+
+    value = env_str(name, default).strip() or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone; use a name such as Asia/Shanghai or UTC."
+        ) from None
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return a comma-separated variable as a list of non-empty, trimmed items."""
     raw = os.environ.get(name)

@@ -18,6 +18,7 @@ from aidtracker.env import (
     env_int,
     env_list,
     env_str,
+    env_time_zone,
     parse_cache_url,
     parse_database_url,
 )
@@ -260,7 +261,9 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Chinese number grouping by three with commas (GB/T 15835), see the module.
 FORMAT_MODULE_PATH = ["aidtracker.formats"]
-TIME_ZONE = "Asia/Shanghai"
+# Dates and times on pages and in reports: China Standard Time, as the
+# hospitals keep their records.
+TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 

@@ -54,6 +54,7 @@ def test_choices(monkeypatch):
     ("AIDTRACKER_IMPORT_RUNNER", "foo", "is not one of: subprocess, inline"),
     ("AIDTRACKER_IMPORT_NICENESS", "25", "must be at most 19"),
     ("DJANGO_LOG_LEVEL", "LOUD", "is not one of: DEBUG, INFO"),
+    ("DJANGO_TIME_ZONE", "Mars/Olympus", "is not a time zone"),
 ])
 def test_bad_settings_stop_the_start_naming_the_variable(name, value, message):
     result = _settings_in_subprocess(**{name: value})
