@@ -57,9 +57,12 @@ from outcomes.models import (
 from . import values as V
 from .sources import FileProblem, Unusable, open_bundle
 from .specs import FILES, PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
-from .staging import Stage
+from .staging import Stage, _q
 
 ERROR_CAP = 1000  # errors kept for the report; all are counted
+# Keys of rows with errors kept to find a key twice among them (bad rows are
+# not staged); beyond this many, only the staged rows' keys are compared.
+BAD_KEYS_KEPT = 10_000
 LOCK_KEY = 0x41494454  # pg_advisory_xact_lock key shared by every import ("AIDT")
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -534,6 +537,8 @@ class FileImport:
             c.db for c in spec.columns if c.db and not c.required and c.name not in self.positions
         )
         self.stages.append(self.stage)
+        self.key_idx = [self.idx[k] for k in spec.key]
+        self.bad_keys = {}  # key of a row with errors -> its line
         self.key_set = None
         if spec.key == ("code",) and spec.model in (Hospital, Program, Team):
             self.key_set = self.ctx.set_for({Hospital: "hospital", Program: "program", Team: "team"}[spec.model])
@@ -554,22 +559,57 @@ class FileImport:
             ok = False
         if ok:
             self.stage.add(line, vals if self.all_db else [vals[i] for i in self.db_index])
+        else:
+            self._remember_bad_key(line, vals)
+
+    def _remember_bad_key(self, line, vals):
+        """A row with errors is not staged, but its key, if readable, still
+        counts: a key twice is reported whether or not the rows have other
+        errors (every error, as the spec asks)."""
+        key = tuple(vals[i] for i in self.key_idx)
+        if None in key:
+            return
+        first = self.bad_keys.get(key)
+        if first is not None:
+            self._key_twice(line, key, first)
+        elif len(self.bad_keys) < BAD_KEYS_KEPT:
+            self.bad_keys[key] = line
+
+    def _key_twice(self, line, key, first):
+        self.error(
+            line, "+".join(self.spec.key), " + ".join(str(k) for k in key),
+            _("a key that appears once per bundle; line %(first)d has it already") % {"first": first},
+        )
+
+    def _bad_keys_staged(self):
+        """(line, key, line of the row with errors) of staged rows whose key a
+        row with errors has too."""
+        stage = self.stage
+        lines = {tuple(str(v) for v in key): line for key, line in self.bad_keys.items()}
+        columns = ", ".join(_q(c) for c in stage.conflict)
+        marks = "(" + ", ".join(["%s"] * len(stage.conflict)) + ")"
+        keys = list(self.bad_keys)
+        for i in range(0, len(keys), 300):
+            chunk = keys[i:i + 300]
+            for line, *key in stage.query(
+                f"SELECT {stage.line_column}, {columns} FROM {{stg}} "
+                f"WHERE ({columns}) IN ({', '.join([marks] * len(chunk))})",
+                [value for key in chunk for value in key],
+            ):
+                yield line, key, lines[tuple(str(v) for v in key)]
 
     def _finish(self):
         pass
 
     def checks(self):
         """Set-based checks on the staged rows (after every file is staged)."""
-        key_columns = self.spec.key
         if self.stage is None:
             return  # the file could not be read past its header
         for row in self.stage.duplicate_keys(ERROR_CAP):
             line, *key, first = row
-            value = " + ".join(str(k) for k in key)
-            self.error(
-                line, "+".join(key_columns), value,
-                _("a key that appears once per bundle; line %(first)d has it already") % {"first": first},
-            )
+            self._key_twice(line, key, first)
+        for line, key, bad_line in self._bad_keys_staged():
+            self._key_twice(max(line, bad_line), key, min(line, bad_line))
 
 
 class RegionsImport(FileImport):

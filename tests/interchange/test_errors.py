@@ -114,6 +114,26 @@ def test_key_twice_in_one_bundle_is_an_error(example):
     assert "line 3" in e.message
 
 
+def test_key_twice_is_reported_when_the_rows_have_other_errors_too(example):
+    """Rows with errors are not staged; their keys still count (every error)."""
+    # line 6: a bad date, with the key of line 3 (a good row)
+    append(example, "surgeries.csv", SURGERY.replace("S-9", "S-2024-0002").replace("2024-03-12", "2024-02-30"))
+    # lines 7 and 8: two bad grades, one key
+    append(example, "surgeries.csv", SURGERY.replace("S-9", "S-BAD").replace(",2,open", ",9,open"))
+    append(example, "surgeries.csv", SURGERY.replace("S-9", "S-BAD").replace(",2,open", ",9,open"))
+    # line 9: a good row with the key of the bad row on line 7
+    append(example, "surgeries.csv", SURGERY.replace("S-9", "S-BAD"))
+    report = run(example)
+    twice = sorted((e.line, e.value, e.message) for e in report.errors if e.column == "ref")
+    assert twice == [
+        (6, "S-2024-0002", "a key that appears once per bundle; line 3 has it already"),
+        (8, "S-BAD", "a key that appears once per bundle; line 7 has it already"),
+        (9, "S-BAD", "a key that appears once per bundle; line 7 has it already"),
+    ]
+    assert report.error_count == 3 + 3  # and the date and the two grades
+    assert not Surgery.objects.filter(ref="S-BAD").exists()
+
+
 def test_composite_key_twice_is_an_error(example):
     append(example, "twinnings.csv", "SH-XIGAZE,urology,SH-RENJI,2017-01-01,")
     only_error(run(example), file="twinnings.csv", line=4, value="SH-XIGAZE + urology + SH-RENJI")
