@@ -81,7 +81,8 @@ def overview(request):
             # Regions below province level have no dashboard of their own.
             below = [
                 {"name": r.display_name, "url": path_for("dashboards:region", r.code)}
-                for r in Region.objects.filter(code__in=readable).order_by("code")
+                for r in Region.objects.filter(code__in=readable)
+                .exclude(level=Region.Level.PROVINCE).order_by("code")
             ]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
