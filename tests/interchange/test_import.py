@@ -1,11 +1,13 @@
 """The importer's promises: the example bundle imports from every kind of
 input, all or nothing, idempotent, dry run, history rows carrying the batch."""
 
+import io
 import shutil
 import zipfile
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 
 from audit.models import ImportBatch
 from deployments.models import Person, Program, Rotation, Team, Twinning
@@ -112,6 +114,24 @@ def test_a_column_the_file_leaves_out_is_kept_and_an_empty_cell_clears(tmp_path,
     )
     assert run(path).counts["hospitals.csv"] == {"created": 0, "updated": 1, "unchanged": 0}
     assert Hospital.objects.get(code="SH-RENJI").name_zh == ""
+
+
+class Terminal(io.StringIO):
+    """What a person's terminal would show."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stderr, extra, bar", [
+    (Terminal, [], True),
+    (Terminal, ["--json"], False),  # the report is for a program: no bar beside it
+    (io.StringIO, [], False),  # a log (cron, a pipe): no bar lines in it
+])
+def test_the_progress_bar_is_for_a_terminal(example, stderr, extra, bar):
+    err = stderr()
+    call_command("import_bundle", str(example), "--dry-run", *extra, stdout=io.StringIO(), stderr=err)
+    assert (" rows" in err.getvalue()) is bar, err.getvalue()
 
 
 def test_history_rows_carry_the_batch_and_user(example, admin_user):

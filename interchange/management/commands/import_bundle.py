@@ -45,10 +45,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user!r}.", returncode=2) from None
         bar = None
         progress = None
-        if not no_progress and batch is None:
+        # A bar for a person at a terminal: not in a log (cron, a pipe), not
+        # beside a JSON report, not for the Import page's background process.
+        stderr = self.stderr._out
+        if not no_progress and batch is None and not json and getattr(stderr, "isatty", lambda: False)():
             from tqdm import tqdm
 
-            bar = tqdm(total=0, unit=" rows", unit_scale=True, file=self.stderr._out, leave=False)
+            bar = tqdm(total=0, unit=" rows", unit_scale=True, file=stderr, leave=False)
 
             def progress(done, total, name):
                 if bar.total != total:
