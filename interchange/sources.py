@@ -301,8 +301,19 @@ def _open_xlsx(path, bundle):
 
         return estimate
 
+    def blank(sheet_name):
+        for row in workbook[sheet_name].iter_rows(values_only=True):
+            if any(value not in (None, "") for value in row):
+                return False
+        return True
+
+    from .specs import SPECS
+
     for sheet in sheets:
-        bundle.add(sheet, sheet.strip() + ".csv", sheet_rows(sheet), sheet_estimate(sheet))
+        name = sheet.strip() + ".csv"
+        if name.lower() not in SPECS and blank(sheet):
+            continue  # an empty sheet Excel made ("Sheet1"): nothing to read or report
+        bundle.add(sheet, name, sheet_rows(sheet), sheet_estimate(sheet))
 
 
 def sha256_of(path) -> str:

@@ -220,6 +220,29 @@ def test_xlsx_workbook_with_real_date_and_number_cells(tmp_path, example):
     assert IndicatorValue.objects.get(indicator="live_births").value == 188
 
 
+def test_an_empty_extra_sheet_is_passed_over_and_a_filled_one_reported(tmp_path, world):
+    """Excel's empty "Sheet1" is no part of the bundle; a sheet with content
+    and an unknown name usually means a typo, and is reported."""
+    import csv
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Sheet1"  # left empty, as Excel makes it
+    sheet = workbook.create_sheet("consultations")
+    with open(EXAMPLE / "consultations.csv", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    path = tmp_path / "bundle.xlsx"
+    workbook.save(path)
+    report = run(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Consultation.objects.count() == 2
+
+    workbook["Sheet1"]["A1"] = "notes for the coordinators"
+    workbook.save(path)
+    report = run(path)
+    assert not report.ok and [e.file for e in report.errors] == ["Sheet1"]
+
+
 def test_single_csv_file(tmp_path, world):
     path = tmp_path / "consultations.csv"
     shutil.copy(EXAMPLE / "consultations.csv", path)
