@@ -25,7 +25,9 @@ def is_api_request(request) -> bool:
 
 
 def unauthorized(message: str) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=401, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        {"error": message}, status=401, json_dumps_params={"ensure_ascii": False}
+    )
     response["WWW-Authenticate"] = 'Bearer realm="aidtracker"'
     return response
 

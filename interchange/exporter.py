@@ -163,10 +163,12 @@ def export_bundle(out) -> Path:
               "Nothing was written.") % {"path": out}
         )
     if suffix not in {".zip", ".xlsx"} and out.is_dir():
-        # The export writes every file of the format; anything else in the
+        # The export writes every file of the format; another .csv in the
         # folder would be read as part of the bundle when it is imported.
         names = {spec.name for spec in FILES}
-        others = sorted(p.name for p in out.iterdir() if p.name not in names)
+        others = sorted(
+            p.name for p in out.glob("*") if p.suffix.lower() == ".csv" and p.name not in names
+        )
         if others:
             raise ExportError(
                 _("The folder %(path)s holds files that are not part of a bundle (%(names)s); "

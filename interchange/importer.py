@@ -57,7 +57,7 @@ from outcomes.models import (
 from . import values as V
 from .sources import FileProblem, Unusable, open_bundle
 from .specs import FILES, PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
-from .staging import Stage, _q
+from .staging import Stage
 
 ERROR_CAP = 1000  # errors kept for the report; all are counted
 # Keys of rows with errors kept to find a key twice among them (bad rows are
@@ -581,23 +581,6 @@ class FileImport:
             _("a key that appears once per bundle; line %(first)d has it already") % {"first": first},
         )
 
-    def _bad_keys_staged(self):
-        """(line, key, line of the row with errors) of staged rows whose key a
-        row with errors has too."""
-        stage = self.stage
-        lines = {tuple(str(v) for v in key): line for key, line in self.bad_keys.items()}
-        columns = ", ".join(_q(c) for c in stage.conflict)
-        marks = "(" + ", ".join(["%s"] * len(stage.conflict)) + ")"
-        keys = list(self.bad_keys)
-        for i in range(0, len(keys), 300):
-            chunk = keys[i:i + 300]
-            for line, *key in stage.query(
-                f"SELECT {stage.line_column}, {columns} FROM {{stg}} "
-                f"WHERE ({columns}) IN ({', '.join([marks] * len(chunk))})",
-                [value for key in chunk for value in key],
-            ):
-                yield line, key, lines[tuple(str(v) for v in key)]
-
     def _finish(self):
         pass
 
@@ -608,7 +591,11 @@ class FileImport:
         for row in self.stage.duplicate_keys(ERROR_CAP):
             line, *key, first = row
             self._key_twice(line, key, first)
-        for line, key, bad_line in self._bad_keys_staged():
+        # Keys of rows with errors that staged rows have too (the database
+        # gives dates as dates: compare as text).
+        bad_lines = {tuple(map(str, key)): line for key, line in self.bad_keys.items()}
+        for line, *key in self.stage.rows_with_keys(self.bad_keys):
+            bad_line = bad_lines[tuple(map(str, key))]
             self._key_twice(max(line, bad_line), key, min(line, bad_line))
 
 

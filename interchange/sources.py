@@ -307,11 +307,9 @@ def _open_xlsx(path, bundle):
                 return False
         return True
 
-    from .specs import SPECS
-
     for sheet in sheets:
         name = sheet.strip() + ".csv"
-        if name.lower() not in SPECS and blank(sheet):
+        if name.lower() not in FILE_NAMES and blank(sheet):
             continue  # an empty sheet Excel made ("Sheet1"): nothing to read or report
         bundle.add(sheet, name, sheet_rows(sheet), sheet_estimate(sheet))
 

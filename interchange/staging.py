@@ -209,6 +209,22 @@ class Stage:
             cursor.execute(sql)
             return cursor.fetchall()
 
+    def rows_with_keys(self, keys):
+        """(line, *key) of the staged rows whose key is one of `keys` (tuples
+        in the order of the conflict columns)."""
+        columns = ", ".join(_q(c) for c in self.conflict)
+        marks = "(" + ", ".join(["%s"] * len(self.conflict)) + ")"
+        keys = list(keys)
+        found = []
+        for i in range(0, len(keys), 300):
+            chunk = keys[i:i + 300]
+            found += self.query(
+                f"SELECT {self.line_column}, {columns} FROM {{stg}} "
+                f"WHERE ({columns}) IN ({', '.join([marks] * len(chunk))})",
+                [value for key in chunk for value in key],
+            )
+        return found
+
     def query(self, sql, params=()):
         with connection.cursor() as cursor:
             cursor.execute(sql.replace("{stg}", self.source), params)

@@ -50,7 +50,9 @@ def parse_period(value: str) -> str:
     if not _PERIOD.match(value):
         if _WHOLE_DATE.match(value):
             # Excel turns a typed 2024-03 into a date cell.
-            raise Invalid(_("a month written YYYY-MM, not a whole date (in a workbook, format the column as Text)"))
+            raise Invalid(_(
+                "a month written YYYY-MM, not a whole date (in a workbook, format the column as Text)"
+            ))
         raise Invalid(_("a month written YYYY-MM"))
     return value + "-01"
 

@@ -193,7 +193,9 @@ def confirm(request, pk):
     if dry.status != ImportBatch.Status.DONE or not dry.upload:
         # Its page offers no button then; say why rather than "not allowed".
         if dry.status == ImportBatch.Status.FAILED:
-            why = _("This check found errors, so it cannot be imported. Correct the file and upload it again.")
+            why = _(
+                "This check found errors, so it cannot be imported. Correct the file and upload it again."
+            )
         elif dry.status == ImportBatch.Status.DONE:
             why = _("The uploaded file is no longer kept; upload it again.")
         else:

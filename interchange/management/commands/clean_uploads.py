@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 returncode=2,
             ) from None
         removed = service.clean_uploads(age, dry_run=dry_run)
+        verb, passive = ("would remove", "would be removed") if dry_run else ("removed", "removed")
         for path in removed:
-            self.stdout.write(f"{'would remove' if dry_run else 'removed'} {path}")
-        items = "item" if len(removed) == 1 else "items"
-        self.stdout.write(f"{len(removed)} {items} {'would be removed' if dry_run else 'removed'}.")
+            self.stdout.write(f"{verb} {path}")
+        self.stdout.write(f"{len(removed)} {'item' if len(removed) == 1 else 'items'} {passive}.")

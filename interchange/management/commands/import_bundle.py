@@ -48,7 +48,8 @@ class Command(BaseCommand):
         # A bar for a person at a terminal: not in a log (cron, a pipe), not
         # beside a JSON report, not for the Import page's background process.
         stderr = self.stderr._out
-        if not no_progress and batch is None and not json and getattr(stderr, "isatty", lambda: False)():
+        at_terminal = getattr(stderr, "isatty", lambda: False)()
+        if not no_progress and batch is None and not json and at_terminal:
             from tqdm import tqdm
 
             bar = tqdm(total=0, unit=" rows", unit_scale=True, file=stderr, leave=False)
