@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
-from aidtracker.widgets import DateInput
+from aidtracker.lib.widgets import DateInput
 
 OUT_OF_SCOPE = _(
     "You may record this only for the hospitals and teams of your programs; "

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aidtracker.env import (
+from aidtracker.lib.env import (
     env_bool,
     env_choice,
     env_int,
@@ -55,9 +55,13 @@ INSTALLED_APPS = [
     "hospitals",
     "deployments",
     "outcomes",
+    "records",
+    "figures",
     "dashboards",
+    "api",
     "interchange",
-    "aidtracker",
+    "demo",
+    "aidtracker.lib",
 ]
 
 MIDDLEWARE = [
@@ -66,15 +70,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost of the middlewares that may touch the database: a lost
     # database becomes a clear 503 page (see aidtracker/failures.py).
-    "aidtracker.failures.DatabaseUnavailableMiddleware",
-    "aidtracker.cache.DataVersionMiddleware",
+    "aidtracker.lib.failures.DatabaseUnavailableMiddleware",
+    "aidtracker.lib.cache.DataVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication: a signed-in user's saved language (aidtracker/i18n.py).
-    "aidtracker.i18n.UserLanguageMiddleware",
+    # After authentication: a signed-in user's saved language (accounts/language.py).
+    "accounts.language.UserLanguageMiddleware",
     # Sets request.user from "Authorization: Bearer <token>" on /api/ paths.
     "accounts.middleware.ApiTokenMiddleware",
     # Every view requires a signed-in user unless decorated with
@@ -97,7 +101,7 @@ AUTHENTICATION_BACKENDS = [
 
 # Django's form rendering with <select> widgets written in Python (the same
 # HTML, much less CPU for the filter forms' long lists of options).
-FORM_RENDERER = "aidtracker.forms_renderer.FastSelectRenderer"
+FORM_RENDERER = "aidtracker.lib.forms_renderer.FastSelectRenderer"
 
 ROOT_URLCONF = "aidtracker.urls"
 WSGI_APPLICATION = "aidtracker.wsgi.application"
@@ -116,7 +120,7 @@ TEMPLATES = [
                 "accounts.context_processors.role",
                 # A page rendered for the page cache carries a placeholder for its
                 # CSRF token, replaced by a fresh token in every answer.
-                "aidtracker.cache.csrf_placeholder",
+                "aidtracker.lib.cache.csrf_placeholder",
             ],
         },
     },
@@ -173,8 +177,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # dumpdata/loaddata keep code primary keys under --natural-primary and write
 # foreign keys to them as the code (aidtracker/serializers.py explains why).
 SERIALIZATION_MODULES = {
-    "json": "aidtracker.fixture_formats.json",
-    "jsonl": "aidtracker.fixture_formats.jsonl",
+    "json": "aidtracker.lib.fixture_formats.json",
+    "jsonl": "aidtracker.lib.fixture_formats.jsonl",
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -260,7 +264,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Chinese number grouping by three with commas (GB/T 15835), see the module.
-FORMAT_MODULE_PATH = ["aidtracker.formats"]
+FORMAT_MODULE_PATH = ["aidtracker.lib.formats"]
 # Dates and times on pages and in reports: China Standard Time, as the
 # hospitals keep their records.
 TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "Asia/Shanghai")

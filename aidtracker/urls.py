@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts.views import recent_changes, whoami
-from aidtracker.views import healthz
+from aidtracker.lib.health import healthz
+from records.history import recent_changes
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -22,8 +22,7 @@ urlpatterns = [
     # Before admin.site.urls so the admin's catch-all does not take it.
     path("admin/recent-changes/", recent_changes, name="recent_changes"),
     path("admin/", admin.site.urls),
-    path("api/v1/whoami", whoami, name="api_whoami"),
-    path("api/v1/", include("aidtracker.api")),
+    path("api/v1/", include("api.urls")),
     path("import/", include("interchange.urls")),
     # Django's set_language view (POST language + next), used by the switcher
     # in templates/includes/language_switcher.html; open to everyone, since
@@ -32,4 +31,4 @@ urlpatterns = [
 ]
 
 # A lost database answers 503 even when a middleware, not a view, met it.
-handler500 = "aidtracker.failures.server_error"
+handler500 = "aidtracker.lib.failures.server_error"

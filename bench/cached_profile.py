@@ -105,7 +105,7 @@ def main():
     parser.add_argument("--only", default="", help="profile only pages whose label contains this")
     args = parser.parse_args()
 
-    from aidtracker.summary import recipient_regions
+    from figures.summary import recipient_regions
 
     regions = args.regions.split(",") if args.regions else [r.code for r in recipient_regions()]
     code = regions[0]

@@ -42,13 +42,13 @@ from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from aidtracker.summary import (  # noqa: E402
+from figures.summary import (  # noqa: E402
     overview, province_of, region_charts, region_dashboard, region_summary,
 )
 from django.db.models import Count  # noqa: E402
 from deployments.models import Person, Program, Rotation, Team, Twinning  # noqa: E402
 from hospitals.models import Hospital, Region, Specialty  # noqa: E402
-from hospitals.periods import Period  # noqa: E402
+from aidtracker.lib.periods import Period  # noqa: E402
 from outcomes.models import Surgery  # noqa: E402
 
 DONORS = [

@@ -17,7 +17,7 @@ from hospitals.filters import (
     donor_filter,
     specialty_filter,
 )
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 
 
 class DashboardForm(RecordFilterForm):

@@ -14,8 +14,8 @@ from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from aidtracker.markup import iso_date as _date
-from aidtracker.markup import text as _text
+from aidtracker.lib.markup import iso_date as _date
+from aidtracker.lib.markup import text as _text
 
 
 def _figure(value) -> str:
@@ -84,7 +84,7 @@ def twinning_rows(twinnings) -> str:
 def chart_figure(chart) -> str:
     """What {% include "includes/chart.html" %} writes for `chart` (a spec of
     dashboards/charts.py): the figure, its JSON and its data table."""
-    from aidtracker.templatetags.aidtracker_tags import table_rows
+    from aidtracker.lib.templatetags.aidtracker_tags import table_rows
 
     chart_id = _text(str(chart["id"]))
     title = _text(chart["title"])

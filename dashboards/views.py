@@ -2,7 +2,7 @@
 program and hospital lists.
 
 Every figure of the overview and the region dashboard comes from
-aidtracker.summary (the spec's definitions, computed in the database). Every
+figures.summary (the spec's definitions, computed in the database). Every
 page reads its rows through the `scope` functions of the apps, the one
 place where a user's scope narrows them (accounts.scope). Each page runs a
 fixed number of queries whatever the data size.
@@ -31,13 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import can_read_records, can_view_region, get_region_or_404, readable_regions
-from aidtracker import summary as summary_api
-from aidtracker.i18n import region_names
-from aidtracker.templatetags.bilingual import name_for_language
-from aidtracker.cache import cached_call, cached_page, fragment_key, scope_key
-from aidtracker.listing import RecordListView
-from aidtracker.urlpaths import path as url_path
-from aidtracker.urlpaths import path_for
+from figures import summary as summary_api
+from aidtracker.lib.templatetags.bilingual import name_for_language
+from aidtracker.lib.cache import cached_call, cached_page, fragment_key, scope_key
+from records.lists import RecordListView
+from aidtracker.lib.urlpaths import path as url_path
+from aidtracker.lib.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
@@ -236,7 +235,7 @@ def region(request, code):
     params = form.params()
     links = can_read_records(request.user)
 
-    names = region_names(d["code"] for d in summary["by_donor"])
+    names = Region.objects.display_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
         {
             **d,

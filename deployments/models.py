@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from aidtracker.urlpaths import path_for
+from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,7 +15,7 @@ from hospitals.models import (
     Region,
     Specialty,
 )
-from hospitals.periods import Period, overlaps_q
+from aidtracker.lib.periods import Period, overlaps_q
 
 KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
 KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9_.-]{1,64}$", KEY_MESSAGE)

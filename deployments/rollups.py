@@ -33,7 +33,7 @@ from datetime import date
 from django.db import connections
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from hospitals.periods import month_end, month_start
+from aidtracker.lib.periods import month_end, month_start
 
 LOCK_KEY = 7_215_002  # pg_advisory_xact_lock key of the rebuilds
 TABLE = "deployments_expertmonth"

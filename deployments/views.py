@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from aidtracker.listing import RecordListView
+from records.lists import RecordListView
 from deployments import scope
 from deployments.filters import RotationFilter
 

@@ -1,7 +1,7 @@
 """Rotation pages (detail, create, edit, delete, history), built from
-accounts.records with the scope rules of accounts.scope."""
+records.views with the scope rules of accounts.scope."""
 
-from accounts.records import RecordKind, record_urlpatterns
+from records.views import RecordKind, record_urlpatterns
 from deployments.forms import RotationForm
 from deployments.models import Rotation
 

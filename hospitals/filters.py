@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from aidtracker.widgets import DateInput
+from aidtracker.lib.widgets import DateInput
 from hospitals.models import Hospital, Region, Specialty
-from hospitals.periods import Period, overlaps_q, within_q
+from aidtracker.lib.periods import Period, overlaps_q, within_q
 
 DATE_WIDGET = DateInput()
 ANY = _("any")

@@ -22,7 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aidtracker.cache import bump_data_version
+from aidtracker.lib.cache import bump_data_version
 from deployments import rollups as expert_rollup
 from outcomes import rollups
 from deployments.models import (

@@ -4,12 +4,12 @@ consultations and monthly indicators. No patient identifiers, by design."""
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models.functions import Coalesce
-from aidtracker.urlpaths import path_for
+from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
 from hospitals.models import Hospital, Region, Specialty
-from hospitals.periods import Period, overlaps_q, within_q
+from aidtracker.lib.periods import Period, overlaps_q, within_q
 from outcomes.rollups import ANY_KIND, INDEPENDENT
 
 NOT_NEGATIVE = [MinValueValidator(0)]

@@ -34,7 +34,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 # One switch for the signals of every rollup, re-exported: rollups.suspended().
 from deployments.rollups import is_suspended, suspended  # noqa: F401
-from hospitals.periods import month_end, month_start  # noqa: F401 (imported from here too)
+from aidtracker.lib.periods import month_end, month_start  # noqa: F401 (imported from here too)
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollup's rebuilds
 

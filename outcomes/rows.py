@@ -15,9 +15,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from aidtracker.markup import iso_date as _date
-from aidtracker.markup import text as _text
-from aidtracker.urlpaths import path_for
+from aidtracker.lib.markup import iso_date as _date
+from aidtracker.lib.markup import text as _text
+from aidtracker.lib.urlpaths import path_for
 from outcomes.models import Surgery
 
 

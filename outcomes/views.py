@@ -6,10 +6,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import readable_regions
-from aidtracker.listing import RecordListView
-from aidtracker.summary import split_period
+from records.lists import RecordListView
+from figures.summary import split_period
 from hospitals.models import Hospital
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 from outcomes.models import SurgeryMonth
 from outcomes import scope
 from outcomes.filters import (

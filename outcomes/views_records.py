@@ -1,7 +1,7 @@
 """Record pages of the outcomes (detail, create, edit, delete, history), built
-from accounts.records with the scope rules of accounts.scope."""
+from records.views with the scope rules of accounts.scope."""
 
-from accounts.records import RecordKind, record_urlpatterns
+from records.views import RecordKind, record_urlpatterns
 from outcomes.forms import ConsultationForm, ReferralForm, SurgeryForm, TechniqueForm, TrainingForm
 from outcomes.models import Consultation, Referral, Surgery, Technique, Training
 

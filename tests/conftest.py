@@ -27,7 +27,7 @@ def pytest_configure(config):
 
     # The .mo files are build output (make test compiles them too); compile
     # stale ones here so that a bare `pytest` sees the Chinese interface.
-    from aidtracker.catalogues import compile_catalogues
+    from aidtracker.lib.catalogues import compile_catalogues
 
     compile_catalogues(settings.LOCALE_PATHS)
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from aidtracker.summary import region_summary
-from hospitals.periods import Period
+from figures.summary import region_summary
+from aidtracker.lib.periods import Period
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

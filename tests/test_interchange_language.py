@@ -148,7 +148,7 @@ def test_import_report_keeps_file_column_and_value_as_given_in_chinese(tmp_path,
 
 
 def _summary_module():
-    return pytest.importorskip("aidtracker.summary", reason="the region summary is not merged yet")
+    return pytest.importorskip("figures.summary", reason="the region summary is not merged yet")
 
 
 def test_summary_json_is_identical_in_english_and_chinese(world):

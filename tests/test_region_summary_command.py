@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from aidtracker.summary import region_summary
-from hospitals.periods import Period
+from figures.summary import region_summary
+from aidtracker.lib.periods import Period
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from aidtracker.env import env_bool, env_choice, env_int, env_list, parse_database_url
+from aidtracker.lib.env import env_bool, env_choice, env_int, env_list, parse_database_url
 
 BASE = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from aidtracker.summary import overview, parse_period, recipient_regions, region_summary
-from hospitals.periods import Period
+from figures.summary import overview, parse_period, recipient_regions, region_summary
+from aidtracker.lib.periods import Period
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

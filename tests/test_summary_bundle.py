@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from aidtracker.summary import overview, region_summary
+from figures.summary import overview, region_summary
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
 
 BUNDLE = Path(__file__).parent / "data" / "summary_bundle"

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from aidtracker.summary import (
+from figures.summary import (
     MAX_CHART_MONTHS,
     chart_period,
     experts_per_month,
@@ -16,7 +16,7 @@ from aidtracker.summary import (
     techniques_per_year,
     trainees_per_month,
 )
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

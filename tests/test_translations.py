@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-from aidtracker.catalogues import CatalogueError, compile_catalogues, is_current, read_catalogue
+from aidtracker.lib.catalogues import CatalogueError, compile_catalogues, is_current, read_catalogue
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from aidtracker import cache as figures
+from aidtracker.lib import cache as figures
 from outcomes.models import Surgery
 from tests import factories as f
 

@@ -13,9 +13,9 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from aidtracker import cache as figures
-from aidtracker.env import parse_cache_url
-from aidtracker.models import DataVersion
+from aidtracker.lib import cache as figures
+from aidtracker.lib.env import parse_cache_url
+from aidtracker.lib.models import DataVersion
 from outcomes.models import Surgery
 from tests import factories as f
 
@@ -202,7 +202,7 @@ def test_cache_urls_from_the_environment():
 
     assert parse_cache_url("locmem://")["BACKEND"].endswith("LocMemCache")
     redis = parse_cache_url("redis://127.0.0.1:6379/1")
-    assert redis["BACKEND"] == "aidtracker.redis_cache.RedisCache"
+    assert redis["BACKEND"] == "aidtracker.lib.redis_cache.RedisCache"
     assert redis["LOCATION"] == ["redis://127.0.0.1:6379/1"]
     assert parse_cache_url("redis://x/1", disabled=True)["BACKEND"].endswith("DummyCache")
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
@@ -251,7 +251,7 @@ def test_scope_keys_name_what_the_user_may_read(db, django_user_model):
 
 
 def test_cached_call_keys_by_function_arguments_and_scope(world):
-    from hospitals.periods import Period
+    from aidtracker.lib.periods import Period
 
     calls = []
 
@@ -271,7 +271,7 @@ def test_cached_call_keys_by_function_arguments_and_scope(world):
 
 
 def test_the_redis_cache_keeps_its_client(redis_url):
-    """aidtracker.redis_cache: one redis-py client per pool, not one per call."""
+    """aidtracker.lib.redis_cache: one redis-py client per pool, not one per call."""
     with override_settings(CACHES={"default": parse_cache_url(redis_url)}):
         cache = caches["default"]
         cache.set("k", {"figure": 1})

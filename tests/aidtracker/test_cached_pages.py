@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import transaction
 
-from aidtracker.cache import bump_data_version
+from aidtracker.lib.cache import bump_data_version
 from outcomes.models import Surgery
 from tests import factories as f
 
@@ -95,7 +95,7 @@ def write_surgeries(folder, hospital, refs):
 def test_an_import_shows_at_once_and_a_dry_run_changes_nothing(signed_in, world, tmp_path):
     from django.core.management import call_command
 
-    from aidtracker.cache import current_data_version
+    from aidtracker.lib.cache import current_data_version
 
     assert total(signed_in) == 1
     bundle = write_surgeries(tmp_path / "b", world.xigaze_peoples, [f"IMP-{i}" for i in range(7)])

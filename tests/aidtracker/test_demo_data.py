@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Exists, OuterRef, Q
 
-from aidtracker import synthetic
+from demo import synthetic
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region, Specialty
 from outcomes.models import (

@@ -4,8 +4,8 @@ import pytest
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
 
-from aidtracker import forms_renderer
-from aidtracker.forms_renderer import FastSelectRenderer, render_select
+from aidtracker.lib import forms_renderer
+from aidtracker.lib.forms_renderer import FastSelectRenderer, render_select
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments.filters import ProgramFilter, RotationFilter
 from hospitals.filters import HospitalFilter

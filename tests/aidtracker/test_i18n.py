@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from django.utils import translation
 
-from aidtracker.i18n import get_user_language, set_user_language
+from accounts.language import get_user_language, set_user_language
 from accounts.models import Profile, Role
-from aidtracker.templatetags.bilingual import display_name
+from aidtracker.lib.templatetags.bilingual import display_name
 from hospitals.models import Hospital, Specialty
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9,en;q=0.8"}

@@ -1,4 +1,4 @@
-"""Whole pages from the cache (aidtracker.cache.cached_page): the overview,
+"""Whole pages from the cache (aidtracker.lib.cache.cached_page): the overview,
 the region dashboard, the lists and the summary API. A page comes back
 whole only for the same user, scope, language and data version: never stale
 after a write, never another scope's, with a fresh CSRF token every time."""
@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from aidtracker.cache import CSRF_PLACEHOLDER
+from aidtracker.lib.cache import CSRF_PLACEHOLDER
 from tests import factories as f
 from tests.conftest import _make_user
 

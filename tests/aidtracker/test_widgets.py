@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from aidtracker.widgets import DateInput
+from aidtracker.lib.widgets import DateInput
 
 
 @pytest.mark.parametrize("value, shown", [

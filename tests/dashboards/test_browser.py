@@ -55,8 +55,8 @@ def test_region_dashboard_draws_charts_and_follows_a_filter(
 ):
     import datetime as dt
 
-    from aidtracker.summary import region_summary
-    from hospitals.periods import Period
+    from figures.summary import region_summary
+    from aidtracker.lib.periods import Period
     from tests.dashboards.data import build
 
     build(scale=3)

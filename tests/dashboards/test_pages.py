@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from aidtracker.summary import region_summary
-from hospitals.periods import Period
+from figures.summary import region_summary
+from aidtracker.lib.periods import Period
 
 PAGES = [
     "/", "/regions/540000/", "/regions/650000/", "/programs/", "/programs/BJ-LHASA/",

@@ -9,7 +9,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from aidtracker.summary import region_summary
+from figures.summary import region_summary
 from dashboards.html import region_cards as cards_html
 from dashboards.html import twinning_rows
 from dashboards.views import region_cards
@@ -77,7 +77,7 @@ def test_twinning_rows_are_the_templates_rows(world, language):
 def test_chart_figures_are_the_includes(world, language):
     from django.template.loader import render_to_string
 
-    from aidtracker.summary import overview, region_dashboard
+    from figures.summary import overview, region_dashboard
     from dashboards import charts
     from dashboards.html import chart_figure
 

@@ -1,4 +1,4 @@
-from aidtracker.templatetags.aidtracker_tags import optional_url, percent, signed_percent
+from aidtracker.lib.templatetags.aidtracker_tags import optional_url, percent, signed_percent
 
 
 def test_optional_url_tolerates_a_missing_url_name():

@@ -12,11 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from aidtracker import summary
+from figures import summary
 from deployments import rollups
 from deployments.models import ExpertMonth, Rotation
 from hospitals.models import Hospital
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 from interchange.importer import import_bundle
 from outcomes.rollups import month_end
 from tests import factories as f

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from aidtracker import summary
+from figures import summary
 from hospitals.models import Hospital, Specialty
-from hospitals.periods import Period
+from aidtracker.lib.periods import Period
 from interchange.importer import import_bundle
 from outcomes import rollups
 from outcomes.models import Trainee, TraineeSpanMonth, TraineeStartMonth, Training

@@ -1,1 +1,0 @@
-"""Serialization modules for settings.SERIALIZATION_MODULES (see aidtracker.serializers)."""

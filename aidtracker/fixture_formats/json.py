@@ -1,5 +1,0 @@
-"""`json` format: Django's, keeping code primary keys (see aidtracker.serializers)."""
-
-from django.core.serializers.json import Deserializer  # noqa: F401
-
-from aidtracker.serializers import JSONSerializer as Serializer  # noqa: F401

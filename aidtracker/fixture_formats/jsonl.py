@@ -1,5 +1,0 @@
-"""`jsonl` format: Django's, keeping code primary keys (see aidtracker.serializers)."""
-
-from django.core.serializers.jsonl import Deserializer  # noqa: F401
-
-from aidtracker.serializers import JSONLSerializer as Serializer  # noqa: F401

@@ -1,0 +1,1 @@
+"""Serialization modules for settings.SERIALIZATION_MODULES (see aidtracker.lib.serializers)."""

@@ -1,0 +1,126 @@
+"""The JSON API for officials' own tools (issue 4).
+
+URLs (api/urls.py, mounted under /api/v1/ by aidtracker/urls.py); each answers with and
+without a trailing slash, never with a redirect:
+
+- GET /api/v1/regions/ — the recipient regions:
+  {"regions": [{"code", "name", "name_zh", "summary_url"}, ...]}
+- GET /api/v1/regions/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&donor=
+  — region_summary() as JSON, exactly the interchange spec's section 5.
+
+Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
+(not signed in), 403 (a viewer: dashboards only), 404 (no such
+province-level region, one outside the user's regions, or no such API
+address), 400 (a bad date,
+from after to, an unknown specialty or donor) or 405 (not GET/HEAD).
+Authentication is the request's user: a session, or a personal API token
+that an authentication middleware turns into request.user.
+"""
+
+from functools import wraps
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.scope import api_records_required, readable_regions, role_of
+from aidtracker.lib.cache import cached_call, cached_page, scope_key
+from figures.summary import (
+    SummaryArgumentError,
+    recipient_regions,
+    region_summary,
+    resolve_summary_args,
+)
+
+def error(status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="aidtracker"'
+    return response
+
+
+def api_view(view):
+    """GET/HEAD only, signed-in users only, errors as JSON."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = error(405, _("Only GET is allowed here."))
+            response["Allow"] = "GET, HEAD"
+            return response
+        if not request.user.is_authenticated:
+            return error(401, _("Sign in or send a personal API token to use the API."))
+        return api_records_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _readable(user, regions):
+    """The province-level `regions` the user may read (provinces have no parent)."""
+    codes = readable_regions(user)
+    return regions if codes is None else regions.filter(code__in=codes)
+
+
+def json(data) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
+def regions(request):
+    """The recipient regions, each with the address of its summary."""
+    return json(
+        {
+            "regions": [
+                {
+                    "code": region.code,
+                    "name": region.name,
+                    "name_zh": region.name_zh,
+                    "summary_url": request.build_absolute_uri(
+                        reverse("api:region-summary", args=[region.code])
+                    ),
+                }
+                for region in _readable(request.user, recipient_regions())
+            ]
+        }
+    )
+
+
+@cached_page
+@api_view
+def summary(request, code):
+    """The region summary, exactly as the interchange spec's section 5 defines it."""
+    params = request.GET
+    codes = readable_regions(request.user)
+    if codes is not None and code not in codes:
+        # Outside the user's regions: as if it did not exist (guessing reveals nothing).
+        return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
+    try:
+        region, period, specialty, donor = resolve_summary_args(
+            code, params.get("from"), params.get("to"), params.get("specialty"), params.get("donor")
+        )
+    except SummaryArgumentError as problem:
+        return error(problem.status, str(problem))
+    # Cached (aidtracker/cache.py): keyed by every argument and the user's
+    # scope, never stale after a write.
+    return json(
+        cached_call(
+            region_summary, region, period, specialty=specialty, donor=donor,
+            scope=scope_key(request.user),
+        )
+    )
+
+
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a JSON 404, like every API answer."""
+    return error(404, _("There is no API address %(path)s.") % {"path": request.path})
+
+
+@api_records_required
+def whoami(request):
+    """GET /api/v1/whoami: who the request is signed in as (a check for API tokens)."""
+    return json({
+        "username": request.user.get_username(),
+        "role": role_of(request.user),
+        "regions": readable_regions(request.user),
+        "token": getattr(getattr(request, "api_token", None), "hint", None),
+    })

@@ -1,0 +1,165 @@
+"""Reading django-simple-history: per-record entries with before → after, and
+the recent changes across every record kind."""
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Cast
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import localize
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import ImportBatch
+
+TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def display_value(field, value):
+    """A stored value as a person reads it: choice labels, yes/no, codes for links."""
+    if value is None or value == "":
+        return "—"
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
+    return localize(value)
+
+
+def _tracked_fields(model):
+    return [
+        f for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+
+
+def history_entries(obj, limit=200):
+    """The record's history, newest first: one dict per historical row with
+    who, when, type, import batch, reason and the changed fields (label,
+    before, after). One query, whatever the number of entries."""
+    model = type(obj)
+    fields = {f.name: f for f in _tracked_fields(model)}
+    order = {name: index for index, name in enumerate(fields)}
+    rows = list(
+        obj.history.select_related("history_user", "import_batch")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    for index, row in enumerate(rows[:limit]):
+        older = rows[index + 1] if index + 1 < len(rows) else None
+        changes = []
+        if older is not None and row.history_type != "-":
+            delta = row.diff_against(older, included_fields=list(fields))
+            for change in sorted(delta.changes, key=lambda c: order[c.field]):
+                field = fields[change.field]
+                changes.append({
+                    "field": field.verbose_name,
+                    "before": display_value(field, change.old),
+                    "after": display_value(field, change.new),
+                })
+        elif row.history_type == "+" or older is None:
+            for name, field in fields.items():
+                value = getattr(row, field.attname, None)
+                if value not in (None, ""):
+                    changes.append({
+                        "field": field.verbose_name, "before": "",
+                        "after": display_value(field, value),
+                    })
+        entries.append({
+            "id": row.history_id,
+            "date": row.history_date,
+            "type": row.history_type,
+            "type_label": TYPE_LABELS.get(row.history_type, row.history_type),
+            "user": row.history_user,
+            "batch": row.import_batch,
+            "reason": row.history_change_reason or "",
+            "changes": changes,
+        })
+    return entries
+
+
+# Record kinds with a History page of their own (others link to the admin).
+HISTORY_URLS = {
+    "outcomes.surgery": "outcomes:surgery_history",
+    "outcomes.training": "outcomes:training_history",
+    "outcomes.technique": "outcomes:technique_history",
+    "outcomes.referral": "outcomes:referral_history",
+    "outcomes.consultation": "outcomes:consultation_history",
+    "deployments.rotation": "deployments:rotation_history",
+}
+
+
+def tracked_models():
+    """Every model that keeps a history with django-simple-history, by label."""
+    found = {}
+    for model in apps.get_models():
+        manager = getattr(model._meta, "simple_history_manager_attribute", None)
+        if manager:
+            found[model._meta.label_lower] = model
+    return dict(sorted(found.items()))
+
+
+def _history_model(model):
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
+def _history_rows(label, model, filters):
+    history = _history_model(model)
+    pk_name = model._meta.pk.attname
+    has_batch = any(f.name == "import_batch" for f in history._meta.fields)
+    qs = history.objects.filter(**filters).annotate(
+        change_kind=Value(label, output_field=CharField()),
+        change_pk=Cast(F(pk_name), output_field=CharField()),
+        change_batch=F("import_batch_id") if has_batch else Value(None, output_field=IntegerField()),
+    )
+    return qs.values_list(
+        "change_kind", "change_pk", "history_id", "history_date", "history_type",
+        "history_user_id", "change_batch", "history_change_reason",
+    ).order_by()
+
+
+def recent_changes(kind="", user=None, batch=None, page_number=None):
+    """(page, entries) of the recent changes across every record kind, newest
+    first, in one query (a UNION of the history tables), narrowed by kind
+    (a model label), user id and import batch id."""
+    models = tracked_models()
+    filters = {}
+    if str(user or "").isdigit():
+        filters["history_user_id"] = int(user)
+    if str(batch or "").isdigit():
+        filters["import_batch_id"] = int(batch)
+    chosen = {kind: models[kind]} if kind in models else models
+    if "import_batch_id" in filters:  # only history tables that record import batches
+        chosen = {
+            label: m for label, m in chosen.items()
+            if any(f.name == "import_batch" for f in _history_model(m)._meta.fields)
+        }
+    querysets = [_history_rows(label, model, filters) for label, model in chosen.items()]
+    if querysets:
+        union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+        union = union.order_by("-history_date", "-history_id")
+    else:
+        union = []
+    page = Paginator(union, 50, allow_empty_first_page=True).get_page(page_number)
+
+    rows = list(page.object_list)
+    users = get_user_model().objects.in_bulk({r[5] for r in rows if r[5]})
+    batches = ImportBatch.objects.in_bulk({r[6] for r in rows if r[6]})
+    entries = []
+    for label, pk, _hid, date, htype, user_id, batch_id, reason in rows:
+        url = None
+        if htype != "-" and label in HISTORY_URLS:
+            url = reverse(HISTORY_URLS[label], args=[pk])
+        elif htype != "-":
+            app_label, model_name = label.split(".")
+            try:
+                url = reverse(f"admin:{app_label}_{model_name}_history", args=[pk])
+            except NoReverseMatch:
+                url = None
+        entries.append({
+            "model": models[label]._meta.verbose_name, "pk": pk, "date": date,
+            "type_label": TYPE_LABELS.get(htype, htype), "user": users.get(user_id),
+            "batch": batches.get(batch_id), "reason": reason, "url": url,
+        })
+    return page, entries

@@ -1,0 +1,244 @@
+"""The record lists' shared machinery: filter, sort, paginate, export.
+
+Every list page (surgeries, trainings, rotations, ...) is a `RecordListView`
+subclass that names its FilterSet, its sortable columns and its CSV columns.
+The rows come from the app's `scope` function for the model (the one place
+where a user's scope will narrow what they see), then the FilterSet, then a
+whitelisted ordering. The page runs a fixed number of queries: the filter
+form's choices, one aggregate for the totals (the row count among them), and
+one page of rows; the CSV export streams exactly the filtered rows with a
+server-side cursor, so memory does not grow with their number.
+"""
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from accounts.scope import RoleRequiredMixin, readable_regions, scope_queryset
+from aidtracker.lib.cache import cached, cached_page, fragment_key, scope_key
+from deployments.models import Program, Team
+from hospitals.models import Hospital, Region
+
+CSV_CHUNK_SIZE = 2000
+
+
+class Echo:
+    """A file-like object whose write() hands the line back (for csv.writer)."""
+
+    def write(self, value):
+        return value
+
+
+def csv_cell(value) -> str:
+    """A value written the interchange spec's way: yes/no, ISO dates, '.' decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def stream_csv(queryset, columns, filename):
+    """A StreamingHttpResponse of `queryset` as CSV.
+
+    `columns` is a list of (header, expression) where expression is a field
+    path accepted by values_list() (annotate the queryset for anything else).
+    """
+    headers = [header for header, _expr in columns]
+    rows = queryset.values_list(*[expr for _header, expr in columns]).iterator(
+        chunk_size=CSV_CHUNK_SIZE
+    )
+    writer = csv.writer(Echo(), lineterminator="\r\n")
+
+    def lines():
+        yield writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow([csv_cell(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class Sorting:
+    """A whitelisted `?sort=` parameter: `column` or `-column`."""
+
+    def __init__(self, request, columns: dict, default: str):
+        self.columns = columns
+        raw = request.GET.get("sort", "")
+        name = raw.lstrip("-")
+        if name not in columns:
+            raw = default
+            name = default.lstrip("-")
+        self.key = raw
+        self.name = name
+        self.descending = raw.startswith("-")
+
+    def order_by(self):
+        fields = self.columns[self.name]
+        if isinstance(fields, str):
+            fields = [fields]
+        out = []
+        for field in fields:
+            if self.descending:
+                out.append(field[1:] if field.startswith("-") else f"-{field}")
+            else:
+                out.append(field)
+        return out
+
+
+#: Models whose filter choices are narrowed to what the user may read.
+SCOPED_CHOICES = (Region, Hospital, Program, Team)
+
+
+def scope_filter_choices(user, form):
+    """Narrow the form's choices of regions, hospitals, programs and teams to
+    those the user may read, so a regional official neither sees other
+    regions' hospitals in the dropdowns nor can pick them (an unreadable
+    choice is refused as invalid). The donor filter (province-level regions
+    that donate) keeps the donors of the programs the user may read. No
+    query is run here: the choices stay lazy querysets with a subquery."""
+    if readable_regions(user) is None:
+        return
+    for name, field in form.fields.items():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or queryset.model not in SCOPED_CHOICES:
+            continue
+        if name == "donor" and queryset.model is Region:
+            field.queryset = queryset.filter(
+                donated_programs__in=scope_queryset(user, Program.objects.all())
+            )
+        else:
+            field.queryset = scope_queryset(user, queryset)
+
+
+class RecordListView(RoleRequiredMixin, View):
+    """Filtered, sorted, paginated list of one model, with a CSV export.
+
+    Admins, coordinators and officials only (viewers get 403); the rows come
+    from the app's scope functions, the filter choices are narrowed alike."""
+
+    filterset_class = None
+    template_name = None
+    paginate_by = 50
+    sort_columns: dict = {}
+    default_sort = ""
+    csv_columns: list = []
+    csv_filename = "export.csv"
+    select_related: tuple = ()
+    title = ""
+    # Extra distinct counts shown beside the row count, e.g. {"trainees": "trainee"}.
+    distinct_counts: dict = {}
+
+    def base_queryset(self, request):
+        raise NotImplementedError
+
+    def csv_queryset(self, queryset):
+        """Annotate what the CSV needs beyond plain fields (override)."""
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv" or kwargs.get("export"):
+            return self.render_list(request, *args, **kwargs)  # streams, never cached
+        return self.cached_list(request, *args, **kwargs)
+
+    # The whole page comes from the cache when nothing it shows has changed
+    # (aidtracker/cache.py: cached_page).
+    @method_decorator(cached_page)
+    def cached_list(self, request, *args, **kwargs):
+        return self.render_list(request, *args, **kwargs)
+
+    def render_list(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.base_queryset(request), request=request
+        )
+        scope_filter_choices(request.user, filterset.form)
+        # An unbound FilterSet lists everything; a bound one with errors lists
+        # nothing and the form says what was wrong.
+        if filterset.is_bound and not filterset.is_valid():
+            queryset = filterset.queryset.none()
+        else:
+            queryset = filterset.qs
+        sorting = Sorting(request, self.sort_columns, self.default_sort)
+        # A unique tie-breaker keeps pages stable when the sort key repeats.
+        queryset = queryset.order_by(*sorting.order_by(), "pk")
+
+        if request.GET.get("format") == "csv" or kwargs.get("export"):
+            return stream_csv(self.csv_queryset(queryset), self.csv_columns, self.csv_filename)
+
+        # Counting every matching row is the list's one costly query on big
+        # tables; its result depends on the filters and the user's scope only
+        # (not on sort or page), and is cached under them (aidtracker/cache.py:
+        # never stale after a write).
+        filters = sorted(
+            (key, value) for key, values in request.GET.lists() for value in values
+            if key not in ("page", "sort", "format")
+        )
+        def count():
+            fast = None if filterset.is_bound and not filterset.is_valid() else self.fast_totals(request, filterset)
+            return fast if fast is not None else queryset.order_by().aggregate(
+                rows=Count("pk"),
+                **{name: Count(path, distinct=True) for name, path in self.distinct_counts.items()},
+            )
+
+        totals = cached((f"{type(self).__name__}.totals", filters, scope_key(request.user)), count)
+        paginator = Paginator(queryset.select_related(*self.select_related), self.paginate_by)
+        paginator.count = totals["rows"]  # already counted in the aggregate above
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        context = {
+            # The table and the pagination are one cached fragment.
+            "fragment_key": fragment_key(
+                request, type(self).__name__,
+                sorted((k, v) for k, vs in request.GET.lists() for v in vs if k != "format"),
+            ),
+            "cache_timeout": settings.CACHE_TIMEOUT,
+            "title": self.title,
+            "filter": filterset,
+            "page_obj": page,
+            "rows": page.object_list,
+            "totals": totals,
+            "sorting": sorting,
+            "query": query,
+            "csv_query": _with(query, format="csv"),
+        }
+        context.update(self.get_extra_context(request, filterset))
+        return render(request, self.template_name, context)
+
+    def get_extra_context(self, request, filterset):
+        return {}
+
+    def fast_totals(self, request, filterset):
+        """The totals ({"rows": n, ...}) computed a cheaper way than counting
+        the filtered rows, or None to count them (override; must be exact)."""
+        return None
+
+
+def _with(query, **params):
+    q = query.copy()
+    for k, v in params.items():
+        q[k] = v
+    return q.urlencode()
+
+
+PAGINATION_LABEL = _("Pages")
