@@ -93,6 +93,38 @@ class CacheCalls:
             delattr(self.cache, name)
 
 
+def more_pages(code):
+    """Every other kind of page, on the biggest program, team and hospital of
+    the region `code`."""
+    from django.db.models import Count
+
+    from deployments.models import Program, Team
+    from hospitals.models import Hospital
+    from outcomes.models import Surgery
+
+    program = Program.objects.for_recipient_region(code).annotate(n=Count("teams")).order_by("-n").first()
+    team = Team.objects.filter(program=program).annotate(n=Count("rotations")).order_by("-n").first()
+    hospital = program.recipient_hospital_id
+    donor = program.donor_region_id
+    surgery = Surgery.objects.filter(hospital=hospital).order_by("-date").values_list("pk", flat=True).first()
+    return [
+        ("region, donor+year", f"/regions/{code}/?donor={donor}&date_after=2024-01-01&date_before=2024-12-31"),
+        ("region, specialty", f"/regions/{code}/?specialty=general_surgery"),
+        ("program page", f"/programs/{program.code}/"),
+        ("team page", f"/teams/{team.code}/"),
+        ("hospital page", f"/hospitals/{hospital}/"),
+        ("surgery record", f"/surgeries/{surgery}/"),
+        ("trainings list", f"/trainings/?region={code}"),
+        ("rotations list", f"/rotations/?region={code}"),
+        ("techniques list", f"/techniques/?region={code}"),
+        ("referrals list", f"/referrals/?region={code}"),
+        ("consultations list", f"/consultations/?region={code}"),
+        ("programs list", "/programs/"),
+        ("hospitals list", "/hospitals/"),
+        ("API regions", "/api/v1/regions/"),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
@@ -103,6 +135,8 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--only", default="", help="profile only pages whose label contains this")
+    parser.add_argument("--all-pages", action="store_true",
+                        help="also every other kind of page (program, team, hospital, other lists, a record)")
     args = parser.parse_args()
 
     from figures.summary import recipient_regions
@@ -115,6 +149,8 @@ def main():
         ("list", f"/surgeries/?region={code}"),
         ("API (2024)", f"/api/v1/regions/{code}/summary?from=2024-01-01&to=2024-12-31"),
     ]
+    if args.all_pages:
+        pages += more_pages(code)
     client = Client()
     if not client.login(username=args.user, password=args.password):
         sys.exit(f"cannot sign in as {args.user} (run bench/prepare.py first)")
