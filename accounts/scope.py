@@ -62,7 +62,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from deployments.models import Program, Rotation, Team, Twinning
-from hospitals.models import Hospital, Q_within, Region
+from hospitals.models import Hospital, Region, regions_within
 from outcomes.models import Consultation, Referral
 
 ADMIN = Role.ADMIN.value
@@ -283,10 +283,7 @@ def can_view_region(user, region) -> bool:
 
 
 def _readable_region_subquery(codes):
-    q = Q()
-    for code in codes:
-        q |= Q_within(code)
-    return Region.objects.filter(q).values("code")
+    return regions_within(codes)
 
 
 def _label(queryset_or_model):

@@ -25,12 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import api_records_required, readable_regions, role_of
 from aidtracker.lib.cache import cached_call, cached_page, scope_key
-from figures.summary import (
-    SummaryArgumentError,
-    recipient_regions,
-    region_summary,
-    resolve_summary_args,
-)
+from figures.forms import SummaryArgumentError, SummaryForm
+from figures.overview import recipient_regions
+from figures.summary import region_summary
 
 def error(status: int, message: str) -> JsonResponse:
     response = JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
@@ -89,15 +86,12 @@ def regions(request):
 @api_view
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
-    params = request.GET
     codes = readable_regions(request.user)
     if codes is not None and code not in codes:
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
-        region, period, specialty, donor = resolve_summary_args(
-            code, params.get("from"), params.get("to"), params.get("specialty"), params.get("donor")
-        )
+        region, period, specialty, donor = SummaryForm(request.GET, code=code).summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
     # Cached (aidtracker/cache.py): keyed by every argument and the user's

@@ -139,7 +139,7 @@ def main():
                         help="also every other kind of page (program, team, hospital, other lists, a record)")
     args = parser.parse_args()
 
-    from figures.summary import recipient_regions
+    from figures.overview import recipient_regions
 
     regions = args.regions.split(",") if args.regions else [r.code for r in recipient_regions()]
     code = regions[0]

@@ -42,9 +42,10 @@ from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from figures.summary import (  # noqa: E402
-    overview, province_of, region_charts, region_dashboard, region_summary,
-)
+from figures.overview import overview  # noqa: E402
+from figures.series import region_charts, region_dashboard  # noqa: E402
+from figures.summary import region_summary  # noqa: E402
+from hospitals.models import province_of  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from deployments.models import Person, Program, Rotation, Team, Twinning  # noqa: E402
 from hospitals.models import Hospital, Region, Specialty  # noqa: E402

@@ -34,7 +34,7 @@ def main(count: int, password: str) -> None:
         except ImportError:
             user.is_superuser = user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
-    from figures.summary import recipient_regions
+    from figures.overview import recipient_regions
 
     regions = [r.code for r in recipient_regions()]
     print("BENCH_USERS=" + ",".join(f"{n}:{password}" for n in names))

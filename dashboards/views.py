@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import can_read_records, can_view_region, get_region_or_404, readable_regions
-from figures import summary as summary_api
+from figures.overview import overview as overview_figures
+from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key, scope_key
 from records.lists import RecordListView
@@ -70,7 +71,7 @@ def overview(request):
     period, _specialty, _donor = form.values()
     # Cached (aidtracker/cache.py): keyed by the period and the user's scope,
     # never stale after a write.
-    rows = cached_call(summary_api.overview, period, scope=scope_key(request.user))
+    rows = cached_call(overview_figures, period, scope=scope_key(request.user))
     readable = readable_regions(request.user)
     below = []
     if readable is not None:
@@ -229,7 +230,7 @@ def region(request, code):
     scope = scope_key(request.user)
     # One call reads the surgeries once for the cards and the charts.
     figures = cached_call(
-        summary_api.region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
+        region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
     )
     summary, series = figures["summary"], figures["charts"]
     params = form.params()

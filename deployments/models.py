@@ -49,6 +49,9 @@ class ProgramQuerySet(models.QuerySet):
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
 
+    def of_donor(self, donor):
+        return self.filter(donor_region=donor)
+
 
 class ProgramManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(ProgramQuerySet)):
     pass
@@ -110,7 +113,12 @@ class Program(BilingualNameMixin, models.Model):
             )
 
 
-class TwinningManager(models.Manager):
+class TwinningQuerySet(models.QuerySet):
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+
+class TwinningManager(models.Manager.from_queryset(TwinningQuerySet)):
     def get_by_natural_key(self, program, specialty, donor_hospital):
         return self.get(program=program, specialty=specialty, donor_hospital=donor_hospital)
 
@@ -261,6 +269,10 @@ class RotationQuerySet(models.QuerySet):
 
     def for_recipient_region(self, region):
         return self.filter(team__program__in=Program.objects.for_recipient_region(region))
+
+    def of_donor(self, donor):
+        """Rotations in teams of programs of the donor region `donor`."""
+        return self.filter(team__program__donor_region=donor)
 
     # Bulk writes keep the experts-per-month rollup (deployments/rollups.py)
     # exact: one rebuild of it all.

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,10 +66,40 @@ class CodeNaturalKeyManagerMixin:
         return self.get(code=code)
 
 
+def in_region_q(region, path="") -> models.Q:
+    """Q for a region (reached from the queried model by `path`, e.g.
+    "hospital__region") that is `region` (a Region or its code) or lies below
+    it: what "in R" means everywhere. The region tree is three levels deep
+    (province, prefecture, county)."""
+    code = getattr(region, "code", region)
+    prefix = f"{path}__" if path else ""
+    return (
+        models.Q(**{f"{prefix}code" if path else "code": code})
+        | models.Q(**{f"{prefix}parent": code})
+        | models.Q(**{f"{prefix}parent__parent": code})
+    )
+
+
+def province_of(hospital_path: str):
+    """Expression: the code of the province-level region of the hospital
+    reached by `hospital_path` (e.g. "team__program__recipient_hospital"):
+    its region's grandparent, parent or itself, whichever is the top."""
+    region = f"{hospital_path}__region"
+    return Coalesce(
+        models.F(f"{region}__parent__parent"), models.F(f"{region}__parent"), models.F(region),
+        output_field=models.CharField(),
+    )
+
+
 class RegionQuerySet(models.QuerySet):
     def within(self, region):
-        """Return `region` and every region below it (the tree is three levels deep)."""
-        return self.filter(Q_within(region))
+        """Return `region` and every region below it."""
+        return self.filter(in_region_q(region))
+
+    def in_regions(self, codes):
+        """The regions that lie in any of the regions `codes` (each with all
+        below it): what a reader limited to those regions may read."""
+        return self.filter(code__in=regions_within(codes))
 
     def provinces(self):
         return self.filter(level=Region.Level.PROVINCE)
@@ -87,14 +118,12 @@ class RegionQuerySet(models.QuerySet):
         }
 
 
-def Q_within(region, prefix=""):
-    """Q matching a region that is `region` or lies below it."""
-    code = getattr(region, "code", region)
-    return (
-        models.Q(**{f"{prefix}code": code})
-        | models.Q(**{f"{prefix}parent": code})
-        | models.Q(**{f"{prefix}parent__parent": code})
-    )
+def regions_within(codes):
+    """Subquery of the codes of the regions `codes` and every region below them."""
+    q = models.Q(pk__in=[])
+    for code in codes:
+        q |= in_region_q(code)
+    return Region.objects.filter(q).values("code")
 
 
 class RegionManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(RegionQuerySet)):
@@ -191,7 +220,7 @@ class Region(BilingualNameMixin, models.Model):
 class HospitalQuerySet(models.QuerySet):
     def in_region(self, region):
         """Hospitals whose region is `region` or lies below it."""
-        return self.filter(Q_within(region, prefix="region__"))
+        return self.filter(in_region_q(region, "region"))
 
 
 class HospitalManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(HospitalQuerySet)):

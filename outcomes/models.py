@@ -26,6 +26,7 @@ REFERRAL_ENDS_MESSAGE = _(
     "hospital; an international patient comes from a country to a hospital."
 )
 INDICATOR_PERIOD_MESSAGE = _("An indicator's period is a month (YYYY-MM).")
+# Surgical approaches that count as minimally invasive (interchange spec, section 3).
 MINIMALLY_INVASIVE = ("laparoscopic", "thoracoscopic", "endoscopic", "robotic", "interventional")
 
 
@@ -67,12 +68,39 @@ class RefModel(models.Model):
         return (self.ref,)
 
 
+# What the summaries count among surgeries, and the monthly rollup keeps per
+# group (SurgeryMonth has a column of each name): figure -> the surgeries it
+# counts (an empty Q: all of them).
+SURGERY_COUNTS = {
+    "total": models.Q(),
+    "visiting": models.Q(lead="visiting"),
+    "joint": models.Q(lead="joint"),
+    "local": models.Q(lead="local"),
+    "grade_1": models.Q(grade=1),
+    "grade_2": models.Q(grade=2),
+    "grade_3": models.Q(grade=3),
+    "grade_4": models.Q(grade=4),
+    "minimally_invasive": models.Q(approach__in=MINIMALLY_INVASIVE),
+    "demonstration": models.Q(demonstration=True),
+    "first_in_region": models.Q(first_in_region=True),
+}
+
+
 class SurgeryQuerySet(models.QuerySet):
     def in_region(self, region):
+        """Surgeries at hospitals in `region`."""
         return self.filter(hospital__in=Hospital.objects.in_region(region))
 
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
+
+    def of_donor(self, donor):
+        """Surgeries whose team belongs to a program of the donor region `donor`."""
+        return self.filter(team__program__donor_region=donor)
+
+    def minimally_invasive(self, yes=True):
+        q = SURGERY_COUNTS["minimally_invasive"]
+        return self.filter(q if yes else ~q)
 
     # Bulk writes keep the monthly rollup (SurgeryMonth, outcomes/rollups.py)
     # exact: one set-based rebuild of the hospitals and months they touch.
@@ -248,6 +276,17 @@ class Surgery(RefModel):
         return instance
 
 
+class SurgeryMonthQuerySet(models.QuerySet):
+    def in_months(self, months: Period):
+        """Rows of the months `months` (a Period of months' first days, as
+        Period.split gives the whole months of a period; open bounds allowed)."""
+        if months.start is not None:
+            self = self.filter(month__gte=months.start)
+        if months.end is not None:
+            self = self.filter(month__lte=months.end)
+        return self
+
+
 class SurgeryMonth(models.Model):
     """Counts of the surgeries of one (hospital, month, specialty, team): the
     rollup that the region summary and dashboards read whole months from.
@@ -276,6 +315,8 @@ class SurgeryMonth(models.Model):
     minimally_invasive = models.PositiveIntegerField(_("minimally invasive"), default=0)
     demonstration = models.PositiveIntegerField(_("demonstration"), default=0)
     first_in_region = models.PositiveIntegerField(_("first in region"), default=0)
+
+    objects = SurgeryMonthQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("surgeries of a month")
@@ -390,6 +431,10 @@ class TrainingQuerySet(models.QuerySet):
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
+
+    def of_donor(self, donor):
+        """Trainings that name a program of the donor region `donor`."""
+        return self.filter(program__donor_region=donor)
 
     # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
     # the trainees of the rows (before and after) contribute is read before
@@ -589,6 +634,10 @@ class TechniqueQuerySet(models.QuerySet):
     def within(self, period: Period):
         return self.filter(within_q(period, "introduced_on"))
 
+    def of_donor(self, donor):
+        """Techniques that name a program of the donor region `donor`."""
+        return self.filter(program__donor_region=donor)
+
 
 class TechniqueManager(RefManager.from_queryset(TechniqueQuerySet)):
     pass
@@ -631,6 +680,17 @@ class Technique(RefModel):
 class ReferralQuerySet(models.QuerySet):
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
+
+    def in_region(self, region):
+        """Referrals that concern `region`: transfers in and international
+        patients by their destination hospital, referrals out by their origin
+        hospital (interchange spec, section 5)."""
+        hospitals = Hospital.objects.in_region(region)
+        return self.filter(
+            models.Q(kind__in=[Referral.Kind.TRANSFER_IN, Referral.Kind.INTERNATIONAL],
+                     destination_hospital__in=hospitals)
+            | models.Q(kind=Referral.Kind.REFERRAL_OUT, origin_hospital__in=hospitals)
+        )
 
 
 class ReferralManager(RefManager.from_queryset(ReferralQuerySet)):
@@ -761,6 +821,14 @@ class Referral(RefModel):
 class ConsultationQuerySet(models.QuerySet):
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
+
+    def in_region(self, region):
+        """Consultations requested by hospitals in `region`."""
+        return self.filter(requesting_hospital__in=Hospital.objects.in_region(region))
+
+    def of_donor(self, donor):
+        """Consultations given by hospitals of the donor region `donor`."""
+        return self.filter(consulting_hospital__in=Hospital.objects.in_region(donor))
 
 
 class ConsultationManager(RefManager.from_queryset(ConsultationQuerySet)):

@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import readable_regions
 from records.lists import RecordListView
-from figures.summary import split_period
 from hospitals.models import Hospital
-from aidtracker.lib.periods import Period
+from aidtracker.lib.periods import Period, within_any_q
 from outcomes.models import SurgeryMonth
 from outcomes import scope
 from outcomes.filters import (
@@ -62,10 +61,10 @@ class SurgeryListView(RecordListView):
         used = {name: value for name, value in data.items() if value not in (None, "", [], ())}
         if not set(used) <= self.ROLLUP_FILTERS:
             return None
-        months, rest = split_period(Period(start=used.get("date_after"), end=used.get("date_before")))
+        months, partial = Period(start=used.get("date_after"), end=used.get("date_before")).split()
         if months is None:
             return None  # under two months: counting the rows is cheap
-        rollup = SurgeryMonth.objects.filter(months)
+        rollup = SurgeryMonth.objects.in_months(months)
         if "region" in used:
             rollup = rollup.filter(hospital__in=Hospital.objects.in_region(used["region"]))
         if "hospital" in used:
@@ -73,8 +72,8 @@ class SurgeryListView(RecordListView):
         if "specialty" in used:
             rollup = rollup.filter(specialty=used["specialty"])
         rows = rollup.aggregate(rows=Sum("total"))["rows"] or 0
-        if rest is not None:
-            rows += filterset.qs.filter(rest).order_by().count()
+        if partial:
+            rows += filterset.qs.filter(within_any_q(partial, "date")).order_by().count()
         return {"rows": rows}
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from figures.summary import overview, region_summary
+from figures.overview import overview
+from figures.summary import region_summary
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
 from aidtracker.lib.periods import Period

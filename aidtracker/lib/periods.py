@@ -1,15 +1,19 @@
-"""Periods and the two date tests that every figure uses.
+"""Periods, months and the two date tests that every figure uses.
 
 A *period* has optional, inclusive bounds. A dated row lies *within* it when
 its date is between the bounds; a date range *overlaps* it when it starts on
 or before the period's end and ends (or is ongoing, end empty) on or after
 the period's start (interchange spec, section 5).
+
+The month arithmetic of every page, figure, rollup and generator lives here
+too: a month is named by its first day.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import DateField, Func, Q
 
 
 def month_start(day: date) -> date:
@@ -21,6 +25,37 @@ def month_end(day: date) -> date:
     """The last day of the month of `day`."""
     first = day.replace(day=1)
     return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def add_months(day: date, n: int) -> date:
+    """The same day of the month `n` months later (or earlier); the day must
+    exist in that month (use first days)."""
+    index = day.year * 12 + day.month - 1 + n
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from `first`'s to `last`'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_key(value) -> str:
+    """'YYYY-MM' of a date, a datetime or ISO text."""
+    return str(value)[:7]
+
+
+def as_date(value) -> date:
+    """A date from a date, a datetime or ISO text (SQLite returns dates as text
+    where an expression computed them)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,41 @@ class Period:
             "to": self.end.isoformat() if self.end else None,
         }
 
+    @property
+    def closed(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    @property
+    def of_whole_months(self) -> bool:
+        """Whether each bound is open or a month's edge (a month's first day as
+        start, its last day as end): monthly rollups answer such periods."""
+        return (self.start is None or self.start.day == 1) and (
+            self.end is None or self.end == month_end(self.end)
+        )
+
+    def months(self) -> list[date]:
+        """First days of the months a closed period touches, in order."""
+        return months_between(self.start, self.end)
+
+    def split(self) -> tuple["Period | None", list["Period"]]:
+        """(the whole months of the period as a Period of month first days, or
+        None when it holds none; the partial months at its edges, as up to two
+        Periods of days). Together they cover the period's days exactly once:
+        monthly rollups answer the first, the rows themselves the rest."""
+        start, end = self.start, self.end
+        first = None if start is None else (start if start.day == 1 else add_months(month_start(start), 1))
+        last = None
+        if end is not None:
+            last = month_start(end) if end == month_end(end) else add_months(month_start(end), -1)
+        if first is not None and last is not None and first > last:
+            return None, [self]  # no whole month: at most two partial ones
+        rest = []
+        if start is not None and start < first:
+            rest.append(Period(start, first - timedelta(days=1)))
+        if end is not None and end > month_end(last):
+            rest.append(Period(month_end(last) + timedelta(days=1), end))
+        return Period(first, last), rest
+
 
 ALWAYS = Period()
 
@@ -52,6 +122,14 @@ def within_q(period: Period, field: str) -> Q:
     return q
 
 
+def within_any_q(periods, field: str) -> Q:
+    """Q for rows whose `field` date lies within any of `periods` (none: no row)."""
+    q = Q(pk__in=[])
+    for period in periods:
+        q |= within_q(period, field)
+    return q
+
+
 def overlaps_q(period: Period, start_field: str = "start_date", end_field: str = "end_date") -> Q:
     """Q for rows whose [start, end] range overlaps the period; an empty end is ongoing."""
     q = Q()
@@ -60,3 +138,21 @@ def overlaps_q(period: Period, start_field: str = "start_date", end_field: str =
     if period.start:
         q &= Q(**{f"{end_field}__gte": period.start}) | Q(**{f"{end_field}__isnull": True})
     return q
+
+
+class MonthOf(Func):
+    """The first day of a date's month, as a date. Django's TruncMonth of a
+    date makes PostgreSQL truncate a timestamp *with* time zone (a time-zone
+    lookup per row over hundreds of thousands of surgeries); a date needs
+    none."""
+
+    output_field = DateField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(DATE_TRUNC('month', CAST(%(expressions)s AS timestamp)) AS date)"
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="strftime('%%%%Y-%%%%m-01', %(expressions)s)")

@@ -77,7 +77,8 @@ def test_twinning_rows_are_the_templates_rows(world, language):
 def test_chart_figures_are_the_includes(world, language):
     from django.template.loader import render_to_string
 
-    from figures.summary import overview, region_dashboard
+    from figures.overview import overview
+    from figures.series import region_dashboard
     from dashboards import charts
     from dashboards.html import chart_figure
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from figures import summary
+from figures import overview as overview_figures
+from figures import series, summary
 from hospitals.models import Hospital, Specialty
 from aidtracker.lib.periods import Period
 from interchange.importer import import_bundle
@@ -111,15 +112,15 @@ def check(world, rng, n_periods=12):
         for entry in got["by_donor"]:
             assert entry["surgeries"] == raw_by_donor(rows, entry["code"]), context
         if period.start and period.end:
-            charted = summary.surgeries_per_month(tibet, period, specialty=specialty, donor=donor)
+            charted = series.surgeries_per_month(tibet, period, specialty=specialty, donor=donor)
             expected = raw_months(rows, period)
             for month in charted:
                 want = expected.get(month["month"], {"visiting": 0, "joint": 0, "local": 0, "total": 0})
                 assert {k: month[k] for k in want} == want, (context, month)
-            dashboard = summary.region_dashboard(tibet, period, specialty=specialty, donor=donor)
+            dashboard = series.region_dashboard(tibet, period, specialty=specialty, donor=donor)
             assert dashboard["summary"] == got
             assert dashboard["charts"]["surgeries_per_month"] == charted
-        overview = {r["code"]: r for r in summary.overview(period)}
+        overview = {r["code"]: r for r in overview_figures.overview(period)}
         everything = raw_surgeries(tibet, period)
         assert overview["540000"]["surgeries"] == len(everything), period
         assert overview["540000"]["surgeries_local"] == sum(s.lead == "local" for s in everything), period

@@ -4,7 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from figures.summary import SummaryArgumentError, region_summary, resolve_summary_args
+from figures.forms import SummaryArgumentError, summary_arguments
+from figures.summary import region_summary
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, code, start, end, specialty, donor, **options):
         try:
-            region, period, specialty, donor = resolve_summary_args(code, start, end, specialty, donor)
+            region, period, specialty, donor = summary_arguments(code, start, end, specialty, donor)
         except SummaryArgumentError as error:
             # Exit status 2, like a usage error; the message says what was wrong.
             raise CommandError(str(error), returncode=2) from None

@@ -1,0 +1,205 @@
+"""Every figure's rule, written once (interchange spec, section 5).
+
+Each function here is one sentence of the spec's definitions: it returns the
+rows a figure counts, as a queryset, or the expression that measures them.
+`region` is a province-level region (or its code); None stands for every
+region, for the overview, which groups the same rows by province.
+The region summary, the series the dashboards chart, the overview and the
+dashboards' links to the rows behind a card all take their rows from here.
+What a rule means for one record ("minimally invasive", "at a hospital in
+R", "of a donor's program", "overlaps the period") is a method of the
+record's queryset (outcomes/models.py, deployments/models.py,
+hospitals/models.py), so that the lists' filters and the rollups below this
+app use the very same rule.
+
+The optional filters of the dashboards (not part of the spec; absent = the
+spec's figures exactly):
+
+`specialty` (a specialty code) narrows every figure that has a specialty of
+its own: twinned departments (the twinning's), experts and expert-days (the
+rotation's), surgeries, trainees, techniques and consultations. Programs,
+teams and referrals have no specialty and stay as they are.
+
+`donor` (a province-level region code) keeps the programs of that donor and
+what hangs off them: programs, twinned departments, teams, experts and
+expert-days (rotations in their teams), surgeries (whose team belongs to one
+of them; surgeries without a team drop out), trainees and techniques (whose
+program is one of them), and consultations (given by a hospital in the
+donor region). Referrals have no relation to a donor and stay.
+
+Where the spec's wording leaves a choice, it is read literally: twinnings
+and teams count by their own dates; experts and expert-days by the
+rotation's dates, whatever the program's.
+"""
+
+import datetime as dt
+
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Greatest, Least
+
+from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
+from deployments.models import Program, Rotation, Team, Twinning
+from hospitals.models import Hospital
+from outcomes.models import (
+    SURGERY_COUNTS,
+    Consultation,
+    Referral,
+    Surgery,
+    SurgeryMonth,
+    Technique,
+    TraineeSpanMonth,
+    Training,
+)
+
+LEADS = ("visiting", "joint", "local")
+GRADES = (1, 2, 3, 4)
+TRAINING_KINDS = ("onsite_course", "mentorship", "further_study")
+REFERRAL_KINDS = ("transfer_in", "referral_out", "international")
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _in_region(queryset, region):
+    """The queryset's rows in `region` (its own `in_region` rule); None: all."""
+    return queryset if region is None else queryset.in_region(region)
+
+
+def _narrowed(queryset, specialty=None, donor=None):
+    if specialty:
+        queryset = queryset.filter(specialty=specialty)
+    if donor:
+        queryset = queryset.of_donor(donor)
+    return queryset
+
+
+# --- deployments ----------------------------------------------------------------------
+
+def programs(region, donor=None):
+    """Programs whose recipient hospital is in `region` (of `donor` when
+    given), whatever their dates: what the other deployment figures hang off.
+    `region` None: every region (the overview groups them by province)."""
+    rows = Program.objects.all() if region is None else Program.objects.for_recipient_region(region)
+    return _narrowed(rows, donor=donor)
+
+
+def _of_programs(queryset, path, region, donor):
+    """`queryset` narrowed to rows whose program (at `path`) is one of `programs()`."""
+    if region is None and donor is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": programs(region, donor)})
+
+
+def counted_programs(region, period: Period, donor=None):
+    """`programs`: those of `programs()` whose dates overlap the period."""
+    return programs(region, donor).overlapping(period)
+
+
+def twinnings(region, period: Period, *, specialty=None, donor=None):
+    """`twinned_departments`: twinnings of those programs whose own dates
+    overlap the period."""
+    rows = _of_programs(Twinning.objects.overlapping(period), "program", region, donor)
+    return _narrowed(rows, specialty)
+
+
+def teams(region, period: Period, donor=None):
+    """`teams`: teams of those programs whose own dates overlap the period."""
+    return _of_programs(Team.objects.overlapping(period), "program", region, donor)
+
+
+def rotations(region, period: Period, *, specialty=None, donor=None):
+    """The rotations behind `experts` (their distinct people) and
+    `expert_days`: rotations in teams of those programs whose dates overlap
+    the period."""
+    rows = _of_programs(Rotation.objects.overlapping(period), "team__program", region, donor)
+    return _narrowed(rows, specialty)
+
+
+def days_within(period: Period):
+    """Expression: the days a row's [start_date, end_date] shares with the
+    period, both ends counted (a duration; for rows that overlap it and have
+    an end date)."""
+    end = Least(F("end_date"), Value(period.end)) if period.end else F("end_date")
+    start = Greatest(F("start_date"), Value(period.start)) if period.start else F("start_date")
+    return ExpressionWrapper(end - start + Value(ONE_DAY), output_field=DurationField())
+
+
+# --- outcomes -------------------------------------------------------------------------
+
+def surgeries(region, period: Period, *, specialty=None, donor=None):
+    """`surgeries.*`: surgeries at hospitals in the region dated within the
+    period (the breakdowns count among them, by SURGERY_COUNTS)."""
+    return _narrowed(_in_region(Surgery.objects.within(period), region), specialty, donor)
+
+
+def surgery_months(region, months: Period, *, specialty=None, donor=None):
+    """The monthly rollup rows of the same surgeries for the whole months
+    `months` (a Period of months' first days, see Period.split)."""
+    rows = SurgeryMonth.objects.in_months(months)
+    if region is not None:
+        rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+    if specialty:
+        rows = rows.filter(specialty=specialty)
+    if donor:
+        rows = rows.filter(team__program__donor_region=donor)
+    return rows
+
+
+def trainings(region, *, specialty=None, donor=None):
+    """Trainings of the region's trainees (their own hospital in the region),
+    whatever their dates; `trainees_overlap` and `independent_within` pick
+    those each trainee figure counts."""
+    return _narrowed(_in_region(Training.objects.all(), region), specialty, donor)
+
+
+def trainee_spans(region, period: Period):
+    """For a period of whole months: the rows of the trainee span rollup of
+    the region's trainees that overlap it. Summed per kind they are the
+    distinct trainees `trainees_overlap` and `independent_within` count
+    (outcomes/rollups.py explains why)."""
+    rows = TraineeSpanMonth.objects.all()
+    if region is not None:
+        rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+    if period.end is not None:
+        rows = rows.filter(first_month__lte=month_start(period.end))
+    if period.start is not None:
+        rows = rows.filter(last_month__gte=period.start)
+    return rows
+
+
+def trainees_overlap(period: Period) -> Q:
+    """`trainees.total`, `by_kind`: trainings whose dates overlap the period
+    (no end date = ongoing); distinct trainees among them."""
+    return overlaps_q(period)
+
+
+def independent_within(period: Period) -> Q:
+    """`trainees.independent`: trainings whose `independent_on` falls within
+    the period; distinct trainees among them."""
+    return Q(independent_on__isnull=False) & within_q(period, "independent_on")
+
+
+def techniques(region, period: Period, *, specialty=None, donor=None):
+    """`techniques`: techniques at hospitals in the region introduced within
+    the period (`first_in_region` among them)."""
+    return _narrowed(_in_region(Technique.objects.within(period), region), specialty, donor)
+
+
+def referrals(region, period: Period):
+    """`referrals.*`: transfers in and international patients whose
+    destination hospital is in the region, referrals out whose origin
+    hospital is, dated within the period."""
+    return _in_region(Referral.objects.within(period), region)
+
+
+def consultations(region, period: Period, *, specialty=None, donor=None):
+    """`consultations`: consultations requested by hospitals in the region,
+    dated within the period."""
+    return _narrowed(_in_region(Consultation.objects.within(period), region), specialty, donor)
+
+
+__all__ = [
+    "GRADES", "LEADS", "REFERRAL_KINDS", "SURGERY_COUNTS", "TRAINING_KINDS",
+    "consultations", "counted_programs", "days_within", "independent_within", "programs",
+    "referrals", "rotations", "surgeries", "surgery_months", "teams", "techniques",
+    "trainee_spans", "trainees_overlap", "trainings", "twinnings",
+]
