@@ -7,6 +7,8 @@ class DeploymentsConfig(AppConfig):
     verbose_name = _("Deployments")
 
     def ready(self):
+        # Imported here, not at the top: the rollups import the models, which
+        # cannot be imported before the app registry is ready.
         from deployments import rollups
 
-        rollups.connect_signals()
+        rollups.connect()

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +16,7 @@ from hospitals.models import (
     Specialty,
 )
 from aidtracker.lib.periods import Period, overlaps_q
+from deployments.signals import bulk_write
 
 KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
 KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9_.-]{1,64}$", KEY_MESSAGE)
@@ -274,35 +275,22 @@ class RotationQuerySet(models.QuerySet):
         """Rotations in teams of programs of the donor region `donor`."""
         return self.filter(team__program__donor_region=donor)
 
-    # Bulk writes keep the experts-per-month rollup (deployments/rollups.py)
-    # exact: one rebuild of it all.
+    # Bulk writes announce themselves (deployments/signals.py), so that the
+    # experts-per-month rollup stays exact (deployments/rollups.py).
 
     def bulk_create(self, objs, *args, **kwargs):
-        from deployments import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            created = super().bulk_create(objs, *args, **kwargs)
-            rollups.rebuild(using=self.db)
-        return created
+        with bulk_write(self.model, self.db):
+            return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs):
-        from deployments import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            updated = super().update(**kwargs)
-            if updated:
-                rollups.rebuild(using=self.db)
-        return updated
+        with bulk_write(self.model, self.db):
+            return super().update(**kwargs)
 
     update.alters_data = True
 
     def delete(self):
-        from deployments import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            result = super().delete()
-            rollups.rebuild(using=self.db)
-        return result
+        with bulk_write(self.model, self.db):
+            return super().delete()
 
     delete.alters_data = True
 

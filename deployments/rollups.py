@@ -4,75 +4,45 @@ The region dashboard charts the distinct experts on site in each month: the
 people with a rotation (in a team of a program whose recipient hospital lies
 in the province) that overlaps the month. Counted from the rotations, that
 expands every rotation into its months and dedupes (month, person) on every
-view; ExpertMonth holds the answer per (province, month), so the chart of
-a province over whole months without specialty or donor filter reads a few
-rows (aidtracker/summary.py; other charts still count from the rotations).
+view; ExpertMonth holds the answer per (province, month), so the chart of a
+province over whole months without specialty or donor filter reads a few
+rows (figures/series.py; other charts count from the rotations).
 
-The rows are recomputed, never adjusted, by `rebuild()`: for the provinces
-given (or all), from the rotations, set-based, in the caller's transaction.
-Who calls it:
+The rows are recomputed, never adjusted, by `rebuild_expert_months()`: for
+the provinces given (or all), from the rotations, set-based, in the caller's
+transaction. It runs on (connected in deployments/apps.py):
 
-- model saves and deletes of a Rotation (signals: the provinces of its team
-  now and before, only the months it covers now and covered before); saves and deletes of a Team or Program (all provinces:
-  they may move rotations to another province; rare);
-- bulk_create / update / delete of rotation querysets (all provinces);
-- the importer, when it wrote programs, teams or rotations (all provinces);
-- `generate_data`, `loaddata`, the data migration and `manage.py
-  rebuild_rollups` (all).
+- a model save or delete of a Rotation (the months it covers now and
+  covered before, in its team's province then and now); of a Team or
+  Program (all provinces: they may move rotations to another province; rare);
+- a bulk write of rotations (deployments/signals.py: all provinces);
+
+and `rebuild_all()` recomputes everything: the importer after writing
+programs, teams or rotations, `generate_data`, `loaddata` and
+`manage.py rebuild_rollups` call it (outcomes/rollups.py's rebuild_all()
+includes it).
 
 On PostgreSQL the rebuilds of concurrent transactions take turns (a
 transaction-level advisory lock), so the second sees the first one's rows.
 """
 
-from __future__ import annotations
-
-import contextlib
-import threading
 from datetime import date
 
 from django.db import connections
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from aidtracker.lib.periods import month_end, month_start
+from deployments.models import ExpertMonth, Program, Rotation, Team
+from deployments.signals import per_row_upkeep_muted, rows_written
+from hospitals.models import province_of
 
 LOCK_KEY = 7_215_002  # pg_advisory_xact_lock key of the rebuilds
-TABLE = "deployments_expertmonth"
 
-_state = threading.local()
-
-
-@contextlib.contextmanager
-def suspended():
-    """Model signals rebuild or adjust no rollup inside this block (a bulk
-    path rebuilds once). One switch for every rollup: this one and those of
-    outcomes/rollups.py."""
-    previous = is_suspended()
-    _state.suspended = True
-    try:
-        yield
-    finally:
-        _state.suspended = previous
+RECIPIENT = "team__program__recipient_hospital"
 
 
-def is_suspended() -> bool:
-    return getattr(_state, "suspended", False)
-
-
-# The rotations with the province of their program's recipient hospital (a
-# hospital's region is a province, a prefecture or a county).
-ROTATIONS = (
-    "SELECT COALESCE(p.parent_id, r.parent_id, h.region_id) AS prov, x.person_id AS person, "
-    "x.start_date AS s, x.end_date AS e "
-    "FROM deployments_rotation x "
-    "INNER JOIN deployments_team t ON t.code = x.team_id "
-    "INNER JOIN deployments_program g ON g.code = t.program_id "
-    "INNER JOIN hospitals_hospital h ON h.code = g.recipient_hospital_id "
-    "INNER JOIN hospitals_region r ON r.code = h.region_id "
-    "LEFT OUTER JOIN hospitals_region p ON p.code = r.parent_id"
-)
-
-
-def rebuild(provinces=None, *, months=None, using="default") -> None:
+def rebuild_expert_months(provinces=None, *, months=None, using="default") -> None:
     """Recompute the rows of `provinces` (region codes; None = all) from the
     rotations; with `months` = (first, last), month starts, only the rows of
     those months (a rotation saved or deleted changes no other). Run it
@@ -80,22 +50,20 @@ def rebuild(provinces=None, *, months=None, using="default") -> None:
     provinces = None if provinces is None else sorted({p for p in provinces if p is not None})
     if provinces is not None and not provinces:
         return
-    connection = connections[using]
-    marks = ", ".join(["%s"] * len(provinces)) if provinces is not None else ""
-    where, delete_where, where_params, delete_params = [], [], [], []
+    rows = ExpertMonth.objects.using(using)
+    # The rotations with the province of their program's recipient hospital.
+    rotations = Rotation.objects.using(using).order_by().alias(prov=province_of(RECIPIENT))
     if provinces is not None:
-        where.append(f"rot.prov IN ({marks})")
-        delete_where.append(f"region_id IN ({marks})")
-        where_params += provinces
-        delete_params += provinces
+        rows = rows.filter(region__in=provinces)
+        rotations = rotations.filter(prov__in=provinces)
     if months is not None:
         first, last = months
-        where.append("rot.e >= %s AND rot.s <= %s")
-        where_params += [first, month_end(last)]
-        delete_where.append("month >= %s AND month <= %s")
-        delete_params += [first, last]
-    where = f" WHERE {' AND '.join(where)}" if where else ""
-    delete_where = f" WHERE {' AND '.join(delete_where)}" if delete_where else ""
+        rows = rows.filter(month__gte=first, month__lte=last)
+        rotations = rotations.filter(end_date__gte=first, start_date__lte=month_end(last))
+    rotations = rotations.values(p=F("prov"), person_code=F("person"), s=F("start_date"), e=F("end_date"))
+    inner, inner_params = rotations.query.sql_with_params()
+    table = ExpertMonth._meta.db_table
+    connection = connections[using]
     if connection.vendor == "postgresql":
         # Each rotation expands to the months it covers (within `months`),
         # then one hash aggregate dedupes (province, month, person).
@@ -104,13 +72,13 @@ def rebuild(provinces=None, *, months=None, using="default") -> None:
             start = f"GREATEST({start}, %s::timestamp)"
             stop = f"LEAST({stop}, %s::timestamp)"
             params = [first, last]
-        params += where_params
         insert = (
-            f"INSERT INTO {TABLE} (region_id, month, experts) "
-            f"SELECT d.prov, d.m, COUNT(*) FROM (SELECT DISTINCT rot.prov, gs.m::date AS m, rot.person "
-            f"FROM ({ROTATIONS}) rot, LATERAL generate_series({start}, {stop}, interval '1 month') "
-            f"AS gs(m){where}) d GROUP BY d.prov, d.m"
+            f"INSERT INTO {table} (region_id, month, experts) "
+            "SELECT d.p, d.m, COUNT(*) FROM (SELECT DISTINCT rot.p, gs.m::date AS m, rot.person_code "
+            f"FROM ({inner}) rot, LATERAL generate_series({start}, {stop}, interval '1 month') "
+            "AS gs(m)) d GROUP BY d.p, d.m"
         )
+        params = [*inner_params, *params]
     else:
         # SQLite: the rotations joined to the months between the first start
         # and the last end, or those of `months` (a recursive table of month
@@ -120,24 +88,32 @@ def rebuild(provinces=None, *, months=None, using="default") -> None:
                 "months(m) AS (SELECT strftime('%%Y-%%m-01', MIN(s)) FROM rot "
                 "UNION ALL SELECT date(m, '+1 month') FROM months WHERE m < (SELECT MAX(e) FROM rot))"
             )
-            params = where_params
+            params = list(inner_params)
         else:
             month_table = (
                 "months(m) AS (SELECT %s UNION ALL SELECT date(m, '+1 month') FROM months WHERE m < %s)"
             )
-            params = where_params + [first.isoformat(), last.isoformat()]
+            params = [*inner_params, first.isoformat(), last.isoformat()]
         insert = (
-            f"WITH RECURSIVE rot AS (SELECT * FROM ({ROTATIONS}) rot{where}), {month_table} "
-            f"INSERT INTO {TABLE} (region_id, month, experts) "
-            "SELECT rot.prov, months.m, COUNT(DISTINCT rot.person) FROM rot INNER JOIN months "
+            f"WITH RECURSIVE rot AS ({inner}), {month_table} "
+            f"INSERT INTO {table} (region_id, month, experts) "
+            "SELECT rot.p, months.m, COUNT(DISTINCT rot.person_code) FROM rot INNER JOIN months "
             "ON rot.s < date(months.m, '+1 month') AND rot.e >= months.m "
-            "GROUP BY rot.prov, months.m"
+            "GROUP BY rot.p, months.m"
         )
+    # A plain DELETE: QuerySet.delete() would fetch the rows to send a
+    # signal for each.
+    old, old_params = rows.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        cursor.execute(f"DELETE FROM {TABLE}{delete_where}", delete_params)
+        cursor.execute(f"DELETE FROM {table} WHERE id IN ({old})", old_params)
         cursor.execute(insert, params)
+
+
+def rebuild_all(*, using="default") -> None:
+    """Recompute every rollup of this app from its rows."""
+    rebuild_expert_months(using=using)
 
 
 def provinces_of_teams(teams, *, using="default") -> set:
@@ -145,22 +121,16 @@ def provinces_of_teams(teams, *, using="default") -> set:
     teams = sorted({t for t in teams if t is not None})
     if not teams:
         return set()
-    marks = ", ".join(["%s"] * len(teams))
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT COALESCE(p.parent_id, r.parent_id, h.region_id) FROM deployments_team t "
-            "INNER JOIN deployments_program g ON g.code = t.program_id "
-            "INNER JOIN hospitals_hospital h ON h.code = g.recipient_hospital_id "
-            "INNER JOIN hospitals_region r ON r.code = h.region_id "
-            "LEFT OUTER JOIN hospitals_region p ON p.code = r.parent_id "
-            f"WHERE t.code IN ({marks})",
-            teams,
-        )
-        return {row[0] for row in cursor.fetchall()}
+    return set(
+        Team.objects.using(using).filter(code__in=teams).order_by()
+        .values_list(province_of("program__recipient_hospital"), flat=True).distinct()
+    )
 
+
+# --- upkeep on writes ------------------------------------------------------------------
 
 def _before_rotation_save(sender, instance, raw=False, using="default", **kwargs):
-    if is_suspended() or hasattr(instance, "_rollup_old"):
+    if per_row_upkeep_muted() or hasattr(instance, "_rollup_old"):
         return
     old = None
     if instance.pk is not None:
@@ -176,7 +146,7 @@ def _before_rotation_save(sender, instance, raw=False, using="default", **kwargs
 def _on_rotation_write(sender, instance, using="default", **kwargs):
     """Recompute the months of the rotation as it is and as it was (its
     team's province then and now): a few rows, not the provinces' years."""
-    if is_suspended():
+    if per_row_upkeep_muted():
         return
     spans = [(instance.team_id, instance.start_date, instance.end_date)]
     old = getattr(instance, "_rollup_old", None)
@@ -185,24 +155,28 @@ def _on_rotation_write(sender, instance, using="default", **kwargs):
     provinces = provinces_of_teams({team for team, _s, _e in spans}, using=using)
     days = [d for _t, start, end in spans for d in (start, end) if isinstance(d, date)]
     if len(days) == 2 * len(spans):
-        rebuild(provinces, months=(month_start(min(days)), month_start(max(days))), using=using)
+        rebuild_expert_months(provinces, months=(month_start(min(days)), month_start(max(days))), using=using)
     else:  # dates not set as dates (never through the forms): the whole provinces
-        rebuild(provinces, using=using)
+        rebuild_expert_months(provinces, using=using)
     instance._rollup_old = (instance.team_id, instance.start_date, instance.end_date)
 
 
 def _on_structure_write(sender, instance, using="default", raw=False, **kwargs):
-    if is_suspended():
+    if per_row_upkeep_muted():
         return
-    rebuild(using=using)
+    rebuild_expert_months(using=using)
 
 
-def connect_signals() -> None:
-    from deployments.models import Program, Rotation, Team
+def _on_bulk_write(sender, using="default", **kwargs):
+    rebuild_expert_months(using=using)
 
+
+def connect() -> None:
+    """Keep ExpertMonth exact on every write (called by deployments/apps.py)."""
     pre_save.connect(_before_rotation_save, sender=Rotation, dispatch_uid="deployments.rollups.rotation_pre")
     post_save.connect(_on_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_save")
     post_delete.connect(_on_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_delete")
+    rows_written.connect(_on_bulk_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_bulk")
     for model in (Team, Program):
         name = model.__name__.lower()
         post_save.connect(_on_structure_write, sender=model, dispatch_uid=f"deployments.rollups.{name}_save")

@@ -50,6 +50,7 @@ from outcomes.models import (
     SURGERY_GRADE_MESSAGE,
     TRAINING_HOST_MESSAGE,
     Surgery,
+    SurgeryMonth,
     Trainee,
     Training,
 )
@@ -1048,8 +1049,8 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                             # Bulk upserts send no signals: recompute the monthly
                             # rollup of the hospitals and months the rows were in
                             # or are in now, set-based, in this transaction.
-                            with stage.derived_write(rollups.ROLLUP_TABLE):
-                                rollups.rebuild(*touched)
+                            with stage.derived_write(SurgeryMonth._meta.db_table):
+                                rollups.rebuild_surgery_months(*touched)
                     report.timings[f"write {label}"] = time.monotonic() - t0
                     report.counts[label] = {
                         "created": created,
@@ -1064,7 +1065,7 @@ def _run(bundle, report, tracker, *, dry_run, user, batch):
                         for key in ("created", "updated")
                     ):
                         # Rotations may have moved in or out of any province.
-                        expert_rollup.rebuild()
+                        expert_rollup.rebuild_expert_months()
                 if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
                     # Bulk upserts send no model signals: raise the data version
                     # in this transaction, so cached figures (aidtracker/cache.py)

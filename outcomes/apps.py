@@ -7,7 +7,8 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes")
 
     def ready(self):
+        # Imported here, not at the top: the rollups import the models, which
+        # cannot be imported before the app registry is ready.
         from outcomes import rollups
 
-        rollups.connect_signals()
-        rollups.connect_trainee_signals()
+        rollups.connect()

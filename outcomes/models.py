@@ -8,9 +8,9 @@ from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
+from deployments.signals import bulk_write
 from hospitals.models import Hospital, Region, Specialty
-from aidtracker.lib.periods import Period, overlaps_q, within_q
-from outcomes.rollups import ANY_KIND, INDEPENDENT
+from aidtracker.lib.periods import Period, as_date, overlaps_q, within_q
 
 NOT_NEGATIVE = [MinValueValidator(0)]
 
@@ -102,8 +102,9 @@ class SurgeryQuerySet(models.QuerySet):
         q = SURGERY_COUNTS["minimally_invasive"]
         return self.filter(q if yes else ~q)
 
-    # Bulk writes keep the monthly rollup (SurgeryMonth, outcomes/rollups.py)
-    # exact: one set-based rebuild of the hospitals and months they touch.
+    # Bulk writes announce the hospitals and months they touched, before and
+    # after (deployments/signals.py), so that the monthly rollup stays exact
+    # (outcomes/rollups.py).
 
     def _touched(self):
         """(hospital codes, first date, last date) of the rows of this queryset."""
@@ -115,10 +116,8 @@ class SurgeryQuerySet(models.QuerySet):
         return {r["hospital"] for r in rows}, min(r["first"] for r in rows), max(r["last"] for r in rows)
 
     def bulk_create(self, objs, *args, **kwargs):
-        from outcomes import rollups
-
         objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+        with bulk_write(self.model, self.db) as touched:
             if kwargs.get("update_conflicts"):
                 # Rows that exist already may move: their old groups too.
                 refs = [o.ref for o in objs]
@@ -126,18 +125,16 @@ class SurgeryQuerySet(models.QuerySet):
             else:
                 before = (set(), None, None)
             created = super().bulk_create(objs, *args, **kwargs)
-            dates = [rollups._as_date(o.date) for o in objs] + [d for d in before[1:] if d]
+            dates = [as_date(o.date) for o in objs] + [d for d in before[1:] if d]
             if dates:
-                hospitals = {o.hospital_id for o in objs} | before[0]
-                rollups.rebuild(hospitals, min(dates), max(dates), using=self.db)
+                touched.update(hospitals={o.hospital_id for o in objs} | before[0],
+                               first=min(dates), last=max(dates))
             for o in objs:
-                o._rollup_key = rollups.rollup_key(o)
+                o._rollup_key = o.rollup_key
         return created
 
     def update(self, **kwargs):
-        from outcomes import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+        with bulk_write(self.model, self.db) as touched:
             hospitals, first, last = self._touched()
             updated = super().update(**kwargs)
             if updated:
@@ -147,25 +144,21 @@ class SurgeryQuerySet(models.QuerySet):
                 if isinstance(new_hospital, models.expressions.Combinable) or isinstance(
                     new_date, models.expressions.Combinable
                 ):
-                    rollups.rebuild(using=self.db)  # computed values: rebuild it all
+                    touched.update(hospitals=None)  # computed values: rebuild it all
                 else:
                     if new_hospital is not None:
                         hospitals.add(new_hospital)
-                    dates = [d for d in (first, last) if d] + ([rollups._as_date(new_date)] if new_date else [])
-                    rollups.rebuild(hospitals, min(dates), max(dates), using=self.db)
+                    dates = [d for d in (first, last) if d] + ([as_date(new_date)] if new_date else [])
+                    touched.update(hospitals=hospitals, first=min(dates), last=max(dates))
         return updated
 
     update.alters_data = True
 
     def delete(self):
-        from outcomes import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+        with bulk_write(self.model, self.db) as touched:
             hospitals, first, last = self._touched()
-            result = super().delete()
-            if hospitals:
-                rollups.rebuild(hospitals, first, last, using=self.db)
-        return result
+            touched.update(hospitals=hospitals, first=first, last=last)
+            return super().delete()
 
     delete.alters_data = True
     delete.queryset_only = True
@@ -267,6 +260,11 @@ class Surgery(RefModel):
     def minimally_invasive(self) -> bool:
         return self.approach in MINIMALLY_INVASIVE
 
+    @property
+    def rollup_key(self) -> tuple:
+        """(hospital code, date): the monthly rollup's group lies in the month of the date."""
+        return (self.hospital_id, self.date)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -355,26 +353,23 @@ class TraineeRollupWrites:
 
 
 class TraineeQuerySet(models.QuerySet):
-    # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
-    # the trainees contribute is read before and after, the difference added.
+    # Bulk writes name the trainees they touch (deployments/signals.py), so
+    # that the trainee rollups stay exact (outcomes/rollups.py: what those
+    # trainees contribute is read before and after, the difference added).
 
     def bulk_create(self, objs, *args, **kwargs):
-        from outcomes import rollups
-
         objs = list(objs)
         if not kwargs.get("update_conflicts"):
             return super().bulk_create(objs, *args, **kwargs)  # new trainees: no trainings yet
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            with rollups.TraineeDelta({o.pk for o in objs}, using=self.db):
-                return super().bulk_create(objs, *args, **kwargs)
+        with bulk_write(self.model, self.db, trainees={o.pk for o in objs}):
+            return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs):
-        from outcomes import rollups
-
         if "hospital" not in kwargs and "hospital_id" not in kwargs:
             return super().update(**kwargs)
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            with rollups.TraineeDelta(self.values_list("pk", flat=True), using=self.db):
+        # The trainees are read in the write's transaction.
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=set(self.values_list("pk", flat=True))):
                 return super().update(**kwargs)
 
     update.alters_data = True
@@ -436,46 +431,42 @@ class TrainingQuerySet(models.QuerySet):
         """Trainings that name a program of the donor region `donor`."""
         return self.filter(program__donor_region=donor)
 
-    # Bulk writes keep the trainee rollups (outcomes/rollups.py) exact: what
-    # the trainees of the rows (before and after) contribute is read before
-    # and after the write, the difference added.
+    # Bulk writes name the trainees of the rows, before and after
+    # (deployments/signals.py), so that the trainee rollups stay exact
+    # (outcomes/rollups.py).
 
     def _trainees(self):
         return set(self.order_by().values_list("trainee", flat=True).distinct())
 
     def bulk_create(self, objs, *args, **kwargs):
-        from outcomes import rollups
-
         objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
+        # The trainees (before and after) are read in the write's transaction.
+        with transaction.atomic(using=self.db, savepoint=False):
             trainees = {o.trainee_id for o in objs}
             if kwargs.get("update_conflicts"):
-                trainees |= self.model._default_manager.using(self.db).filter(ref__in=[o.ref for o in objs])._trainees()
-            with rollups.TraineeDelta(trainees, using=self.db):
+                existing = self.model._default_manager.using(self.db).filter(ref__in=[o.ref for o in objs])
+                trainees |= existing._trainees()
+            with bulk_write(self.model, self.db, trainees=trainees):
                 created = super().bulk_create(objs, *args, **kwargs)
-            for o in objs:
-                o._rollup_trainee = o.trainee_id
+        for o in objs:
+            o._rollup_trainee = o.trainee_id
         return created
 
     def update(self, **kwargs):
-        from outcomes import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            new = kwargs.get("trainee_id", kwargs.get("trainee"))
-            if isinstance(new, models.expressions.Combinable):
-                updated = super().update(**kwargs)
-                rollups.rebuild_trainees(using=self.db)  # computed values: rebuild it all
-                return updated
-            with rollups.TraineeDelta(self._trainees() | {getattr(new, "pk", new)}, using=self.db):
+        new = kwargs.get("trainee_id", kwargs.get("trainee"))
+        if isinstance(new, models.expressions.Combinable):
+            with bulk_write(self.model, self.db) as touched:
+                touched.update(all_trainees=True)  # computed values: rebuild it all
+                return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=self._trainees() | {getattr(new, "pk", new)}):
                 return super().update(**kwargs)
 
     update.alters_data = True
 
     def delete(self):
-        from outcomes import rollups
-
-        with transaction.atomic(using=self.db, savepoint=False), rollups.suspended():
-            with rollups.TraineeDelta(self._trainees(), using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=self._trainees()):
                 return super().delete()
 
     delete.alters_data = True
@@ -565,6 +556,8 @@ class Training(TraineeRollupWrites, RefModel):
 
 # The kind key of the trainee rollups: a training kind, any kind, or the
 # independent_on dates.
+ANY_KIND = "any"
+INDEPENDENT = "independent"
 TRAINEE_ROLLUP_KINDS = [
     (ANY_KIND, _("any kind")), *Training.Kind.choices, (INDEPENDENT, _("independent")),
 ]

@@ -1,173 +1,141 @@
-"""The monthly surgery rollup (outcomes.SurgeryMonth), kept exact on every write.
+"""The rollups that the figures read, kept exact on every write: the monthly
+surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
+(outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth).
+
+This module is the one place their upkeep is written. `rebuild_all()`
+recomputes every rollup of the project (these and deployments' experts per
+month); `manage.py rebuild_rollups`, `generate_data`, `loaddata` and the
+importer use it or the narrower functions below. Model saves and deletes,
+and bulk writes (deployments/signals.py), reach it through signals
+connected in outcomes/apps.py, so the models import nothing of it.
 
 One SurgeryMonth row holds the counts of the surgeries of one (hospital,
-month, specialty, team) group. aidtracker/summary.py reads whole months of a
+month, specialty, team) group, a column per figure of SURGERY_COUNTS (the
+summaries' own definitions). figures/summary.py reads whole months of a
 period from it and only the partial months at the period's edges from the
-surgeries themselves, so the region dashboard's cost no longer grows with the
-number of surgeries.
-
-The rollup is recomputed, never adjusted by deltas: `rebuild()` deletes the
-rows of the (hospital, month) groups it is given and inserts them again from
-the surgeries, set-based, in the caller's transaction (2 statements). Who
-calls it:
-
-- model saves and deletes of a Surgery (signals below; an edit that moves a
-  surgery to another hospital or month rebuilds the old group too; loaddata's
-  raw saves included);
-- SurgeryQuerySet.bulk_create / update / delete (outcomes/models.py): one
-  rebuild of the hospitals and months they touched;
-- the importer (interchange/importer.py) for the hospitals and months of the
-  surgeries it wrote, before and after;
-- `generate_data`, the data migration and `manage.py rebuild_rollups` (all).
-
-On PostgreSQL a transaction-level advisory lock serialises the rebuilds of
-concurrent transactions, so the second one sees the first one's rows and
-recomputes from them (the lock is taken by the first statement).
+surgeries themselves, so the region dashboard's cost does not grow with the
+number of surgeries. It is recomputed, never adjusted by deltas:
+`rebuild_surgery_months()` deletes the rows of the (hospital, month) groups
+it is given and inserts them again from the surgeries, set-based, in the
+caller's transaction (2 statements). On PostgreSQL a transaction-level
+advisory lock serialises the rebuilds of concurrent transactions, so the
+second one sees the first one's rows and recomputes from them (the lock is
+taken by the first statement).
 """
-
-from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connections, router
+from django.db import connections
+from django.db.models import Count, IntegerField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-# One switch for the signals of every rollup, re-exported: rollups.suspended().
-from deployments.rollups import is_suspended, suspended  # noqa: F401
-from aidtracker.lib.periods import month_end, month_start  # noqa: F401 (imported from here too)
+from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, month_start
+from deployments import rollups as deployment_rollups
+from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
+from outcomes.models import (
+    ANY_KIND,
+    INDEPENDENT,
+    SURGERY_COUNTS,
+    Surgery,
+    SurgeryMonth,
+    Trainee,
+    TraineeSpanMonth,
+    TraineeStartMonth,
+    Training,
+)
 
-LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollup's rebuilds
-
-SURGERY_TABLE = "outcomes_surgery"
-ROLLUP_TABLE = "outcomes_surgerymonth"
-MINIMALLY_INVASIVE = ("laparoscopic", "thoracoscopic", "endoscopic", "robotic", "interventional")
-
-# Rollup column -> condition on the surgery row (None: every row).
-COUNTS = {
-    "total": None,
-    "visiting": "lead = 'visiting'",
-    "joint": "lead = 'joint'",
-    "local": "lead = 'local'",
-    "grade_1": "grade = 1",
-    "grade_2": "grade = 2",
-    "grade_3": "grade = 3",
-    "grade_4": "grade = 4",
-    "minimally_invasive": "approach IN ({})".format(", ".join(f"'{a}'" for a in MINIMALLY_INVASIVE)),
-    "demonstration": "demonstration",
-    "first_in_region": "first_in_region",
-}
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollups' rebuilds and adjustments
 
 
-def _month_sql(vendor: str, column: str) -> str:
-    if vendor == "postgresql":
-        return f"CAST(DATE_TRUNC('month', CAST({column} AS timestamp)) AS date)"
-    return f"strftime('%%Y-%%m-01', {column})"
+def rebuild_all(*, using="default") -> None:
+    """Recompute every rollup of the project from the rows: the surgery and
+    trainee rollups here and the experts per month (deployments/rollups.py)."""
+    rebuild_surgery_months(using=using)
+    rebuild_trainees(using=using)
+    deployment_rollups.rebuild_all(using=using)
 
 
-def rebuild(hospitals=None, start=None, end=None, *, using="default") -> None:
+def rebuild_surgery_months(hospitals=None, start=None, end=None, *, using="default") -> None:
     """Recompute the rollup rows of `hospitals` (codes; None = all) for the
     months from start's to end's (dates; None = open), from the surgeries.
     Run it inside the transaction that changed the surgeries."""
     hospitals = None if hospitals is None else sorted(set(hospitals))
     if hospitals is not None and not hospitals:
         return
-    first = month_start(_as_date(start)) if start is not None else None
-    last = month_end(_as_date(end)) if end is not None else None
+    old = SurgeryMonth.objects.using(using)
+    surgeries = Surgery.objects.using(using).order_by()
+    if hospitals is not None:
+        old, surgeries = old.filter(hospital__in=hospitals), surgeries.filter(hospital__in=hospitals)
+    if start is not None:
+        first = month_start(as_date(start))
+        old, surgeries = old.filter(month__gte=first), surgeries.filter(date__gte=first)
+    if end is not None:
+        last = month_end(as_date(end))
+        old, surgeries = old.filter(month__lte=month_start(last)), surgeries.filter(date__lte=last)
     connection = connections[using]
-    vendor = connection.vendor
-
-    def where(month_column, date_column):
-        parts, params = [], []
-        if hospitals is not None:
-            parts.append(f"hospital_id IN ({', '.join(['%s'] * len(hospitals))})")
-            params += hospitals
-        if first is not None:
-            parts.append(f"{month_column} >= %s" if month_column else f"{date_column} >= %s")
-            params.append(first)
-        if last is not None:
-            parts.append(f"{month_column} <= %s" if month_column else f"{date_column} <= %s")
-            params.append(month_start(last) if month_column else last)
-        return (" WHERE " + " AND ".join(parts)) if parts else "", params
-
-    delete_where, delete_params = where("month", None)
-    select_where, select_params = where(None, "date")
-    counts = ", ".join(
-        "COUNT(*)" if cond is None else f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in COUNTS.values()
+    if connection.vendor == "postgresql":
+        # The new rows are inserted once the old ones are gone: the INSERT
+        # reads the count of the DELETE's rows (an InitPlan, run first), as
+        # sub-statements of a WITH run in no set order.
+        surgeries = surgeries.alias(
+            after_delete=RawSQL("(SELECT COUNT(*) FROM gone)", [], output_field=IntegerField())
+        ).filter(after_delete__gte=0)
+    groups = surgeries.values("hospital", "specialty", "team", grouped_month=MonthOf("date")).annotate(
+        **{f"n_{figure}": Count("pk", filter=q or None) for figure, q in SURGERY_COUNTS.items()}
     )
-    month = _month_sql(vendor, "date")
-    columns = ", ".join(["hospital_id", "month", "specialty_id", "team_id", *COUNTS])
-    insert = (
-        f"INSERT INTO {ROLLUP_TABLE} ({columns}) "
-        f"SELECT hospital_id, {month}, specialty_id, team_id, {counts} FROM {SURGERY_TABLE}"
-        f"{select_where} GROUP BY hospital_id, {month}, specialty_id, team_id"
-    )
-    delete = f"DELETE FROM {ROLLUP_TABLE}{delete_where}"
+    select, select_params = groups.query.sql_with_params()
+    columns = ", ".join(["hospital_id", "specialty_id", "team_id", "month", *SURGERY_COUNTS])
+    table = SurgeryMonth._meta.db_table
+    insert = f"INSERT INTO {table} ({columns}) {select}"
+    gone, gone_params = old.values("pk").query.sql_with_params()
+    delete = f"DELETE FROM {table} WHERE id IN ({gone})"
     with connection.cursor() as cursor:
-        if vendor == "postgresql":
+        if connection.vendor == "postgresql":
             # Statement 1 waits for any other transaction's rebuild to commit;
             # statement 2 (a new snapshot) then sees its rows.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-            # One statement: the INSERT reads the count of the DELETE's rows
-            # (an InitPlan, run first), so the old rows are gone before the
-            # new ones go in (sub-statements of a WITH run in no set order).
-            joiner = " AND " if select_where else " WHERE "
-            ordered = insert.replace(
-                " GROUP BY ", f"{joiner}(SELECT COUNT(*) FROM gone) >= 0 GROUP BY ", 1
-            )
-            cursor.execute(f"WITH gone AS ({delete} RETURNING 1) {ordered}", [*delete_params, *select_params])
+            cursor.execute(f"WITH gone AS ({delete} RETURNING 1) {insert}", [*gone_params, *select_params])
         else:
-            cursor.execute(delete, delete_params)
+            cursor.execute(delete, gone_params)
             cursor.execute(insert, select_params)
 
 
-def rebuild_keys(keys, *, using="default") -> None:
-    """Rebuild each distinct (hospital code, date) group: one rebuild per
-    (hospital, month), none for keys that are None."""
+def rebuild_surgery_groups(keys, *, using="default") -> None:
+    """Rebuild each distinct (hospital code, date) group (Surgery.rollup_key):
+    one rebuild per (hospital, month), none for keys that are None."""
     seen = set()
     for key in keys:
         if key is None or key[0] is None or key[1] is None:
             continue
-        group = (key[0], month_start(_as_date(key[1])))
+        group = (key[0], month_start(as_date(key[1])))
         if group not in seen:
             seen.add(group)
-            rebuild([group[0]], group[1], group[1], using=using)
+            rebuild_surgery_months([group[0]], group[1], group[1], using=using)
 
 
-def rollup_key(instance):
-    return (instance.hospital_id, instance.date)
-
-
-def _on_save(sender, instance, raw=False, using="default", **kwargs):
-    if is_suspended():
+def _on_surgery_save(sender, instance, raw=False, using="default", **kwargs):
+    if per_row_upkeep_muted():
         return
     old = getattr(instance, "_rollup_key", None)
-    new = rollup_key(instance)
-    rebuild_keys([new, old] if old != new else [new], using=using)
+    new = instance.rollup_key
+    rebuild_surgery_groups([new, old] if old != new else [new], using=using)
     instance._rollup_key = new
 
 
-def _on_delete(sender, instance, using="default", **kwargs):
-    if is_suspended():
+def _on_surgery_delete(sender, instance, using="default", **kwargs):
+    if per_row_upkeep_muted():
         return
-    rebuild_keys([getattr(instance, "_rollup_key", None) or rollup_key(instance)], using=using)
+    rebuild_surgery_groups([getattr(instance, "_rollup_key", None) or instance.rollup_key], using=using)
 
 
-def connect_signals() -> None:
-    from outcomes.models import Surgery
-
-    post_save.connect(_on_save, sender=Surgery, dispatch_uid="outcomes.rollups.save")
-    post_delete.connect(_on_delete, sender=Surgery, dispatch_uid="outcomes.rollups.delete")
-
-
-def db_for(model) -> str:
-    return router.db_for_write(model)
+def _on_surgeries_written(sender, using="default", hospitals=None, first=None, last=None, **kwargs):
+    """A bulk write of surgeries: the hospitals and dates it touched, before
+    and after (None: rebuild it all)."""
+    if hospitals is None:
+        rebuild_surgery_months(using=using)
+    elif hospitals:
+        rebuild_surgery_months(hospitals, first, last, using=using)
 
 
 # --------------------------------------------------------------------------
@@ -207,12 +175,10 @@ def db_for(model) -> str:
 # the data migration, `manage.py rebuild_rollups`) recompute the rows of the
 # hospitals they touched from the trainings instead (rebuild_trainees).
 
-SPAN_TABLE = "outcomes_traineespanmonth"
-START_TABLE = "outcomes_traineestartmonth"
-TRAINING_TABLE = "outcomes_training"
-TRAINEE_TABLE = "outcomes_trainee"
-ANY_KIND = "any"
-INDEPENDENT = "independent"
+SPAN_TABLE = TraineeSpanMonth._meta.db_table
+START_TABLE = TraineeStartMonth._meta.db_table
+TRAINING_TABLE = Training._meta.db_table
+TRAINEE_TABLE = Trainee._meta.db_table
 ONGOING = dt.date(9999, 12, 31)  # the end of a training without one, while merging
 ONGOING_MONTH = dt.date(9999, 12, 1)  # the last month of an ongoing span
 DELTA_MAX_TRAINEES = 500  # more trainees than this: rebuild their hospitals instead
@@ -225,7 +191,7 @@ def _trainee_sql(vendor, where, where_params):
     condition on x = training, tr = trainee)."""
 
     def month(column):
-        return _month_sql(vendor, column)
+        return month_of_sql(vendor, column)
 
     source = f"FROM {TRAINING_TABLE} x INNER JOIN {TRAINEE_TABLE} tr ON tr.code = x.trainee_id WHERE {where}"
     # (hospital, trainee, kind key, start, end) once for "any kind", once for
@@ -303,9 +269,9 @@ def _contributions(trainees, connection) -> tuple[dict, dict]:
     )
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
-        spans = {tuple(_as_date(v) if i > 1 else v for i, v in enumerate(row[:4])): row[4] for row in cursor.fetchall()}
+        spans = {tuple(as_date(v) if i > 1 else v for i, v in enumerate(row[:4])): row[4] for row in cursor.fetchall()}
         cursor.execute(starts_sql, starts_params)
-        starts = {(row[0], row[1], _as_date(row[2])): row[3] for row in cursor.fetchall()}
+        starts = {(row[0], row[1], as_date(row[2])): row[3] for row in cursor.fetchall()}
     return spans, starts
 
 
@@ -385,8 +351,6 @@ class TraineeDelta:
 
 def trainee_hospitals(trainee_codes, *, using="default") -> set:
     """Hospital codes of the given trainees, as they are now (1 query)."""
-    from outcomes.models import Trainee
-
     codes = {c for c in trainee_codes if c is not None}
     if not codes:
         return set()
@@ -406,7 +370,7 @@ def _training_trainees(instance):
 
 
 def _before(sender, instance, raw=False, using="default", **kwargs):
-    if is_suspended():
+    if per_row_upkeep_muted():
         return
     if sender.__name__ == "Training":
         trainees = _training_trainees(instance)
@@ -418,7 +382,7 @@ def _before(sender, instance, raw=False, using="default", **kwargs):
 
 
 def _after(sender, instance, raw=False, using="default", **kwargs):
-    if is_suspended():
+    if per_row_upkeep_muted():
         return
     delta = instance.__dict__.pop("_trainee_delta", None)
     if delta is not None:
@@ -429,12 +393,31 @@ def _after(sender, instance, raw=False, using="default", **kwargs):
         instance._rollup_hospital = instance.hospital_id
 
 
-def connect_trainee_signals() -> None:
-    from outcomes.models import Trainee, Training
+def _before_bulk_write(sender, using="default", trainees=(), **kwargs):
+    """A bulk write of trainings or trainees: what `trainees` contribute is
+    read now; the returned callable adds the difference after the write."""
+    if trainees:
+        return TraineeDelta(trainees, using=using).before().after
+    return None
 
+
+def _after_bulk_write(sender, using="default", all_trainees=False, **kwargs):
+    """A bulk write whose effect cannot be told in advance (computed values):
+    rebuild it all."""
+    if all_trainees:
+        rebuild_trainees(using=using)
+
+
+def connect() -> None:
+    """Keep the rollups of this module exact on every write (called by outcomes/apps.py)."""
+    post_save.connect(_on_surgery_save, sender=Surgery, dispatch_uid="outcomes.rollups.save")
+    post_delete.connect(_on_surgery_delete, sender=Surgery, dispatch_uid="outcomes.rollups.delete")
+    rows_written.connect(_on_surgeries_written, sender=Surgery, dispatch_uid="outcomes.rollups.bulk")
     for model in (Training, Trainee):
         name = model.__name__.lower()
         pre_save.connect(_before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_save")
         post_save.connect(_after, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_save")
         pre_delete.connect(_before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_delete")
         post_delete.connect(_after, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_delete")
+        rows_writing.connect(_before_bulk_write, sender=model, dispatch_uid=f"outcomes.rollups.{name}_bulk_pre")
+        rows_written.connect(_after_bulk_write, sender=model, dispatch_uid=f"outcomes.rollups.{name}_bulk_post")

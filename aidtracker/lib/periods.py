@@ -140,6 +140,14 @@ def overlaps_q(period: Period, start_field: str = "start_date", end_field: str =
     return q
 
 
+def month_of_sql(vendor: str, column: str) -> str:
+    """SQL for the first day of the month of the date `column`, for
+    statements that run with parameters (a literal % is written %%)."""
+    if vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', CAST({column} AS timestamp)) AS date)"
+    return f"strftime('%%Y-%%m-01', {column})"
+
+
 class MonthOf(Func):
     """The first day of a date's month, as a date. Django's TruncMonth of a
     date makes PostgreSQL truncate a timestamp *with* time zone (a time-zone
@@ -150,9 +158,5 @@ class MonthOf(Func):
     arity = 1
 
     def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, template="CAST(DATE_TRUNC('month', CAST(%(expressions)s AS timestamp)) AS date)"
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="strftime('%%%%Y-%%%%m-01', %(expressions)s)")
+        column, params = compiler.compile(self.source_expressions[0])
+        return month_of_sql(connection.vendor, column), params

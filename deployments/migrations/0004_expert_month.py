@@ -8,7 +8,7 @@ def build_rollup(apps, schema_editor):
     """Fill the rollup from the rotations already there (set-based)."""
     from deployments import rollups
 
-    rollups.rebuild(using=schema_editor.connection.alias)
+    rollups.rebuild_expert_months(using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

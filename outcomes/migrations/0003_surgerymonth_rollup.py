@@ -9,7 +9,7 @@ def build_rollup(apps, schema_editor):
     """Fill the rollup from the surgeries already there (set-based)."""
     from outcomes import rollups
 
-    rollups.rebuild(using=schema_editor.connection.alias)
+    rollups.rebuild_surgery_months(using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

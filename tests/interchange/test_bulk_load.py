@@ -104,7 +104,7 @@ def test_first_load_writes_history_and_rollup_like_an_upsert(postgres, example, 
     assert report.counts["surgeries.csv"] == counts["surgeries.csv"] == {"created": 4, "updated": 0, "unchanged": 0}
     assert state() == upserted
     months = state()[2]
-    rollups.rebuild()
+    rollups.rebuild_surgery_months()
     assert state()[2] == months
     assert {h.history_type for h in Surgery.history.all()} == {"+"}
     assert {h.import_batch_id for h in Surgery.history.all()} == {batch.pk}

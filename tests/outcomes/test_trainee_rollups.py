@@ -16,7 +16,7 @@ from django.core.management import call_command
 from figures import overview as overview_figures
 from figures import series, summary
 from hospitals.models import Hospital, Specialty
-from aidtracker.lib.periods import Period
+from aidtracker.lib.periods import Period, month_end, month_start
 from interchange.importer import import_bundle
 from outcomes import rollups
 from outcomes.models import Trainee, TraineeSpanMonth, TraineeStartMonth, Training
@@ -80,14 +80,14 @@ def month_periods(rng, n):
     periods = [Period(), Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), Period(dt.date(2023, 6, 1), None),
                Period(None, dt.date(2023, 8, 31)), Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))]
     while len(periods) < n:
-        a, b = sorted([rollups.month_start(random_day(rng)), rollups.month_start(random_day(rng))])
+        a, b = sorted([month_start(random_day(rng)), month_start(random_day(rng))])
         shape = rng.random()
         if shape < 0.15:
             periods.append(Period(a, None))
         elif shape < 0.3:
-            periods.append(Period(None, rollups.month_end(b)))
+            periods.append(Period(None, month_end(b)))
         else:
-            periods.append(Period(a, rollups.month_end(b)))
+            periods.append(Period(a, month_end(b)))
     return periods
 
 

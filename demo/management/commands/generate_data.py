@@ -15,7 +15,6 @@ from aidtracker.lib.cache import bump_data_version
 from demo.bulk import insert_rows
 from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
-from deployments import rollups as expert_rollup
 from outcomes import rollups
 from outcomes.models import Surgery, Trainee, Training
 
@@ -71,13 +70,8 @@ class Command(BaseCommand):
                 self.add_surgeries(world, surgeries, seed, tag)
             if trainings:
                 self.add_trainings(world, trainings, seed, tag)
-            if surgeries:
-                # COPY writes no rollup rows: recompute it (set-based, all of it).
-                rollups.rebuild(using=database)
-            if trainings:
-                rollups.rebuild_trainees(using=database)
-            if rotations:
-                expert_rollup.rebuild(using=database)
+            # COPY writes no rollup rows: recompute them (set-based, all of them).
+            rollups.rebuild_all(using=database)
             # COPY and bulk inserts send no model signals: move cached figures on.
             bump_data_version(database)
         elapsed = time.monotonic() - began

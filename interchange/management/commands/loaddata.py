@@ -11,7 +11,7 @@ recomputes the rollups once at the end, all in one transaction.
 from django.core.management.commands import loaddata
 from django.db import transaction
 
-from deployments import rollups as expert_rollup
+from deployments.signals import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [
@@ -25,8 +25,6 @@ class Command(loaddata.Command):
     def handle(self, *fixture_labels, **options):
         options["exclude"] = [*(options.get("exclude") or []), *ROLLUP_LABELS]
         using = options["database"]
-        with transaction.atomic(using=using), rollups.suspended():
+        with transaction.atomic(using=using), muted_upkeep():
             super().handle(*fixture_labels, **options)
-            rollups.rebuild(using=using)
-            rollups.rebuild_trainees(using=using)
-            expert_rollup.rebuild(using=using)
+            rollups.rebuild_all(using=using)

@@ -6,7 +6,6 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from deployments import rollups as expert_rollup
 from deployments.models import ExpertMonth
 from outcomes import rollups
 from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth
@@ -25,9 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, database, **options):
         started = time.monotonic()
         with transaction.atomic(using=database):
-            rollups.rebuild(using=database)
-            rollups.rebuild_trainees(using=database)
-            expert_rollup.rebuild(using=database)
+            rollups.rebuild_all(using=database)
         models = (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth, ExpertMonth)
         counts = [model.objects.using(database).count() for model in models]
         self.stdout.write(
