@@ -44,7 +44,7 @@ class CodeListField(forms.TypedChoiceField):
 class ScopedModelForm(forms.ModelForm):
     hospital_fields: tuple = ()  # limited to scope.editable_hospitals
     program_fields: tuple = ()  # limited to scope.editable_programs
-    team_fields: tuple = ()  # limited to scope.editable_teams
+    team_fields: tuple = ()  # limited to the teams of those programs
     ref_prefix = "WEB"
 
     def __init__(self, *args, user, **kwargs):
@@ -55,7 +55,8 @@ class ScopedModelForm(forms.ModelForm):
         for name in self.program_fields:
             self.fields[name].queryset = scope.editable_programs(user)
         for name in self.team_fields:
-            self.fields[name].queryset = scope.editable_teams(user).select_related("program")
+            teams = self.fields[name].queryset
+            self.fields[name].queryset = scope.editable_queryset(user, teams).select_related("program")
         if "ref" in self.fields:
             self.fields["ref"].required = False
             self.fields["ref"].help_text = _("Your own reference; leave empty to number it automatically.")

@@ -10,12 +10,16 @@
   401 at once, so that a mistyped token is never mistaken for anonymous use.
 """
 
+import functools
 import time
 
 from django.contrib.auth import middleware as auth_middleware
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken
+from accounts.scope import get_scope
 
 API_PREFIX = "/api/"
 
@@ -48,8 +52,6 @@ class ApiTokenMiddleware:
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
         if header and is_api_request(request):
-            from accounts.models import ApiToken
-
             scheme, _sep, clear = header.partition(" ")
             if scheme.lower() != "bearer" or not clear.strip():
                 return unauthorized(_("Use 'Authorization: Bearer <token>'."))
@@ -65,6 +67,39 @@ class ApiTokenMiddleware:
             # A token is not a browser session: no CSRF cookie to protect.
             request._dont_enforce_csrf_checks = True
         return self.get_response(request)
+
+
+class ReaderMiddleware:
+    """Gives the request `reader()`: the parts of a cache key that name its
+    reader (aidtracker/lib/cache.py keys whole pages and fragments with
+    them): the user (id and the names the header shows) and their scope
+    (role, regions, programs: what they may read, which links and actions
+    they get). A profile is not domain data (changing it raises no data
+    version), so the scope itself is in the key: a changed role or region
+    applies at once. Computed only when a page is cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.reader = functools.partial(reader_of, request)
+        return self.get_response(request)
+
+
+def reader_of(request) -> tuple:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ("anonymous",)
+    scope = get_scope(user)
+    return (
+        f"user:{user.pk}",
+        user.get_username(),
+        user.get_full_name(),
+        scope.role,
+        sorted(scope.regions) if scope.regions is not None else None,
+        sorted(scope.programs),
+        getattr(request, "api_token", None) is not None,
+    )
 
 
 IDLE_KEY = "_idle_renewed"

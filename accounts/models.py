@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from audit.models import HistoryBase
-from deployments.models import Program
 from hospitals.models import Region
 
 
@@ -40,7 +39,8 @@ class Profile(models.Model):
     # Least privilege by default: a new account sees the dashboards only.
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
     programs = models.ManyToManyField(
-        Program, verbose_name=_("programs"), blank=True, related_name="+",
+        # By label: accounts lies below the deployments app it refers to.
+        "deployments.Program", verbose_name=_("programs"), blank=True, related_name="+",
         help_text=_("Coordinators: the programs whose records they create, edit and delete."),
     )
     regions = models.ManyToManyField(

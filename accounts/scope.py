@@ -55,15 +55,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from deployments.models import Program, Rotation, Team, Twinning
-from hospitals.models import Hospital, Region, regions_within
-from outcomes.models import Consultation, Referral
+from accounts.models import Profile, Role
+from hospitals.models import Hospital, Region
 
 ADMIN = Role.ADMIN.value
 COORDINATOR = Role.COORDINATOR.value
@@ -75,79 +73,32 @@ RECORD_READERS = (ADMIN, COORDINATOR, OFFICIAL)
 #: Roles that may open the record forms (the record itself must be in scope).
 EDITORS = (ADMIN, COORDINATOR)
 
-
-# --- where each kind of record lies -------------------------------------------------
-
-def _person_in_regions(region_sq):
-    rotations = Rotation.objects.filter(
-        person=OuterRef("pk"), team__program__recipient_hospital__region__in=region_sq
-    )
-    return Q(Exists(rotations))
-
-
-def _hospital_in_regions(region_sq):
-    """A hospital in the regions, or one linked to them: the donor hospital of
-    a twinning or the home hospital of an expert on rotation (of a program
-    whose recipient lies in the regions), the consulting hospital of a
-    consultation requested from the regions, the other end of a referral
-    from or to them. So an official of Tibet opens the page of a Beijing
-    hospital that sends teams to Tibet (and sees there only what concerns
-    Tibet: its twinnings with Tibet, no indicators), and follows every
-    hospital link of the records they read, but cannot open the page of a
-    hospital with no link to Tibet."""
-    recipient = {"program__recipient_hospital__region__in": region_sq}
-    linked = [
-        Twinning.objects.filter(donor_hospital=OuterRef("pk"), **recipient),
-        Rotation.objects.filter(person__home_hospital=OuterRef("pk"), **{f"team__{k}": v for k, v in recipient.items()}),
-        Consultation.objects.filter(consulting_hospital=OuterRef("pk"), requesting_hospital__region__in=region_sq),
-        Referral.objects.filter(destination_hospital=OuterRef("pk")).filter(
-            Q(origin_hospital__region__in=region_sq) | Q(origin_region__in=region_sq)),
-        Referral.objects.filter(origin_hospital=OuterRef("pk")).filter(
-            Q(destination_hospital__region__in=region_sq) | Q(destination_region__in=region_sq)),
-    ]
-    q = Q(region__in=region_sq)
-    for subquery in linked:
-        q |= Q(Exists(subquery))
-    return q
+# Where a record lies is the record's own business: each model's queryset
+# has `in_regions(codes)` (the rows a reader of those regions may read), and
+# each model a coordinator edits names the paths that decide it:
+# `scope_hospital_paths` (a coordinator edits the record when one of them
+# leads to a recipient hospital of their programs) or `scope_program_paths`
+# (when one leads to one of their programs). This module knows no model of
+# the apps above it.
 
 
-#: model label -> region paths (a record is readable when any path's region is
-#: readable) or a callable(region subquery) -> Q. "" is the region itself.
-REGION_PATHS = {
-    "hospitals.region": [""],
-    "hospitals.hospital": _hospital_in_regions,
-    "deployments.program": ["recipient_hospital__region"],
-    "deployments.twinning": ["program__recipient_hospital__region"],
-    "deployments.team": ["program__recipient_hospital__region"],
-    "deployments.rotation": ["team__program__recipient_hospital__region"],
-    "deployments.person": _person_in_regions,
-    "outcomes.surgery": ["hospital__region"],
-    "outcomes.trainee": ["hospital__region"],
-    "outcomes.training": ["trainee__hospital__region"],
-    "outcomes.technique": ["hospital__region"],
-    "outcomes.referral": [
-        "origin_hospital__region", "destination_hospital__region",
-        "origin_region", "destination_region",
-    ],
-    "outcomes.consultation": ["requesting_hospital__region", "consulting_hospital__region"],
-    "outcomes.indicatorvalue": ["hospital__region"],
-}
+def _program_model():
+    """The model of the programs a profile is assigned (deployments.Program),
+    by the profile's own relation: this app lies below deployments."""
+    return Profile._meta.get_field("programs").related_model
 
-#: model label -> paths to a hospital; a coordinator edits the record when one
-#: of them is a recipient hospital of their programs.
-EDIT_HOSPITAL_PATHS = {
-    "outcomes.surgery": ["hospital"],
-    "outcomes.trainee": ["hospital"],
-    "outcomes.training": ["trainee__hospital"],
-    "outcomes.technique": ["hospital"],
-    "outcomes.referral": ["origin_hospital", "destination_hospital"],
-    "outcomes.consultation": ["requesting_hospital"],
-}
-#: model label -> paths to a program; a coordinator edits it when it is theirs.
-EDIT_PROGRAM_PATHS = {
-    "deployments.team": ["program"],
-    "deployments.rotation": ["team__program"],
-}
+
+class ScopedQuerySet:
+    """A mixin for the querysets of the records above this app:
+    `visible_to(user)` and `editable_by(user)`, in NetBox's `restrict()` style."""
+
+    def visible_to(self, user):
+        """The rows `user` may read (scope_queryset)."""
+        return scope_queryset(user, self)
+
+    def editable_by(self, user):
+        """The rows `user` may change (editable_queryset)."""
+        return editable_queryset(user, self)
 
 
 # --- the user's scope, once per request ---------------------------------------------
@@ -166,7 +117,7 @@ class Scope:
         cached = getattr(self, "_hospitals", None)
         if cached is None:
             cached = frozenset(
-                Program.objects.filter(code__in=self.programs).values_list(
+                _program_model().objects.filter(code__in=self.programs).values_list(
                     "recipient_hospital", flat=True
                 )
             )
@@ -282,38 +233,33 @@ def can_view_region(user, region) -> bool:
     return any(code in regions for code in _region_codes_up(region))
 
 
-def _readable_region_subquery(codes):
-    return regions_within(codes)
-
-
-def _label(queryset_or_model):
-    model = getattr(queryset_or_model, "model", queryset_or_model)
-    return model._meta.label_lower
-
-
 def scope_queryset(user, queryset):
     """`queryset` narrowed to the records the user may read.
 
     Admins and coordinators read everything; officials and viewers with
-    regions read the records lying in those regions (see REGION_PATHS);
-    signed-out users read nothing. Viewers are refused lists and records by
-    the view decorators, not here (dashboards aggregate through this too)."""
+    regions read the records lying in those regions (the queryset's
+    `in_regions`); signed-out users read nothing. Viewers are refused lists
+    and records by the view decorators, not here (dashboards aggregate
+    through this too)."""
     scope = get_scope(user)
     if scope.role is None:
         return queryset.none()
     if scope.regions is None:
         return queryset
-    label = _label(queryset)
-    paths = REGION_PATHS.get(label)
-    if paths is None:
-        raise ImproperlyConfigured(f"accounts.scope.REGION_PATHS has no entry for {label}.")
-    region_sq = _readable_region_subquery(scope.regions)
-    if callable(paths):
-        return queryset.filter(paths(region_sq))
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{path}__in" if path else "code__in": region_sq})
-    return queryset.filter(q)
+    if not hasattr(queryset, "in_regions"):
+        label = queryset.model._meta.label_lower
+        raise ImproperlyConfigured(f"The queryset of {label} has no in_regions(codes): its readers cannot be told.")
+    return queryset.in_regions(scope.regions)
+
+
+def scope_key(user) -> str:
+    """The part of a cache key that names what `user` may read: "all", or
+    "regions:" and their sorted region codes ("none" for nothing). Users with
+    the same scope share cached figures; different scopes never do."""
+    regions = readable_regions(user)
+    if regions is None:
+        return "all"
+    return "regions:" + ",".join(sorted(regions)) if regions else "none"
 
 
 def get_readable_or_404(user, queryset, **lookup):
@@ -338,11 +284,12 @@ def get_region_or_404(user, code):
 def editable_programs(user):
     """Programs whose records the user may change (all for admins)."""
     scope = get_scope(user)
+    programs = _program_model().objects
     if scope.role == ADMIN:
-        return Program.objects.all()
+        return programs.all()
     if scope.role == COORDINATOR:
-        return Program.objects.filter(code__in=scope.programs)
-    return Program.objects.none()
+        return programs.filter(code__in=scope.programs)
+    return programs.none()
 
 
 def editable_hospitals(user):
@@ -354,16 +301,6 @@ def editable_hospitals(user):
     if scope.role == COORDINATOR:
         return Hospital.objects.filter(code__in=scope.hospitals)
     return Hospital.objects.none()
-
-
-def editable_teams(user):
-    """Teams of the programs the user may change (all for admins)."""
-    scope = get_scope(user)
-    if scope.role == ADMIN:
-        return Team.objects.all()
-    if scope.role == COORDINATOR:
-        return Team.objects.filter(program__in=scope.programs)
-    return Team.objects.none()
 
 
 def can_create(user) -> bool:
@@ -389,12 +326,9 @@ def can_edit(user, obj) -> bool:
         return True
     if scope.role != COORDINATOR:
         return False
-    label = obj._meta.label_lower
-    if label in EDIT_HOSPITAL_PATHS:
-        return any(_follow(obj, p) in scope.hospitals for p in EDIT_HOSPITAL_PATHS[label])
-    if label in EDIT_PROGRAM_PATHS:
-        return any(_follow(obj, p) in scope.programs for p in EDIT_PROGRAM_PATHS[label])
-    return False
+    if any(_follow(obj, p) in scope.hospitals for p in getattr(obj, "scope_hospital_paths", ())):
+        return True
+    return any(_follow(obj, p) in scope.programs for p in getattr(obj, "scope_program_paths", ()))
 
 
 def editable_queryset(user, queryset):
@@ -404,11 +338,11 @@ def editable_queryset(user, queryset):
         return queryset
     if scope.role != COORDINATOR:
         return queryset.none()
-    label = _label(queryset)
+    model = queryset.model
     q = Q(pk__in=[])
-    for path in EDIT_HOSPITAL_PATHS.get(label, []):
+    for path in getattr(model, "scope_hospital_paths", ()):
         q |= Q(**{f"{path}__in": scope.hospitals})
-    for path in EDIT_PROGRAM_PATHS.get(label, []):
+    for path in getattr(model, "scope_program_paths", ()):
         q |= Q(**{f"{path}__in": scope.programs})
     return queryset.filter(q)
 

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # /healthz). Anonymous /api/ requests get 401 JSON instead of a redirect.
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # Gives the request its reader's part of the page cache's keys.
+    "accounts.middleware.ReaderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -23,8 +23,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.scope import api_records_required, readable_regions, role_of
-from aidtracker.lib.cache import cached_call, cached_page, scope_key
+from accounts.scope import api_records_required, readable_regions, role_of, scope_key
+from aidtracker.lib.cache import cached_call, cached_page
 from figures.forms import SummaryArgumentError, SummaryForm
 from figures.overview import recipient_regions
 from figures.summary import region_summary

@@ -30,23 +30,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scope import can_read_records, can_view_region, get_region_or_404, readable_regions
+from accounts.scope import (
+    can_read_records,
+    can_view_region,
+    get_region_or_404,
+    readable_regions,
+    scope_key,
+    scope_queryset,
+)
 from figures.overview import overview as overview_figures
 from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
-from aidtracker.lib.cache import cached_call, cached_page, fragment_key, scope_key
+from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from aidtracker.lib.urlpaths import path as url_path
 from aidtracker.lib.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
-from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
-from deployments.models import Rotation
-from hospitals import scope as hospitals_scope
+from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.filters import HospitalFilter, with_program_counts
-from hospitals.models import Region
-from outcomes import scope as outcomes_scope
+from hospitals.models import Hospital, Region
+from outcomes.models import IndicatorValue, Surgery
 
 
 def today():
@@ -216,10 +221,10 @@ def region(request, code):
             return below_province(request, region)
         target = reverse("dashboards:region", args=[region.province_code])
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
-    programs = deployments_scope.programs(request).for_recipient_region(region)
+    programs = Program.objects.visible_to(request.user).for_recipient_region(region)
     filterset = RegionDashboardFilter(
         request.GET or None,
-        queryset=deployments_scope.twinnings(request)
+        queryset=Twinning.objects.visible_to(request.user)
         .filter(program__in=programs)
         .select_related("program__recipient_hospital", "donor_hospital", "specialty")
         .order_by("program__recipient_hospital__name", "specialty__name", "start_date"),
@@ -312,7 +317,7 @@ class ProgramListView(RecordListView):
     ]
 
     def base_queryset(self, request):
-        return deployments_scope.programs(request).annotate(
+        return Program.objects.visible_to(request.user).annotate(
             team_count=Count("teams", distinct=True),
             twinning_count=Count("twinnings", distinct=True),
         )
@@ -320,26 +325,26 @@ class ProgramListView(RecordListView):
 
 def program(request, code):
     program = get_object_or_404(
-        deployments_scope.programs(request).select_related(
+        Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region"
         ),
         code=code,
     )
     twinnings = list(
-        deployments_scope.twinnings(request)
+        Twinning.objects.visible_to(request.user)
         .filter(program=program)
         .select_related("specialty", "donor_hospital")
         .order_by("specialty__name", "start_date")
     )
     teams = list(
-        deployments_scope.teams(request)
+        Team.objects.visible_to(request.user)
         .filter(program=program)
         .annotate(people=Count("rotations"))
         .order_by("batch")
     )
     # The program's rotations: bounded by its teams, not by the database.
     rotations = list(
-        deployments_scope.rotations(request)
+        Rotation.objects.visible_to(request.user)
         .filter(team__program=program)
         .select_related("person__home_hospital", "team", "specialty")
         .order_by("start_date", "person__name")
@@ -364,13 +369,13 @@ def program(request, code):
 
 def team(request, code):
     team = get_object_or_404(
-        deployments_scope.teams(request).select_related(
+        Team.objects.visible_to(request.user).select_related(
             "program__donor_region", "program__recipient_hospital"
         ),
         code=code,
     )
     rotations = list(
-        deployments_scope.rotations(request)
+        Rotation.objects.visible_to(request.user)
         .filter(team=team)
         .select_related("person__home_hospital", "specialty")
         .annotate(role_rank=Case(
@@ -382,7 +387,7 @@ def team(request, code):
     )
     for rotation in rotations:  # display only: each row's own length
         rotation.days = (rotation.end_date - rotation.start_date).days + 1
-    surgeries = outcomes_scope.surgeries(request).filter(team=team).aggregate(
+    surgeries = Surgery.objects.visible_to(request.user).filter(team=team).aggregate(
         total=Count("pk"),
         local=Count("pk", filter=Q(lead="local")),
         joint=Count("pk", filter=Q(lead="joint")),
@@ -418,7 +423,7 @@ class HospitalListView(RecordListView):
     ]
 
     def base_queryset(self, request):
-        return with_program_counts(hospitals_scope.hospitals(request))
+        return with_program_counts(scope_queryset(request.user, Hospital.objects.all()))
 
 
 INDICATOR_MONTHS_SHOWN = 36
@@ -426,27 +431,27 @@ INDICATOR_MONTHS_SHOWN = 36
 
 def hospital(request, code):
     hospital = get_object_or_404(
-        hospitals_scope.hospitals(request).select_related("region__parent__parent"), code=code
+        scope_queryset(request.user, Hospital.objects.all()).select_related("region__parent__parent"), code=code
     )
     programs = list(
-        deployments_scope.programs(request)
+        Program.objects.visible_to(request.user)
         .filter(recipient_hospital=hospital)
         .select_related("donor_region")
         .prefetch_related(Prefetch(
             "twinnings",
-            queryset=deployments_scope.twinnings(request)
+            queryset=Twinning.objects.visible_to(request.user)
             .select_related("specialty", "donor_hospital")
             .order_by("specialty__name"),
         ))
         .order_by("start_date")
     )
     donor_twinnings = (
-        deployments_scope.twinnings(request)
+        Twinning.objects.visible_to(request.user)
         .filter(donor_hospital=hospital)
         .select_related("program__recipient_hospital", "specialty")
         .order_by("program__recipient_hospital__name", "specialty__name")
     )
-    values = outcomes_scope.indicator_values(request).filter(hospital=hospital)
+    values = IndicatorValue.objects.visible_to(request.user).filter(hospital=hospital)
     latest = indicators.latest_month(values)
     first_start = min((p.start_date for p in programs), default=None)
     comparison = indicators.before_after(values, first_start, latest)

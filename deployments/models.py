@@ -7,6 +7,7 @@ from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.scope import ScopedQuerySet
 from audit.models import HistoryBase
 from hospitals.models import (
     BilingualNameMixin,
@@ -14,6 +15,7 @@ from hospitals.models import (
     Hospital,
     Region,
     Specialty,
+    in_regions_q,
 )
 from aidtracker.lib.periods import Period, overlaps_q
 from deployments.signals import bulk_write
@@ -42,7 +44,14 @@ def date_order_constraint(name, start="start_date", end="end_date"):
     )
 
 
-class ProgramQuerySet(models.QuerySet):
+RECIPIENT_REGION = "recipient_hospital__region"
+
+
+class ProgramQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        """Programs whose recipient hospital lies in the regions `codes`."""
+        return self.filter(in_regions_q(codes, RECIPIENT_REGION))
+
     def for_recipient_region(self, region):
         """Programs whose recipient hospital is in `region`."""
         return self.filter(recipient_hospital__in=Hospital.objects.in_region(region))
@@ -114,7 +123,10 @@ class Program(BilingualNameMixin, models.Model):
             )
 
 
-class TwinningQuerySet(models.QuerySet):
+class TwinningQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, f"program__{RECIPIENT_REGION}"))
+
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
 
@@ -169,7 +181,10 @@ class Twinning(models.Model):
     natural_key.dependencies = ["deployments.program", "hospitals.specialty", "hospitals.hospital"]
 
 
-class TeamQuerySet(models.QuerySet):
+class TeamQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, f"program__{RECIPIENT_REGION}"))
+
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
 
@@ -180,6 +195,9 @@ class TeamManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(TeamQ
 
 class Team(models.Model):
     """One numbered batch of a program ("the Eighth Group")."""
+
+    # A coordinator of the program edits it (accounts/scope.py).
+    scope_program_paths = ("program",)
 
     code = models.CharField(_("code"), max_length=64, primary_key=True, validators=[KEY_VALIDATOR])
     program = models.ForeignKey(
@@ -226,7 +244,14 @@ class Team(models.Model):
         return (self.code,)
 
 
-class PersonManager(CodeNaturalKeyManagerMixin, models.Manager):
+class PersonQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        """People with a rotation in a program whose recipient lies in the regions `codes`."""
+        rotations = Rotation.objects.filter(person=models.OuterRef("pk")).in_regions(codes)
+        return self.filter(models.Exists(rotations))
+
+
+class PersonManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(PersonQuerySet)):
     pass
 
 
@@ -264,7 +289,10 @@ class Title(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
 
 
-class RotationQuerySet(models.QuerySet):
+class RotationQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, f"team__program__{RECIPIENT_REGION}"))
+
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
 
@@ -302,6 +330,9 @@ class RotationManager(models.Manager.from_queryset(RotationQuerySet)):
 
 class Rotation(models.Model):
     """One person's stay with a team."""
+
+    # A coordinator of the team's program edits it (accounts/scope.py).
+    scope_program_paths = ("team__program",)
 
     class Role(models.TextChoices):
         LEADER = "leader", _("team leader")

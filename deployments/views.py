@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from records.lists import RecordListView
-from deployments import scope
+from deployments.models import Rotation
 from deployments.filters import RotationFilter
 
 
@@ -28,4 +28,4 @@ class RotationListView(RecordListView):
     ]
 
     def base_queryset(self, request):
-        return scope.rotations(request)
+        return Rotation.objects.visible_to(request.user)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtracker.lib.widgets import DateInput
-from hospitals.models import Hospital, Region, Specialty
+from hospitals.models import Hospital, Region, Specialty, in_regions_q
 from aidtracker.lib.periods import Period, overlaps_q, within_q
 
 DATE_WIDGET = DateInput()
@@ -128,9 +128,22 @@ def specialty_filter(field_name="specialty", **kwargs):
     )
 
 
+class DonorChoiceField(FetchedModelChoiceField):
+    """The donor regions of the programs."""
+
+    def restrict_to_regions(self, codes):
+        """Keep the donors of the programs a reader of the regions `codes`
+        may read: those whose recipient hospital lies in them."""
+        self.queryset = self.queryset.filter(in_regions_q(codes, "donated_programs__recipient_hospital__region"))
+
+
+class DonorChoiceFilter(ModelChoiceFilter):
+    field_class = DonorChoiceField
+
+
 def donor_filter(field_name, **kwargs):
     """A donor province-level region by code (the donor of the programs)."""
-    return ModelChoiceFilter(
+    return DonorChoiceFilter(
         field_name=field_name,
         queryset=Region.objects.provinces().filter(donated_programs__isnull=False)
         .distinct()

@@ -99,7 +99,7 @@ class RegionQuerySet(models.QuerySet):
     def in_regions(self, codes):
         """The regions that lie in any of the regions `codes` (each with all
         below it): what a reader limited to those regions may read."""
-        return self.filter(code__in=regions_within(codes))
+        return self.filter(in_regions_q(codes, ""))
 
     def provinces(self):
         return self.filter(level=Region.Level.PROVINCE)
@@ -124,6 +124,18 @@ def regions_within(codes):
     for code in codes:
         q |= in_region_q(code)
     return Region.objects.filter(q).values("code")
+
+
+def in_regions_q(codes, *paths) -> models.Q:
+    """Q for rows whose region at any of `paths` (e.g. "hospital__region"; ""
+    for a region itself) lies in one of the regions `codes`: how each
+    queryset's `in_regions` tells what a reader limited to those regions may
+    read (accounts/scope.py)."""
+    within = regions_within(codes)
+    q = models.Q(pk__in=[])
+    for path in paths:
+        q |= models.Q(**{f"{path}__in" if path else "code__in": within})
+    return q
 
 
 class RegionManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(RegionQuerySet)):
@@ -221,6 +233,32 @@ class HospitalQuerySet(models.QuerySet):
     def in_region(self, region):
         """Hospitals whose region is `region` or lies below it."""
         return self.filter(in_region_q(region, "region"))
+
+    def in_regions(self, codes):
+        """Hospitals in the regions `codes`, or linked to them: the donor
+        hospital of a twinning or the home hospital of an expert on rotation
+        (of a program whose recipient lies in the regions), the consulting
+        hospital of a consultation requested from the regions, the other end
+        of a referral from or to them. So an official of Tibet opens the page
+        of a Beijing hospital that sends teams to Tibet (and sees there only
+        what concerns Tibet), and follows every hospital link of the records
+        they read, but cannot open the page of a hospital with no link to
+        Tibet. The links are followed through the reverse relations that the
+        apps above declare on Hospital; this app imports none of them."""
+        recipient = "program__recipient_hospital__region"
+        linked = {
+            "donor_twinnings": recipient,
+            "staff__rotations": f"team__{recipient}",
+            "consultations_given": "requesting_hospital__region",
+            "referrals_to": ("origin_hospital__region", "origin_region"),
+            "referrals_from": ("destination_hospital__region", "destination_region"),
+        }
+        q = in_regions_q(codes, "region")
+        for relation, paths in linked.items():
+            paths = (paths,) if isinstance(paths, str) else paths
+            hospitals = Hospital.objects.filter(in_regions_q(codes, *(f"{relation}__{p}" for p in paths)))
+            q |= models.Q(code__in=hospitals.values("code"))
+        return self.filter(q)
 
 
 class HospitalManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(HospitalQuerySet)):

@@ -7,9 +7,10 @@ from django.db.models.functions import Coalesce
 from aidtracker.lib.urlpaths import path_for
 from django.utils.translation import gettext_lazy as _
 from audit.models import HistoryBase, LeanHistoricalRecords
+from accounts.scope import ScopedQuerySet
 from deployments.models import KEY_VALIDATOR, Program, Team, date_order_constraint
 from deployments.signals import bulk_write
-from hospitals.models import Hospital, Region, Specialty
+from hospitals.models import Hospital, Region, Specialty, in_regions_q
 from aidtracker.lib.periods import Period, as_date, overlaps_q, within_q
 
 NOT_NEGATIVE = [MinValueValidator(0)]
@@ -86,7 +87,10 @@ SURGERY_COUNTS = {
 }
 
 
-class SurgeryQuerySet(models.QuerySet):
+class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "hospital__region"))
+
     def in_region(self, region):
         """Surgeries at hospitals in `region`."""
         return self.filter(hospital__in=Hospital.objects.in_region(region))
@@ -222,6 +226,10 @@ class Surgery(RefModel):
         _("blood loss (ml)"), null=True, blank=True, validators=NOT_NEGATIVE
     )
 
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("hospital",)
+
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = SurgeryManager()
 
@@ -352,7 +360,10 @@ class TraineeRollupWrites:
     delete.alters_data = True
 
 
-class TraineeQuerySet(models.QuerySet):
+class TraineeQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "hospital__region"))
+
     # Bulk writes name the trainees they touch (deployments/signals.py), so
     # that the trainee rollups stay exact (outcomes/rollups.py: what those
     # trainees contribute is read before and after, the difference added).
@@ -397,6 +408,10 @@ class Trainee(TraineeRollupWrites, models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("hospital",)
+
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TraineeManager()
 
@@ -419,7 +434,10 @@ class Trainee(TraineeRollupWrites, models.Model):
         return instance
 
 
-class TrainingQuerySet(models.QuerySet):
+class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "trainee__hospital__region"))
+
     def in_region(self, region):
         """Trainings of trainees whose own hospital is in `region`."""
         return self.filter(trainee__hospital__in=Hospital.objects.in_region(region))
@@ -514,6 +532,10 @@ class Training(TraineeRollupWrites, RefModel):
         help_text=_("From this date the trainee performs the skill without supervision."),
     )
     skill = models.CharField(_("skill"), max_length=200, blank=True)
+
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("trainee__hospital",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TrainingManager()
@@ -620,7 +642,10 @@ class TraineeStartMonth(models.Model):
         return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
 
 
-class TechniqueQuerySet(models.QuerySet):
+class TechniqueQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "hospital__region"))
+
     def in_region(self, region):
         return self.filter(hospital__in=Hospital.objects.in_region(region))
 
@@ -652,6 +677,10 @@ class Technique(RefModel):
     )
     first_in_region = models.BooleanField(_("first in region"), default=False)
 
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("hospital",)
+
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TechniqueManager()
 
@@ -670,7 +699,13 @@ class Technique(RefModel):
         return path_for("outcomes:technique", self.pk)
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        """Referrals with either end in the regions `codes`."""
+        return self.filter(in_regions_q(
+            codes, "origin_hospital__region", "destination_hospital__region", "origin_region", "destination_region",
+        ))
+
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
 
@@ -743,6 +778,10 @@ class Referral(RefModel):
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
 
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("origin_hospital", "destination_hospital")
+
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ReferralManager()
 
@@ -811,7 +850,11 @@ class Referral(RefModel):
         return path_for("outcomes:referral", self.pk)
 
 
-class ConsultationQuerySet(models.QuerySet):
+class ConsultationQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        """Consultations requested or given by hospitals in the regions `codes`."""
+        return self.filter(in_regions_q(codes, "requesting_hospital__region", "consulting_hospital__region"))
+
     def within(self, period: Period):
         return self.filter(within_q(period, "date"))
 
@@ -847,6 +890,10 @@ class Consultation(RefModel):
     )
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
 
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("requesting_hospital",)
+
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ConsultationManager()
 
@@ -865,7 +912,12 @@ class Consultation(RefModel):
         return path_for("outcomes:consultation", self.pk)
 
 
-class IndicatorValueManager(models.Manager):
+class IndicatorValueQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "hospital__region"))
+
+
+class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):
     def get_by_natural_key(self, hospital, period, indicator):
         return self.get(hospital=hospital, period=period, indicator=indicator)
 

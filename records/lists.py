@@ -23,10 +23,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from accounts.scope import RoleRequiredMixin, readable_regions, scope_queryset
-from aidtracker.lib.cache import cached, cached_page, fragment_key, scope_key
-from deployments.models import Program, Team
-from hospitals.models import Hospital, Region
+from accounts.scope import RoleRequiredMixin, readable_regions, scope_key
+from aidtracker.lib.cache import cached, cached_page, fragment_key
 
 CSV_CHUNK_SIZE = 2000
 
@@ -100,29 +98,23 @@ class Sorting:
         return out
 
 
-#: Models whose filter choices are narrowed to what the user may read.
-SCOPED_CHOICES = (Region, Hospital, Program, Team)
-
-
 def scope_filter_choices(user, form):
-    """Narrow the form's choices of regions, hospitals, programs and teams to
+    """Narrow the form's choices (regions, hospitals, programs, teams...) to
     those the user may read, so a regional official neither sees other
     regions' hospitals in the dropdowns nor can pick them (an unreadable
-    choice is refused as invalid). The donor filter (province-level regions
-    that donate) keeps the donors of the programs the user may read. No
+    choice is refused as invalid): a field narrows itself when it knows how
+    (`restrict_to_regions`, e.g. the donor filter keeps the donors of the
+    programs the user may read), else its queryset's `in_regions` does. No
     query is run here: the choices stay lazy querysets with a subquery."""
-    if readable_regions(user) is None:
+    codes = readable_regions(user)
+    if codes is None:
         return
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
-        if queryset is None or queryset.model not in SCOPED_CHOICES:
-            continue
-        if name == "donor" and queryset.model is Region:
-            field.queryset = queryset.filter(
-                donated_programs__in=scope_queryset(user, Program.objects.all())
-            )
-        else:
-            field.queryset = scope_queryset(user, queryset)
+        if hasattr(field, "restrict_to_regions"):
+            field.restrict_to_regions(codes)
+        elif queryset is not None and hasattr(queryset, "in_regions"):
+            field.queryset = queryset.in_regions(codes)
 
 
 class RecordListView(RoleRequiredMixin, View):

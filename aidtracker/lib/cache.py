@@ -37,7 +37,6 @@ import logging
 import threading
 import time
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
@@ -158,18 +157,6 @@ def connect_signals() -> None:
     m2m_changed.connect(_on_m2m_changed, dispatch_uid="aidtracker.lib.cache.m2m")
 
 
-def scope_key(user) -> str:
-    """Return the part of a cache key that names what `user` may read: "all",
-    or "regions:" and their sorted region codes. Users with the same scope
-    share entries; different scopes never do."""
-    from accounts.scope import readable_regions  # accounts imports models; keep start-up light
-
-    regions = readable_regions(user)
-    if regions is None:
-        return "all"
-    return "regions:" + ",".join(sorted(regions)) if regions else "none"
-
-
 def _key_value(value):
     """JSON stand-in for values of key parts: a model instance by its primary
     key, a dataclass (a Period) by its fields, anything else by str()."""
@@ -225,6 +212,8 @@ def cached_call(fn, *args, scope: str, timeout=None, **kwargs):
     name, every argument and the caller's `scope` (see `scope_key`), e.g.
 
         cached_call(summary.region_summary, region, period, specialty=s, scope=scope_key(user))
+
+    (`scope`: what the user may read, accounts.scope.scope_key.)
     """
     name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__qualname__}"
     return cached((name, args, kwargs, scope), lambda: fn(*args, **kwargs), timeout)
@@ -245,28 +234,12 @@ def fragment_key(request, *parts) -> str:
 
 
 def _who(request) -> tuple:
-    """The parts of a page's key that name its reader: the user (id and the
-    names the header shows) and their scope (role, regions, programs: what
-    they may read, which links and actions they get). A profile is not
-    domain data (changing it raises no data version), so the scope itself
-    is in the key: a changed role or region applies at once."""
-    if not django_apps.is_installed("accounts"):
-        return ("everybody",)  # without roles every page is the same for all
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ("anonymous",)
-    from accounts.scope import get_scope
-
-    scope = get_scope(user)
-    return (
-        f"user:{user.pk}",
-        user.get_username(),
-        user.get_full_name(),
-        scope.role,
-        sorted(scope.regions) if scope.regions is not None else None,
-        sorted(scope.programs),
-        getattr(request, "api_token", None) is not None,
-    )
+    """The parts of a page's key that name its reader, as the request tells
+    them: `request.reader()`, set by the accounts app's ReaderMiddleware (the
+    user, the names the header shows, and what they may read and change).
+    Without it every page is the same for everybody."""
+    reader = getattr(request, "reader", None)
+    return tuple(reader()) if reader is not None else ("everybody",)
 
 
 class DataVersionMiddleware:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
+from accounts.scope import scope_key
 from aidtracker.lib import cache as figures
 from aidtracker.lib.env import parse_cache_url
 from aidtracker.lib.models import DataVersion
@@ -247,7 +248,7 @@ def test_a_shared_redis_cache_follows_writes_too(world, redis_url):
 
 def test_scope_keys_name_what_the_user_may_read(db, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "r@example.org", "pw")
-    assert figures.scope_key(admin) == "all"
+    assert scope_key(admin) == "all"
 
 
 def test_cached_call_keys_by_function_arguments_and_scope(world):
