@@ -45,8 +45,8 @@ _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 _WHOLE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def parse_period(value: str) -> str:
-    """`YYYY-MM`, stored as the month's first day."""
+def parse_month(value: str) -> str:
+    """`YYYY-MM` (an indicator's `period`), stored as the month's first day."""
     if not _PERIOD.match(value):
         if _WHOLE_DATE.match(value):
             # Excel turns a typed 2024-03 into a date cell.
