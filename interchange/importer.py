@@ -17,10 +17,12 @@ Where the rest is: what an import reports (interchange/report.py), how one
 file is read and checked (interchange/handlers.py, one FileImport per kind of
 file), how one cell is read (interchange/cells.py), the staging tables and
 the set-based writes with their history (interchange/staging.py). This
-module holds the run: the transaction, the order of the writes, the rollups.
+module holds the run: the transaction, the order of the writes, and the
+rollup tables kept exact (`_keep_rollups_exact`).
 """
 
 import time
+from contextlib import contextmanager, nullcontext
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -36,6 +38,7 @@ from .handlers import handler_for
 from .report import Report
 from .sources import Unusable, open_bundle
 from .specs import FILES
+from .staging import Stage
 
 LOCK_KEY = 0x41494454  # pg_advisory_xact_lock key shared by every import ("AIDT")
 
@@ -64,9 +67,6 @@ class Progress:
         self.done += n
         if self.callback:
             self.callback(self.done, self.total, name)
-
-
-# -- the whole bundle -------------------------------------------------------------
 
 
 def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) -> Report:
@@ -102,7 +102,179 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
     return report
 
 
-def _surgeries_touched(stage):
+def _run(bundle, report, tracker, *, dry_run, user, batch):
+    """Read, check and write the bundle in one transaction; raise _Rollback
+    (nothing written) on any error, and after a dry run."""
+    with transaction.atomic():
+        _wait_for_other_imports()
+        stages = _read_and_check(bundle, report, tracker, dry_run=dry_run)
+        if report.error_count:
+            raise _Rollback
+        _write(stages, report, dry_run=dry_run, user=user, batch=batch)
+        for stage in stages.values():
+            stage.drop()
+        if dry_run:
+            raise _Rollback
+        report.timings["commit"] = time.monotonic()  # made a duration once committed
+
+
+def _wait_for_other_imports():
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time anyway (and runlock.ImportLock)
+    # Two imports at once would each check against a database the
+    # other is changing: the second waits for the first to finish.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # Memory for this transaction's sorts and hashes (the check
+        # for keys twice groups every staged key; the rollup groups
+        # every written surgery) and for rebuilding indexes after a
+        # bulk load: PostgreSQL's defaults (4 MB, 64 MB) spill to disk.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+
+
+def _read_and_check(bundle, report, tracker, *, dry_run):
+    """Read every file of the bundle into its staging tables, checking each
+    row as it comes, then run the checks that span rows; return the stages
+    by label ("surgeries.csv", "rotations.csv (people)", ...)."""
+    t0 = time.monotonic()
+    known = KnownCodes()
+    handlers = []
+    stages = {}
+    try:
+        for spec in FILES:
+            bundle_file = bundle.files.get(spec.name)
+            if bundle_file is None:
+                continue
+            handler = handler_for(spec)(spec, bundle_file, known, report, tracker, dry_run=dry_run)
+            handlers.append(handler)
+            handler.run()
+            for stage in handler.stages:
+                stages[stage.label] = stage
+            if hasattr(handler, "people_stage"):
+                stages[handler.people_stage.label] = handler.people_stage
+    except BaseException as exc:
+        for handler in handlers:
+            for stage in handler.stages:
+                stage.abort()
+        if isinstance(exc, DatabaseError):
+            # A row staged straight into its table (a first load) that
+            # the database refuses: reported as at the write below.
+            _refused(report, spec.name, exc)
+            raise _Rollback from None
+        raise
+    report.timings["read+stage"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    for handler in handlers:
+        handler.checks()
+    report.timings["checks"] = time.monotonic() - t0
+    report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)
+    return stages
+
+
+def _write(stages, report, *, dry_run, user, batch):
+    """Write the staged rows in WRITE_ORDER, each with its history, keeping
+    the rollups exact; or, in a dry run, count what that would create and
+    update. The counts go to the report."""
+    when = timezone.now()
+    user_id = getattr(user, "pk", None)
+    batch_id = getattr(batch, "pk", None)
+    label = ""
+    try:
+        with transaction.atomic():
+            with nullcontext() if dry_run else _keep_rollups_exact(stages, report):
+                for label in WRITE_ORDER:
+                    stage = stages.get(label)
+                    if stage is None:
+                        continue
+                    t0 = time.monotonic()
+                    if dry_run:
+                        created, updated = stage.classify()
+                    else:
+                        created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
+                    report.timings[f"write {label}"] = time.monotonic() - t0
+                    report.counts[label] = {
+                        "created": created,
+                        "updated": updated,
+                        "unchanged": stage.rows - created - updated,
+                    }
+            if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
+                # Bulk upserts send no model signals: raise the data version
+                # in this transaction, so cached figures (aidtracker/cache.py)
+                # move on exactly when these rows become visible.
+                bump_data_version()
+            if connection.vendor == "sqlite":
+                connection.check_constraints()  # SQLite defers foreign keys to the commit
+    except DatabaseError as exc:
+        # The checks above should leave nothing for the database to refuse;
+        # if it still does, say so plainly instead of a traceback.
+        _refused(report, label, exc)
+        raise _Rollback from None
+
+
+def _refused(report, label, exc):
+    """Report what the database refused (its first line), not a traceback."""
+    report.add(
+        label, None, "", "",
+        _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
+    )
+
+
+# -- the rollup tables ------------------------------------------------------------
+
+
+@contextmanager
+def _keep_rollups_exact(stages, report):
+    """Around the writes of an import: keep the rollup tables exact, which
+    bulk upserts (no model signals) would otherwise leave behind. Every call
+    of the importer into outcomes.rollups and deployments.rollups is here.
+
+    - The monthly surgery rollup: the hospitals and months the written
+      surgeries were in (read before the writes: an update may move one) or
+      are in now are rebuilt from the surgeries, set-based.
+    - The trainee rollups: for a few trainees their contributions are read
+      before and after and the difference added; for many, the hospitals
+      they were in or are in now are rebuilt from the trainings.
+    - The expert rollup: rebuilt whole when programs, teams or rotations
+      changed (rotations may have moved in or out of any province).
+
+    All in the import's transaction; after a dry run nothing is called."""
+    t0 = time.monotonic()
+    surgeries = stages.get("surgeries.csv")
+    surgery_groups = _surgeries_touched(surgeries) if surgeries is not None else None
+    trainees = _touched_trainees_sql(stages)
+    trainee_delta = trainee_hospitals = None
+    if trainees is not None:
+        codes = _first_codes(trainees, rollups.DELTA_MAX_TRAINEES + 1)
+        if len(codes) <= rollups.DELTA_MAX_TRAINEES:
+            trainee_delta = rollups.TraineeDelta(codes).before()
+        else:
+            trainee_hospitals = _hospitals_of_trainees(trainees)
+    report.timings["rollups"] = time.monotonic() - t0
+
+    yield
+
+    t0 = time.monotonic()
+    if surgery_groups and _changed(report, "surgeries.csv"):
+        with surgeries.derived_write(rollups.ROLLUP_TABLE):
+            rollups.rebuild(*surgery_groups)
+    if trainee_delta is not None:
+        trainee_delta.after()
+    elif trainee_hospitals is not None:
+        rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
+    if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
+        expert_rollup.rebuild()
+    report.timings["rollups"] += time.monotonic() - t0
+
+
+def _changed(report, *labels):
+    """Whether the import created or updated rows of any of these files."""
+    return any(
+        report.counts.get(label, {}).get(key) for label in labels for key in ("created", "updated")
+    )
+
+
+def _surgeries_touched(stage: Stage):
     """(hospital codes, first date, last date) of the staged surgeries and of
     the surgeries already there with the same refs (an update may move one),
     or None when nothing is staged. One query."""
@@ -126,170 +298,36 @@ def _surgeries_touched(stage):
     return {r[0] for r in rows}, min(r[1] for r in rows), max(r[2] for r in rows)
 
 
-class _TraineeRollups:
-    """Keeps the trainee rollups (outcomes/rollups.py) exact across the writes
-    of the trainees and trainings stages, which send no model signals: for a
-    few trainees their contributions are read before and after and the
-    difference added; for many, the hospitals they were in or are in now are
-    rebuilt from the trainings (set-based, in this transaction)."""
-
-    TRAINEES, TRAININGS = "trainings.csv (trainees)", "trainings.csv"
-
-    def __init__(self, stages):
-        self.trainees = stages.get(self.TRAINEES)
-        self.trainings = stages.get(self.TRAININGS)
-        self.delta = None
-        self.hospitals = None
-
-    def _touched_sql(self):
-        """Trainee codes of the staged rows and of the trainings they replace."""
-        parts = []
-        if self.trainees is not None:
-            parts.append(f"SELECT code FROM {self.trainees.name}")
-        if self.trainings is not None:
-            parts.append(f"SELECT trainee_id FROM {self.trainings.name}")
-            parts.append(
-                f"SELECT t.trainee_id FROM {Training._meta.db_table} t "
-                f"INNER JOIN {self.trainings.name} s ON t.ref = s.ref"
-            )
-        return " UNION ".join(parts)
-
-    def before(self):
-        if not any(stage is not None and stage.rows for stage in (self.trainees, self.trainings)):
-            return
-        touched = self._touched_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT code FROM ({touched}) c LIMIT %s", [rollups.DELTA_MAX_TRAINEES + 1])
-            codes = [row[0] for row in cursor.fetchall()]
-            if len(codes) <= rollups.DELTA_MAX_TRAINEES:
-                self.delta = rollups.TraineeDelta(codes).before()
-                return
-            cursor.execute(
-                f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} WHERE code IN ({touched})"
-            )
-            self.hospitals = {row[0] for row in cursor.fetchall()}
-
-    def after(self):
-        if self.delta is not None:
-            self.delta.after()
-        elif self.hospitals is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} "
-                    f"WHERE code IN ({self._touched_sql()})"
-                )
-                self.hospitals |= {row[0] for row in cursor.fetchall()}
-            rollups.rebuild_trainees(self.hospitals)
+def _touched_trainees_sql(stages):
+    """SQL selecting the codes of the trainees of the staged trainees and
+    trainings and of the trainings these replace; None when neither stage
+    holds a row."""
+    trainees = stages.get("trainings.csv (trainees)")
+    trainings = stages.get("trainings.csv")
+    if not any(stage is not None and stage.rows for stage in (trainees, trainings)):
+        return None
+    parts = []
+    if trainees is not None:
+        parts.append(f"SELECT code FROM {trainees.name}")
+    if trainings is not None:
+        parts.append(f"SELECT trainee_id FROM {trainings.name}")
+        parts.append(
+            f"SELECT t.trainee_id FROM {Training._meta.db_table} t "
+            f"INNER JOIN {trainings.name} s ON t.ref = s.ref"
+        )
+    return " UNION ".join(parts)
 
 
-def _refused(report, label, exc):
-    """Report what the database refused (its first line), not a traceback."""
-    report.add(
-        label, None, "", "",
-        _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
-    )
+def _first_codes(trainees_sql, limit):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT code FROM ({trainees_sql}) c LIMIT %s", [limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _run(bundle, report, tracker, *, dry_run, user, batch):
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two imports at once would each check against a database the
-            # other is changing: the second waits for the first to finish.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-                # Memory for this transaction's sorts and hashes (the check
-                # for keys twice groups every staged key; the rollup groups
-                # every written surgery) and for rebuilding indexes after a
-                # bulk load: PostgreSQL's defaults (4 MB, 64 MB) spill to disk.
-                cursor.execute("SET LOCAL work_mem = '128MB'")
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        t0 = time.monotonic()
-        known = KnownCodes()
-        imports = []
-        stages = {}
-        try:
-            for spec in FILES:
-                bundle_file = bundle.files.get(spec.name)
-                if bundle_file is None:
-                    continue
-                handler = handler_for(spec)(spec, bundle_file, known, report, tracker, dry_run=dry_run)
-                imports.append(handler)
-                handler.run()
-                for stage in handler.stages:
-                    stages[stage.label] = stage
-                if hasattr(handler, "people_stage"):
-                    stages[handler.people_stage.label] = handler.people_stage
-        except BaseException as exc:
-            for handler in imports:
-                for stage in handler.stages:
-                    stage.abort()
-            if isinstance(exc, DatabaseError):
-                # A row staged straight into its table (a first load) that
-                # the database refuses: reported as at the write below.
-                _refused(report, spec.name, exc)
-                raise _Rollback from None
-            raise
-        report.timings["read+stage"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        for handler in imports:
-            handler.checks()
-        report.timings["checks"] = time.monotonic() - t0
-        report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)
-        if report.error_count:
-            raise _Rollback
-        when = timezone.now()
-        user_id = getattr(user, "pk", None)
-        batch_id = getattr(batch, "pk", None)
-        trainee_rollups = _TraineeRollups(stages)
-        try:
-            with transaction.atomic():
-                if not dry_run:
-                    trainee_rollups.before()
-                for label in WRITE_ORDER:
-                    stage = stages.get(label)
-                    if stage is None:
-                        continue
-                    t0 = time.monotonic()
-                    if dry_run:
-                        created, updated = stage.classify()
-                    else:
-                        touched = _surgeries_touched(stage) if stage.model is Surgery else None
-                        created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
-                        if touched and (created or updated):
-                            # Bulk upserts send no signals: recompute the monthly
-                            # rollup of the hospitals and months the rows were in
-                            # or are in now, set-based, in this transaction.
-                            with stage.derived_write(rollups.ROLLUP_TABLE):
-                                rollups.rebuild(*touched)
-                    report.timings[f"write {label}"] = time.monotonic() - t0
-                    report.counts[label] = {
-                        "created": created,
-                        "updated": updated,
-                        "unchanged": stage.rows - created - updated,
-                    }
-                if not dry_run:
-                    trainee_rollups.after()
-                    if any(
-                        report.counts.get(label, {}).get(key)
-                        for label in ("programs.csv", "teams.csv", "rotations.csv")
-                        for key in ("created", "updated")
-                    ):
-                        # Rotations may have moved in or out of any province.
-                        expert_rollup.rebuild()
-                if not dry_run and any(c["created"] or c["updated"] for c in report.counts.values()):
-                    # Bulk upserts send no model signals: raise the data version
-                    # in this transaction, so cached figures (aidtracker/cache.py)
-                    # move on exactly when these rows become visible.
-                    bump_data_version()
-                if connection.vendor == "sqlite":
-                    connection.check_constraints()  # SQLite defers foreign keys to the commit
-        except DatabaseError as exc:
-            # The checks above should leave nothing for the database to refuse;
-            # if it still does, say so plainly instead of a traceback.
-            _refused(report, label, exc)
-            raise _Rollback from None
-        for stage in stages.values():
-            stage.drop()
-        if dry_run:
-            raise _Rollback
-        report.timings["commit"] = time.monotonic()  # made a duration once committed
+def _hospitals_of_trainees(trainees_sql):
+    """The hospitals the trainees are in now (in this transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} WHERE code IN ({trainees_sql})"
+        )
+        return {row[0] for row in cursor.fetchall()}
