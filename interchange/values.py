@@ -7,7 +7,7 @@ COPY or SQLite unchanged), or raises `Invalid` with what was expected.
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -100,16 +100,3 @@ def decimal_parser(max_digits: int, places: int):
         return value
 
     return parse_decimal
-
-
-def format_decimal(value) -> str:
-    """Canonical text of a stored decimal: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    if not isinstance(value, Decimal):
-        try:
-            value = Decimal(str(value))
-        except InvalidOperation:
-            return str(value)
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
