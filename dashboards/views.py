@@ -47,8 +47,10 @@ from aidtracker.lib.urlpaths import path as url_path
 from aidtracker.lib.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
+from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
 from deployments.models import Program, Rotation, Team, Twinning
+from hospitals import columns as hospitals_columns
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Hospital, Region
 from outcomes.models import IndicatorValue, Surgery
@@ -309,12 +311,7 @@ class ProgramListView(RecordListView):
     }
     default_sort = "code"
     csv_filename = "programs.csv"
-    csv_columns = [
-        ("code", "code"), ("name", "name"), ("name_zh", "name_zh"), ("kind", "kind"),
-        ("donor_region_code", "donor_region_id"),
-        ("recipient_hospital_code", "recipient_hospital_id"), ("start_date", "start_date"),
-        ("end_date", "end_date"),
-    ]
+    csv_columns = deployments_columns.PROGRAMS
 
     def base_queryset(self, request):
         return Program.objects.visible_to(request.user).annotate(
@@ -417,10 +414,7 @@ class HospitalListView(RecordListView):
     }
     default_sort = "name"
     csv_filename = "hospitals.csv"
-    csv_columns = [
-        ("code", "code"), ("name", "name"), ("name_zh", "name_zh"), ("region_code", "region_id"),
-        ("grade", "grade"), ("kind", "kind"),
-    ]
+    csv_columns = hospitals_columns.HOSPITALS
 
     def base_queryset(self, request):
         return with_program_counts(scope_queryset(request.user, Hospital.objects.all()))

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from records.lists import RecordListView
+from deployments import columns
 from deployments.models import Rotation
 from deployments.filters import RotationFilter
 
@@ -20,12 +21,7 @@ class RotationListView(RecordListView):
     }
     default_sort = "-start"
     csv_filename = "rotations.csv"
-    csv_columns = [
-        ("team_code", "team_id"), ("person_id", "person_id"), ("person_name", "person__name"),
-        ("home_hospital_code", "person__home_hospital_id"), ("specialty", "specialty_id"),
-        ("title", "title"), ("role", "role"), ("start_date", "start_date"),
-        ("end_date", "end_date"),
-    ]
+    csv_columns = columns.ROTATIONS
 
     def base_queryset(self, request):
         return Rotation.objects.visible_to(request.user)

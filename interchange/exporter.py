@@ -2,24 +2,23 @@
 
 Deterministic by design, so that export -> import into an empty database ->
 export gives byte-identical files: rows sorted by key (byte order, the same on
-SQLite and PostgreSQL), columns in the spec's order, one canonical text per
-value (dates YYYY-MM-DD, months YYYY-MM, yes/no, decimals without trailing
-zeros), CSV with CRLF line ends (RFC 4180), and for .zip and .xlsx fixed
-timestamps inside the archive.
+SQLite and PostgreSQL), the columns each app declares for the file (its
+columns.py, which the importer reads and the record lists write too), one
+canonical text per value (aidtracker/lib/columns.py: dates YYYY-MM-DD,
+months YYYY-MM, yes/no, decimals without trailing zeros), CSV with CRLF line
+ends (RFC 4180), and for .zip and .xlsx fixed timestamps inside the archive.
 """
 
-import csv
-import io
 import re
 import tempfile
 import zipfile
-from datetime import date, datetime
 from pathlib import Path
 
 from django.db import connection
+from django.db.models import DateField
+from django.db.models.functions import Collate
 
-from .specs import FILES
-from .values import format_decimal
+from .specs import FILES, SPECS
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries' timestamp: the content alone decides the bytes
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet (Excel's limit), the header included
@@ -29,124 +28,39 @@ class ExportError(Exception):
     """The export cannot be written as asked; the message says why and what to do."""
 
 
-def _order(*columns):
-    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    return ", ".join(f"{c}{collate}" for c in columns)
-
-
-def _queries():
-    """file name -> (SQL selecting the spec's columns in order, formatters)."""
-    D, B, N, T, P = "date", "bool", "num", "text", "period"
-    return {
-        "regions.csv": (
-            f"SELECT code, name, name_zh, level, parent_id FROM hospitals_region ORDER BY {_order('code')}",
-            (T, T, T, T, T),
-        ),
-        "hospitals.csv": (
-            f"SELECT code, name, name_zh, region_id, grade, kind FROM hospitals_hospital ORDER BY {_order('code')}",
-            (T,) * 6,
-        ),
-        "programs.csv": (
-            "SELECT code, name, name_zh, kind, donor_region_id, recipient_hospital_id, start_date, end_date "
-            f"FROM deployments_program ORDER BY {_order('code')}",
-            (T, T, T, T, T, T, D, D),
-        ),
-        "twinnings.csv": (
-            "SELECT program_id, specialty_id, donor_hospital_id, start_date, end_date FROM deployments_twinning "
-            f"ORDER BY {_order('program_id', 'specialty_id', 'donor_hospital_id')}",
-            (T, T, T, D, D),
-        ),
-        "teams.csv": (
-            "SELECT code, program_id, name, batch, start_date, end_date FROM deployments_team "
-            f"ORDER BY {_order('code')}",
-            (T, T, T, N, D, D),
-        ),
-        "rotations.csv": (
-            "SELECT r.team_id, r.person_id, p.name, p.home_hospital_id, r.specialty_id, r.title, r.role, "
-            "r.start_date, r.end_date FROM deployments_rotation r "
-            "JOIN deployments_person p ON p.code = r.person_id "
-            f"ORDER BY {_order('r.team_id', 'r.person_id')}",
-            (T, T, T, T, T, T, T, D, D),
-        ),
-        "surgeries.csv": (
-            "SELECT ref, date, hospital_id, specialty_id, procedure, grade, approach, lead, team_id, "
-            "demonstration, first_in_region, outcome, blood_loss_ml FROM outcomes_surgery "
-            f"ORDER BY {_order('ref')}",
-            (T, D, T, T, T, N, T, T, T, B, B, T, N),
-        ),
-        "trainings.csv": (
-            "SELECT t.ref, t.trainee_id, e.name, e.hospital_id, t.specialty_id, e.role, t.kind, "
-            "t.host_hospital_id, t.program_id, t.start_date, t.end_date, t.hours, t.status, "
-            "t.independent_on, t.skill FROM outcomes_training t "
-            "JOIN outcomes_trainee e ON e.code = t.trainee_id "
-            f"ORDER BY {_order('t.ref')}",
-            (T, T, T, T, T, T, T, T, T, D, D, N, T, D, T),
-        ),
-        "techniques.csv": (
-            "SELECT ref, hospital_id, specialty_id, name, introduced_on, program_id, first_in_region "
-            f"FROM outcomes_technique ORDER BY {_order('ref')}",
-            (T, T, T, T, D, T, B),
-        ),
-        "referrals.csv": (
-            "SELECT ref, date, kind, COALESCE(origin_hospital_id, origin_region_id, origin_country), "
-            "COALESCE(destination_hospital_id, destination_region_id), age_group, distance_km, "
-            f"duration_hours, outcome FROM outcomes_referral ORDER BY {_order('ref')}",
-            (T, D, T, T, T, T, N, N, T),
-        ),
-        "consultations.csv": (
-            "SELECT ref, date, requesting_hospital_id, consulting_hospital_id, specialty_id, mode "
-            f"FROM outcomes_consultation ORDER BY {_order('ref')}",
-            (T, D, T, T, T, T),
-        ),
-        "indicators.csv": (
-            "SELECT hospital_id, period, indicator, value FROM outcomes_indicatorvalue "
-            f"ORDER BY {_order('hospital_id')}, period, {_order('indicator')}",
-            (T, P, T, N),
-        ),
-    }
-
-
-def _fmt(kind, value):
-    if value is None:
-        return ""
-    if kind == "text":
-        return str(value)
-    if kind == "date":
-        return value.isoformat() if isinstance(value, (date, datetime)) else str(value)[:10]
-    if kind == "period":
-        return (value.isoformat() if isinstance(value, date) else str(value))[:7]
-    if kind == "bool":
-        return "yes" if value in (True, 1, "1", "t") else "no"
-    return format_decimal(value)
+def _rows_of(spec):
+    """Every row of the file's model, ordered by the file's key in byte order
+    (the same on SQLite and PostgreSQL, whatever the database's collation)."""
+    order = []
+    for column in spec.conflict:
+        field = spec.model._meta.get_field(column)
+        if connection.vendor == "postgresql" and not isinstance(field, DateField):
+            order.append(Collate(field.attname, "C"))
+        else:
+            order.append(field.attname)  # SQLite compares text byte by byte
+    return spec.model._default_manager.order_by(*order)
 
 
 def iter_rows(name):
-    """The header, then every row of file `name`, as lists of strings."""
-    spec = {s.name: s for s in FILES}[name]
-    sql, kinds = _queries()[name]
+    """The header, then every row of file `name`, as lists of strings: the
+    columns its app declares, each cell written by aidtracker.lib.columns
+    (as the record lists' CSV downloads write them)."""
+    spec = SPECS[name]
     yield list(spec.column_names)
-    # A server-side cursor on PostgreSQL: rows arrive 2,000 at a time
+    # A server-side cursor on PostgreSQL: rows arrive 5,000 at a time
     # instead of the whole table at once (1,200,000 surgeries held 500 MB).
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql)
-        while True:
-            chunk = cursor.fetchmany(5000)
-            if not chunk:
-                break
-            for row in chunk:
-                yield [_fmt(k, v) for k, v in zip(kinds, row)]
+    yield from spec.declared.rows(_rows_of(spec), chunk_size=5000)
 
 
 def _csv_bytes_chunks(name):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for i, row in enumerate(iter_rows(name)):
-        writer.writerow(row)
-        if i % 5000 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    spec = SPECS[name]
+    lines = []
+    for line in spec.declared.csv_lines(_rows_of(spec), chunk_size=5000):
+        lines.append(line)
+        if len(lines) >= 5000:
+            yield "".join(lines).encode()
+            lines = []
+    yield "".join(lines).encode()
 
 
 def export_bundle(out) -> Path:
@@ -238,10 +152,7 @@ def check_xlsx_fits():
     from django.utils.translation import gettext as _
 
     for spec in FILES:
-        sql, _kinds = _queries()[spec.name]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({sql}) t")
-            rows = cursor.fetchone()[0]
+        rows = spec.model._default_manager.count()
         if rows + 1 > XLSX_MAX_ROWS:
             raise ExportError(
                 _(

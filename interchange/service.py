@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from audit.models import ImportBatch
 
 from . import runlock
-from .importer import ERROR_CAP, import_bundle
+from .importer import import_bundle
+from .report import ERROR_CAP
 from .sources import sha256_of
 
 

@@ -1,14 +1,24 @@
-"""The files and columns of interchange format v1 (spec sections 2 and 3).
+"""The files and columns of interchange format v1 (spec sections 2 and 3), as
+the importer reads them.
 
-One `FileSpec` per file, in dependency order: its columns (name, required,
-how a value is read), its key, and the model and database columns a row is
-written to. Code lists come from the models' choices, so there is one list.
+One `FileSpec` per file, in dependency order. Its columns, their order and
+the field each is stored in are the ones its app declares (hospitals/,
+deployments/ and outcomes/columns.py, which the bundle export and the record
+lists write too); the spec adds how each column is read (required or not,
+what a value may be) by the column's name, and the file's key and the model
+its rows are written to. Code lists come from the models' choices, so there
+is one list.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.core.exceptions import ImproperlyConfigured
+
+from deployments import columns as deployments_columns
 from deployments.models import Person, Program, Rotation, Team, Title, Twinning
+from hospitals import columns as hospitals_columns
 from hospitals.models import Hospital, Region
+from outcomes import columns as outcomes_columns
 from outcomes.models import (
     Consultation,
     IndicatorValue,
@@ -21,13 +31,17 @@ from outcomes.models import (
 
 
 @dataclass(frozen=True)
-class Column:
-    name: str
+class ImportColumn:
+    """How the importer reads one column. `name` and `db` come from the
+    app's declaration (FileSpec fills them in)."""
+
+    name: str = ""
     required: bool = False
     # "text" (with max_length), "key", "region_code", "hospital_code",
-    # "choice" (with choices), "date", "period", "bool", "int", "decimal",
-    # or a reference: "ref:region", "ref:hospital", "ref:program",
-    # "ref:team", "ref:specialty".
+    # "parent", "choice" (with choices), "date", "period", "bool", "int",
+    # "decimal", "grade", "end" (a referral's origin or destination), or a
+    # reference: "ref:region", "ref:hospital", "ref:program", "ref:team",
+    # "ref:specialty".
     kind: str = "text"
     max_length: int = 0
     choices: tuple = ()
@@ -38,40 +52,63 @@ class Column:
     db: str | None = None  # database column in the main model, if any
 
 
-def text(name, max_length, required=False, db=None, default=""):
-    return Column(name, required, "text", max_length=max_length, db=db or name, default=default)
+def text(max_length, required=False, default=""):
+    return ImportColumn(required=required, kind="text", max_length=max_length, default=default)
 
 
-def choice(name, choices, required=True, db=None, default=""):
+def choice(choices, required=True, default=""):
     values = tuple(value for value, _label in choices)
-    return Column(name, required, "choice", choices=values, db=db or name, default=default)
+    return ImportColumn(required=required, kind="choice", choices=values, default=default)
 
 
-def ref(name, target, required=True, db=None):
-    return Column(name, required, f"ref:{target}", db=db)
+def ref(target, required=True):
+    return ImportColumn(required=required, kind=f"ref:{target}")
 
 
-def date_col(name, required=True, db=None):
-    return Column(name, required, "date", db=db or name)
+def date_col(required=True):
+    return ImportColumn(required=required, kind="date")
 
 
-def bool_col(name):
-    return Column(name, False, "bool", default="0", db=name)
+def bool_col():
+    return ImportColumn(kind="bool", default="0")
+
+
+def code(kind):
+    """A required code of a pattern: "key", "hospital_code", "region_code"."""
+    return ImportColumn(required=True, kind=kind)
 
 
 @dataclass
 class FileSpec:
     name: str
     model: type
-    columns: list
+    declared: object  # the file's columns as its app declares them (aidtracker.lib.columns.Columns)
+    reading: dict  # column name -> ImportColumn: how that column is read
     key: tuple  # column names
     conflict: tuple  # database columns of the key
     extra_db: tuple = ()  # database columns filled by the file's own code
     date_pairs: tuple = (("start_date", "end_date"),)
+    columns: list = field(init=False)
     column_names: tuple = field(init=False)
 
     def __post_init__(self):
-        self.column_names = tuple(c.name for c in self.columns)
+        self.column_names = self.declared.names
+        if set(self.reading) != set(self.column_names):
+            raise ImproperlyConfigured(
+                f"{self.name}: how to read {sorted(self.reading)} does not match the declared "
+                f"columns {list(self.column_names)}"
+            )
+        # A column whose value comes from a field of the model itself is
+        # written to that field; the others (a person's name, a referral's
+        # ends) are the file's own code's to write.
+        self.columns = [
+            replace(
+                self.reading[column.name],
+                name=column.name,
+                db=self.model._meta.get_field(column.field_path).column if column.field_path else None,
+            )
+            for column in self.declared
+        ]
 
     @property
     def db_columns(self):
@@ -86,13 +123,14 @@ FILES = [
     FileSpec(
         "regions.csv",
         Region,
-        [
-            Column("code", True, "region_code", db="code"),
-            text("name", 100, True),
-            text("name_zh", 100),
-            choice("level", Region.Level.choices),
-            Column("parent_code", False, "parent", db="parent_id"),
-        ],
+        hospitals_columns.REGIONS,
+        {
+            "code": code("region_code"),
+            "name": text(100, True),
+            "name_zh": text(100),
+            "level": choice(Region.Level.choices),
+            "parent_code": ImportColumn(kind="parent"),
+        },
         key=("code",),
         conflict=("code",),
         date_pairs=(),
@@ -100,14 +138,15 @@ FILES = [
     FileSpec(
         "hospitals.csv",
         Hospital,
-        [
-            Column("code", True, "hospital_code", db="code"),
-            text("name", 200, True),
-            text("name_zh", 200),
-            ref("region_code", "region", db="region_id"),
-            choice("grade", Hospital.Grade.choices, required=False),
-            choice("kind", Hospital.Kind.choices),
-        ],
+        hospitals_columns.HOSPITALS,
+        {
+            "code": code("hospital_code"),
+            "name": text(200, True),
+            "name_zh": text(200),
+            "region_code": ref("region"),
+            "grade": choice(Hospital.Grade.choices, required=False),
+            "kind": choice(Hospital.Kind.choices),
+        },
         key=("code",),
         conflict=("code",),
         date_pairs=(),
@@ -115,81 +154,86 @@ FILES = [
     FileSpec(
         "programs.csv",
         Program,
-        [
-            Column("code", True, "key", db="code"),
-            text("name", 200, True),
-            text("name_zh", 200),
-            choice("kind", Program.Kind.choices),
-            ref("donor_region_code", "region", db="donor_region_id"),
-            ref("recipient_hospital_code", "hospital", db="recipient_hospital_id"),
-            date_col("start_date"),
-            date_col("end_date", required=False),
-        ],
+        deployments_columns.PROGRAMS,
+        {
+            "code": code("key"),
+            "name": text(200, True),
+            "name_zh": text(200),
+            "kind": choice(Program.Kind.choices),
+            "donor_region_code": ref("region"),
+            "recipient_hospital_code": ref("hospital"),
+            "start_date": date_col(),
+            "end_date": date_col(required=False),
+        },
         key=("code",),
         conflict=("code",),
     ),
     FileSpec(
         "twinnings.csv",
         Twinning,
-        [
-            ref("program_code", "program", db="program_id"),
-            ref("specialty", "specialty", db="specialty_id"),
-            ref("donor_hospital_code", "hospital", db="donor_hospital_id"),
-            date_col("start_date"),
-            date_col("end_date", required=False),
-        ],
+        deployments_columns.TWINNINGS,
+        {
+            "program_code": ref("program"),
+            "specialty": ref("specialty"),
+            "donor_hospital_code": ref("hospital"),
+            "start_date": date_col(),
+            "end_date": date_col(required=False),
+        },
         key=("program_code", "specialty", "donor_hospital_code"),
         conflict=("program_id", "specialty_id", "donor_hospital_id"),
     ),
     FileSpec(
         "teams.csv",
         Team,
-        [
-            Column("code", True, "key", db="code"),
-            ref("program_code", "program", db="program_id"),
-            text("name", 200, True),
-            Column("batch", True, "int", minimum=1, maximum=32767, db="batch"),
-            date_col("start_date"),
-            date_col("end_date"),
-        ],
+        deployments_columns.TEAMS,
+        {
+            "code": code("key"),
+            "program_code": ref("program"),
+            "name": text(200, True),
+            "batch": ImportColumn(required=True, kind="int", minimum=1, maximum=32767),
+            "start_date": date_col(),
+            "end_date": date_col(),
+        },
         key=("code",),
         conflict=("code",),
     ),
     FileSpec(
         "rotations.csv",
         Rotation,
-        [
-            ref("team_code", "team", db="team_id"),
-            text("person_id", 64, True, db="person_id"),
-            Column("person_name", True, "text", max_length=100),
-            ref("home_hospital_code", "hospital"),
-            ref("specialty", "specialty", db="specialty_id"),
-            choice("title", Title.choices),
-            choice("role", Rotation.Role.choices),
-            date_col("start_date"),
-            date_col("end_date"),
-        ],
+        deployments_columns.ROTATIONS,
+        {
+            "team_code": ref("team"),
+            "person_id": text(64, True),
+            "person_name": ImportColumn(required=True, kind="text", max_length=100),
+            "home_hospital_code": ref("hospital"),
+            "specialty": ref("specialty"),
+            "title": choice(Title.choices),
+            "role": choice(Rotation.Role.choices),
+            "start_date": date_col(),
+            "end_date": date_col(),
+        },
         key=("team_code", "person_id"),
         conflict=("team_id", "person_id"),
     ),
     FileSpec(
         "surgeries.csv",
         Surgery,
-        [
-            Column("ref", True, "key", db="ref"),
-            date_col("date"),
-            ref("hospital_code", "hospital", db="hospital_id"),
-            ref("specialty", "specialty", db="specialty_id"),
-            text("procedure", 200, True),
-            Column("grade", True, "grade", db="grade"),
-            choice("approach", Surgery.Approach.choices),
-            choice("lead", Surgery.Lead.choices),
-            ref("team_code", "team", required=False, db="team_id"),
-            bool_col("demonstration"),
-            bool_col("first_in_region"),
-            choice("outcome", Surgery.Outcome.choices),
-            Column("blood_loss_ml", False, "int", db="blood_loss_ml"),
-        ],
+        outcomes_columns.SURGERIES,
+        {
+            "ref": code("key"),
+            "date": date_col(),
+            "hospital_code": ref("hospital"),
+            "specialty": ref("specialty"),
+            "procedure": text(200, True),
+            "grade": ImportColumn(required=True, kind="grade"),
+            "approach": choice(Surgery.Approach.choices),
+            "lead": choice(Surgery.Lead.choices),
+            "team_code": ref("team", required=False),
+            "demonstration": bool_col(),
+            "first_in_region": bool_col(),
+            "outcome": choice(Surgery.Outcome.choices),
+            "blood_loss_ml": ImportColumn(kind="int"),
+        },
         key=("ref",),
         conflict=("ref",),
         date_pairs=(),
@@ -197,38 +241,42 @@ FILES = [
     FileSpec(
         "trainings.csv",
         Training,
-        [
-            Column("ref", True, "key", db="ref"),
-            text("trainee_id", 64, True, db="trainee_id"),
-            Column("trainee_name", True, "text", max_length=100),
-            ref("hospital_code", "hospital"),
-            ref("specialty", "specialty", db="specialty_id"),
-            Column("role", True, "choice", choices=tuple(v for v, _l in Trainee.Role.choices)),
-            choice("kind", Training.Kind.choices),
-            ref("host_hospital_code", "hospital", required=False, db="host_hospital_id"),
-            ref("program_code", "program", required=False, db="program_id"),
-            date_col("start_date"),
-            date_col("end_date", required=False),
-            Column("hours", False, "decimal", digits=(8, 1), db="hours"),
-            choice("status", Training.Status.choices),
-            date_col("independent_on", required=False),
-            text("skill", 200),
-        ],
+        outcomes_columns.TRAININGS,
+        {
+            "ref": code("key"),
+            "trainee_id": text(64, True),
+            "trainee_name": ImportColumn(required=True, kind="text", max_length=100),
+            "hospital_code": ref("hospital"),
+            "specialty": ref("specialty"),
+            "role": ImportColumn(
+                required=True, kind="choice", choices=tuple(v for v, _l in Trainee.Role.choices)
+            ),
+            "kind": choice(Training.Kind.choices),
+            "host_hospital_code": ref("hospital", required=False),
+            "program_code": ref("program", required=False),
+            "start_date": date_col(),
+            "end_date": date_col(required=False),
+            "hours": ImportColumn(kind="decimal", digits=(8, 1)),
+            "status": choice(Training.Status.choices),
+            "independent_on": date_col(required=False),
+            "skill": text(200),
+        },
         key=("ref",),
         conflict=("ref",),
     ),
     FileSpec(
         "techniques.csv",
         Technique,
-        [
-            Column("ref", True, "key", db="ref"),
-            ref("hospital_code", "hospital", db="hospital_id"),
-            ref("specialty", "specialty", db="specialty_id"),
-            text("name", 200, True),
-            date_col("introduced_on"),
-            ref("program_code", "program", required=False, db="program_id"),
-            bool_col("first_in_region"),
-        ],
+        outcomes_columns.TECHNIQUES,
+        {
+            "ref": code("key"),
+            "hospital_code": ref("hospital"),
+            "specialty": ref("specialty"),
+            "name": text(200, True),
+            "introduced_on": date_col(),
+            "program_code": ref("program", required=False),
+            "first_in_region": bool_col(),
+        },
         key=("ref",),
         conflict=("ref",),
         date_pairs=(),
@@ -236,17 +284,18 @@ FILES = [
     FileSpec(
         "referrals.csv",
         Referral,
-        [
-            Column("ref", True, "key", db="ref"),
-            date_col("date"),
-            choice("kind", Referral.Kind.choices),
-            Column("origin", True, "end"),
-            Column("destination", True, "end"),
-            choice("age_group", Referral.AgeGroup.choices),
-            Column("distance_km", False, "decimal", digits=(8, 1), db="distance_km"),
-            Column("duration_hours", False, "decimal", digits=(7, 1), db="duration_hours"),
-            choice("outcome", Referral.Outcome.choices, required=False),
-        ],
+        outcomes_columns.REFERRALS,
+        {
+            "ref": code("key"),
+            "date": date_col(),
+            "kind": choice(Referral.Kind.choices),
+            "origin": ImportColumn(required=True, kind="end"),
+            "destination": ImportColumn(required=True, kind="end"),
+            "age_group": choice(Referral.AgeGroup.choices),
+            "distance_km": ImportColumn(kind="decimal", digits=(8, 1)),
+            "duration_hours": ImportColumn(kind="decimal", digits=(7, 1)),
+            "outcome": choice(Referral.Outcome.choices, required=False),
+        },
         key=("ref",),
         conflict=("ref",),
         extra_db=(
@@ -261,14 +310,15 @@ FILES = [
     FileSpec(
         "consultations.csv",
         Consultation,
-        [
-            Column("ref", True, "key", db="ref"),
-            date_col("date"),
-            ref("requesting_hospital_code", "hospital", db="requesting_hospital_id"),
-            ref("consulting_hospital_code", "hospital", db="consulting_hospital_id"),
-            ref("specialty", "specialty", db="specialty_id"),
-            choice("mode", Consultation.Mode.choices),
-        ],
+        outcomes_columns.CONSULTATIONS,
+        {
+            "ref": code("key"),
+            "date": date_col(),
+            "requesting_hospital_code": ref("hospital"),
+            "consulting_hospital_code": ref("hospital"),
+            "specialty": ref("specialty"),
+            "mode": choice(Consultation.Mode.choices),
+        },
         key=("ref",),
         conflict=("ref",),
         date_pairs=(),
@@ -276,12 +326,13 @@ FILES = [
     FileSpec(
         "indicators.csv",
         IndicatorValue,
-        [
-            ref("hospital_code", "hospital", db="hospital_id"),
-            Column("period", True, "period", db="period"),
-            choice("indicator", IndicatorValue.Indicator.choices),
-            Column("value", True, "decimal", digits=(14, 2), db="value"),
-        ],
+        outcomes_columns.INDICATORS,
+        {
+            "hospital_code": ref("hospital"),
+            "period": ImportColumn(required=True, kind="period"),
+            "indicator": choice(IndicatorValue.Indicator.choices),
+            "value": ImportColumn(required=True, kind="decimal", digits=(14, 2)),
+        },
         key=("hospital_code", "period", "indicator"),
         conflict=("hospital_id", "period", "indicator"),
         date_pairs=(),

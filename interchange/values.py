@@ -7,7 +7,7 @@ COPY or SQLite unchanged), or raises `Invalid` with what was expected.
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -45,8 +45,8 @@ _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 _WHOLE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def parse_period(value: str) -> str:
-    """`YYYY-MM`, stored as the month's first day."""
+def parse_month(value: str) -> str:
+    """`YYYY-MM` (an indicator's `period`), stored as the month's first day."""
     if not _PERIOD.match(value):
         if _WHOLE_DATE.match(value):
             # Excel turns a typed 2024-03 into a date cell.
@@ -100,16 +100,3 @@ def decimal_parser(max_digits: int, places: int):
         return value
 
     return parse_decimal
-
-
-def format_decimal(value) -> str:
-    """Canonical text of a stored decimal: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    if not isinstance(value, Decimal):
-        try:
-            value = Decimal(str(value))
-        except InvalidOperation:
-            return str(value)
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text

@@ -1,14 +1,14 @@
 """Record lists of the outcomes: filter, sort, paginate, export as CSV with
 the interchange spec's columns (section 2)."""
 
-from django.db.models import CharField, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import readable_regions
 from records.lists import RecordListView
 from hospitals.models import Hospital
 from aidtracker.lib.periods import Period, within_any_q
+from outcomes import columns
 from outcomes.models import Consultation, Referral, Surgery, SurgeryMonth, Technique, Training
 from outcomes.filters import (
     ConsultationFilter,
@@ -30,13 +30,7 @@ class SurgeryListView(RecordListView):
     }
     default_sort = "-date"
     csv_filename = "surgeries.csv"
-    csv_columns = [
-        ("ref", "ref"), ("date", "date"), ("hospital_code", "hospital_id"),
-        ("specialty", "specialty_id"), ("procedure", "procedure"), ("grade", "grade"),
-        ("approach", "approach"), ("lead", "lead"), ("team_code", "team_id"),
-        ("demonstration", "demonstration"), ("first_in_region", "first_in_region"),
-        ("outcome", "outcome"), ("blood_loss_ml", "blood_loss_ml"),
-    ]
+    csv_columns = columns.SURGERIES
 
     def base_queryset(self, request):
         return Surgery.objects.visible_to(request.user)
@@ -89,14 +83,7 @@ class TrainingListView(RecordListView):
     }
     default_sort = "-start"
     csv_filename = "trainings.csv"
-    csv_columns = [
-        ("ref", "ref"), ("trainee_id", "trainee_id"), ("trainee_name", "trainee__name"),
-        ("hospital_code", "trainee__hospital_id"), ("specialty", "specialty_id"),
-        ("role", "trainee__role"), ("kind", "kind"), ("host_hospital_code", "host_hospital_id"),
-        ("program_code", "program_id"), ("start_date", "start_date"), ("end_date", "end_date"),
-        ("hours", "hours"), ("status", "status"), ("independent_on", "independent_on"),
-        ("skill", "skill"),
-    ]
+    csv_columns = columns.TRAININGS
 
     def base_queryset(self, request):
         return Training.objects.visible_to(request.user)
@@ -113,11 +100,7 @@ class TechniqueListView(RecordListView):
     }
     default_sort = "-introduced"
     csv_filename = "techniques.csv"
-    csv_columns = [
-        ("ref", "ref"), ("hospital_code", "hospital_id"), ("specialty", "specialty_id"),
-        ("name", "name"), ("introduced_on", "introduced_on"), ("program_code", "program_id"),
-        ("first_in_region", "first_in_region"),
-    ]
+    csv_columns = columns.TECHNIQUES
 
     def base_queryset(self, request):
         return Technique.objects.visible_to(request.user)
@@ -131,29 +114,10 @@ class ReferralListView(RecordListView):
     sort_columns = {"date": "date", "ref": "ref", "kind": "kind", "distance": "distance_km"}
     default_sort = "-date"
     csv_filename = "referrals.csv"
-    csv_columns = [
-        ("ref", "ref"), ("date", "date"), ("kind", "kind"), ("origin", "csv_origin"),
-        ("destination", "csv_destination"), ("age_group", "age_group"),
-        ("distance_km", "distance_km"), ("duration_hours", "duration_hours"),
-        ("outcome", "outcome"),
-    ]
+    csv_columns = columns.REFERRALS
 
     def base_queryset(self, request):
         return Referral.objects.visible_to(request.user)
-
-    def csv_queryset(self, queryset):
-        # The spec's single origin/destination columns hold whichever of a
-        # hospital, region or country code the row has (Referral.origin).
-        return queryset.annotate(
-            csv_origin=Coalesce(
-                "origin_hospital_id", "origin_region_id", "origin_country",
-                output_field=CharField(),
-            ),
-            csv_destination=Coalesce(
-                "destination_hospital_id", "destination_region_id", Value(""),
-                output_field=CharField(),
-            ),
-        )
 
 
 class ConsultationListView(RecordListView):
@@ -167,11 +131,7 @@ class ConsultationListView(RecordListView):
     }
     default_sort = "-date"
     csv_filename = "consultations.csv"
-    csv_columns = [
-        ("ref", "ref"), ("date", "date"), ("requesting_hospital_code", "requesting_hospital_id"),
-        ("consulting_hospital_code", "consulting_hospital_id"), ("specialty", "specialty_id"),
-        ("mode", "mode"),
-    ]
+    csv_columns = columns.CONSULTATIONS
 
     def base_queryset(self, request):
         return Consultation.objects.visible_to(request.user)

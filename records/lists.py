@@ -10,10 +10,6 @@ one page of rows; the CSV export streams exactly the filtered rows with a
 server-side cursor, so memory does not grow with their number.
 """
 
-import csv
-import datetime as dt
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
@@ -29,44 +25,13 @@ from aidtracker.lib.cache import cached, cached_page, fragment_key
 CSV_CHUNK_SIZE = 2000
 
 
-class Echo:
-    """A file-like object whose write() hands the line back (for csv.writer)."""
-
-    def write(self, value):
-        return value
-
-
-def csv_cell(value) -> str:
-    """A value written the interchange spec's way: yes/no, ISO dates, '.' decimals."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 def stream_csv(queryset, columns, filename):
-    """A StreamingHttpResponse of `queryset` as CSV.
-
-    `columns` is a list of (header, expression) where expression is a field
-    path accepted by values_list() (annotate the queryset for anything else).
-    """
-    headers = [header for header, _expr in columns]
-    rows = queryset.values_list(*[expr for _header, expr in columns]).iterator(
-        chunk_size=CSV_CHUNK_SIZE
+    """A StreamingHttpResponse of `queryset` as CSV: the file's declared
+    `columns` (aidtracker.lib.columns.Columns, e.g. outcomes.columns.SURGERIES),
+    written cell for cell as the bundle export writes them."""
+    response = StreamingHttpResponse(
+        columns.csv_lines(queryset, chunk_size=CSV_CHUNK_SIZE), content_type="text/csv; charset=utf-8"
     )
-    writer = csv.writer(Echo(), lineterminator="\r\n")
-
-    def lines():
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow([csv_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -128,7 +93,7 @@ class RecordListView(RoleRequiredMixin, View):
     paginate_by = 50
     sort_columns: dict = {}
     default_sort = ""
-    csv_columns: list = []
+    csv_columns = None  # the file's columns (an app's columns.py), e.g. outcomes.columns.SURGERIES
     csv_filename = "export.csv"
     select_related: tuple = ()
     title = ""
@@ -137,10 +102,6 @@ class RecordListView(RoleRequiredMixin, View):
 
     def base_queryset(self, request):
         raise NotImplementedError
-
-    def csv_queryset(self, queryset):
-        """Annotate what the CSV needs beyond plain fields (override)."""
-        return queryset
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "csv" or kwargs.get("export"):
@@ -169,7 +130,7 @@ class RecordListView(RoleRequiredMixin, View):
         queryset = queryset.order_by(*sorting.order_by(), "pk")
 
         if request.GET.get("format") == "csv" or kwargs.get("export"):
-            return stream_csv(self.csv_queryset(queryset), self.csv_columns, self.csv_filename)
+            return stream_csv(queryset, self.csv_columns, self.csv_filename)
 
         # Counting every matching row is the list's one costly query on big
         # tables; its result depends on the filters and the user's scope only

@@ -318,7 +318,7 @@ def test_quick_path_for_plain_rows_reads_and_reports_as_the_general_path(example
     """Surgeries go through a generated function per file (FileImport._fast_row);
     every row it is unsure of takes the general path. Both must give the same
     errors, and the same stored values for the rows that pass."""
-    from interchange.importer import FileImport
+    from interchange.handlers import FileImport
 
     if not quick:
         monkeypatch.setattr(FileImport, "_fast_row", lambda self, plan, defaults: None)
