@@ -324,4 +324,10 @@ def _first_codes(trainees_sql, limit):
         return [row[0] for row in cursor.fetchall()]
 
 
-from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
+def _hospitals_of_trainees(trainees_sql):
+    """The hospitals the trainees are in now (in this transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT hospital_id FROM {Trainee._meta.db_table} WHERE code IN ({trainees_sql})"
+        )
+        return {row[0] for row in cursor.fetchall()}
