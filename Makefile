@@ -62,11 +62,13 @@ backup: install-app
 load-test: install
 	bench/load_test.sh
 
-# The whole suite, spread over one process per core (pytest-xdist);
+# The import layers (pyproject.toml, [tool.importlinter]), then the whole
+# suite, spread over one process per core (pytest-xdist);
 # PYTEST_WORKERS=0 runs it in this process (for pdb, or -x on the first
 # failure). DATABASE_URL=postgres://... runs it against PostgreSQL.
 PYTEST_WORKERS ?= auto
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
