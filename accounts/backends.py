@@ -7,7 +7,12 @@ falls through to Django's ModelBackend, instead of failing with
 AxesBackendRequestParameterRequired."""
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+
+from accounts.models import Profile
+from accounts.scope import scope_from_profile
 
 
 class AxesBackend(AxesStandaloneBackend):
@@ -31,12 +36,6 @@ def _get_user_with_profile(user_id):
     costs more than the database spends answering them). The user and
     profile are model instances as `select_related("profile")` would give,
     and the scope is set on the user as get_scope() would compute it."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from accounts.models import Profile
-    from accounts.scope import scope_from_profile
-
     User = get_user_model()
     prepared = _USER_SQL.get(connection.vendor)
     if prepared is None:

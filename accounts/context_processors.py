@@ -1,10 +1,10 @@
 from django.utils.functional import SimpleLazyObject
 
+from accounts import scope
+
 
 def role(request):
     """`user_role` (code) and `user_role_label` for templates; computed only when used."""
-    from accounts import scope
-
     user = getattr(request, "user", None)
     return {
         "user_role": SimpleLazyObject(lambda: scope.role_of(user) or ""),

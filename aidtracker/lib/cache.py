@@ -31,6 +31,7 @@ scopes never share an entry, whatever the figure.
 """
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -38,13 +39,18 @@ import threading
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from aidtracker.lib.models import DataVersion
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +81,6 @@ def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
     memo = getattr(_local, "version", None)
     if memo is not None:
         return memo
-    from aidtracker.lib.models import DataVersion
-
     # Plain SQL: this runs on every request that uses the cache, and the
     # ORM would spend longer building the statement than the database
     # spends answering it.
@@ -105,7 +109,6 @@ def bump_data_version(using: str = DEFAULT_DB_ALIAS, *, fresh: bool = False) -> 
     commits) or from `transaction.on_commit(bump_data_version)`. `fresh`
     jumps to a time-based version (after a restore, when the row itself may
     have gone back in time)."""
-    from aidtracker.lib.models import DataVersion
 
     if fresh:
         updated = DataVersion.objects.using(using).filter(pk=1).update(
@@ -286,9 +289,6 @@ def page_key(request) -> str | None:
     programs: what they may read and which links and actions they get), the
     language, today's date, and the data version, so a page is never stale
     after a write and never shown to anybody else."""
-    from django.contrib import messages
-    from django.utils import timezone
-
     if isinstance(caches["default"], DummyCache) or request.method != "GET":
         return None
     user = getattr(request, "user", None)
@@ -305,8 +305,6 @@ def page_key(request) -> str | None:
 
 def _with_token(request, content: bytes) -> bytes:
     """`content` with a fresh masked CSRF token in place of the placeholder."""
-    from django.middleware.csrf import get_token
-
     placeholder = CSRF_PLACEHOLDER.encode()
     if placeholder in content:
         content = content.replace(placeholder, get_token(request).encode())
@@ -323,10 +321,6 @@ def cached_page(view):
     region outside the user's regions) ran when the page was stored, for
     the same user, scope and data version: everything they depend on is in
     the key (`page_key`)."""
-    import functools
-
-    from django.http import HttpResponse
-
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         key = page_key(request)
