@@ -140,8 +140,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Parameters sent apart from the SQL (psycopg's server-side binding), so
     # that psycopg prepares a statement the connection has run 5 times: the
     # pages run the same few dozen statements over and over, and PostgreSQL
-    # then skips planning them (half of its CPU on the load test's pages:
-    # docs/performance-history.md). DJANGO_DB_PREPARED_STATEMENTS=0 turns it
+    # then skips planning them (a large share of its CPU on the load test's
+    # pages: docs/performance-history.md). DJANGO_DB_PREPARED_STATEMENTS=0 turns it
     # off (for a pooler in transaction mode, which cannot keep prepared
     # statements).
     if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):

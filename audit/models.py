@@ -71,7 +71,8 @@ class HistoryBase(models.Model):
     # of a history table (django-simple-history copies them all with
     # db_constraint=False): the importer writes the batch it has just created
     # in the same transaction, and a per-row deferred check of that one id
-    # cost ~6 s of a 1,000,000-row import. PROTECT still guards deleting a
+    # was a large share of a big import (docs/performance-history.md,
+    # "Figures behind comments"). PROTECT still guards deleting a
     # batch (Django looks its history rows up by the indexed column).
     import_batch = models.ForeignKey(
         ImportBatch,

@@ -185,9 +185,9 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
     `plan` lists the file's columns as FileImport.run reads them: (index in
     spec.columns, position in the row, converter, required, name). The
     function is generated for the file's columns, one step per column
-    without a loop, a call or a try per cell: about a third of the Python
-    time of reading and checking 1,000,000 surgeries went to that per-cell
-    machinery."""
+    without a loop, a call or a try per cell: the per-cell machinery was a
+    large share of the Python time of reading and checking a big file
+    (docs/performance-history.md, "Figures behind comments")."""
     env = {"Invalid": Invalid, "escape": copy_escape}
     body = []
     for j, pos, conv, required, _cname in plan:

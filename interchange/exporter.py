@@ -48,7 +48,7 @@ def iter_rows(name):
     spec = SPECS[name]
     yield list(spec.column_names)
     # A server-side cursor on PostgreSQL: rows arrive 5,000 at a time
-    # instead of the whole table at once (1,200,000 surgeries held 500 MB).
+    # instead of the whole table at once, so memory does not grow with it.
     yield from spec.declared.rows(_rows_of(spec), chunk_size=5000)
 
 

@@ -83,8 +83,7 @@ class Stage:
         dropped (as for any bulk load, see _bulk_load_into) and the rows go
         in by COPY while the rest of the file is still being read: the
         server writes them on the second core instead of copying them from
-        a staging table after reading (an INSERT ... SELECT of 2.7 s for
-        1,000,000 surgeries). The line of each row is its primary key
+        a staging table after reading (a whole INSERT ... SELECT more). The line of each row is its primary key
         (there is no `_line`); the key's sequence is moved past the largest
         at the write (upsert). Only for a table whose primary key is an
         integer `id` that the file does not give. A dry run never gets here
@@ -182,9 +181,9 @@ class Stage:
         columns = {f.column: f for f in self.model._meta.concrete_fields}
         if self._keys_back and not any(columns[c].null for c in self.conflict):
             # A direct load puts its unique keys back now instead of at the
-            # write: building them is the check (1.0 s less for 1,000,000
-            # surgeries; a key with an empty part would not be, as NULLs
-            # differ in a unique index). Only if one fails are the lines
+            # write: building them is the check (no second pass over the
+            # rows; a key with an empty part would not be, as NULLs differ
+            # in a unique index). Only if one fails are the lines
             # looked for.
             try:
                 with transaction.atomic(), connection.cursor() as cursor:
@@ -403,9 +402,10 @@ class Stage:
         """Give a large staging table planner statistics when it is to be
         joined with a table that holds rows. A temporary table has none
         (autovacuum never sees it): PostgreSQL then guesses a few hundred
-        rows and looks each staged key up in the key index, one by one
-        (a re-import of 1,000,000 unchanged surgeries: 7.8 s), where
-        with statistics it hashes both sides (3.9 s, ANALYZE 1.1 s)."""
+        rows and looks each staged key up in the key index, one by one,
+        where with statistics it hashes both sides: a re-import of
+        unchanged rows takes half the time, ANALYZE included
+        (docs/performance-history.md, "Figures behind comments")."""
         if not self.postgres or self.rows < ANALYZE_MIN_ROWS or self._analyzed or self.direct:
             return
         if cursor is None:

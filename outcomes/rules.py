@@ -1,5 +1,10 @@
-"""Rules that span rows, shared by the record forms and the importer (one set
-of rules, one set of messages)."""
+"""A rule of the record forms that spans rows: a trainee's name, once recorded,
+is not changed by a form that names the trainee again.
+
+The importer does not share it: a bundle describes its trainees, and importing
+it updates their names (an upsert, interchange spec section 2); it checks
+only that every row of one trainee in the bundle gives the same name
+(interchange/handlers.py, DescribedImport)."""
 
 from django.utils.translation import gettext_lazy as _
 

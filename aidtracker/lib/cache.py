@@ -115,9 +115,9 @@ def bump_data_version(using: str = DEFAULT_DB_ALIAS, *, fresh: bool = False) -> 
             version=fresh_version(), changed_at=Now()
         )
     else:
-        # Plain SQL, like the read: this runs after every saved row, and a
-        # fixture of 19,000 rows spent 7 s building the ORM's UPDATE (1 s
-        # this way).
+        # Plain SQL, like the read: this runs after every saved row, and
+        # building the ORM's UPDATE each time cost a fixture load most of
+        # its time (docs/performance-history.md, "Figures behind comments").
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(
