@@ -12,5 +12,9 @@ urlpatterns = [
     path("regions", views.regions),
     path("regions/<str:code>/summary", views.summary, name="region-summary"),
     path("regions/<str:code>/summary/", views.summary),
+    path("donors/", views.donors, name="donors"),
+    path("donors", views.donors),
+    path("donors/<str:code>/summary", views.donor, name="donor-summary"),
+    path("donors/<str:code>/summary/", views.donor),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

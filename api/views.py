@@ -7,12 +7,15 @@ without a trailing slash, never with a redirect:
   {"regions": [{"code", "name", "name_zh", "summary_url"}, ...]}
 - GET /api/v1/regions/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&donor=
   — region_summary() as JSON, exactly the interchange spec's section 5.
+- GET /api/v1/donors/ — the donor regions, likewise.
+- GET /api/v1/donors/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&recipient=
+  — donor_summary() as JSON, exactly the interchange spec's section 6.
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
 (not signed in), 403 (a viewer: dashboards only), 404 (no such
 province-level region, one outside the user's regions, or no such API
-address), 400 (a bad date,
-from after to, an unknown specialty or donor) or 405 (not GET/HEAD).
+address), 400 (a bad date, from after to, an unknown specialty, donor or
+recipient) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
 """
@@ -26,8 +29,8 @@ from django.utils.translation import gettext as _
 from accounts.scope import api_records_required, readable_regions, role_of, scope_key
 from aidtracker.lib.cache import cached_call, cached_page
 from figures.forms import SummaryArgumentError, SummaryForm
-from figures.overview import recipient_regions
-from figures.summary import region_summary
+from figures.overview import donor_regions, recipient_regions
+from figures.summary import donor_summary, region_summary
 
 def error(status: int, message: str) -> JsonResponse:
     response = JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
@@ -62,24 +65,30 @@ def json(data) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+def _listed(request, key, regions, summary_name):
+    return json({
+        key: [
+            {
+                "code": region.code,
+                "name": region.name,
+                "name_zh": region.name_zh,
+                "summary_url": request.build_absolute_uri(reverse(summary_name, args=[region.code])),
+            }
+            for region in _readable(request.user, regions)
+        ]
+    })
+
+
 @api_view
 def regions(request):
     """The recipient regions, each with the address of its summary."""
-    return json(
-        {
-            "regions": [
-                {
-                    "code": region.code,
-                    "name": region.name,
-                    "name_zh": region.name_zh,
-                    "summary_url": request.build_absolute_uri(
-                        reverse("api:region-summary", args=[region.code])
-                    ),
-                }
-                for region in _readable(request.user, recipient_regions())
-            ]
-        }
-    )
+    return _listed(request, "regions", recipient_regions(), "api:region-summary")
+
+
+@api_view
+def donors(request):
+    """The donor regions, each with the address of its summary."""
+    return _listed(request, "donors", donor_regions(), "api:donor-summary")
 
 
 @cached_page
@@ -91,7 +100,7 @@ def summary(request, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
-        region, period, specialty, donor = SummaryForm(request.GET, code=code).summary_arguments()
+        region, period, specialty, donor, _recipient = SummaryForm(request.GET, code=code).summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
     # Cached (aidtracker/cache.py): keyed by every argument and the user's
@@ -99,6 +108,27 @@ def summary(request, code):
     return json(
         cached_call(
             region_summary, region, period, specialty=specialty, donor=donor,
+            scope=scope_key(request.user),
+        )
+    )
+
+
+@cached_page
+@api_view
+def donor(request, code):
+    """The donor summary, exactly as the interchange spec's section 6
+    defines it. A donor's figures span every region it sends teams to: the
+    summary is for readers of the donor region itself (or of all regions)."""
+    codes = readable_regions(request.user)
+    if codes is not None and code not in codes:
+        return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
+    try:
+        region, period, specialty, _donor, recipient = SummaryForm(request.GET, code=code).summary_arguments()
+    except SummaryArgumentError as problem:
+        return error(problem.status, str(problem))
+    return json(
+        cached_call(
+            donor_summary, region, period, specialty=specialty, recipient=recipient,
             scope=scope_key(request.user),
         )
     )

@@ -1,7 +1,7 @@
 """A rule of the record forms that spans rows: a person's name, once recorded,
 is not changed by a form that names the person again.
 
-The importer does not share it: a bundle describes its persons, and importing
+The importer does not share it: a bundle describes its people, and importing
 it updates their names (an upsert, interchange spec section 2); it checks
 only that every row of one person in the bundle gives the same name
 (interchange/handlers.py, DescribedImport)."""

@@ -34,7 +34,7 @@ rotation's dates, whatever the program's.
 
 import datetime as dt
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest, Least
 
 from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
@@ -178,6 +178,38 @@ def independent_within(period: Period) -> Q:
     return Q(independent_on__isnull=False) & within_q(period, "independent_on")
 
 
+def hosted_trainings(donor, region=None, *, specialty=None):
+    """The trainings behind the donor summary's `trainees.hosted`: further
+    study hosted by a hospital in the donor region `donor`, whatever its
+    program (of trainees of `region`'s hospitals when given);
+    `trainees_overlap` picks those of a period, their distinct trainees
+    count."""
+    rows = Training.objects.filter(
+        kind=Training.Kind.FURTHER_STUDY, host_hospital__in=Hospital.objects.in_region(donor)
+    )
+    return _narrowed(_in_region(rows, region), specialty)
+
+
+def twinned_department_surgeries(donor, period: Period, region=None, *, specialty=None):
+    """The donor summary's `twinned_department_surgeries`: what became of the
+    departments the donor region `donor` twins, whoever led the operation
+    (local surgeons' own surgeries carry no team): surgeries dated within
+    the period at the recipient hospital of one of its programs, in the
+    specialty of a twinning of that program whose dates include the
+    surgery's date (at hospitals in `region` when given)."""
+    day = OuterRef("date")
+    twinnings = Twinning.objects.filter(
+        program__donor_region=donor,
+        program__recipient_hospital=OuterRef("hospital"),
+        specialty=OuterRef("specialty"),
+        start_date__lte=day,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    rows = surgeries(region, period, specialty=specialty).filter(
+        hospital__in=programs(None, donor).values("recipient_hospital")
+    )
+    return rows.filter(Exists(twinnings))
+
+
 def techniques(region, period: Period, *, specialty=None, donor=None):
     """`techniques`: techniques at hospitals in the region introduced within
     the period (`first_in_region` among them)."""
@@ -195,11 +227,3 @@ def consultations(region, period: Period, *, specialty=None, donor=None):
     """`consultations`: consultations requested by hospitals in the region,
     dated within the period."""
     return _narrowed(_in_region(Consultation.objects.within(period), region), specialty, donor)
-
-
-__all__ = [
-    "GRADES", "LEADS", "REFERRAL_KINDS", "SURGERY_COUNTS", "TRAINING_KINDS",
-    "consultations", "counted_programs", "days_within", "independent_within", "programs",
-    "referrals", "rotations", "surgeries", "surgery_months", "teams", "techniques",
-    "trainee_spans", "trainees_overlap", "trainings", "twinnings",
-]

@@ -1,11 +1,12 @@
 """The arguments of a summary, checked once for the JSON API and the command.
 
 `SummaryForm(data, code=...)` validates a request's `from`, `to`,
-`specialty` and `donor` and the region's code; `summary_arguments()` gives
-the summary's arguments or raises SummaryArgumentError with the first
-problem and the HTTP status that fits (404 for a region that is not there
-or not province-level, 400 for the rest). Dates are checked first (no
-query), then the region, the specialty and the donor (one query each when
+`specialty` and `donor` (of a region summary) or `recipient` (of a donor
+summary) and the region's code; `summary_arguments()` gives the summary's
+arguments or raises SummaryArgumentError with the first problem and the
+HTTP status that fits (404 for a region that is not there or not
+province-level, 400 for the rest). Dates are checked first (no query), then
+the region, the specialty and the donor or recipient (one query each when
 given).
 """
 
@@ -68,6 +69,7 @@ class SummaryForm(forms.Form):
 
     specialty = forms.CharField(required=False, strip=True)
     donor = forms.CharField(required=False, strip=True)
+    recipient = forms.CharField(required=False, strip=True)
 
     def __init__(self, data=None, *, code=None):
         super().__init__(data or {})
@@ -86,8 +88,9 @@ class SummaryForm(forms.Form):
         return data
 
     def summary_arguments(self):
-        """(region, period, specialty code or None, donor code or None), or
-        SummaryArgumentError naming the first thing that was wrong."""
+        """(region, period, specialty code or None, donor code or None,
+        recipient code or None), or SummaryArgumentError naming the first
+        thing that was wrong."""
         if not self.is_valid():
             raise SummaryArgumentError(self._first_error())
         data = self.cleaned_data
@@ -113,13 +116,15 @@ class SummaryForm(forms.Form):
                 _("'specialty': %(value)s is not a specialty code (e.g. general_surgery).")
                 % {"value": repr(specialty)}
             )
-        donor = data["donor"] or None
-        if donor and not Region.objects.provinces().filter(code=donor).exists():
-            raise SummaryArgumentError(
-                _("'donor': %(value)s is not the code of a province-level region (e.g. 110000).")
-                % {"value": repr(donor)}
-            )
-        return region, period, specialty, donor
+        others = {}
+        for name, example in (("donor", "110000"), ("recipient", "540000")):
+            others[name] = data[name] or None
+            if others[name] and not Region.objects.provinces().filter(code=others[name]).exists():
+                raise SummaryArgumentError(
+                    _("'%(name)s': %(value)s is not the code of a province-level region (e.g. %(example)s).")
+                    % {"name": name, "value": repr(others[name]), "example": example}
+                )
+        return region, period, specialty, others["donor"], others["recipient"]
 
     def _first_error(self) -> str:
         for name in ("from", "to", "__all__"):
@@ -137,7 +142,10 @@ def parse_period(from_text: str | None, to_text: str | None) -> Period:
     return Period(form.cleaned_data["from"], form.cleaned_data["to"])
 
 
-def summary_arguments(code, from_text=None, to_text=None, specialty=None, donor=None):
-    """SummaryForm's checks for the command, which has its arguments apart."""
-    data = {"from": from_text or "", "to": to_text or "", "specialty": specialty or "", "donor": donor or ""}
+def summary_arguments(code, from_text=None, to_text=None, specialty=None, donor=None, recipient=None):
+    """SummaryForm's checks for the commands, which have their arguments apart."""
+    data = {
+        "from": from_text or "", "to": to_text or "", "specialty": specialty or "",
+        "donor": donor or "", "recipient": recipient or "",
+    }
     return SummaryForm(data, code=code).summary_arguments()

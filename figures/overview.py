@@ -23,6 +23,11 @@ def recipient_regions():
     return Region.objects.provinces().filter(code__in=provinces).order_by("code")
 
 
+def donor_regions():
+    """Province-level regions that are the donor of at least one program."""
+    return Region.objects.provinces().filter(code__in=Program.objects.values("donor_region")).order_by("code")
+
+
 def per_province(queryset, hospital_path: str, **measures) -> dict:
     """{province code: {name: value}} of `measures` over the rows of
     `queryset`, grouped by the province of the hospital at `hospital_path`."""

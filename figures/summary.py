@@ -26,6 +26,7 @@ from aidtracker.lib.periods import MonthOf, Period, month_key, within_any_q
 from figures import definitions as rules
 from figures.definitions import GRADES, LEADS, REFERRAL_KINDS, SURGERY_COUNTS, TRAINING_KINDS
 from figures.forms import province_level
+from hospitals.models import Region, in_region_q, province_of
 from outcomes.rollups import ANY_KIND, INDEPENDENT
 
 
@@ -41,16 +42,85 @@ def region_summary(region, period: Period = Period(), *, specialty=None, donor=N
     return summary
 
 
+def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient=None) -> dict:
+    """The summary of a donor region for a period, exactly the spec's
+    section 6: the same figures seen from the side that sends the teams, a
+    dict with the spec's keys in its order.
+
+    `donor`: a province-level Region or its code; `period`: inclusive,
+    optional bounds; `specialty`, `recipient` (a province-level region):
+    optional filters of the donor dashboard, which narrow the figures as the
+    region summary's `specialty` filter and its region do. Each `by_recipient`
+    entry equals the donor's `by_donor` entry in that region's summary."""
+    donor = province_level(donor)
+    specialty, recipient = code_of(specialty), code_of(recipient)
+    narrowed = {"specialty": specialty, "donor": donor.code}
+    provinces = {
+        row.pop("province"): row
+        for row in rules.counted_programs(recipient, period, donor.code)
+        .order_by()
+        .values(province=province_of("recipient_hospital"))
+        .annotate(programs=Count("pk"), hospitals=Count("recipient_hospital", distinct=True))
+    }
+    codes = sorted(provinces)
+    names = Region.objects.in_bulk(codes)
+    experts = experts_and_days(
+        rules.rotations(recipient, period, **narrowed), period,
+        {code: in_region_q(code, "team__program__recipient_hospital__region") for code in codes},
+    )
+    groups = surgery_groups(
+        recipient, period, **narrowed, apart={code: in_region_q(code, "hospital__region") for code in codes}
+    )
+    trainees = trainee_figures(recipient, period, **narrowed)
+    trainees["hosted"] = (
+        rules.hosted_trainings(donor.code, recipient, specialty=specialty)
+        .filter(rules.trainees_overlap(period))
+        .aggregate(n=Count("trainee", distinct=True))["n"]
+    )
+    twinned = rules.twinned_department_surgeries(donor.code, period, recipient, specialty=specialty).aggregate(
+        total=Count("pk"), **{lead: Count("pk", filter=SURGERY_COUNTS[lead]) for lead in LEADS}
+    )
+    return {
+        "donor": {"code": donor.code, "name": donor.name},
+        "period": period.as_dict(),
+        "programs": sum(p["programs"] for p in provinces.values()),
+        "recipient_hospitals": sum(p["hospitals"] for p in provinces.values()),
+        "twinned_departments": rules.twinnings(recipient, period, **narrowed).count(),
+        "teams": rules.teams(recipient, period, donor.code).count(),
+        "experts": experts["all"]["experts"],
+        "expert_days": experts["all"]["days"],
+        "surgeries": surgery_figures(groups),
+        "trainees": trainees,
+        "twinned_department_surgeries": {
+            "total": twinned["total"],
+            "by_lead": {lead: twinned[lead] for lead in LEADS},
+        },
+        "techniques": technique_figures(recipient, period, **narrowed),
+        "consultations": rules.consultations(recipient, period, **narrowed).count(),
+        "by_recipient": [
+            {
+                "code": code,
+                "name": names[code].name,
+                "programs": provinces[code]["programs"],
+                "experts": experts[code]["experts"],
+                "expert_days": experts[code]["days"],
+                "surgeries": sum(row["apart"][code] for row in groups),
+            }
+            for code in codes
+        ],
+    }
+
+
 def code_of(value):
     """A code from a model instance or a code (None stays None)."""
     return getattr(value, "pk", value)
 
 
 def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tuple[dict, dict]:
-    """(the summary, {'YYYY-MM': {lead: n, "total": n}}). With `by_month` the
-    surgeries are also returned per month, read in the same query, so that
-    the region dashboard reads them once for its cards and its chart;
-    otherwise the month dict is empty."""
+    """(the region summary, {'YYYY-MM': {lead: n, "total": n}}). With
+    `by_month` the surgeries are also returned per month, read in the same
+    query, so that the region dashboard reads them once for its cards and
+    its chart; otherwise the month dict is empty."""
     narrowed = {"specialty": specialty, "donor": donor}
     donors = list(
         rules.counted_programs(region, period, donor)
@@ -59,11 +129,12 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tu
         .annotate(n=Count("pk"))
     )
     codes = [d["donor_region"] for d in donors]
-    experts = experts_and_days(region, period, **narrowed, donors=codes)
-    groups = surgery_groups(region, period, **narrowed, donors=codes)
-    surgeries = {figure: sum(row[figure] for row in groups) for figure in SURGERY_COUNTS}
-    techniques = rules.techniques(region, period, **narrowed).aggregate(
-        total=Count("pk"), first_in_region=Count("pk", filter=Q(first_in_region=True))
+    experts = experts_and_days(
+        rules.rotations(region, period, **narrowed), period,
+        {code: Q(team__program__donor_region=code) for code in codes},
+    )
+    groups = surgery_groups(
+        region, period, **narrowed, apart={code: Q(team__program__donor_region=code) for code in codes}
     )
     referrals = rules.referrals(region, period).aggregate(
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in REFERRAL_KINDS}
@@ -76,16 +147,9 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tu
         "teams": rules.teams(region, period, donor).count(),
         "experts": experts["all"]["experts"],
         "expert_days": experts["all"]["days"],
-        "surgeries": {
-            "total": surgeries["total"],
-            "by_lead": {lead: surgeries[lead] for lead in LEADS},
-            "by_grade": {str(g): surgeries[f"grade_{g}"] for g in GRADES},
-            "minimally_invasive": surgeries["minimally_invasive"],
-            "demonstration": surgeries["demonstration"],
-            "first_in_region": surgeries["first_in_region"],
-        },
+        "surgeries": surgery_figures(groups),
         "trainees": trainee_figures(region, period, **narrowed),
-        "techniques": {"total": techniques["total"], "first_in_region": techniques["first_in_region"]},
+        "techniques": technique_figures(region, period, **narrowed),
         "referrals": {kind: referrals[kind] for kind in REFERRAL_KINDS},
         "consultations": rules.consultations(region, period, **narrowed).count(),
         "by_donor": [
@@ -95,65 +159,90 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tu
                 "programs": d["n"],
                 "experts": experts[d["donor_region"]]["experts"],
                 "expert_days": experts[d["donor_region"]]["days"],
-                "surgeries": sum(row[f"donor_{d['donor_region']}"] for row in groups),
+                "surgeries": sum(row["apart"][d["donor_region"]] for row in groups),
             }
             for d in donors
         ],
     }
+    return summary, _by_month(groups) if by_month else {}
+
+
+def surgery_figures(groups) -> dict:
+    """The summaries' `surgeries` from the rows of surgery_groups()."""
+    surgeries = {figure: sum(row[figure] for row in groups) for figure in SURGERY_COUNTS}
+    return {
+        "total": surgeries["total"],
+        "by_lead": {lead: surgeries[lead] for lead in LEADS},
+        "by_grade": {str(g): surgeries[f"grade_{g}"] for g in GRADES},
+        "minimally_invasive": surgeries["minimally_invasive"],
+        "demonstration": surgeries["demonstration"],
+        "first_in_region": surgeries["first_in_region"],
+    }
+
+
+def technique_figures(region, period: Period, *, specialty=None, donor=None) -> dict:
+    """The summaries' `techniques`: {"total", "first_in_region"}. One query."""
+    return rules.techniques(region, period, specialty=specialty, donor=donor).aggregate(
+        total=Count("pk"), first_in_region=Count("pk", filter=Q(first_in_region=True))
+    )
+
+
+def _by_month(groups) -> dict:
+    """{'YYYY-MM': {lead: n, "total": n}} from the rows of surgery_groups()."""
     months = {}
-    if by_month:
-        for row in groups:
-            counts = months.setdefault(month_key(row["month"]), dict.fromkeys((*LEADS, "total"), 0))
-            for key in counts:
-                counts[key] += row[key]
-    return summary, months
+    for row in groups:
+        counts = months.setdefault(month_key(row["month"]), dict.fromkeys((*LEADS, "total"), 0))
+        for key in counts:
+            counts[key] += row[key]
+    return months
 
 
-def experts_and_days(region, period: Period, *, specialty=None, donor=None, donors=()) -> dict:
-    """{"all": {"experts", "days"}, <donor code>: {"experts", "days"}, ...}:
-    distinct people with a counted rotation and the days those rotations
-    share with the period, in all and for each of `donors` (region codes:
-    the rotations in teams of that donor's programs). One query: the
-    rotations grouped by person first (one hash aggregate, a flag and the
-    days per donor), then summed."""
+def experts_and_days(rotations, period: Period, apart: dict) -> dict:
+    """{"all": {"experts", "days"}, <key>: {"experts", "days"}, ...}: the
+    distinct people of the `rotations` (as rules.rotations gives them) and
+    the days those rotations share with the period, in all and for the
+    rotations that each Q of `apart` picks (a donor's, a recipient
+    region's). One query: the rotations grouped by person first (one hash
+    aggregate, a flag and the days per key), then summed."""
     days = rules.days_within(period)
-    of_donor = {code: Q(team__program__donor_region=code) for code in donors}
+    keys = {key: f"k{n}" for n, key in enumerate(apart)}
     people = (
-        rules.rotations(region, period, specialty=specialty, donor=donor)
-        .order_by()
+        rotations.order_by()
         .values("person")
         .annotate(
             days=Sum(days),
-            **{f"in_{code}": Count("pk", filter=q) for code, q in of_donor.items()},
-            **{f"days_{code}": Sum(days, filter=q) for code, q in of_donor.items()},
+            **{f"in_{keys[key]}": Count("pk", filter=q) for key, q in apart.items()},
+            **{f"days_{keys[key]}": Sum(days, filter=q) for key, q in apart.items()},
         )
     )
     sums = people.aggregate(
         experts=Count("person"),
         all_days=Sum("days"),
-        **{f"experts_{code}": Count("person", filter=Q(**{f"in_{code}__gt": 0})) for code in donors},
-        **{f"all_days_{code}": Sum(f"days_{code}") for code in donors},
+        **{f"experts_{k}": Count("person", filter=Q(**{f"in_{k}__gt": 0})) for k in keys.values()},
+        **{f"all_days_{k}": Sum(f"days_{k}") for k in keys.values()},
     )
 
     def whole_days(value):
         return value.days if value else 0
 
     result = {"all": {"experts": sums["experts"], "days": whole_days(sums["all_days"])}}
-    for code in donors:
-        result[code] = {"experts": sums[f"experts_{code}"], "days": whole_days(sums[f"all_days_{code}"])}
+    for key, k in keys.items():
+        result[key] = {"experts": sums[f"experts_{k}"], "days": whole_days(sums[f"all_days_{k}"])}
     return result
 
 
-def surgery_groups(region, period: Period, *, specialty=None, donor=None, donors=()) -> list[dict]:
-    """Rows {"month", *SURGERY_COUNTS, "donor_<code>"...} of the surgeries that
-    `rules.surgeries` counts, per month: whole months from the rollup, the
-    partial months at the period's edges from the surgeries themselves (a
-    month comes from one of them, never both). `donors`: region codes whose
-    surgeries (through their team's program) are counted apart as well. One
-    query (UNION ALL)."""
+def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=None) -> list[dict]:
+    """Rows {"month", *SURGERY_COUNTS, "apart": {key: n}} of the surgeries
+    that `rules.surgeries` counts, per month: whole months from the rollup,
+    the partial months at the period's edges from the surgeries themselves
+    (a month comes from one of them, never both). `apart`: {key: Q} of
+    surgeries also counted apart (a donor's, a recipient region's); the Qs
+    must hold on surgeries and rollup rows alike (their hospital, their
+    team). One query (UNION ALL)."""
     narrowed = {"specialty": specialty, "donor": donor}
+    apart = apart or {}
+    keys = {key: f"a{n}" for n, key in enumerate(apart)}
     months, partial = period.split()
-    by_donor = {code: Q(team__program__donor_region=code) for code in donors}
     parts = []
     if months is not None:
         parts.append(
@@ -162,7 +251,7 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, donors
             .values("month")
             .annotate(
                 **{f"n_{figure}": Sum(figure) for figure in SURGERY_COUNTS},
-                **{f"d_{code}": Sum("total", filter=q) for code, q in by_donor.items()},
+                **{keys[key]: Sum("total", filter=q) for key, q in apart.items()},
             )
         )
     if partial:
@@ -175,7 +264,7 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, donors
             .values(month=MonthOf("date"))
             .annotate(
                 **{f"n_{figure}": Count("hospital", filter=q or None) for figure, q in SURGERY_COUNTS.items()},
-                **{f"d_{code}": Count("hospital", filter=q) for code, q in by_donor.items()},
+                **{keys[key]: Count("hospital", filter=q) for key, q in apart.items()},
             )
         )
     rows = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
@@ -185,7 +274,7 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, donors
         {
             "month": row["month"],
             **{figure: int(row[f"n_{figure}"] or 0) for figure in SURGERY_COUNTS},
-            **{f"donor_{code}": int(row[f"d_{code}"] or 0) for code in donors},
+            "apart": {key: int(row[k] or 0) for key, k in keys.items()},
         }
         for row in rows
     ]

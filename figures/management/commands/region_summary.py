@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, code, start, end, specialty, donor, **options):
         try:
-            region, period, specialty, donor = summary_arguments(code, start, end, specialty, donor)
+            region, period, specialty, donor, _recipient = summary_arguments(code, start, end, specialty, donor)
         except SummaryArgumentError as error:
             # Exit status 2, like a usage error; the message says what was wrong.
             raise CommandError(str(error), returncode=2) from None
