@@ -12,7 +12,7 @@ User = get_user_model()
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    fields = ["role", "programs", "regions", "language"]
+    fields = ["role", "programs", "regions", "all_regions", "language"]
     # Autocomplete, not a select of every region: GB/T 2260 has thousands.
     autocomplete_fields = ["programs", "regions"]
     verbose_name_plural = _("role and scope")

@@ -47,8 +47,14 @@ class Profile(models.Model):
         Region, verbose_name=_("regions"), blank=True, related_name="+",
         help_text=_(
             "Officials and viewers: the regions they may read (each with everything below it). "
-            "None: every region."
+            "None, and not every region: nothing."
         ),
+    )
+    # Reading everything is a choice made on purpose: an official or viewer
+    # with no regions and without it reads nothing (scope fails closed).
+    all_regions = models.BooleanField(
+        _("every region"), default=False,
+        help_text=_("Officials and viewers: read every region, whatever regions are listed."),
     )
     language = models.CharField(
         _("preferred language"), max_length=16, choices=language_choices, blank=True,

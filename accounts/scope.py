@@ -107,7 +107,7 @@ class ScopedQuerySet:
 class Scope:
     role: str | None
     programs: frozenset = frozenset()  # coordinator's program codes
-    regions: tuple | None = None  # official's/viewer's region codes; None = all
+    regions: tuple | None = None  # official's/viewer's region codes; None = all, () = none
 
     @property
     def hospitals(self) -> frozenset:
@@ -165,9 +165,12 @@ def scope_from_profile(user, profile, region_codes, program_codes) -> Scope:
         role = VIEWER
     if role == COORDINATOR:
         return Scope(role=role, programs=frozenset(program_codes))
-    if role in (OFFICIAL, VIEWER) and profile is not None:
-        codes = tuple(sorted(region_codes))
-        return Scope(role=role, regions=codes or None)
+    if role in (OFFICIAL, VIEWER) and profile is not None and profile.all_regions:
+        return Scope(role=role)
+    if role in (OFFICIAL, VIEWER):
+        # No regions, and not every region: nothing (scope fails closed).
+        codes = tuple(sorted(region_codes)) if profile is not None else ()
+        return Scope(role=role, regions=codes)
     return Scope(role=role)
 
 
@@ -246,6 +249,8 @@ def scope_queryset(user, queryset):
         return queryset.none()
     if scope.regions is None:
         return queryset
+    if not scope.regions:
+        return queryset.none()  # no regions assigned: nothing (scope fails closed)
     if not hasattr(queryset, "in_regions"):
         label = queryset.model._meta.label_lower
         raise ImproperlyConfigured(f"The queryset of {label} has no in_regions(codes): its readers cannot be told.")

@@ -107,6 +107,8 @@ def overview(request):
         "period": period,
         "rows": rows,
         "below": below,
+        # An official or viewer without regions reads nothing (scope fails closed).
+        "no_regions": readable == [],
         "totals": totals,
         "charts": charts.overview_charts(rows) if rows else [],
     })

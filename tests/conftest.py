@@ -128,10 +128,11 @@ def world(db):
 ACTOR_PASSWORD = "pw"
 
 
-def _make_user(django_user_model, username, role, programs=(), regions=()):
+def _make_user(django_user_model, username, role, programs=(), regions=(), all_regions=False):
     user = django_user_model.objects.create_user(username, f"{username}@example.org", ACTOR_PASSWORD)
     profile = user.profile
     profile.role = role
+    profile.all_regions = all_regions
     profile.save()
     profile.programs.set(programs)
     profile.regions.set(regions)
@@ -151,12 +152,12 @@ def official(world, django_user_model):
 
 @pytest.fixture
 def official_all(world, django_user_model):
-    return _make_user(django_user_model, "official_all", "official")
+    return _make_user(django_user_model, "official_all", "official", all_regions=True)
 
 
 @pytest.fixture
 def viewer(world, django_user_model):
-    return _make_user(django_user_model, "viewer", "viewer")
+    return _make_user(django_user_model, "viewer", "viewer", all_regions=True)
 
 
 @pytest.fixture

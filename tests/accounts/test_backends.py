@@ -21,7 +21,7 @@ def test_one_query_gives_what_the_orm_gives(kind, world, django_user_model, djan
     if kind == "official_two":
         user = _make_user(django_user_model, "o2", "official", regions=[world.xinjiang, world.tibet])
     elif kind == "official_all":
-        user = _make_user(django_user_model, "oa", "official")
+        user = _make_user(django_user_model, "oa", "official", all_regions=True)
     elif kind == "viewer":
         user = _make_user(django_user_model, "v", "viewer", regions=[world.tibet])
     elif kind == "coordinator":

@@ -11,6 +11,8 @@ from accounts.models import Profile
 from deployments.models import Person, Program, Rotation, Team
 from hospitals.models import Hospital, Region
 from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
+from tests import factories as f
+from tests.conftest import _make_user
 
 
 def test_roles(actors):
@@ -149,3 +151,22 @@ def test_demo_users_one_per_role(world):
     assert list(scope.editable_programs(users.get(username="coordinator"))) == [world.bj_lhasa]
     assert scope.readable_regions(users.get(username="official")) == ["540000"]
     assert out.getvalue().count("Demo ") == 4
+
+
+@pytest.mark.parametrize("role", ["official", "viewer"])
+def test_a_reader_without_regions_reads_nothing_and_is_told_why(role, world, django_user_model, client):
+    """Scope fails closed: every region is an explicit choice, not what an
+    empty list of regions means."""
+    f.SurgeryFactory(hospital=world.lhasa_peoples)
+    user = _make_user(django_user_model, f"new-{role}", role)
+    assert not scope.scope_queryset(user, Surgery.objects.all()).exists()
+    assert not scope.can_view_region(user, world.tibet)
+    client.force_login(user)
+    overview = client.get("/").content.decode()
+    assert "No regions are assigned to you yet" in overview
+    assert "/regions/540000/" not in overview
+    assert client.get("/regions/540000/").status_code == 404
+    user.profile.all_regions = True
+    user.profile.save()
+    assert client.get("/regions/540000/").status_code == 200
+    assert "No regions are assigned to you yet" not in client.get("/").content.decode()

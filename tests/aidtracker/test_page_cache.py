@@ -77,7 +77,7 @@ def test_every_cached_page_shows_a_write_at_once(signed_in, world, url):
 
 def test_users_and_scopes_never_share_a_page(client, world, django_user_model):
     f.SurgeryFactory(hospital=world.lhasa_peoples, date=dt.date(2024, 5, 1))
-    everywhere = _make_user(django_user_model, "everywhere", "official")
+    everywhere = _make_user(django_user_model, "everywhere", "official", all_regions=True)
     xinjiang = _make_user(django_user_model, "xinjiang", "official", regions=[world.xinjiang])
     client.force_login(everywhere)
     for url in PAGES * 2:  # rendered, then from the cache
@@ -101,7 +101,7 @@ def test_users_and_scopes_never_share_a_page(client, world, django_user_model):
 def test_a_changed_scope_or_role_applies_at_once(client, world, django_user_model):
     """Profiles are not domain data (no new data version), but the page key
     holds the scope: a cached page never outlives a change of regions or role."""
-    official = _make_user(django_user_model, "official", "official")
+    official = _make_user(django_user_model, "official", "official", regions=[world.xinjiang])
     client.force_login(official)
     assert client.get("/regions/650000/").status_code == 200
     assert client.get("/regions/650000/").status_code == 200  # cached
@@ -109,7 +109,10 @@ def test_a_changed_scope_or_role_applies_at_once(client, world, django_user_mode
     official.profile.regions.set([world.tibet])
     assert client.get("/regions/650000/").status_code == 404
     assert b"/regions/650000/" not in client.get("/").content
-    official.profile.regions.set([])
+    official.profile.regions.set([])  # no regions: nothing (scope fails closed)
+    assert client.get("/regions/650000/").status_code == 404
+    official.profile.all_regions = True
+    official.profile.save()
     assert client.get("/regions/650000/").status_code == 200
     official.profile.role = "viewer"
     official.profile.save()

@@ -23,16 +23,17 @@ class Command(BaseCommand):
         if program is not None:
             province = Region.objects.filter(code=program.recipient_hospital.region.province_code).first()
         accounts = [
-            ("coordinator", "coordinator", [program] if program else [], []),
-            ("official", "official", [], [province] if province else []),
-            ("official-all", "official", [], []),
-            ("viewer", "viewer", [], []),
+            ("coordinator", "coordinator", [program] if program else [], [], False),
+            ("official", "official", [], [province] if province else [], False),
+            ("official-all", "official", [], [], True),
+            ("viewer", "viewer", [], [], True),
         ]
-        for username, role, programs, regions in accounts:
+        for username, role, programs, regions, all_regions in accounts:
             if User.objects.filter(username=username).exists():
                 continue
             user = User.objects.create_user(username, f"{username}@example.org", DEMO_PASSWORD)
             user.profile.role = role
+            user.profile.all_regions = all_regions
             user.profile.save()
             user.profile.programs.set(programs)
             user.profile.regions.set(regions)
