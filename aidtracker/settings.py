@@ -249,6 +249,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
+# Behind a reverse proxy every client arrives from the proxy's address: the
+# client's own is the one the proxy appended to X-Forwarded-For. Trusted
+# only from the addresses listed here (DJANGO_TRUSTED_PROXIES, e.g.
+# 127.0.0.1 for nginx on the same machine); from any other address, or when
+# unset, the connection's own address counts (accounts/security.py).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 
 # Uploads: request bodies other than files stay small; files above 10 MB go
 # to a temporary file instead of memory; imports refuse files above

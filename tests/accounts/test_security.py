@@ -131,3 +131,38 @@ def test_upload_size_limit_has_a_clear_message():
 def test_test_client_login_still_works(admin_user, client):
     """Authentication without a request (client.login) skips the lockout check only."""
     assert client.login(username="admin", password="pw")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_trusted_proxy_a_lockout_holds_the_client_not_the_proxy(live_server, admin_user, settings):
+    """Through a real forwarding proxy (as nginx), every client arrives from
+    the proxy's address: five failures from one client lock that client out,
+    not the right person signing in from another machine. A client that
+    forges X-Forwarded-For gets the proxy's record of its address."""
+    from tests.support.servers import Browser, ForwardingProxy
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    host, port = live_server.thread.host, live_server.thread.port
+    with ForwardingProxy(host, port) as proxy:
+        attacker = Browser(proxy.port, source="127.0.0.2")
+        for _ in range(4):
+            assert attacker.sign_in("admin", "wrong") == 200  # the form again, with its error
+        assert attacker.sign_in("admin", "wrong") == 429
+        assert attacker.sign_in("admin", "pw") == 429  # locked, even with the right password
+        # A forged address in front changes nothing: the proxy's last entry counts.
+        assert attacker.sign_in("admin", "pw", headers={"X-Forwarded-For": "10.9.9.9"}) == 429
+        # The right person, from another machine behind the same proxy.
+        assert Browser(proxy.port, source="127.0.0.3").sign_in("admin", "pw") == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forwarded_addresses_count_only_from_a_trusted_proxy(live_server, admin_user, settings):
+    """Without a trusted proxy, X-Forwarded-For is the client's claim: a
+    client cannot dodge its lockout by naming another address."""
+    from tests.support.servers import Browser
+
+    settings.TRUSTED_PROXIES = []
+    direct = Browser(live_server.thread.port, source="127.0.0.4")
+    for n in range(5):
+        direct.sign_in("admin", "wrong", headers={"X-Forwarded-For": f"10.0.0.{n}"})
+    assert direct.sign_in("admin", "pw", headers={"X-Forwarded-For": "10.0.0.99"}) == 429

@@ -193,3 +193,100 @@ def get(url: str, cookies: dict | None = None, timeout: float = 15) -> Response:
             return Response(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         return Response(error.code, error.headers, error.read())
+
+
+class ForwardingProxy:
+    """A reverse proxy on 127.0.0.1 in front of `target` (host, port), as
+    nginx with `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`:
+    each request goes on with the address it came from appended to
+    X-Forwarded-For. Clients from other loopback addresses (127.0.0.2, ...)
+    are different clients to it, as machines are to a real proxy."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import http.client
+        import http.server
+
+        target = (target_host, target_port)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "x-forwarded-for"}
+                claimed = self.headers.get("X-Forwarded-For")
+                client = self.client_address[0]
+                headers["X-Forwarded-For"] = f"{claimed}, {client}" if claimed else client
+                upstream = http.client.HTTPConnection(*target, timeout=30)
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Browser:
+    """A minimal HTTP client with cookies, sending from a chosen loopback
+    address (a different machine to the proxy in front of the server)."""
+
+    def __init__(self, port: int, source: str = "127.0.0.1"):
+        self.port, self.source, self.cookies = port, source, {}
+
+    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None):
+        import http.client
+        import urllib.parse
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.source, 0))
+        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        content = response.read().decode()
+        for key, value in response.getheaders():
+            if key.lower() == "set-cookie":
+                name, _sep, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        connection.close()
+        return response.status, content
+
+    def sign_in(self, username: str, password: str, headers: dict | None = None) -> int:
+        """POST the sign-in form (with its CSRF token); the answer's status."""
+        import re
+
+        _status, page = self.request("GET", "/accounts/login/", headers=headers)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        status, _page = self.request(
+            "POST", "/accounts/login/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": password}, headers=headers,
+        )
+        return status
