@@ -16,6 +16,7 @@ import time
 from django.contrib.auth import middleware as auth_middleware
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken
@@ -100,6 +101,23 @@ def reader_of(request) -> tuple:
         sorted(scope.programs),
         getattr(request, "api_token", None) is not None,
     )
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in
+    request: pages, lists, exports and the API carry what that user may
+    read, which no shared cache (a hospital's proxy) and no browser history
+    may keep for anybody else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 IDLE_KEY = "_idle_renewed"

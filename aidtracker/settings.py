@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     # Gives the request its reader's part of the page cache's keys.
     "accounts.middleware.ReaderMiddleware",
+    # No shared cache or browser history keeps what a signed-in user reads.
+    "accounts.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

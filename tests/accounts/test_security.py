@@ -166,3 +166,25 @@ def test_forwarded_addresses_count_only_from_a_trusted_proxy(live_server, admin_
     for n in range(5):
         direct.sign_in("admin", "wrong", headers={"X-Forwarded-For": f"10.0.0.{n}"})
     assert direct.sign_in("admin", "pw", headers={"X-Forwarded-For": "10.0.0.99"}) == 429
+
+
+@pytest.mark.parametrize("url", [
+    "/", "/regions/540000/", "/surgeries/", "/surgeries/export.csv", "/programs/", "/hospitals/",
+    "/api/v1/regions/", "/api/v1/regions/540000/summary",
+])
+def test_what_a_signed_in_user_reads_is_never_stored_by_a_cache(url, world, admin_user, client):
+    client.force_login(admin_user)
+    for _ in range(2):  # rendered, then from the page cache
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, (url, response["Cache-Control"])
+
+
+def test_an_api_token_answer_is_private_too(world, admin_user, client):
+    from accounts.models import ApiToken
+
+    _token, clear = ApiToken.issue(user=admin_user, name="tool")
+    response = client.get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {d.strip() for d in response["Cache-Control"].split(",")}
