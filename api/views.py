@@ -12,9 +12,9 @@ without a trailing slash, never with a redirect:
   — donor_summary() as JSON, exactly the interchange spec's section 6.
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
-(not signed in), 403 (a viewer: dashboards only), 404 (no such
-province-level region, one outside the user's regions, or no such API
-address), 400 (a bad date, from after to, an unknown specialty, donor or
+(not signed in), 403 (a viewer: dashboards only), 404 (no such region, one
+outside the user's regions, or no such API address), 400 (a region below
+province level, a bad date, from after to, an unknown specialty, donor or
 recipient) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
@@ -26,7 +26,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.scope import api_records_required, readable_regions, role_of, scope_key
+from accounts.scope import api_records_required, can_view_region, readable_regions, role_of, scope_key
 from aidtracker.lib.cache import cached_call, cached_page
 from figures.forms import SummaryArgumentError, SummaryForm
 from figures.overview import donor_regions, recipient_regions
@@ -95,8 +95,7 @@ def donors(request):
 @api_view
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
-    codes = readable_regions(request.user)
-    if codes is not None and code not in codes:
+    if not can_view_region(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
@@ -119,8 +118,7 @@ def donor(request, code):
     """The donor summary, exactly as the interchange spec's section 6
     defines it. A donor's figures span every region it sends teams to: the
     summary is for readers of the donor region itself (or of all regions)."""
-    codes = readable_regions(request.user)
-    if codes is not None and code not in codes:
+    if not can_view_region(request.user, code):
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
         region, period, specialty, _donor, recipient = SummaryForm(request.GET, code=code).summary_arguments()

@@ -4,8 +4,8 @@
 `specialty` and `donor` (of a region summary) or `recipient` (of a donor
 summary) and the region's code; `summary_arguments()` gives the summary's
 arguments or raises SummaryArgumentError with the first problem and the
-HTTP status that fits (404 for a region that is not there or not
-province-level, 400 for the rest). Dates are checked first (no query), then
+HTTP status that fits (404 for a region that is not there, 400 for the
+rest, a region that is not province-level included). Dates are checked first (no query), then
 the region, the specialty and the donor or recipient (one query each when
 given).
 """
@@ -108,7 +108,6 @@ class SummaryForm(forms.Form):
                     "regions (e.g. 540000)."
                 )
                 % {"code": region.code, "name": region.name, "level": region.get_level_display()},
-                status=404,
             )
         specialty = data["specialty"] or None
         if specialty and not Specialty.objects.filter(code=specialty).exists():

@@ -7,6 +7,7 @@ import pytest
 from figures.summary import region_summary
 from aidtracker.lib.periods import Period
 from tests import factories as f
+from tests.conftest import _make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +75,27 @@ def test_bad_parameters_are_400_json(api, params, message):
 
 @pytest.mark.parametrize(
     "code,message",
-    [("999999", "No region has the code '999999'."), ("540100", "540100 (Lhasa) is a prefecture")],
+    [("999999", "No region has the code '999999'.")],
 )
 def test_unknown_or_non_province_region_is_404_json(api, code, message):
     response = api.get(f"/api/v1/regions/{code}/summary")
     assert response.status_code == 404
     assert message in response.json()["error"]
+
+
+def test_a_prefecture_is_400_json_saying_summaries_are_of_provinces(api):
+    response = api.get("/api/v1/regions/540100/summary")
+    assert response.status_code == 400
+    assert "540100 (Lhasa) is a prefecture; summaries are of province-level regions" in response.json()["error"]
+
+
+def test_an_official_of_a_province_asking_for_its_prefecture_is_told_the_same(world, django_user_model, client):
+    """Not "no region has the code": the prefecture lies in their region."""
+    client.force_login(_make_user(django_user_model, "tibetan", "official", regions=[world.tibet]))
+    response = client.get("/api/v1/regions/540100/summary")
+    assert response.status_code == 400
+    assert "is a prefecture" in response.json()["error"]
+    assert client.get("/api/v1/regions/650000/summary").status_code == 404
 
 
 def test_anonymous_is_401_json(client, world):
