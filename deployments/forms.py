@@ -1,12 +1,17 @@
 """Coordinator form for rotations: the team is one of the user's programs';
 the person is created, or updated (home hospital) when the ID exists and the
-name agrees. Validation is the model's, messages the importer's."""
+name agrees, and, for a coordinator, when nobody else's program has them:
+a person with a rotation outside the coordinator's programs is described by
+an admin or those programs' coordinators. Validation is the model's,
+messages the importer's."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import scope
 from accounts.forms import ScopedModelForm
+from accounts.models import Profile, Role
 from deployments.models import Person, Rotation
 from deployments.rules import person_name_disagrees
 from hospitals.models import Hospital
@@ -52,6 +57,11 @@ class RotationForm(ScopedModelForm):
             return cleaned
         if person is None:
             person = Person(code=code, name=name)
+        elif person.home_hospital_id != hospital.pk:
+            refusal = self._not_yours_to_describe(person)
+            if refusal:
+                self.add_error("person_home_hospital", refusal)
+                return cleaned
         person.home_hospital = hospital
         try:
             person.full_clean(validate_unique=False)
@@ -64,6 +74,30 @@ class RotationForm(ScopedModelForm):
         self.person = person
         self.instance.person = person
         return cleaned
+
+    def _not_yours_to_describe(self, person):
+        """Why the user may not change `person` (their home hospital applies
+        wherever they serve), or None: an admin may; a coordinator may when
+        every rotation of the person is in one of their programs."""
+        if scope.is_admin(self.user):
+            return None
+        mine = scope.editable_programs(self.user).values("code")
+        others = sorted(set(
+            Rotation.objects.filter(person=person).exclude(team__program__in=mine)
+            .values_list("team__program", flat=True)
+        ))
+        if not others:
+            return None
+        coordinators = sorted({
+            profile.user.get_full_name() or profile.user.get_username()
+            for profile in Profile.objects.filter(role=Role.COORDINATOR, programs__in=others)
+            .select_related("user")
+        })
+        who = ", ".join(coordinators) if coordinators else _("an admin")
+        return _(
+            "%(person)s also serves with %(programs)s, outside your programs, and works at "
+            "%(hospital)s for all of them: ask %(who)s to change that, or keep %(hospital)s here."
+        ) % {"person": person, "programs": ", ".join(others), "hospital": person.home_hospital, "who": who}
 
     def _post_clean(self):
         super()._post_clean()

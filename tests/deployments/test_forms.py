@@ -89,3 +89,44 @@ def test_rotation_team_of_another_program_is_refused(world, coord_client):
     response = coord_client.post(reverse("deployments:rotation_create"), rotation_data(other))
     assert "team" in response.context["form"].errors
     assert not Rotation.objects.exists()
+
+
+def test_a_coordinator_cannot_rewrite_a_person_of_another_program(world, team, coord_client, django_user_model):
+    """A person's home hospital applies wherever they serve: a coordinator
+    may not move someone who also serves with another program; the form
+    names who may (that program's coordinator), and nothing changes."""
+    from tests.conftest import _make_user
+
+    person = f.PersonFactory(code="E-9", name="Zhao Min", home_hospital=world.bj_friendship)
+    shanghai_team = f.TeamFactory(code="SH-XIGAZE-2", program=world.sh_xigaze, batch=2)
+    f.RotationFactory(team=shanghai_team, person=person, start_date=dt.date(2023, 1, 1), end_date=dt.date(2023, 6, 30))
+    _make_user(django_user_model, "sh-coord", "coordinator", programs=[world.sh_xigaze])
+    response = coord_client.post(
+        reverse("deployments:rotation_create"),
+        rotation_data(team, person_code="E-9", person_name="Zhao Min", person_home_hospital="SH-RENJI"),
+    )
+    message = response.context["form"].errors["person_home_hospital"][0]
+    assert "also serves with SH-XIGAZE" in message and "sh-coord" in message
+    assert Person.objects.get(code="E-9").home_hospital == world.bj_friendship
+    assert not Rotation.objects.filter(team=team).exists()
+    # Keeping the home hospital is fine: the rotation is theirs to log.
+    response = coord_client.post(
+        reverse("deployments:rotation_create"),
+        rotation_data(team, person_code="E-9", person_name="Zhao Min", person_home_hospital="BJ-FRIENDSHIP"),
+    )
+    assert response.status_code == 302
+
+
+def test_an_admin_may_move_a_person_between_hospitals(world, team, admin_user, client):
+    person = f.PersonFactory(code="E-8", name="Sun Li", home_hospital=world.bj_friendship)
+    f.RotationFactory(
+        team=f.TeamFactory(code="SH-XIGAZE-3", program=world.sh_xigaze, batch=3), person=person,
+        start_date=dt.date(2023, 1, 1), end_date=dt.date(2023, 6, 30),
+    )
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("deployments:rotation_create"),
+        rotation_data(team, person_code="E-8", person_name="Sun Li", person_home_hospital="SH-RENJI"),
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(code="E-8").home_hospital_id == "SH-RENJI"
