@@ -61,6 +61,13 @@ def _readable(user, regions):
     return regions if codes is None else regions.filter(code__in=codes)
 
 
+def _may_read(user, code) -> bool:
+    """Whether the user may read the region `code` (404 otherwise): one of
+    their regions at no cost, a region below one of them with a query."""
+    codes = readable_regions(user)
+    return codes is None or code in codes or can_view_region(user, code)
+
+
 def json(data) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
@@ -95,7 +102,7 @@ def donors(request):
 @api_view
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
-    if not can_view_region(request.user, code):
+    if not _may_read(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
@@ -118,7 +125,7 @@ def donor(request, code):
     """The donor summary, exactly as the interchange spec's section 6
     defines it. A donor's figures span every region it sends teams to: the
     summary is for readers of the donor region itself (or of all regions)."""
-    if not can_view_region(request.user, code):
+    if not _may_read(request.user, code):
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
         region, period, specialty, _donor, recipient = SummaryForm(request.GET, code=code).summary_arguments()

@@ -28,6 +28,7 @@ TEAMS = Columns(
     Column("code", "code"),
     Column("program_code", "program_id"),
     Column("name", "name"),
+    Column("name_zh", "name_zh"),
     Column("batch", "batch", NUMBER),
     Column("start_date", "start_date", DATE),
     Column("end_date", "end_date", DATE),

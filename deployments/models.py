@@ -193,7 +193,7 @@ class TeamManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(TeamQ
     pass
 
 
-class Team(models.Model):
+class Team(BilingualNameMixin, models.Model):
     """One numbered batch of a program ("the Eighth Group")."""
 
     # A coordinator of the program edits it (accounts/scope.py).
@@ -204,6 +204,7 @@ class Team(models.Model):
         Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="teams"
     )
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     batch = models.PositiveSmallIntegerField(_("batch"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -230,12 +231,7 @@ class Team(models.Model):
         ]
 
     def __str__(self):
-        return self.name
-
-    @classmethod
-    def choice_labels(cls, queryset):
-        """(pk, str(obj)) of each row, as BilingualNameMixin.choice_labels."""
-        return queryset.values_list("pk", "name")
+        return self.display_name
 
     def get_absolute_url(self):
         return path_for("dashboards:team", self.code)

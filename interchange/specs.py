@@ -190,6 +190,7 @@ FILES = [
             "code": code("key"),
             "program_code": ref("program"),
             "name": text(200, True),
+            "name_zh": text(200),
             "batch": ImportColumn(required=True, kind="int", minimum=1, maximum=32767),
             "start_date": date_col(),
             "end_date": date_col(),

@@ -90,7 +90,7 @@ SPEC_COLUMNS = {
     "hospitals.csv": ["code", "name", "name_zh", "region_code", "grade", "kind"],
     "programs.csv": ["code", "name", "name_zh", "kind", "donor_region_code", "recipient_hospital_code", "start_date", "end_date"],
     "twinnings.csv": ["program_code", "specialty", "donor_hospital_code", "start_date", "end_date"],
-    "teams.csv": ["code", "program_code", "name", "batch", "start_date", "end_date"],
+    "teams.csv": ["code", "program_code", "name", "name_zh", "batch", "start_date", "end_date"],
     "rotations.csv": ["team_code", "person_id", "person_name", "home_hospital_code", "specialty", "title", "role", "start_date", "end_date"],
     "surgeries.csv": ["ref", "date", "hospital_code", "specialty", "procedure", "grade", "approach", "lead", "team_code", "demonstration", "first_in_region", "outcome", "blood_loss_ml"],
     "trainings.csv": ["ref", "trainee_id", "trainee_name", "hospital_code", "specialty", "role", "kind", "host_hospital_code", "program_code", "start_date", "end_date", "hours", "status", "independent_on", "skill"],

@@ -124,6 +124,7 @@ class ProgramSpec:
     # (batch start, batch end) pairs, in order, never overlapping
     batches: tuple = ()
     team_name: str = ""  # format string with {ordinal} and {batch}
+    team_name_zh: str = ""  # format string with {batch} (in Chinese numerals)
     team_size: tuple = (8, 12)
     # specialties of experts beyond the twinned departments
     extra_specialties: tuple = ()
@@ -181,6 +182,7 @@ PROGRAMS = [
         # 2020: the sixth team left late (travel restrictions): a seven-week gap.
         batches=_yearly(dt.date(2015, 8, 1), 12, gaps={6: 50}),
         team_name="Beijing's {ordinal} Tibet Medical Team",
+        team_name_zh="北京市第{batch}批援藏医疗队",
         team_size=(14, 22),
         extra_specialties=("anesthesiology", "critical_care", "nursing", "radiology", "emergency"),
         surgery_weight=1.0,
@@ -204,6 +206,7 @@ PROGRAMS = [
         ),
         batches=_yearly(dt.date(2015, 8, 1), 12),
         team_name="{ordinal} Group of Shanghai Tibet Medical Team",
+        team_name_zh="上海市第{batch}批援藏医疗队",
         team_size=(13, 19),
         extra_specialties=("anesthesiology", "cardiology", "nursing", "ultrasound", "hospital_management"),
         surgery_weight=0.9,
@@ -225,6 +228,7 @@ PROGRAMS = [
         # 2023: the ninth team arrived five weeks after the eighth had left.
         batches=_yearly(dt.date(2015, 8, 1), 12, gaps={9: 35}),
         team_name="Guangdong's {ordinal} medical team to Nyingchi",
+        team_name_zh="广东省第{batch}批援林芝医疗队",
         team_size=(8, 13),
         extra_specialties=("anesthesiology", "orthopedics", "pediatrics", "nursing"),
         surgery_weight=0.5,
@@ -246,6 +250,7 @@ PROGRAMS = [
         ),
         batches=_yearly(dt.date(2016, 9, 1), 11),
         team_name="Shanghai medical team in Kashgar, {ordinal} batch",
+        team_name_zh="上海市第{batch}批援喀什医疗队",
         team_size=(8, 12),
         extra_specialties=("anesthesiology", "ultrasound", "pathology", "nursing"),
         surgery_weight=0.8,
@@ -269,6 +274,7 @@ PROGRAMS = [
         # Six-month stints; 2022: the fourth group came five weeks late.
         batches=_yearly(dt.date(2020, 12, 1), 12, gaps={4: 35}, months=6),
         team_name="Beijing Children's Hospital expert group {batch} in Urumqi",
+        team_name_zh="北京儿童医院第{batch}批援疆专家组（乌鲁木齐）",
         team_size=(9, 14),
         extra_specialties=("anesthesiology", "nephrology", "neurology", "ophthalmology", "urology"),
         surgery_weight=1.4,
@@ -288,6 +294,7 @@ PROGRAMS = [
         ),
         batches=_half_years_with_winter_gap(),
         team_name="Shaanxi medical team to Pulan, batch {batch}",
+        team_name_zh="陕西省第{batch}批援普兰医疗队",
         team_size=(3, 6),
         extra_specialties=("obstetrics_gynecology", "anesthesiology", "plateau_medicine", "nursing"),
         surgery_weight=0.08,
@@ -306,6 +313,17 @@ PROGRAMS = [
         surgery_weight=0.0,
     ),
 ]
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1-99 in Chinese numerals: 8 八, 10 十, 12 十二, 24 二十四."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CHINESE_DIGITS[ones]
+    return ("" if tens == 1 else CHINESE_DIGITS[tens]) + "十" + (CHINESE_DIGITS[ones] if ones else "")
+
 
 ORDINALS = (
     "First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth Eleventh Twelfth "

@@ -515,6 +515,7 @@ def extra_rotations(world: World, k: int, seed=0, tag="G", next_batch=None):
             code = f"{spec.code}-{tag}-{batch:05d}"
             yield "team", {"code": code, "program_id": spec.code, "batch": batch,
                            "name": f"Short-term expert group {batch} ({spec.code})",
+                           "name_zh": f"短期专家组 {batch}（{spec.code}）",
                            "start_date": start, "end_date": end}
             batch += 1
             for slot in range(size):

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 
 from aidtracker.lib.periods import add_months
-from demo.synthetic.reference import HOSPITALS, ORDINALS, PROGRAMS, REGIONS, ProgramSpec
+from demo.synthetic.reference import HOSPITALS, ORDINALS, PROGRAMS, REGIONS, ProgramSpec, chinese_number
 from demo.synthetic.vocabulary import han_name
 
 # --------------------------------------------------------------------------
@@ -127,6 +127,7 @@ def _build_teams(world: World, spec: ProgramSpec, rng: random.Random, person_num
         world.teams.append(
             {"code": code, "program_id": spec.code, "batch": batch,
              "name": spec.team_name.format(ordinal=ORDINALS[batch - 1], batch=batch),
+             "name_zh": spec.team_name_zh.format(batch=chinese_number(batch)),
              "start_date": start, "end_date": end}
         )
         periods.append((start, end, code))
