@@ -135,8 +135,8 @@ def region_cards(summary, params, links=True):
     no_spec_donor = {**no_spec, "donor": None}
     share = round(100 * sg["by_lead"]["local"] / sg["total"], 1) if sg["total"] else None
 
-    def card(label, value, url=None, parts=(), note=""):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note}
+    def card(label, value, url=None, parts=(), note="", accent=False):
+        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent}
 
     def part(label, value, url):
         return {"label": label, "value": value, "url": url}
@@ -161,7 +161,7 @@ def region_cards(summary, params, links=True):
         card(_("Led by local surgeons alone"),
              "–" if share is None else f"{share:.1f} %",
              list_url("outcomes:surgery_list", p, lead="local"),
-             note=_("share of the period's surgeries")),
+             note=_("share of the period's surgeries"), accent=True),
         card(_("Complex surgeries"), sg["by_grade"]["3"] + sg["by_grade"]["4"], None, parts=[
             part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g],
                  list_url("outcomes:surgery_list", p, grade=g)) for g in ("1", "2", "3", "4")

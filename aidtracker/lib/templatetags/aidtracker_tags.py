@@ -2,13 +2,10 @@
 tolerate a missing URL name, percentages and number formatting."""
 
 from django import template
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from aidtracker.lib.markup import text
 from aidtracker.lib.urlpaths import path_for
 
 register = template.Library()
@@ -73,26 +70,3 @@ def get_item(mapping, key):
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
-
-
-@register.filter
-def table_rows(rows):
-    """The <tr>s of a chart's data table: the first cell a row header, the
-    others numeric cells. Each cell escaped and localized as {{ cell }} would
-    be; built in Python because a month table has hundreds of cells, which
-    nested {% for %} loops render several times slower."""
-    row_header = '<tr><th scope="row">{}</th>'
-    cell = '<td class="num">{}</td>'
-    plain_ints = not settings.USE_THOUSAND_SEPARATOR  # then localize(int) is str(int)
-    between = '</td><td class="num">'
-    parts = []
-    for row in rows:
-        first, *rest = row
-        parts.append(row_header.format(text(first)))
-        if plain_ints and all(type(value) is int for value in rest):
-            if rest:  # the common case: whole numbers only
-                parts.append('<td class="num">' + between.join(map(str, rest)) + "</td>")
-        else:
-            parts.extend(cell.format(text(value)) for value in rest)
-        parts.append("</tr>")
-    return mark_safe("".join(parts))
