@@ -35,8 +35,6 @@ from figures import summary as summary_api
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key, scope_key
 from records.lists import RecordListView
-from aidtracker.lib.urlpaths import path as url_path
-from aidtracker.lib.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
@@ -57,7 +55,7 @@ def list_url(name, params, **extra):
     (an extra value of None drops that parameter)."""
     query = {**params, **extra}
     query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{url_path(name)}?{urlencode(query)}" if query else url_path(name)
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 # --------------------------------------------------------------------------
@@ -79,13 +77,13 @@ def overview(request):
         if not rows:
             # Regions below province level have no dashboard of their own.
             below = [
-                {"name": r.display_name, "url": path_for("dashboards:region", r.code)}
+                {"name": r.display_name, "url": reverse("dashboards:region", args=[r.code])}
                 for r in Region.objects.filter(code__in=readable)
                 .exclude(level=Region.Level.PROVINCE).order_by("code")
             ]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
-        row["url"] = path_for("dashboards:region", row["code"])
+        row["url"] = reverse("dashboards:region", args=[row["code"]])
         if form.params():
             row["url"] += "?" + urlencode(form.params())
     additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",

@@ -3,12 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aidtracker.lib.i18n import is_chinese
-from aidtracker.lib.urlpaths import path_for
 from audit.models import HistoryBase
 
 CODE_VALIDATOR = RegexValidator(
@@ -155,7 +155,7 @@ class Region(BilingualNameMixin, models.Model):
         return f"{pk} {display_name}"
 
     def get_absolute_url(self):
-        return path_for("dashboards:region", self.code)
+        return reverse("dashboards:region", args=[self.code])
 
     def natural_key(self):
         return (self.code,)
@@ -247,7 +247,7 @@ class Hospital(BilingualNameMixin, models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return path_for("dashboards:hospital", self.code)
+        return reverse("dashboards:hospital", args=[self.code])
 
     def natural_key(self):
         return (self.code,)

@@ -6,8 +6,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from aidtracker.lib.urlpaths import path_for
-
 register = template.Library()
 
 
@@ -15,7 +13,7 @@ register = template.Library()
 def optional_url(name, *args):
     """The URL of `name`, or "" when no such URL exists (yet)."""
     try:
-        return path_for(name, args[0]) if len(args) == 1 else reverse(name, args=args)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
