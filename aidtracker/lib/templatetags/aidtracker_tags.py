@@ -3,8 +3,6 @@ tolerate a missing URL name, percentages and number formatting."""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -18,32 +16,16 @@ def optional_url(name, *args):
         return ""
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
 def sort_header(context, column, label):
-    """A column header link that sorts by `column` and flips on a second click.
-
-    Returns the <th> with scope and aria-sort (WAI-ARIA sortable table)."""
+    """A column header (includes/sort_header.html) whose link sorts the list
+    by `column`, and flips the order on a second click; the active column
+    carries aria-sort (WAI-ARIA sortable table)."""
     sorting = context["sorting"]
     query = context["query"].copy()
     active = sorting.name == column
-    if active and not sorting.descending:
-        query["sort"] = f"-{column}"
-    else:
-        query["sort"] = column
-    aria = ""
-    marker = ""
-    if active:
-        aria = "descending" if sorting.descending else "ascending"
-        marker = " ▼" if sorting.descending else " ▲"
-    hint = _("sort by %(column)s") % {"column": label}
-    if aria:
-        return format_html(
-            '<th scope="col" aria-sort="{}"><a href="?{}" title="{}">{}<span aria-hidden="true">{}</span></a></th>',
-            aria, query.urlencode(), hint, label, marker,
-        )
-    return format_html(
-        '<th scope="col"><a href="?{}" title="{}">{}</a></th>', query.urlencode(), hint, label
-    )
+    query["sort"] = f"-{column}" if active and not sorting.descending else column
+    return {"label": label, "query": query.urlencode(), "active": active, "descending": sorting.descending}
 
 
 @register.filter
