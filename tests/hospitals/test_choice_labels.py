@@ -7,12 +7,29 @@ from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils import translation
 
+from dashboards.forms import OverviewForm, RegionDashboardFilter
+from deployments.filters import ProgramFilter, RotationFilter
 from deployments.models import Program
+from hospitals.filters import HospitalFilter
 from hospitals.models import Hospital, Region, Specialty
-
-from tests.aidtracker.test_forms_renderer import forms
+from outcomes.filters import (
+    ConsultationFilter,
+    ReferralFilter,
+    SurgeryFilter,
+    TechniqueFilter,
+    TrainingFilter,
+)
 
 QUERY = "region=540000&hospital=LS-PEOPLES&specialty=general_surgery"
+
+
+def forms(query):
+    data = QueryDict(query) if query else None
+    for filterset in (SurgeryFilter, TrainingFilter, TechniqueFilter, ReferralFilter,
+                      ConsultationFilter, RotationFilter, ProgramFilter, HospitalFilter,
+                      RegionDashboardFilter):
+        yield filterset(data).form
+    yield OverviewForm(data)
 
 
 def instance_choices(field):
