@@ -205,11 +205,6 @@ class Team(models.Model):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def choice_labels(cls, queryset):
-        """(pk, str(obj)) of each row, as BilingualNameMixin.choice_labels."""
-        return queryset.values_list("pk", "name")
-
     def get_absolute_url(self):
         return reverse("dashboards:team", args=[self.code])
 

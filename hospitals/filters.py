@@ -80,29 +80,17 @@ class YesNoFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-_DEFAULT_LABEL = forms.ModelChoiceField.label_from_instance
-
-
 class _FetchedChoices(forms.models.ModelChoiceIterator):
     """Django's choice iterator reads the choices through QuerySet.iterator():
     on PostgreSQL a server-side cursor, three round trips (DECLARE, FETCH,
     CLOSE) for a list of a few hundred rows, for each select of each filter
-    form. One plain fetch reads the same rows in one, as plain values when the
-    model can write its labels from them (`choice_labels`)."""
+    form. A plain fetch reads the same rows in one."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        labels = getattr(self.queryset.model, "choice_labels", None)
-        custom = type(self.field).label_from_instance is not _DEFAULT_LABEL or self.field.to_field_name
-        if labels is None or custom:
-            for obj in self.queryset.all():
-                yield self.choice(obj)
-            return
-        # The model writes its labels from plain values (no instance per
-        # option); the value carries no instance, which nothing here reads.
-        for pk, label in labels(self.queryset.all()):
-            yield (forms.models.ModelChoiceIteratorValue(pk, None), label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
 
 
 class FetchedChoiceIterator(django_filters.fields.ModelChoiceIterator, _FetchedChoices):

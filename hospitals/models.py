@@ -42,23 +42,6 @@ class BilingualNameMixin:
             return self.name_zh or self.name
         return self.name or self.name_zh
 
-    @classmethod
-    def choice_labels(cls, queryset):
-        """(pk, str(obj)) of each row of `queryset`, read as plain values.
-
-        The filter forms' selects list hundreds of rows on every uncached page;
-        building a model instance and asking the language once per option cost
-        about a third of the surgery list's CPU. Must equal str() of the
-        instances (tests/hospitals/test_choice_labels.py)."""
-        zh = (get_language() or "").lower().startswith("zh")
-        for pk, name, name_zh in queryset.values_list("pk", "name", "name_zh"):
-            yield pk, cls.choice_label(pk, (name_zh or name) if zh else (name or name_zh))
-
-    @classmethod
-    def choice_label(cls, pk, display_name):
-        """str() of a row from its key and display name (override with __str__)."""
-        return display_name
-
 
 class CodeNaturalKeyManagerMixin:
     def get_by_natural_key(self, code):
@@ -149,10 +132,6 @@ class Region(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return f"{self.code} {self.display_name}"
-
-    @classmethod
-    def choice_label(cls, pk, display_name):
-        return f"{pk} {display_name}"
 
     def get_absolute_url(self):
         return reverse("dashboards:region", args=[self.code])
