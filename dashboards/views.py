@@ -23,7 +23,7 @@ to lists are left out of the pages for users who may not open them.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,7 @@ from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import scope as deployments_scope
 from deployments.filters import ProgramFilter
-from deployments.models import Rotation
+from deployments.models import Rotation, Title
 from hospitals import scope as hospitals_scope
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Region
@@ -315,6 +315,10 @@ class ProgramListView(RecordListView):
         )
 
 
+#: The teams the program page lists before "all teams" is asked for.
+TEAMS_SHOWN = 20
+
+
 def program(request, code):
     program = get_object_or_404(
         deployments_scope.programs(request).select_related(
@@ -328,26 +332,51 @@ def program(request, code):
         .select_related("specialty", "donor_hospital")
         .order_by("specialty__name", "start_date")
     )
-    teams = list(
+    # The latest teams first; all of them on request (a long program has
+    # hundreds).
+    all_teams = request.GET.get("teams") == "all"
+    teams = (
         deployments_scope.teams(request)
         .filter(program=program)
         .annotate(people=Count("rotations"))
-        .order_by("batch")
+        .order_by("-start_date", "-batch")
     )
-    # The program's rotations: bounded by its teams, not by the database.
+    teams = list(teams if all_teams else teams[: TEAMS_SHOWN + 1])
+    more_teams = len(teams) > TEAMS_SHOWN and not all_teams
+    # Every rotation of the program as plain values (a long program has
+    # thousands): their dates make the coverage, today's are who is on site.
+    now = today()
     rotations = list(
         deployments_scope.rotations(request)
         .filter(team__program=program)
-        .select_related("person__home_hospital", "team", "specialty")
         .order_by("start_date", "person__name")
+        .annotate(person_name=F("person__name"))
+        .values_list(
+            "specialty_id", "start_date", "end_date", "person_id", "person_name", "title",
+            "specialty__name", "specialty__name_zh",
+            "person__home_hospital__name", "person__home_hospital__name_zh",
+            named=True,
+        )
     )
-    now = today()
+    on_site = [
+        {
+            "person_id": r.person_id,
+            "name": r.person_name,
+            "title": Title(r.title).label,
+            "specialty": name_for_language(r.specialty__name, r.specialty__name_zh),
+            "home_hospital": name_for_language(r.person__home_hospital__name, r.person__home_hospital__name_zh),
+            "end_date": r.end_date,
+        }
+        for r in rotations
+        if r.start_date <= now <= r.end_date
+    ]
     departments = coverage.program_coverage(program, twinnings, rotations, now)
-    on_site = [r for r in rotations if r.start_date <= now <= r.end_date]
     return render(request, "dashboards/program.html", {
         "program": program,
         "twinnings": twinnings,
-        "teams": teams,
+        "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
+        "more_teams": more_teams,
+        "rotation_count": len(rotations),
         "departments": departments,
         "timeline": coverage.timeline(departments),
         "on_site": on_site,
