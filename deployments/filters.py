@@ -56,7 +56,7 @@ class TeamChoiceIterator(FetchedChoiceIterator):
                 self.queryset = whole
         choices = fetched[1]
         if len(choices) > limit + 1:  # the empty choice and more than `limit` teams
-            yield ("", _("all teams (choose a program first)"))
+            yield ("", _("choose a program"))  # short: the select is narrow
         else:
             yield from choices
 
