@@ -103,10 +103,6 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.ProfileModelBackend",
 ]
 
-# Django's form rendering with <select> widgets written in Python (the same
-# HTML, much less CPU for the filter forms' long lists of options).
-FORM_RENDERER = "aidtracker.lib.forms_renderer.FastSelectRenderer"
-
 ROOT_URLCONF = "aidtracker.urls"
 WSGI_APPLICATION = "aidtracker.wsgi.application"
 

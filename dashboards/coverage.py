@@ -8,10 +8,11 @@ the program's end and today. A *gap* is a run of uncovered days in the
 window, both ends counted.
 
 Why Python and not SQL window functions: the input is one program's
-rotations, read once by the program page (a few hundred rows at most, bounded
-by the program's teams, not by the size of the database). A sweep over those
-sorted intervals is exact, portable between SQLite and PostgreSQL, and easy
-to test; the page's query count stays fixed.
+rotations, read once by the program page as plain values (specialty and
+dates: a long program has thousands, bounded by the program's teams, not by
+the size of the database). A sweep over those sorted intervals is exact,
+portable between SQLite and PostgreSQL, and easy to test; the page's query
+count stays fixed.
 """
 
 import datetime as dt
@@ -94,7 +95,9 @@ def department_window(program, twinnings, today):
 
 def program_coverage(program, twinnings, rotations, today):
     """One DepartmentCoverage per twinned specialty of `program`, in the
-    order of `twinnings`; `rotations` are the program's rotations."""
+    order of `twinnings`; `rotations` are the program's rotations, any
+    objects with `specialty_id`, `start_date` and `end_date` (rows of
+    values_list(named=True) on the program page)."""
     by_specialty = {}
     for twinning in twinnings:
         by_specialty.setdefault(twinning.specialty_id, []).append(twinning)

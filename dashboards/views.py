@@ -23,7 +23,7 @@ to lists are left out of the pages for users who may not open them.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,13 +43,11 @@ from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
-from aidtracker.lib.urlpaths import path as url_path
-from aidtracker.lib.urlpaths import path_for
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
-from deployments.models import Program, Rotation, Team, Twinning
+from deployments.models import Program, Rotation, Team, Title, Twinning
 from hospitals import columns as hospitals_columns
 from hospitals.filters import HospitalFilter, with_program_counts
 from hospitals.models import Hospital, Region
@@ -65,7 +63,7 @@ def list_url(name, params, **extra):
     (an extra value of None drops that parameter)."""
     query = {**params, **extra}
     query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{url_path(name)}?{urlencode(query)}" if query else url_path(name)
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 # --------------------------------------------------------------------------
@@ -87,13 +85,13 @@ def overview(request):
         if not rows:
             # Regions below province level have no dashboard of their own.
             below = [
-                {"name": r.display_name, "url": path_for("dashboards:region", r.code)}
+                {"name": r.display_name, "url": reverse("dashboards:region", args=[r.code])}
                 for r in Region.objects.filter(code__in=readable)
                 .exclude(level=Region.Level.PROVINCE).order_by("code")
             ]
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
-        row["url"] = path_for("dashboards:region", row["code"])
+        row["url"] = reverse("dashboards:region", args=[row["code"]])
         if form.params():
             row["url"] += "?" + urlencode(form.params())
     additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",
@@ -145,8 +143,8 @@ def region_cards(summary, params, links=True):
     no_spec_donor = {**no_spec, "donor": None}
     share = round(100 * sg["by_lead"]["local"] / sg["total"], 1) if sg["total"] else None
 
-    def card(label, value, url=None, parts=(), note=""):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note}
+    def card(label, value, url=None, parts=(), note="", accent=False):
+        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent}
 
     def part(label, value, url):
         return {"label": label, "value": value, "url": url}
@@ -171,7 +169,7 @@ def region_cards(summary, params, links=True):
         card(_("Led by local surgeons alone"),
              "–" if share is None else f"{share:.1f} %",
              list_url("outcomes:surgery_list", p, lead="local"),
-             note=_("share of the period's surgeries")),
+             note=_("share of the period's surgeries"), accent=True),
         card(_("Complex surgeries"), sg["by_grade"]["3"] + sg["by_grade"]["4"], None, parts=[
             part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g],
                  list_url("outcomes:surgery_list", p, grade=g)) for g in ("1", "2", "3", "4")
@@ -322,6 +320,10 @@ class ProgramListView(RecordListView):
         )
 
 
+#: The teams the program page lists before "all teams" is asked for.
+TEAMS_SHOWN = 20
+
+
 def program(request, code):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
@@ -335,26 +337,51 @@ def program(request, code):
         .select_related("specialty", "donor_hospital")
         .order_by("specialty__name", "start_date")
     )
-    teams = list(
+    # The latest teams first; all of them on request (a long program has
+    # hundreds).
+    all_teams = request.GET.get("teams") == "all"
+    teams = (
         Team.objects.visible_to(request.user)
         .filter(program=program)
         .annotate(people=Count("rotations"))
-        .order_by("batch")
+        .order_by("-start_date", "-batch")
     )
-    # The program's rotations: bounded by its teams, not by the database.
+    teams = list(teams if all_teams else teams[: TEAMS_SHOWN + 1])
+    more_teams = len(teams) > TEAMS_SHOWN and not all_teams
+    # Every rotation of the program as plain values (a long program has
+    # thousands): their dates make the coverage, today's are who is on site.
+    now = today()
     rotations = list(
         Rotation.objects.visible_to(request.user)
         .filter(team__program=program)
-        .select_related("person__home_hospital", "team", "specialty")
         .order_by("start_date", "person__name")
+        .annotate(person_name=F("person__name"))
+        .values_list(
+            "specialty_id", "start_date", "end_date", "person_id", "person_name", "title",
+            "specialty__name", "specialty__name_zh",
+            "person__home_hospital__name", "person__home_hospital__name_zh",
+            named=True,
+        )
     )
-    now = today()
+    on_site = [
+        {
+            "person_id": r.person_id,
+            "name": r.person_name,
+            "title": Title(r.title).label,
+            "specialty": name_for_language(r.specialty__name, r.specialty__name_zh),
+            "home_hospital": name_for_language(r.person__home_hospital__name, r.person__home_hospital__name_zh),
+            "end_date": r.end_date,
+        }
+        for r in rotations
+        if r.start_date <= now <= r.end_date
+    ]
     departments = coverage.program_coverage(program, twinnings, rotations, now)
-    on_site = [r for r in rotations if r.start_date <= now <= r.end_date]
     return render(request, "dashboards/program.html", {
         "program": program,
         "twinnings": twinnings,
-        "teams": teams,
+        "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
+        "more_teams": more_teams,
+        "rotation_count": len(rotations),
         "departments": departments,
         "timeline": coverage.timeline(departments),
         "on_site": on_site,

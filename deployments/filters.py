@@ -8,6 +8,8 @@ from deployments.models import Program, Rotation, Team, Title
 from hospitals.filters import (
     ANY,
     DATE_WIDGET,
+    FetchedChoiceIterator,
+    FetchedModelChoiceField,
     ModelChoiceFilter,
     PeriodBoundFilter,
     RecordFilterForm,
@@ -28,14 +30,76 @@ def program_filter(field_name, **kwargs):
     )
 
 
+#: The most teams the team select lists before a program is chosen.
+TEAMS_LISTED = 100
+
+
+class TeamChoiceIterator(FetchedChoiceIterator):
+    """The teams of the field's queryset, or none (only the empty choice, saying
+    to choose a program first) when there are more than `field.at_most`: read
+    in the one fetch of a select, at most one row more than are listed."""
+
+    def __iter__(self):
+        limit = getattr(self.field, "at_most", None)
+        if limit is None:
+            yield from super().__iter__()
+            return
+        # The widget reads the first choice before it renders them all (for
+        # its `required` attribute): the fetch is kept for the second reading.
+        fetched = getattr(self.field, "_fetched", None)
+        if fetched is None or fetched[0] is not self.queryset:
+            whole = self.queryset
+            self.queryset = whole[: limit + 1]
+            try:
+                fetched = self.field._fetched = (whole, list(super().__iter__()))
+            finally:
+                self.queryset = whole
+        choices = fetched[1]
+        if len(choices) > limit + 1:  # the empty choice and more than `limit` teams
+            yield ("", _("choose a program"))  # short: the select is narrow
+        else:
+            yield from choices
+
+
+class TeamChoiceField(FetchedModelChoiceField):
+    iterator = TeamChoiceIterator
+
+
+class TeamChoiceFilter(ModelChoiceFilter):
+    field_class = TeamChoiceField
+
+
 def team_filter(field_name="team", **kwargs):
-    return ModelChoiceFilter(
+    """The team filter of a FilterSet whose form is a TeamFilterForm."""
+    return TeamChoiceFilter(
         field_name=field_name,
         queryset=Team.objects.order_by("program_id", "batch"),
         label=_("Team"),
         empty_label=_("all teams"),
         **kwargs,
     )
+
+
+class TeamFilterForm(RecordFilterForm):
+    """The form of a FilterSet with a `program` and a `team` filter: the team
+    select lists the teams of the chosen program, or of the chosen team's
+    program (a team page's links name the team alone); with neither, every
+    team the user may read when they are few (a coordinator's), else none
+    until a program is chosen. Every team of every program would be
+    thousands of options, more with every batch sent: a page whose weight and
+    rendering time grow with the data, and a list nobody picks from."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        program = self.data.get(self.add_prefix("program"))
+        team = self.data.get(self.add_prefix("team"))
+        if program:
+            field.queryset = field.queryset.filter(program=program)
+        elif team:
+            field.queryset = field.queryset.filter(program__teams=team)
+        else:
+            field.at_most = TEAMS_LISTED
 
 
 class ProgramFilter(django_filters.FilterSet):
@@ -79,7 +143,7 @@ class RotationFilter(django_filters.FilterSet):
     class Meta:
         model = Rotation
         fields = []
-        form = RecordFilterForm
+        form = TeamFilterForm
 
     def in_region(self, qs, name, value):
         return qs.for_recipient_region(value)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from aidtracker.lib.urlpaths import path_for
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -107,7 +107,7 @@ class Program(BilingualNameMixin, models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return path_for("dashboards:program", self.code)
+        return reverse("dashboards:program", args=[self.code])
 
     def natural_key(self):
         return (self.code,)
@@ -234,7 +234,7 @@ class Team(BilingualNameMixin, models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return path_for("dashboards:team", self.code)
+        return reverse("dashboards:team", args=[self.code])
 
     def natural_key(self):
         return (self.code,)

@@ -4,12 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aidtracker.lib.i18n import is_chinese
-from aidtracker.lib.urlpaths import path_for
 from audit.models import HistoryBase
 
 CODE_VALIDATOR = RegexValidator(
@@ -42,23 +42,6 @@ class BilingualNameMixin:
         if (get_language() or "").lower().startswith("zh"):
             return self.name_zh or self.name
         return self.name or self.name_zh
-
-    @classmethod
-    def choice_labels(cls, queryset):
-        """(pk, str(obj)) of each row of `queryset`, read as plain values.
-
-        The filter forms' selects list hundreds of rows on every uncached page;
-        building a model instance and asking the language once per option cost
-        about a third of the surgery list's CPU. Must equal str() of the
-        instances (tests/hospitals/test_choice_labels.py)."""
-        zh = (get_language() or "").lower().startswith("zh")
-        for pk, name, name_zh in queryset.values_list("pk", "name", "name_zh"):
-            yield pk, cls.choice_label(pk, (name_zh or name) if zh else (name or name_zh))
-
-    @classmethod
-    def choice_label(cls, pk, display_name):
-        """str() of a row from its key and display name (override with __str__)."""
-        return display_name
 
 
 class CodeNaturalKeyManagerMixin:
@@ -191,12 +174,8 @@ class Region(BilingualNameMixin, models.Model):
     def __str__(self):
         return f"{self.code} {self.display_name}"
 
-    @classmethod
-    def choice_label(cls, pk, display_name):
-        return f"{pk} {display_name}"
-
     def get_absolute_url(self):
-        return path_for("dashboards:region", self.code)
+        return reverse("dashboards:region", args=[self.code])
 
     def natural_key(self):
         return (self.code,)
@@ -314,7 +293,7 @@ class Hospital(BilingualNameMixin, models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return path_for("dashboards:hospital", self.code)
+        return reverse("dashboards:hospital", args=[self.code])
 
     def natural_key(self):
         return (self.code,)

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from deployments.filters import program_filter, team_filter
+from deployments.filters import TeamFilterForm, program_filter, team_filter
 from hospitals.filters import (
     ANY,
     PeriodBoundFilter,
@@ -54,7 +54,7 @@ class SurgeryFilter(django_filters.FilterSet):
     class Meta:
         model = Surgery
         fields = []
-        form = RecordFilterForm
+        form = TeamFilterForm
 
     def search(self, qs, name, value):
         return qs.filter(Q(ref__icontains=value) | Q(procedure__icontains=value))

@@ -4,7 +4,7 @@ consultations and monthly indicators. No patient identifiers, by design."""
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models.functions import Coalesce
-from aidtracker.lib.urlpaths import path_for
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from audit.models import HistoryBase, LeanHistoricalRecords
 from accounts.scope import ScopedQuerySet
@@ -262,7 +262,7 @@ class Surgery(RefModel):
         ]
 
     def get_absolute_url(self):
-        return path_for("outcomes:surgery", self.pk)
+        return reverse("outcomes:surgery", args=[self.pk])
 
     @property
     def minimally_invasive(self) -> bool:
@@ -566,7 +566,7 @@ class Training(TraineeRollupWrites, RefModel):
         ]
 
     def get_absolute_url(self):
-        return path_for("outcomes:training", self.pk)
+        return reverse("outcomes:training", args=[self.pk])
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -696,7 +696,7 @@ class Technique(RefModel):
         ]
 
     def get_absolute_url(self):
-        return path_for("outcomes:technique", self.pk)
+        return reverse("outcomes:technique", args=[self.pk])
 
 
 class ReferralQuerySet(ScopedQuerySet, models.QuerySet):
@@ -847,7 +847,7 @@ class Referral(RefModel):
         return self.destination_hospital_id or self.destination_region_id or ""
 
     def get_absolute_url(self):
-        return path_for("outcomes:referral", self.pk)
+        return reverse("outcomes:referral", args=[self.pk])
 
 
 class ConsultationQuerySet(ScopedQuerySet, models.QuerySet):
@@ -909,7 +909,7 @@ class Consultation(RefModel):
         ]
 
     def get_absolute_url(self):
-        return path_for("outcomes:consultation", self.pk)
+        return reverse("outcomes:consultation", args=[self.pk])
 
 
 class IndicatorValueQuerySet(ScopedQuerySet, models.QuerySet):

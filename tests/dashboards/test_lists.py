@@ -129,3 +129,36 @@ def test_rows_link_to_their_record_pages(signed_in, dash):
     html = signed_in.get("/surgeries/?sort=ref").content.decode()
     first = Surgery.objects.order_by("ref").first()
     assert f'href="/surgeries/{first.pk}/"' in html
+
+
+@pytest.mark.parametrize("path", ["/surgeries/", "/rotations/"])
+def test_the_team_select_lists_the_teams_of_one_program(signed_in, dash, path, monkeypatch):
+    import re
+
+    from django.core.cache import cache
+
+    from deployments import filters
+
+    def team_options(query):
+        response = signed_in.get(path + query)
+        select = re.search(r'<select name="team".*?</select>', response.content.decode(), re.S).group(0)
+        return re.findall(r'<option value="([^"]*)"', select), response
+
+    # A few teams: all of them.
+    assert team_options("")[0] == ["", "BJ-LHASA-9", "SH-XIGAZE-10"]
+    # More than are listed: none of them, but how to get them.
+    monkeypatch.setattr(filters, "TEAMS_LISTED", 1)
+    cache.clear()  # the page as cached above listed them
+    options, response = team_options("")
+    assert options == [""] and ">choose a program</option>" in response.content.decode()
+    options, response = team_options("?program=BJ-LHASA")
+    assert options == ["", "BJ-LHASA-9"]
+    # A team page's link names the team alone: its program's teams, it selected.
+    options, response = team_options("?team=SH-XIGAZE-10")
+    assert options == ["", "SH-XIGAZE-10"] and '<option value="SH-XIGAZE-10" selected>' in response.content.decode()
+    assert response.context["totals"]["rows"] == (
+        Surgery.objects.filter(team="SH-XIGAZE-10").count() if path == "/surgeries/" else 2
+    )
+    # A team outside the chosen program is refused, as any unknown choice.
+    options, response = team_options("?program=BJ-LHASA&team=SH-XIGAZE-10")
+    assert response.context["totals"]["rows"] == 0 and "Select a valid choice" in response.content.decode()

@@ -166,10 +166,30 @@ def test_program_page_shows_teams_coverage_gaps_and_experts_on_site(signed_in, d
         (dt.date(2015, 8, 1), dt.date(2023, 12, 31)),
         (dt.date(2024, 7, 1), dt.date(2024, 7, 10)),
     ]
-    assert [r.person.code for r in response.context["on_site"]] == ["E002"]
+    assert [r["person_id"] for r in response.context["on_site"]] == ["E002"]
     html = response.content.decode()
     assert "Ninth Group" in html and "2024-07-01 – 2024-07-10" in html
     assert "<svg" in html and "timeline__gap" in html
+
+
+def test_program_page_lists_the_latest_teams_and_links_to_all_and_to_the_rotations(signed_in, dash, monkeypatch):
+    import datetime as dt
+
+    from deployments.models import Rotation, Team
+    from dashboards import views
+
+    Team.objects.create(code="BJ-LHASA-8", program=dash.bj_lhasa, name="Eighth Group", batch=8,
+                        start_date=dt.date(2023, 1, 1), end_date=dt.date(2023, 12, 31))
+    monkeypatch.setattr(views, "TEAMS_SHOWN", 1)
+    html = signed_in.get("/programs/BJ-LHASA/").content.decode()
+    # The latest team, and the way to the others.
+    assert "Ninth Group" in html and "Eighth Group" not in html
+    assert '<a href="?teams=all#teams-title">All teams of the program</a>' in html
+    html = signed_in.get("/programs/BJ-LHASA/?teams=all").content.decode()
+    assert html.index("Ninth Group") < html.index("Eighth Group") and "All teams of the program" not in html
+    rotations = Rotation.objects.filter(team__program="BJ-LHASA").count()
+    assert (f'<a href="/rotations/?program=BJ-LHASA">All {rotations} rotations of the program as a list'
+            in html)
 
 
 def test_team_page_lists_its_people(signed_in, dash):

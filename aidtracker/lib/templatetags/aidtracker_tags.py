@@ -2,14 +2,7 @@
 tolerate a missing URL name, percentages and number formatting."""
 
 from django import template
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
-
-from aidtracker.lib.markup import text
-from aidtracker.lib.urlpaths import path_for
 
 register = template.Library()
 
@@ -18,37 +11,21 @@ register = template.Library()
 def optional_url(name, *args):
     """The URL of `name`, or "" when no such URL exists (yet)."""
     try:
-        return path_for(name, args[0]) if len(args) == 1 else reverse(name, args=args)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
 def sort_header(context, column, label):
-    """A column header link that sorts by `column` and flips on a second click.
-
-    Returns the <th> with scope and aria-sort (WAI-ARIA sortable table)."""
+    """A column header (includes/sort_header.html) whose link sorts the list
+    by `column`, and flips the order on a second click; the active column
+    carries aria-sort (WAI-ARIA sortable table)."""
     sorting = context["sorting"]
     query = context["query"].copy()
     active = sorting.name == column
-    if active and not sorting.descending:
-        query["sort"] = f"-{column}"
-    else:
-        query["sort"] = column
-    aria = ""
-    marker = ""
-    if active:
-        aria = "descending" if sorting.descending else "ascending"
-        marker = " ▼" if sorting.descending else " ▲"
-    hint = _("sort by %(column)s") % {"column": label}
-    if aria:
-        return format_html(
-            '<th scope="col" aria-sort="{}"><a href="?{}" title="{}">{}<span aria-hidden="true">{}</span></a></th>',
-            aria, query.urlencode(), hint, label, marker,
-        )
-    return format_html(
-        '<th scope="col"><a href="?{}" title="{}">{}</a></th>', query.urlencode(), hint, label
-    )
+    query["sort"] = f"-{column}" if active and not sorting.descending else column
+    return {"label": label, "query": query.urlencode(), "active": active, "descending": sorting.descending}
 
 
 @register.filter
@@ -73,26 +50,3 @@ def get_item(mapping, key):
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
-
-
-@register.filter
-def table_rows(rows):
-    """The <tr>s of a chart's data table: the first cell a row header, the
-    others numeric cells. Each cell escaped and localized as {{ cell }} would
-    be; built in Python because a month table has hundreds of cells, which
-    nested {% for %} loops render several times slower."""
-    row_header = '<tr><th scope="row">{}</th>'
-    cell = '<td class="num">{}</td>'
-    plain_ints = not settings.USE_THOUSAND_SEPARATOR  # then localize(int) is str(int)
-    between = '</td><td class="num">'
-    parts = []
-    for row in rows:
-        first, *rest = row
-        parts.append(row_header.format(text(first)))
-        if plain_ints and all(type(value) is int for value in rest):
-            if rest:  # the common case: whole numbers only
-                parts.append('<td class="num">' + between.join(map(str, rest)) + "</td>")
-        else:
-            parts.extend(cell.format(text(value)) for value in rest)
-        parts.append("</tr>")
-    return mark_safe("".join(parts))
