@@ -10,13 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import Twinning
-from hospitals.filters import (
-    DATE_WIDGET,
-    PeriodBoundFilter,
-    RecordFilterForm,
-    donor_filter,
-    specialty_filter,
-)
+from aidtracker.lib.filters import DATE_WIDGET, PeriodBoundFilter, RecordFilterForm
+from hospitals.filters import donor_filter, specialty_filter
 from aidtracker.lib.periods import Period
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import Program, Rotation, Team, Title
-from hospitals.filters import (
+from aidtracker.lib.filters import (
     ANY,
     DATE_WIDGET,
     FetchedChoiceIterator,
@@ -13,6 +13,8 @@ from hospitals.filters import (
     ModelChoiceFilter,
     PeriodBoundFilter,
     RecordFilterForm,
+)
+from hospitals.filters import (
     donor_filter,
     hospital_filter,
     region_filter,

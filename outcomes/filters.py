@@ -7,11 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from deployments.filters import TeamFilterForm, program_filter, team_filter
+from aidtracker.lib.filters import ANY, PeriodBoundFilter, RecordFilterForm, YesNoFilter
 from hospitals.filters import (
-    ANY,
-    PeriodBoundFilter,
-    RecordFilterForm,
-    YesNoFilter,
     donor_filter,
     hospital_filter,
     hospitals_in,

@@ -1,0 +1,324 @@
+"""Local trainees, their trainings, and the trainee rollups."""
+
+from django.db import models, router, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import ScopedQuerySet
+from aidtracker.lib.periods import Period, overlaps_q
+from audit.models import HistoryBase, LeanHistoricalRecords
+from deployments.models import Program, date_order_constraint
+from deployments.signals import bulk_write
+from hospitals.models import Hospital, Specialty, in_regions_q
+from outcomes.models.common import (
+    NOT_NEGATIVE,
+    TRAINING_HOST_MESSAGE,
+    RefManager,
+    RefModel,
+    not_negative_constraint,
+    ref_unique,
+)
+
+
+class TraineeRollupWrites:
+    """Saves and deletes of trainings and trainees run in one transaction with
+    the trainee rollups' adjustment (outcomes/rollups.py: the contributions
+    are read before the write under a lock and again after it), so that two
+    concurrent edits of one trainee take turns instead of each adding a
+    difference computed without the other's change."""
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
+
+class TraineeQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "hospital__region"))
+
+    # Bulk writes name the trainees they touch (deployments/signals.py), so
+    # that the trainee rollups stay exact (outcomes/rollups.py: what those
+    # trainees contribute is read before and after, the difference added).
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not kwargs.get("update_conflicts"):
+            return super().bulk_create(objs, *args, **kwargs)  # new trainees: no trainings yet
+        with bulk_write(self.model, self.db, trainees={o.pk for o in objs}):
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if "hospital" not in kwargs and "hospital_id" not in kwargs:
+            return super().update(**kwargs)
+        # The trainees are read in the write's transaction.
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=set(self.values_list("pk", flat=True))):
+                return super().update(**kwargs)
+
+    update.alters_data = True
+
+
+class TraineeManager(models.Manager.from_queryset(TraineeQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Trainee(TraineeRollupWrites, models.Model):
+    """A local trainee, identified by the data owner's stable `trainee_id`."""
+
+    class Role(models.TextChoices):
+        DOCTOR = "doctor", _("doctor")
+        NURSE = "nurse", _("nurse")
+        TECHNICIAN = "technician", _("technician")
+        MANAGER = "manager", _("manager")
+
+    code = models.CharField(_("trainee ID"), max_length=64, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    # FK index serves the summary: trainees of a region's hospitals.
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="trainees"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("hospital",)
+
+    history = LeanHistoricalRecords(bases=[HistoryBase])
+    objects = TraineeManager()
+
+    class Meta:
+        verbose_name = _("trainee")
+        verbose_name_plural = _("trainees")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Only a move to another hospital changes the trainee rollups (outcomes/rollups.py).
+        instance._rollup_hospital = instance.__dict__.get("hospital_id")
+        return instance
+
+
+class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
+    def in_regions(self, codes):
+        return self.filter(in_regions_q(codes, "trainee__hospital__region"))
+
+    def in_region(self, region):
+        """Trainings of trainees whose own hospital is in `region`."""
+        return self.filter(trainee__hospital__in=Hospital.objects.in_region(region))
+
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period))
+
+    def of_donor(self, donor):
+        """Trainings that name a program of the donor region `donor`."""
+        return self.filter(program__donor_region=donor)
+
+    # Bulk writes name the trainees of the rows, before and after
+    # (deployments/signals.py), so that the trainee rollups stay exact
+    # (outcomes/rollups.py).
+
+    def _trainees(self):
+        return set(self.order_by().values_list("trainee", flat=True).distinct())
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        # The trainees (before and after) are read in the write's transaction.
+        with transaction.atomic(using=self.db, savepoint=False):
+            trainees = {o.trainee_id for o in objs}
+            if kwargs.get("update_conflicts"):
+                existing = self.model._default_manager.using(self.db).filter(ref__in=[o.ref for o in objs])
+                trainees |= existing._trainees()
+            with bulk_write(self.model, self.db, trainees=trainees):
+                created = super().bulk_create(objs, *args, **kwargs)
+        for o in objs:
+            o._rollup_trainee = o.trainee_id
+        return created
+
+    def update(self, **kwargs):
+        new = kwargs.get("trainee_id", kwargs.get("trainee"))
+        if isinstance(new, models.expressions.Combinable):
+            with bulk_write(self.model, self.db) as touched:
+                touched.update(all_trainees=True)  # computed values: rebuild it all
+                return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=self._trainees() | {getattr(new, "pk", new)}):
+                return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic(using=self.db, savepoint=False):
+            with bulk_write(self.model, self.db, trainees=self._trainees()):
+                return super().delete()
+
+    delete.alters_data = True
+
+
+class TrainingManager(RefManager.from_queryset(TrainingQuerySet)):
+    pass
+
+
+class Training(TraineeRollupWrites, RefModel):
+    class Kind(models.TextChoices):
+        ONSITE_COURSE = "onsite_course", _("on-site course")
+        MENTORSHIP = "mentorship", _("mentorship")
+        FURTHER_STUDY = "further_study", _("further study at a donor hospital")
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("ongoing")
+        COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    host_hospital = models.ForeignKey(
+        Hospital, verbose_name=_("host hospital"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="hosted_trainings",
+        help_text=_("Required for further study, and only then."),
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="trainings",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    hours = models.DecimalField(
+        _("hours"), max_digits=8, decimal_places=1, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    independent_on = models.DateField(
+        _("independent on"), null=True, blank=True,
+        help_text=_("From this date the trainee performs the skill without supervision."),
+    )
+    skill = models.CharField(_("skill"), max_length=200, blank=True)
+
+    # A coordinator edits it when one of these is a recipient hospital of
+    # their programs (accounts/scope.py).
+    scope_hospital_paths = ("trainee__hospital",)
+
+    history = LeanHistoricalRecords(bases=[HistoryBase])
+    objects = TrainingManager()
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["-start_date", "ref"]
+        constraints = [
+            ref_unique("training_ref_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="further_study", host_hospital__isnull=False)
+                    | (~models.Q(kind="further_study") & models.Q(host_hospital__isnull=True))
+                ),
+                name="training_host_exactly_for_further_study",
+                violation_error_message=TRAINING_HOST_MESSAGE,
+            ),
+            date_order_constraint("training_dates_ordered"),
+            not_negative_constraint("hours", "training_hours_not_negative"),
+        ]
+        indexes = [
+            # Region summary: trainings overlapping a period (joined to trainees
+            # of the region's hospitals); trainees per month chart.
+            models.Index(fields=["start_date", "end_date"], name="training_dates_idx"),
+            # Region summary: trainees who became independent within a period.
+            models.Index(fields=["independent_on"], name="training_independent_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("outcomes:training", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # A move to another trainee (so maybe hospital) rebuilds both (outcomes/rollups.py).
+        instance._rollup_trainee = instance.__dict__.get("trainee_id")
+        return instance
+
+
+# The kind key of the trainee rollups: a training kind, any kind, or the
+# independent_on dates.
+ANY_KIND = "any"
+INDEPENDENT = "independent"
+TRAINEE_ROLLUP_KINDS = [
+    (ANY_KIND, _("any kind")), *Training.Kind.choices, (INDEPENDENT, _("independent")),
+]
+
+
+class TraineeSpanMonth(models.Model):
+    """Signed counts of merged training spans (+1) and of the gaps between a
+    trainee's spans (-1), per (hospital, kind, first month, last month): the
+    sum over the rows that overlap a period of whole months is the number of
+    distinct trainees with a training overlapping it (outcomes/rollups.py
+    explains why). Derived data, rebuilt on every write of a training or
+    trainee; never edited by hand (`manage.py rebuild_rollups`)."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("trainee spans of a month")
+        verbose_name_plural = _("trainee spans per month")
+        constraints = [
+            # One row per group (the adjustments add to it); its index serves
+            # the summary's reads too: the rows of a region's hospitals.
+            models.UniqueConstraint(
+                fields=["hospital", "kind", "first_month", "last_month"], name="traineespan_group_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+
+
+class TraineeStartMonth(models.Model):
+    """Distinct trainees of a hospital who began a training (of a kind, or of
+    any kind) in a month: the trainees-per-month chart. Derived data like
+    TraineeSpanMonth."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    month = models.DateField(_("month (first day)"))
+    # Not Positive: an adjustment proposes a negative row that then meets
+    # its existing row (ON CONFLICT), and CHECK constraints see the proposal.
+    trainees = models.IntegerField(_("trainees"))
+
+    class Meta:
+        verbose_name = _("trainees starting in a month")
+        verbose_name_plural = _("trainees starting per month")
+        constraints = [
+            # One row per group; its index serves the chart's reads too.
+            models.UniqueConstraint(fields=["hospital", "month", "kind"], name="traineestart_group_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
+
+
