@@ -104,19 +104,20 @@ def reader_of(request) -> tuple:
 
 
 class PrivateResponsesMiddleware:
-    """`Cache-Control: private, no-store` on every answer to a signed-in
-    request: pages, lists, exports and the API carry what that user may
-    read, which no shared cache (a hospital's proxy) and no browser history
-    may keep for anybody else."""
+    """`Cache-Control: private, no-store` on every answer of the application
+    (static files are served before it, with their long lifetimes): pages,
+    lists, exports and the API carry what the signed-in user may read, which
+    no shared cache (a hospital's proxy) and no browser history may keep for
+    anybody else. Every answer, not only those to a signed-in user: telling
+    them apart would load the user, which an answer about a lost database
+    must not try again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
+        patch_cache_control(response, private=True, no_store=True)
         return response
 
 
