@@ -98,25 +98,25 @@ def donors(request):
     return _listed(request, "donors", donor_regions(), "api:donor-summary")
 
 
-@cached_page
-@api_view
-def summary(request, code):
-    """The region summary, exactly as the interchange spec's section 5 defines it."""
+def _summary_answer(request, code, summary, other):
+    """The summary of the region `code` as JSON, or the JSON error that
+    says what was wrong. Cached (aidtracker/lib/cache.py): keyed by every
+    argument and the user's scope, never stale after a write."""
     if not _may_read(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
     try:
-        region, period, specialty, donor, _recipient = SummaryForm(request.GET, code=code).summary_arguments()
+        region, period, filters = SummaryForm(request.GET, code=code, other=other).summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
-    # Cached (aidtracker/cache.py): keyed by every argument and the user's
-    # scope, never stale after a write.
-    return json(
-        cached_call(
-            region_summary, region, period, specialty=specialty, donor=donor,
-            scope=scope_key(request.user),
-        )
-    )
+    return json(cached_call(summary, region, period, scope=scope_key(request.user), **filters))
+
+
+@cached_page
+@api_view
+def summary(request, code):
+    """The region summary, exactly as the interchange spec's section 5 defines it."""
+    return _summary_answer(request, code, region_summary, "donor")
 
 
 @cached_page
@@ -125,18 +125,7 @@ def donor(request, code):
     """The donor summary, exactly as the interchange spec's section 6
     defines it. A donor's figures span every region it sends teams to: the
     summary is for readers of the donor region itself (or of all regions)."""
-    if not _may_read(request.user, code):
-        return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
-    try:
-        region, period, specialty, _donor, recipient = SummaryForm(request.GET, code=code).summary_arguments()
-    except SummaryArgumentError as problem:
-        return error(problem.status, str(problem))
-    return json(
-        cached_call(
-            donor_summary, region, period, specialty=specialty, recipient=recipient,
-            scope=scope_key(request.user),
-        )
-    )
+    return _summary_answer(request, code, donor_summary, "recipient")
 
 
 def not_found(request, rest=""):

@@ -41,7 +41,7 @@ from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
 from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital
 from outcomes.models import (
-    SURGERY_COUNTS,
+    SURGERY_COUNTS,  # noqa: F401 (what the summaries count among surgeries, with the rest)
     Consultation,
     Referral,
     Surgery,

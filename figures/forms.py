@@ -1,18 +1,20 @@
 """The arguments of a summary, checked once for the JSON API and the command.
 
-`SummaryForm(data, code=...)` validates a request's `from`, `to`,
-`specialty` and `donor` (of a region summary) or `recipient` (of a donor
-summary) and the region's code; `summary_arguments()` gives the summary's
-arguments or raises SummaryArgumentError with the first problem and the
-HTTP status that fits (404 for a region that is not there, 400 for the
+`SummaryForm(data, code=..., other=...)` validates a request's `from`,
+`to`, `specialty` and `donor` (of a region summary) or `recipient` (of a
+donor summary) and the region's code; `summary_arguments()` gives the
+summary's arguments or raises SummaryArgumentError with the first problem
+and the HTTP status that fits (404 for a region that is not there, 400 for the
 rest, a region that is not province-level included). Dates are checked first (no query), then
 the region, the specialty and the donor or recipient (one query each when
 given).
 """
 
 import datetime as dt
+import json
 
 from django import forms
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from aidtracker.lib.periods import Period
@@ -63,19 +65,27 @@ class BoundField(forms.CharField):
             ) from None
 
 
+#: The other province-level region a summary may be narrowed to, with an
+#: example code: the donor of a region summary's programs, the recipient
+#: region of a donor summary's.
+OTHER_REGIONS = {"donor": "110000", "recipient": "540000"}
+
+
 class SummaryForm(forms.Form):
     """The region's code (given apart: it is part of the address) and the
-    query's `from`, `to`, `specialty` and `donor`."""
+    query's `from`, `to`, `specialty` and `other` ("donor" for a region
+    summary, "recipient" for a donor summary)."""
 
     specialty = forms.CharField(required=False, strip=True)
-    donor = forms.CharField(required=False, strip=True)
-    recipient = forms.CharField(required=False, strip=True)
 
-    def __init__(self, data=None, *, code=None):
+    def __init__(self, data=None, *, code=None, other="donor"):
         super().__init__(data or {})
-        self.code = code
+        self.code, self.other = code, other
         # `from` is a Python keyword: these fields are named in a dict.
-        self.fields = {"from": BoundField("from"), "to": BoundField("to"), **self.fields}
+        self.fields = {
+            "from": BoundField("from"), "to": BoundField("to"), **self.fields,
+            other: forms.CharField(required=False, strip=True),
+        }
 
     def clean(self):
         data = super().clean()
@@ -88,9 +98,9 @@ class SummaryForm(forms.Form):
         return data
 
     def summary_arguments(self):
-        """(region, period, specialty code or None, donor code or None,
-        recipient code or None), or SummaryArgumentError naming the first
-        thing that was wrong."""
+        """(region, period, {"specialty": code or None, <other>: code or
+        None}), or SummaryArgumentError naming the first thing that was
+        wrong."""
         if not self.is_valid():
             raise SummaryArgumentError(self._first_error())
         data = self.cleaned_data
@@ -115,15 +125,13 @@ class SummaryForm(forms.Form):
                 _("'specialty': %(value)s is not a specialty code (e.g. general_surgery).")
                 % {"value": repr(specialty)}
             )
-        others = {}
-        for name, example in (("donor", "110000"), ("recipient", "540000")):
-            others[name] = data[name] or None
-            if others[name] and not Region.objects.provinces().filter(code=others[name]).exists():
-                raise SummaryArgumentError(
-                    _("'%(name)s': %(value)s is not the code of a province-level region (e.g. %(example)s).")
-                    % {"name": name, "value": repr(others[name]), "example": example}
-                )
-        return region, period, specialty, others["donor"], others["recipient"]
+        other = data[self.other] or None
+        if other and not Region.objects.provinces().filter(code=other).exists():
+            raise SummaryArgumentError(
+                _("'%(name)s': %(value)s is not the code of a province-level region (e.g. %(example)s).")
+                % {"name": self.other, "value": repr(other), "example": OTHER_REGIONS[self.other]}
+            )
+        return region, period, {"specialty": specialty, self.other: other}
 
     def _first_error(self) -> str:
         for name in ("from", "to", "__all__"):
@@ -141,10 +149,27 @@ def parse_period(from_text: str | None, to_text: str | None) -> Period:
     return Period(form.cleaned_data["from"], form.cleaned_data["to"])
 
 
-def summary_arguments(code, from_text=None, to_text=None, specialty=None, donor=None, recipient=None):
-    """SummaryForm's checks for the commands, which have their arguments apart."""
-    data = {
-        "from": from_text or "", "to": to_text or "", "specialty": specialty or "",
-        "donor": donor or "", "recipient": recipient or "",
-    }
-    return SummaryForm(data, code=code).summary_arguments()
+class SummaryCommand(BaseCommand):
+    """A management command that prints a summary as JSON (the API's):
+    `summary` the function, `other` the other region it may be narrowed to."""
+
+    summary = None
+    other = "donor"
+    example_code = "540000"
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", help=f"six-digit code of a province-level region, e.g. {self.example_code}")
+        parser.add_argument("--from", dest="from", metavar="YYYY-MM-DD", help="first day (inclusive)")
+        parser.add_argument("--to", dest="to", metavar="YYYY-MM-DD", help="last day (inclusive)")
+        parser.add_argument("--specialty", help="only this specialty (a dashboard filter, not in the spec)")
+        parser.add_argument(f"--{self.other}", dest=self.other, help=f"only the programs of this {self.other} region")
+
+    def handle(self, *args, code, **options):
+        data = {name: options.get(name) or "" for name in ("from", "to", "specialty", self.other)}
+        try:
+            region, period, filters = SummaryForm(data, code=code, other=self.other).summary_arguments()
+        except SummaryArgumentError as error:
+            # Exit status 2, like a usage error; the message says what was wrong.
+            raise CommandError(str(error), returncode=2) from None
+        result = type(self).summary(region, period, **filters)
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

@@ -20,7 +20,7 @@ exact in the transaction of every write, so either way the figures equal
 the spec's definitions for any day-level period.
 """
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from aidtracker.lib.periods import MonthOf, Period, month_key, within_any_q
 from figures import definitions as rules

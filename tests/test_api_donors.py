@@ -30,9 +30,10 @@ def bundle():
     load_bundle(BUNDLE)
 
 
-def make_user(django_user_model, username, role, regions=()):
+def make_user(django_user_model, username, role, regions=(), all_regions=False):
     user = django_user_model.objects.create_user(username, f"{username}@example.org", "pw")
     user.profile.role = role
+    user.profile.all_regions = all_regions
     user.profile.save()
     user.profile.regions.set(Region.objects.filter(code__in=regions))
     return user
@@ -41,7 +42,7 @@ def make_user(django_user_model, username, role, regions=()):
 @pytest.fixture
 def official_all(bundle, django_user_model):
     """An official reading every region."""
-    return make_user(django_user_model, "official_all", "official")
+    return make_user(django_user_model, "official_all", "official", all_regions=True)
 
 
 @pytest.fixture
@@ -135,16 +136,18 @@ def test_bad_parameters_are_400_json(api, slash, params, message):
 
 @pytest.mark.parametrize("slash", ["", "/"])
 @pytest.mark.parametrize(
-    "code,message",
+    "code,status,message",
     [
-        ("999999", "No region has the code '999999'."),
-        ("110100", "110100 (Beijing Municipal Districts) is a prefecture"),
-        ("110105", "110105 (Chaoyang District) is a county"),
+        ("999999", 404, "No region has the code '999999'."),
+        # As the region summary: a region below province level is a bad
+        # argument (400), named as what it is.
+        ("110100", 400, "110100 (Beijing Municipal Districts) is a prefecture"),
+        ("110105", 400, "110105 (Chaoyang District) is a county"),
     ],
 )
-def test_unknown_or_non_province_donor_is_404_json(api, slash, code, message):
+def test_unknown_or_non_province_donor_is_json(api, slash, code, status, message):
     response = api.get(f"/api/v1/donors/{code}/summary{slash}", YEAR)
-    assert response.status_code == 404
+    assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert message in response.json()["error"]
 

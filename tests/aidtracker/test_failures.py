@@ -6,7 +6,6 @@ import sqlite3
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 

@@ -9,7 +9,6 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.template import Context, RequestContext, Template
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from django.utils import translation

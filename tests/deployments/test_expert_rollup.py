@@ -12,8 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from figures import overview as overview_figures
-from figures import series, summary
+from figures import series
 from deployments import rollups
 from deployments.models import ExpertMonth, Rotation
 from hospitals.models import Hospital

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from figures import overview as overview_figures
 from figures import series, summary
 from hospitals.models import Hospital, Specialty
-from aidtracker.lib.periods import Period, month_end, month_start
+from aidtracker.lib.periods import Period, month_end
 from interchange.importer import import_bundle
 from outcomes import rollups
 from outcomes.models import MINIMALLY_INVASIVE, SURGERY_COUNTS, Surgery, SurgeryMonth

@@ -1,6 +1,5 @@
 """Import a bundle of the interchange format (folder, .zip, .xlsx or one CSV)."""
 
-import json
 import os
 from pathlib import Path
 
