@@ -99,7 +99,6 @@ def more_pages(code):
     from django.db.models import Count
 
     from deployments.models import Program, Team
-    from hospitals.models import Hospital
     from outcomes.models import Surgery
 
     program = Program.objects.for_recipient_region(code).annotate(n=Count("teams")).order_by("-n").first()
