@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # database becomes a clear 503 page (see aidtracker/failures.py).
     "aidtracker.lib.failures.DatabaseUnavailableMiddleware",
     "aidtracker.lib.cache.DataVersionMiddleware",
+    # A NUL character in an address or a form is a 400, before any query.
+    "aidtracker.lib.requests.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,6 +1,8 @@
 """Reading django-simple-history: per-record entries with before → after, and
 the recent changes across every record kind."""
 
+import re
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -125,9 +127,11 @@ def recent_changes(kind="", user=None, batch=None, page_number=None):
     (a model label), user id and import batch id."""
     models = tracked_models()
     filters = {}
-    if str(user or "").isdigit():
+    # An id is a 64-bit integer: a longer number is no id (and the database
+    # would refuse it rather than find nothing).
+    if re.fullmatch(r"[0-9]{1,18}", str(user or "")):
         filters["history_user_id"] = int(user)
-    if str(batch or "").isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", str(batch or "")):
         filters["import_batch_id"] = int(batch)
     chosen = {kind: models[kind]} if kind in models else models
     if "import_batch_id" in filters:  # only history tables that record import batches

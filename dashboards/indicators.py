@@ -13,16 +13,12 @@ import datetime as dt
 
 from django.db.models import Avg, Count, Max, Q, Sum
 
+from aidtracker.lib.periods import add_months
 from outcomes.models import IndicatorValue
 
 LEVEL_INDICATORS = {IndicatorValue.Indicator.CONDITIONS_TREATABLE}
 # Fewer is the aim for these (fewer deaths, fewer patients sent away).
 LOWER_IS_BETTER = {IndicatorValue.Indicator.NEONATAL_DEATHS, IndicatorValue.Indicator.OUTBOUND_REFERRALS}
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def comparison_windows(first_program_start, latest_month):

@@ -42,6 +42,7 @@ from figures.overview import overview as overview_figures
 from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
+from aidtracker.lib.periods import add_months
 from records.lists import RecordListView
 from dashboards import charts, coverage, indicators
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -480,7 +481,7 @@ def hospital(request, code):
     comparison = indicators.before_after(values, first_start, latest)
     months, indicator_columns, table = [], [], {}
     if latest:
-        since = indicators.add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
+        since = add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
         months, indicator_columns, table = indicators.monthly_table(values, since)
     # One small chart per indicator: their scales differ by orders of magnitude.
     indicator_charts = [

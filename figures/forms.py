@@ -12,6 +12,7 @@ given).
 
 import datetime as dt
 import json
+import re
 
 from django import forms
 from django.core.management.base import BaseCommand, CommandError
@@ -106,7 +107,9 @@ class SummaryForm(forms.Form):
         data = self.cleaned_data
         period = Period(data["from"], data["to"])
         code = (self.code or "").strip()
-        region = Region.objects.filter(code=code).first()
+        # A region's code is six digits: anything else names none (and is
+        # not sent to the database, which refuses a NUL character outright).
+        region = Region.objects.filter(code=code).first() if re.fullmatch(r"[0-9]{6}", code) else None
         if region is None:
             raise SummaryArgumentError(
                 _("No region has the code %(code)s.") % {"code": repr(self.code)}, status=404

@@ -63,9 +63,17 @@ def chart_period(region, period: Period = Period()) -> Period:
             if start and start > end:
                 end = start
         if start is None:
-            start = month_start(first) if first and first <= end else add_months(month_start(end), -11)
-    earliest = add_months(month_start(end), -(MAX_CHART_MONTHS - 1))
-    return Period(max(start, earliest), end)
+            start = month_start(first) if first and first <= end else months_before(end, 11)
+    return Period(max(start, months_before(end, MAX_CHART_MONTHS - 1)), end)
+
+
+def months_before(day: dt.date, n: int) -> dt.date:
+    """The first day of the month `n` months before `day`'s, or the
+    calendar's first day when that lies before it."""
+    try:
+        return add_months(month_start(day), -n)
+    except OverflowError:
+        return dt.date.min
 
 
 def _closed(region, period: Period) -> tuple:

@@ -6,8 +6,8 @@ app_name = "interchange"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<int:pk>/", views.batch, name="batch"),
-    path("<int:pk>/confirm/", views.confirm, name="confirm"),
-    path("<int:pk>/restart/", views.restart, name="restart"),
+    path("<pk:pk>/", views.batch, name="batch"),
+    path("<pk:pk>/confirm/", views.confirm, name="confirm"),
+    path("<pk:pk>/restart/", views.restart, name="restart"),
     path("export.<str:fmt>", views.export, name="export"),
 ]

@@ -191,8 +191,8 @@ def record_urlpatterns(kind: RecordKind, prefix: str):
     n = kind.name
     return [
         path(f"{prefix}/new/", create, name=f"{n}_create"),
-        path(f"{prefix}/<int:pk>/", detail, name=n),
-        path(f"{prefix}/<int:pk>/edit/", update, name=f"{n}_update"),
-        path(f"{prefix}/<int:pk>/delete/", delete, name=f"{n}_delete"),
-        path(f"{prefix}/<int:pk>/history/", history, name=f"{n}_history"),
+        path(f"{prefix}/<pk:pk>/", detail, name=n),
+        path(f"{prefix}/<pk:pk>/edit/", update, name=f"{n}_update"),
+        path(f"{prefix}/<pk:pk>/delete/", delete, name=f"{n}_delete"),
+        path(f"{prefix}/<pk:pk>/history/", history, name=f"{n}_history"),
     ]

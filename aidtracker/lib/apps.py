@@ -17,7 +17,8 @@ class AidtrackerConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: cache.py uses this app's model,
         # which cannot be imported before the app registry is ready.
-        from aidtracker.lib import cache, i18n
+        from aidtracker.lib import cache, converters, i18n
 
         cache.connect_signals()
+        converters.register()
         checks.register(i18n.check_catalogues_compiled, checks.Tags.translation)

@@ -9,6 +9,7 @@ The month arithmetic of every page, figure, rollup and generator lives here
 too: a month is named by its first day.
 """
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,15 +23,17 @@ def month_start(day: date) -> date:
 
 
 def month_end(day: date) -> date:
-    """The last day of the month of `day`."""
-    first = day.replace(day=1)
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    """The last day of the month of `day` (December 9999 included)."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def add_months(day: date, n: int) -> date:
     """The same day of the month `n` months later (or earlier); the day must
-    exist in that month (use first days)."""
+    exist in that month (use first days). OverflowError past the calendar's
+    edges (years 1 and 9999), as date arithmetic."""
     index = day.year * 12 + day.month - 1 + n
+    if not date.min.year <= index // 12 <= date.max.year:
+        raise OverflowError(f"{n:+d} months from {day.isoformat()} leaves the calendar.")
     return day.replace(year=index // 12, month=index % 12 + 1)
 
 
@@ -39,6 +42,8 @@ def months_between(first: date, last: date) -> list[date]:
     months, month = [], month_start(first)
     while month <= last:
         months.append(month)
+        if month.year == date.max.year and month.month == 12:
+            break  # the calendar's last month
         month = add_months(month, 1)
     return months
 
@@ -95,10 +100,13 @@ class Period:
         Periods of days). Together they cover the period's days exactly once:
         monthly rollups answer the first, the rows themselves the rest."""
         start, end = self.start, self.end
-        first = None if start is None else (start if start.day == 1 else add_months(month_start(start), 1))
-        last = None
-        if end is not None:
-            last = month_start(end) if end == month_end(end) else add_months(month_start(end), -1)
+        try:
+            first = None if start is None else (start if start.day == 1 else add_months(month_start(start), 1))
+            last = None
+            if end is not None:
+                last = month_start(end) if end == month_end(end) else add_months(month_start(end), -1)
+        except OverflowError:
+            return None, [self]  # a partial month at the calendar's edge: no whole month
         if first is not None and last is not None and first > last:
             return None, [self]  # no whole month: at most two partial ones
         rest = []

@@ -114,7 +114,7 @@ def build(scale=1):
 
 def add_indicators(hospital, months, start, values):
     """`months` monthly rows from `start` of each {indicator: value}."""
-    from dashboards.indicators import add_months
+    from aidtracker.lib.periods import add_months
 
     rows = []
     for m in range(months):

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from dashboards.indicators import add_months, before_after, comparison_windows
+from aidtracker.lib.periods import add_months
+from dashboards.indicators import before_after, comparison_windows
 from outcomes.models import IndicatorValue
 from tests.dashboards.data import add_indicators
 
