@@ -1,8 +1,11 @@
-"""The region summary (interchange spec, section 5).
+"""The region summary and the donor summary (interchange spec, sections 5
+and 6).
 
-`region_summary(region, period, *, specialty=None, donor=None)` returns a
-dict with exactly the spec's keys in its order; the JSON API serves it, the
-`region_summary` command prints it, the region dashboard shows it as cards.
+`region_summary(region, period, *, specialty=None, donor=None)` and
+`donor_summary(donor, period, *, specialty=None, recipient=None)` return a
+dict with exactly the spec's keys in its order; the JSON API serves them,
+the `region_summary` and `donor_summary` commands print them, the
+dashboards show them as cards.
 Every figure is counted in the database from the rows that
 figures/definitions.py says it counts, with a fixed number of queries
 whatever the data size; Python only shapes the few result rows (one per
@@ -37,7 +40,7 @@ def region_summary(region, period: Period = Period(), *, specialty=None, donor=N
     `region`: a province-level Region or its code (ValueError for any other
     level); `period`: inclusive, optional bounds; `specialty`, `donor`:
     optional filters (codes or instances, figures/definitions.py says what
-    each narrows). 10 queries (+1 when `region` is a code)."""
+    each narrows). 9 queries (+1 when `region` is a code)."""
     summary, _months = summarize(province_level(region), period, code_of(specialty), code_of(donor))
     return summary
 
