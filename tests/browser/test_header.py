@@ -107,6 +107,11 @@ def test_the_menus_open_from_the_keyboard_without_javascript(browser, live_serve
         assert page.evaluate("document.activeElement.textContent") == "Surgeries"
         page.keyboard.press("Enter")
         page.wait_for_url(f"{live_server.url}/surgeries/")
+        # A record's own pages mark the menu too; the programs' do not.
+        page.goto(f"{live_server.url}/surgeries/new/")
+        assert "menu__summary--current" in records.locator("summary").get_attribute("class")
+        page.goto(f"{live_server.url}/programs/")
+        assert "menu__summary--current" not in records.locator("summary").get_attribute("class")
 
         account = page.locator(".user-menu details").last
         account.locator("summary").focus()
