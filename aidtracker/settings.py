@@ -272,8 +272,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # preferences (aidtracker/i18n.py).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-# Chinese number grouping by three with commas (GB/T 15835), see the module.
+# ISO dates and 24-hour times in every language, Chinese number grouping by
+# three with commas (GB/T 15835): aidtracker/lib/formats/. The format
+# modules win over these settings; these serve where no language is active.
 FORMAT_MODULE_PATH = ["aidtracker.lib.formats"]
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+TIME_FORMAT = "H:i"
 # Dates and times on pages and in reports: China Standard Time, as the
 # hospitals keep their records.
 TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "Asia/Shanghai")

@@ -7,14 +7,27 @@ django.contrib.auth.decorators.login_not_required.
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from aidtracker.lib.health import healthz
 from records.history import recent_changes
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for where a page names no icon (a
+    JSON answer, an export): the site's icon. Not permanent: its hashed
+    address changes with the file."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", login_not_required(FaviconView.as_view()), name="favicon"),
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("outcomes.urls")),

@@ -16,17 +16,44 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import ImportBatch
 
 TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+CREATED = object()  # the "before" of a field in the entry that created the record
 
 
-def display_value(field, value):
-    """A stored value as a person reads it: choice labels, yes/no, codes for links."""
+def display_value(field, value, names=None):
+    """A stored value as a person reads it: choice labels, yes/no, dates in
+    the format of the reader's language, and for a foreign key the related
+    record's name from `names` ({value: name}, see related_names), else its
+    code."""
     if value is None or value == "":
         return "—"
+    if field.is_relation:
+        return str((names or {}).get(value, value))
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return str(_("yes") if value else _("no"))
     return localize(value)
+
+
+def related_names(fields, values):
+    """{field name: {value: name}} for the foreign keys among `fields` (a
+    name → field dict) whose stored values are in `values` (field name → set
+    of values): each related record's str(), so a specialty reads
+    "Cardiology" (or "心血管内科"), a hospital by its name, in the reader's
+    language. One query per related model, whatever the number of values."""
+    by_model = {}
+    for name, found in values.items():
+        field = fields[name]
+        if field.is_relation and found:
+            by_model.setdefault(field.related_model, set()).update(found)
+    records = {
+        model: model._base_manager.in_bulk(list(found)) for model, found in by_model.items()
+    }
+    return {
+        name: {value: str(records[fields[name].related_model][value])
+               for value in found if value in records[fields[name].related_model]}
+        for name, found in values.items() if fields[name].is_relation and found
+    }
 
 
 def _tracked_fields(model):
@@ -39,7 +66,8 @@ def _tracked_fields(model):
 def history_entries(obj, limit=200):
     """The record's history, newest first: one dict per historical row with
     who, when, type, import batch, reason and the changed fields (label,
-    before, after). One query, whatever the number of entries."""
+    before, after). One query, whatever the number of entries, and one per
+    kind of related record they name (related_names)."""
     model = type(obj)
     fields = {f.name: f for f in _tracked_fields(model)}
     order = {name: index for index, name in enumerate(fields)}
@@ -48,26 +76,21 @@ def history_entries(obj, limit=200):
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
     entries = []
+    values = {}  # field name -> the values shown, to name the related records
     for index, row in enumerate(rows[:limit]):
         older = rows[index + 1] if index + 1 < len(rows) else None
         changes = []
         if older is not None and row.history_type != "-":
             delta = row.diff_against(older, included_fields=list(fields))
             for change in sorted(delta.changes, key=lambda c: order[c.field]):
-                field = fields[change.field]
-                changes.append({
-                    "field": field.verbose_name,
-                    "before": display_value(field, change.old),
-                    "after": display_value(field, change.new),
-                })
+                changes.append((change.field, change.old, change.new))
         elif row.history_type == "+" or older is None:
             for name, field in fields.items():
                 value = getattr(row, field.attname, None)
                 if value not in (None, ""):
-                    changes.append({
-                        "field": field.verbose_name, "before": "",
-                        "after": display_value(field, value),
-                    })
+                    changes.append((name, CREATED, value))
+        for name, old, new in changes:
+            values.setdefault(name, set()).update(v for v in (old, new) if v not in (None, "", CREATED))
         entries.append({
             "id": row.history_id,
             "date": row.history_date,
@@ -78,6 +101,16 @@ def history_entries(obj, limit=200):
             "reason": row.history_change_reason or "",
             "changes": changes,
         })
+    names = related_names(fields, values)
+    for entry in entries:
+        entry["changes"] = [
+            {
+                "field": fields[name].verbose_name,
+                "before": "" if old is CREATED else display_value(fields[name], old, names.get(name)),
+                "after": display_value(fields[name], new, names.get(name)),
+            }
+            for name, old, new in entry["changes"]
+        ]
     return entries
 
 

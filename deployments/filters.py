@@ -17,7 +17,7 @@ from aidtracker.lib.filters import (
 from hospitals.filters import (
     donor_filter,
     hospital_filter,
-    region_filter,
+    recipient_region_filter,
     specialty_filter,
 )
 
@@ -106,7 +106,7 @@ class TeamFilterForm(RecordFilterForm):
 
 class ProgramFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
-    region = region_filter("in_region", label=_("Recipient region"))
+    region = recipient_region_filter("in_region")
     donor = donor_filter("donor_region")
     kind = django_filters.ChoiceFilter(choices=Program.Kind.choices, empty_label=ANY, label=_("Kind"))
     date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
@@ -128,7 +128,7 @@ class RotationFilter(django_filters.FilterSet):
     """Rotations; `region` is the recipient region of the team's program, the
     period test is overlap, as in the summary's `experts`."""
 
-    region = region_filter("in_region", label=_("Recipient region"))
+    region = recipient_region_filter("in_region")
     hospital = hospital_filter("team__program__recipient_hospital", label=_("Recipient hospital"))
     date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
     date_before = PeriodBoundFilter(bound="end", overlap=("start_date", "end_date"))

@@ -3,21 +3,78 @@ uses: region, hospital, specialty and donor (on the kit of
 aidtracker/lib/filters.py)."""
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from aidtracker.lib.filters import ANY, FetchedModelChoiceField, ModelChoiceFilter, RecordFilterForm
 from hospitals.models import Hospital, Region, Specialty, in_regions_q
 
-def region_filter(method, label=_("Region"), **kwargs):
-    """A region (any level) by code; `method` applies "in R or below"."""
-    return ModelChoiceFilter(
-        queryset=Region.objects.order_by("code"),
+#: What a region's label is indented by per level below the province: an em
+#: space, which a <select> keeps (it strips and collapses ASCII spaces only).
+REGION_INDENT = "\u2003"
+
+
+def in_tree_order(regions):
+    """`regions` ordered as a tree: each province, then each of its
+    prefectures followed by that prefecture's counties, by code at each
+    level. The order does not lean on the codes' digits (a county's code
+    need not sort after its prefecture's): it sorts by the province's code,
+    then the prefecture's, then the level."""
+    P, C = Region.Level.PROVINCE, Region.Level.COUNTY
+    return regions.annotate(
+        tree_province=Coalesce(F("parent__parent"), F("parent"), F("code"), output_field=CharField()),
+        tree_prefecture=Case(
+            When(level=P, then=Value("")), When(level=C, then=F("parent")), default=F("code"),
+            output_field=CharField(),
+        ),
+        tree_depth=Case(
+            When(level=P, then=Value(0)), When(level=C, then=Value(2)), default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by("tree_province", "tree_prefecture", "tree_depth", "code")
+
+
+def recipient_regions():
+    """The regions that hold the recipient hospital of some program, with
+    their prefecture and province for context (a reader picks Tibet as well
+    as Lhasa), in tree order."""
+    held = Region.objects.filter(hospitals__programs__isnull=False).values("code")
+    return in_tree_order(Region.objects.filter(
+        Q(code__in=held)
+        | Q(code__in=Region.objects.filter(code__in=held).values("parent"))
+        | Q(code__in=Region.objects.filter(code__in=held).values("parent__parent"))
+    ))
+
+
+class RegionChoiceField(FetchedModelChoiceField):
+    """Regions as a tree: each below its parent, indented by its level
+    ("540000 Tibet", " 540100 Lhasa", "  540102 Chengguan")."""
+
+    def label_from_instance(self, region):
+        return REGION_INDENT * Region.DEPTH.get(region.level, 0) + str(region)
+
+
+class RegionChoiceFilter(ModelChoiceFilter):
+    field_class = RegionChoiceField
+
+
+def region_filter(method, label=_("Region"), queryset=None, **kwargs):
+    """A region (any level) by code, the regions (every one, or `queryset`)
+    listed as a tree; `method` applies "in R or below"."""
+    return RegionChoiceFilter(
+        queryset=in_tree_order(Region.objects.all()) if queryset is None else queryset,
         method=method,
         label=label,
         empty_label=_("all regions"),
         **kwargs,
     )
+
+
+def recipient_region_filter(method, label=_("Recipient region"), **kwargs):
+    """A region by code among those that receive a program's teams (and
+    their ancestors), as a tree; `method` applies "in R or below"."""
+    return region_filter(method, label=label, queryset=recipient_regions(), **kwargs)
 
 
 def specialty_filter(field_name="specialty", **kwargs):
