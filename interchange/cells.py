@@ -70,6 +70,13 @@ REF_EXPECTED = {
 }
 
 
+def nul_message():
+    """What a text cell holding a NUL character should be instead. No
+    database stores NUL in text (PostgreSQL refuses the row); the other
+    kinds of column refuse it anyway, as no code or number holds one."""
+    return _("text without NUL characters (code 0, shown as \\x00); the file may be damaged")
+
+
 def copy_escape(text):
     """`text` as a value of PostgreSQL's COPY text format."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -86,6 +93,8 @@ def converter(column, known):
                 raise Invalid(
                     _("at most %(limit)d characters (it has %(n)d)") % {"limit": limit, "n": len(v)}
                 )
+            if "\x00" in v:
+                raise Invalid(nul_message())
             return v
 
         return conv
@@ -197,7 +206,7 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
         body.append(f"    {v} = row[{pos}].strip()")
         body.append(f"    if {v}:")
         if kind == "text":
-            body.append(f"        if len({v}) > {column.max_length}: return None")
+            body.append(f"        if len({v}) > {column.max_length} or '\\x00' in {v}: return None")
             if postgres and column.db:
                 body.append(
                     f"        if '\\\\' in {v} or '\\t' in {v} or '\\n' in {v} or '\\r' in {v}: "
@@ -262,7 +271,8 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
         result = "[" + ", ".join(out) + ", line]"
     source = (
         "def fast(row, line):\n    try:\n"
-        + "\n".join("    " + text for text in body)
+        # A header naming no column of the file leaves nothing to check.
+        + ("\n".join("    " + text for text in body) or "        pass")
         + "\n    except Invalid:\n        return None\n"
         + f"    return {result}\n"
     )

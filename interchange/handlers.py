@@ -14,6 +14,9 @@ program, rotations and trainings describe people that must agree across
 rows, and a referral's ends are hospitals, regions or countries by its kind.
 """
 
+import logging
+
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from deployments.models import (
@@ -29,10 +32,12 @@ from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
 from .report import ERROR_CAP
-from .sources import FileProblem
+from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
 from .staging import Stage
 from .values import Invalid
+
+logger = logging.getLogger(__name__)
 
 # Keys of rows with errors kept to find a key twice among them (bad rows are
 # not staged); beyond this many, only the staged rows' keys are compared.
@@ -90,7 +95,7 @@ class FileImport:
         return positions
 
     def run(self):
-        spec = self.spec
+        self.line = 1
         rows = self.file.rows()
         try:
             header = next(rows, None)
@@ -100,6 +105,35 @@ class FileImport:
         if header is None or not any(h.strip() for h in header):
             self.error(1, "", "", _("a header row naming the columns; the file is empty"))
             return
+        try:
+            self._read_rows(header, rows)
+        except FileProblem as problem:
+            self.error(problem.line, "", "", problem.message)
+        except (DatabaseError, Unusable):
+            raise  # for the importer to say: what the database refused, or an unusable bundle
+        except Exception as exc:
+            # A file that fails in a way not foreseen is still an error of
+            # this file at this line, never a traceback for the user; the
+            # log keeps the traceback for the developers.
+            line = self.line
+            logger.exception("Reading %s stopped at line %d", self.file.origin, line)
+            self.error(
+                line, "", "",
+                _("this file cannot be read from this line on (%(error)s); reading stopped here")
+                % {"error": exc.__class__.__name__},
+            )
+        finally:
+            for stage in self.stages:
+                stage.close()
+        if self.stage is not None:
+            self._finish()
+
+    def _read_rows(self, header, rows):
+        """Read the header and every row after it: check each row and stage
+        it, or report its errors. `self.line` is the line being read when
+        reading stops on something unforeseen."""
+        spec = self.spec
+        self.line = 1
         positions = self.read_header(header)
         self.positions = positions
         # The columns the file has, and a row of defaults (an absent column
@@ -161,13 +195,9 @@ class FileImport:
                         vals[j] = None
                         add(name, line, cname, "", missing)
                 handle(line, vals, ok)
-        except FileProblem as problem:
-            self.error(problem.line, "", "", problem.message)
         finally:
+            self.line = line
             self.progress.step(pending, name)
-            for stage in self.stages:
-                stage.close()
-        self._finish()
 
     def _fast_row(self, plan, defaults):
         """A function (row, line) -> the staged form of a valid row, or None

@@ -80,6 +80,8 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
         report.unusable = str(exc)
         return report
     with bundle:
+        for origin, problem in bundle.problems:
+            report.add(origin, None, "", "", problem)
         for origin in bundle.unknown:
             report.add(origin, None, "", origin, _("a file of the interchange format (%(names)s)") % {
                 "names": ", ".join(spec.name for spec in FILES)

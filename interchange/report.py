@@ -9,6 +9,16 @@ from dataclasses import dataclass, field
 
 ERROR_CAP = 1000  # errors kept for the report; all are counted
 
+# Control characters (NUL above all, which neither PostgreSQL's text nor its
+# jsonb can hold) are kept as visible escapes: a value holding one can be
+# stored, shown and searched for in the file.
+_VISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n\r"}
+
+
+def visible(text) -> str:
+    """`text` with its control characters written as escapes (\\x00)."""
+    return str(text).translate(_VISIBLE)
+
 
 @dataclass
 class ImportProblem:
@@ -33,7 +43,7 @@ class ImportProblem:
     def __str__(self):
         where = self.file + (f":{self.line}" if self.line else "")
         column = f" [{self.column}]" if self.column else ""
-        value = f" {self.value!r}:" if self.value else ""
+        value = f" '{self.value}':" if self.value else ""
         return f"{where}{column}{value} {self.message}"
 
 
@@ -61,4 +71,6 @@ class Report:
     def add(self, file, line, column, value, message):
         self.error_count += 1
         if len(self.errors) < ERROR_CAP:
-            self.errors.append(ImportProblem(file, line, column, str(value or ""), str(message)))
+            self.errors.append(
+                ImportProblem(visible(file), line, visible(column), visible(value or ""), visible(message))
+            )

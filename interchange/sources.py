@@ -4,6 +4,7 @@ of strings, the header first) so that rows stream and memory stays flat."""
 
 import csv
 import itertools
+import stat
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,6 +47,19 @@ def _not_utf8(line):
     )
 
 
+def _check_first_line(raw):
+    """Raise FileProblem when the first line shows the file is UTF-16 text
+    (Excel's "Unicode text"), with its byte-order mark or without: ASCII
+    text in UTF-16 decodes as UTF-8 too, a NUL byte after each letter."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        b"\x00" in raw and 2 * raw.count(b"\x00") >= len(raw.rstrip(b"\r\n\x00")) - 1
+    ):
+        raise FileProblem(
+            1,
+            _("the file is UTF-16 text, not UTF-8 (save it as \"CSV UTF-8\"); reading stopped at this line"),
+        )
+
+
 def _blocks(binary, size=1 << 16):
     """Decoded lines of a byte stream, a block of lines (about `size` bytes)
     at a time; a leading byte-order mark is dropped. A line that is not
@@ -55,6 +69,8 @@ def _blocks(binary, size=1 << 16):
         raws = binary.readlines(size)
         if not raws:
             return
+        if number == 0:
+            _check_first_line(raws[0])
         try:
             block = [raw.decode("utf-8") for raw in raws]
         except UnicodeDecodeError:
@@ -135,6 +151,8 @@ class Bundle:
     def __init__(self):
         self.files: dict[str, BundleFile] = {}
         self.unknown: list[str] = []
+        # (origin, what is wrong) of files that cannot be read at all
+        self.problems: list[tuple[str, str]] = []
         self._closers = []
 
     def close(self):
@@ -182,7 +200,7 @@ def open_bundle(path) -> Bundle:
             _("%(name)s is not a bundle: give a folder, a .zip, an .xlsx workbook or one .csv file.")
             % {"name": path.name}
         )
-    if not bundle.files:
+    if not bundle.files and not bundle.problems:
         bundle.close()
         raise Unusable(
             _("%(name)s holds none of the interchange files (%(names)s).")
@@ -207,16 +225,41 @@ def _file_estimate(path):
     return estimate
 
 
+# Compression methods zipfile unpacks (bzip2 and LZMA when Python has them).
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+for _method, _module in ((zipfile.ZIP_BZIP2, "bz2"), (zipfile.ZIP_LZMA, "lzma")):
+    try:
+        __import__(_module)
+    except ImportError:
+        continue
+    _METHODS.add(_method)
+
+
+def member_problem(info):
+    """Why the zip member `info` cannot be read as a file, or None."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return _("a symbolic link, not a file: zip the file itself")
+    if info.flag_bits & 0x1:
+        return _("encrypted (protected by a password): zip the file without a password")
+    if info.compress_type not in _METHODS:
+        return _(
+            "packed with a compression method this importer cannot unpack (method %(method)d): "
+            "zip it with the usual method (deflate)"
+        ) % {"method": info.compress_type}
+    return None
+
+
 def _open_zip(path, bundle):
     try:
         archive = zipfile.ZipFile(path)
-        names = [
-            info.filename
+        members = [
+            info
             for info in archive.infolist()
             if not info.is_dir()
             and info.filename.lower().endswith(".csv")
             and not info.filename.startswith("__MACOSX/")
         ]
+        names = [info.filename for info in members]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise Unusable(_("%(name)s is not a readable zip archive: %(error)s") % {"name": path.name, "error": exc}) from None
     bundle._closers.append(archive.close)
@@ -244,8 +287,13 @@ def _open_zip(path, bundle):
 
         return estimate
 
-    for name in sorted(names):
-        bundle.add(name, name.rsplit("/", 1)[-1], member_rows(name), member_estimate(name))
+    for info in sorted(members, key=lambda info: info.filename):
+        name = info.filename
+        problem = member_problem(info)
+        if problem is not None:
+            bundle.problems.append((name, problem))
+            continue
+        bundle.add(name, name.rsplit("/", 1)[-1], member_rows(info), member_estimate(info))
 
 
 def _cell_text(value) -> str:
@@ -284,13 +332,17 @@ def _open_xlsx(path, bundle):
 
     def sheet_rows(sheet_name):
         def rows():
+            line = 0
             try:
                 for row in workbook[sheet_name].iter_rows(values_only=True):
+                    line += 1
                     yield [_cell_text(value) for value in row]
-            except Exception as exc:
-                raise Unusable(
-                    _("The workbook is damaged (sheet %(sheet)s): %(error)s")
-                    % {"sheet": sheet_name, "error": exc.__class__.__name__}
+            except Exception as exc:  # openpyxl raises many kinds for a damaged sheet
+                raise FileProblem(
+                    line + 1,
+                    _("the sheet cannot be read from this row on (the workbook is damaged: %(error)s); "
+                      "reading stopped here")
+                    % {"error": exc.__class__.__name__},
                 ) from None
 
         return rows
