@@ -167,10 +167,18 @@ class Bundle:
 
     def add(self, origin, name, open_rows, estimate):
         key = name.lower()
-        if key in FILE_NAMES:
-            self.files[key] = BundleFile(key, origin, open_rows, estimate)
-        else:
+        if key not in FILE_NAMES:
             self.unknown.append(origin)
+        elif key in self.files:
+            # Names are matched without regard to case (and a zip may even
+            # hold one name twice): two files for one would otherwise leave
+            # the rows of one of them unread, silently.
+            self.problems.append((origin, _(
+                "a second file for %(name)s (%(first)s is one already; names are compared "
+                "without regard to case): keep one of them"
+            ) % {"name": key, "first": self.files[key].origin}))
+        else:
+            self.files[key] = BundleFile(key, origin, open_rows, estimate)
 
 
 def open_bundle(path) -> Bundle:

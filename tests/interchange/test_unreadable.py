@@ -3,6 +3,8 @@ line where there is one), like any other error of the bundle: never a
 traceback, never "internal error", and the report can always be stored
 and shown. Nothing is written."""
 
+import csv
+import io
 import stat
 import zipfile
 
@@ -156,3 +158,50 @@ def test_what_fails_unforeseen_is_still_an_error_of_the_file_at_its_line(example
     status, output = command(example)
     assert status == 1 and "Traceback" not in output
     assert "programs.csv:3 this file cannot be read from this line on (ZeroDivisionError)" in output
+
+
+# Two files of a bundle for one file of the format: names are matched without
+# regard to case, so both would be read as one (one of them silently not).
+
+NEW_SURGERY = "S-NEW,2024-03-12,LS-PEOPLES,general_surgery,Appendectomy,2,open,local,,no,no,success,\n"
+
+
+def test_two_zip_members_whose_names_differ_only_in_case_are_an_error(tmp_path, imported):
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("surgeries.csv", SURGERIES)
+        z.writestr("SURGERIES.csv", SURGERIES.splitlines()[0] + "\n" + NEW_SURGERY)
+    status, output = command(archive)
+    assert status == 1
+    assert "surgeries.csv a second file for surgeries.csv (SURGERIES.csv is one already" in output
+    assert not Surgery.objects.filter(ref="S-NEW").exists()
+
+
+def test_one_name_twice_in_a_zip_is_an_error(tmp_path, imported):
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w") as z, pytest.warns(UserWarning, match="Duplicate name"):
+        z.writestr("surgeries.csv", SURGERIES)
+        z.writestr("surgeries.csv", SURGERIES.splitlines()[0] + "\n" + NEW_SURGERY)
+    status, output = command(archive)
+    assert status == 1 and "a second file for surgeries.csv" in output
+    assert not Surgery.objects.filter(ref="S-NEW").exists()
+
+
+def test_two_files_of_a_folder_whose_names_differ_only_in_case_are_an_error(tmp_path, imported):
+    write(tmp_path, "surgeries.csv", SURGERIES)
+    write(tmp_path, "Surgeries.csv", SURGERIES.splitlines()[0] + "\n" + NEW_SURGERY)
+    e = only_error(run(tmp_path))
+    assert e.message.startswith("a second file for surgeries.csv")
+    assert not Surgery.objects.filter(ref="S-NEW").exists()
+
+
+def test_two_sheets_for_one_file_are_an_error(tmp_path, imported):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "surgeries"
+    workbook.create_sheet("Surgeries ")  # Excel refuses such a pair; other tools write it
+    for sheet, rows in zip(workbook.worksheets, (SURGERIES, SURGERIES.splitlines()[0] + "\n" + NEW_SURGERY)):
+        for row in csv.reader(io.StringIO(rows)):
+            sheet.append(row)
+    workbook.save(tmp_path / "b.xlsx")
+    e = only_error(run(tmp_path / "b.xlsx"), file="Surgeries ")
+    assert e.message.startswith("a second file for surgeries.csv")
