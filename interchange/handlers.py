@@ -31,6 +31,7 @@ from hospitals.models import REGION_PARENT_LEVEL_MESSAGE, REGION_PARENT_MESSAGE,
 from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
+from .limits import Limits
 from .report import ERROR_CAP
 from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
@@ -58,9 +59,12 @@ def _level_label(level):
 class FileImport:
     """Reads, checks and stages one file of the bundle."""
 
-    def __init__(self, spec, bundle_file, known, report, progress, dry_run=False):
+    def __init__(self, spec, bundle_file, known, report, progress, dry_run=False, limits=None):
         self.spec = spec
         self.dry_run = dry_run
+        # Rows a file's handler keeps in memory (codes later files refer to,
+        # regions, people): at most this many, so memory does not grow with it.
+        self.kept_limit = (limits or Limits.from_settings()).reference_rows
         self.file = bundle_file
         self.known = known
         self.report = report
@@ -245,9 +249,18 @@ class FileImport:
                 ok = False
         return ok
 
+    def keep(self, line, kept):
+        """Raise FileProblem when the handler keeps more than its limit of rows (`kept`)."""
+        if kept > self.kept_limit:
+            raise FileProblem(line, _(
+                "at most %(n)s rows (IMPORT_MAX_REFERENCE_ROWS): the importer keeps the codes of this file "
+                "in memory to check the rows that refer to them; import it in parts"
+            ) % {"n": f"{self.kept_limit:,}"})
+
     def handle(self, line, vals, ok):
         if self.key_set is not None and vals[0] is not None:
             self.key_set.add(vals[0])  # later files may refer to it, even if this row is bad
+            self.keep(line, line - 1)
         if self.pairs and not self.check_dates(line, vals):
             ok = False
         if ok:
@@ -304,6 +317,7 @@ class RegionsImport(FileImport):
         if code is not None:  # known even if its row is bad, so that no error cascades
             self.known.regions[code] = (level, name or "")
         self.rows.append((line, vals, ok))
+        self.keep(line, len(self.rows))
 
     def _finish(self):
         regions = self.known.regions
@@ -395,6 +409,12 @@ class DescribedImport(FileImport):
             if seen is None:
                 if None not in desc:
                     self.people[pid] = (*desc, line)
+                    if len(self.people) > self.kept_limit:
+                        raise FileProblem(line, _(
+                            "at most %(n)s distinct %(id)s values (IMPORT_MAX_REFERENCE_ROWS): the "
+                            "importer keeps who they are in memory to check that every row describes "
+                            "them alike; import the file in parts"
+                        ) % {"n": f"{self.kept_limit:,}", "id": self.id_column})
             else:
                 for column, i, value in zip(self.described, range(len(desc)), desc):
                     if value is not None and value != seen[i]:

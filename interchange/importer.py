@@ -148,7 +148,9 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
             bundle_file = bundle.files.get(spec.name)
             if bundle_file is None:
                 continue
-            handler = handler_for(spec)(spec, bundle_file, known, report, tracker, dry_run=dry_run)
+            handler = handler_for(spec)(
+                spec, bundle_file, known, report, tracker, dry_run=dry_run, limits=bundle.limits
+            )
             handlers.append(handler)
             handler.run()
             for stage in handler.stages:
