@@ -3,6 +3,7 @@ one CSV file. Each file of the bundle is offered as an iterator of rows (lists
 of strings, the header first) so that rows stream and memory stays flat."""
 
 import csv
+import itertools
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -65,11 +66,11 @@ def _check_first_line(raw):
 CHUNK = 1 << 16
 
 
-def _lines(binary, limits, deadline, done):
-    """Decoded lines of a CSV byte stream, each with its line end (\\n, \\r\\n
-    or \\r, as the csv module reads them), read CHUNK bytes at a time; a
-    leading byte-order mark is dropped. Memory is bounded by the line limit,
-    not by the file:
+def _blocks(binary, limits, deadline, done):
+    """Decoded lines of a CSV byte stream, each with its line end (\\n,
+    \\r\\n or \\r, as the csv module reads them), in lists: one per CHUNK
+    bytes read; a leading byte-order mark is dropped. Memory is bounded by
+    the line limit, not by the file:
 
     - a line longer than `limits.line_bytes` stops reading there;
     - so does a row spanning lines (line breaks in quoted cells) that grows
@@ -111,18 +112,22 @@ def _lines(binary, limits, deadline, done):
         try:
             lines = [raw.decode("utf-8") for raw in raws]
         except UnicodeDecodeError:
+            lines = []
             for raw in raws:  # the lines before the one that is not UTF-8, then its number
                 try:
-                    line = raw.decode("utf-8")
+                    lines.append(raw.decode("utf-8"))
                 except UnicodeDecodeError:
-                    raise _not_utf8(number + 1) from None
-                number += 1
-                yield line
-        else:
-            number += len(lines)
-            yield from lines
+                    yield lines
+                    raise _not_utf8(number + len(lines) + 1) from None
+        number += len(lines)
+        yield lines
         if len(carry) > longest:
             raise FileProblem(number + 1, limits.line_message())
+
+
+def _lines(binary, limits, deadline, done):
+    """The lines of _blocks one by one."""
+    return itertools.chain.from_iterable(_blocks(binary, limits, deadline, done))
 
 
 def _csv_rows(binary, limits, deadline):
