@@ -330,5 +330,9 @@ IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 48)
 # (trainees) of rotations (trainings), are kept in memory to check the rows
 # that refer to them or describe them: at most this many of one file.
 IMPORT_MAX_REFERENCE_ROWS = env_int("IMPORT_MAX_REFERENCE_ROWS", 100_000)
+# Reading and checking a bundle may take this long (0 = no limit): one
+# upload cannot hold the import lock, and every other import, for longer.
+# The wait for another import does not count, nor do the writes.
+IMPORT_MAX_CHECK_SECONDS = env_int("IMPORT_MAX_CHECK_SECONDS", 900)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -31,7 +31,7 @@ from hospitals.models import REGION_PARENT_LEVEL_MESSAGE, REGION_PARENT_MESSAGE,
 from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
-from .limits import Limits
+from .limits import CheckTimeExceeded, Limits
 from .report import ERROR_CAP
 from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
@@ -113,8 +113,8 @@ class FileImport:
             self._read_rows(header, rows)
         except FileProblem as problem:
             self.error(problem.line, "", "", problem.message)
-        except (DatabaseError, Unusable):
-            raise  # for the importer to say: what the database refused, or an unusable bundle
+        except (DatabaseError, Unusable, CheckTimeExceeded):
+            raise  # for the importer to say: what the database refused, an unusable bundle, the time up
         except Exception as exc:
             # A file that fails in a way not foreseen is still an error of
             # this file at this line, never a traceback for the user; the

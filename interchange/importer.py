@@ -35,6 +35,7 @@ from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
 
 from .cells import KnownCodes
 from .handlers import handler_for
+from .limits import CheckTimeExceeded
 from .report import Report
 from .sources import Unusable, open_bundle
 from .specs import FILES
@@ -69,9 +70,14 @@ class Progress:
             self.callback(self.done, self.total, name)
 
 
-def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) -> Report:
+def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None, before_commit=None) -> Report:
     """Import the bundle at `path`; return the Report. Writes nothing unless
-    the bundle has no error at all and `dry_run` is false."""
+    the bundle has no error at all and `dry_run` is false.
+
+    `before_commit(report)` is called in the import's transaction after the
+    writes, as the last thing before the commit: it records the import's
+    outcome with its rows, or returns False to roll them back (the import
+    was cancelled meanwhile; `report.cancelled` is then set)."""
     started = time.monotonic()
     report = Report(dry_run=dry_run)
     try:
@@ -89,7 +95,7 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
         total = sum(f.estimate_rows() for f in bundle.files.values())
         tracker = Progress(progress, total)
         try:
-            _run(bundle, report, tracker, dry_run=dry_run, user=user, batch=batch)
+            _run(bundle, report, tracker, dry_run=dry_run, user=user, batch=batch, before_commit=before_commit)
             if "commit" in report.timings:  # deferred foreign-key checks run at the commit
                 report.timings["commit"] = time.monotonic() - report.timings["commit"]
         except Unusable as exc:
@@ -104,18 +110,27 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
     return report
 
 
-def _run(bundle, report, tracker, *, dry_run, user, batch):
+def _run(bundle, report, tracker, *, dry_run, user, batch, before_commit):
     """Read, check and write the bundle in one transaction; raise _Rollback
     (nothing written) on any error, and after a dry run."""
     with transaction.atomic():
         _wait_for_other_imports()
-        stages = _read_and_check(bundle, report, tracker, dry_run=dry_run)
+        # Reading and checking may take IMPORT_MAX_CHECK_SECONDS from now:
+        # the wait for another import does not count, the writes do not.
+        bundle.deadline.start(bundle.limits.check_seconds)
+        try:
+            stages = _read_and_check(bundle, report, tracker, dry_run=dry_run)
+        finally:
+            bundle.deadline.stop()
         if report.error_count:
             raise _Rollback
         _write(stages, report, dry_run=dry_run, user=user, batch=batch)
         for stage in stages.values():
             stage.drop()
         if dry_run:
+            raise _Rollback
+        if before_commit is not None and before_commit(report) is False:
+            report.cancelled = True
             raise _Rollback
         report.timings["commit"] = time.monotonic()  # made a duration once committed
 
@@ -161,6 +176,9 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
         for handler in handlers:
             for stage in handler.stages:
                 stage.abort()
+        if isinstance(exc, CheckTimeExceeded):
+            report.add(spec.name, handlers[-1].line if handlers else None, "", "", exc.message())
+            raise _Rollback from None
         if isinstance(exc, DatabaseError):
             # A row staged straight into its table (a first load) that
             # the database refuses: reported as at the write below.
@@ -170,6 +188,11 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
     report.timings["read+stage"] = time.monotonic() - t0
     t0 = time.monotonic()
     for handler in handlers:
+        try:
+            bundle.deadline.check()
+        except CheckTimeExceeded as exc:
+            report.add(handler.name, None, "", "", exc.message())
+            raise _Rollback from None
         handler.checks()
     report.timings["checks"] = time.monotonic() - t0
     report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)

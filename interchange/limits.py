@@ -37,6 +37,7 @@ class Limits:
     shared_strings: int  # strings in an .xlsx's shared-strings table
     shared_strings_bytes: int  # size of that table (xl/sharedStrings.xml), unpacked
     reference_rows: int  # rows of a file whose codes are kept in memory; people or trainees of one
+    check_seconds: int  # reading and checking a bundle; 0 = no limit
 
     @classmethod
     def from_settings(cls):
@@ -48,6 +49,7 @@ class Limits:
             shared_strings=settings.IMPORT_MAX_SHARED_STRINGS,
             shared_strings_bytes=settings.IMPORT_MAX_SHARED_STRINGS_MB << 20,
             reference_rows=settings.IMPORT_MAX_REFERENCE_ROWS,
+            check_seconds=settings.IMPORT_MAX_CHECK_SECONDS,
         )
 
     # What each limit says when a file goes beyond it.
@@ -96,7 +98,13 @@ class Limits:
 
 
 class CheckTimeExceeded(Exception):
-    """Reading and checking the bundle took longer than its time limit."""
+    """Reading and checking the bundle took longer than IMPORT_MAX_CHECK_SECONDS."""
+
+    def message(self):
+        return _(
+            "checking this bundle took longer than %(n)s seconds (IMPORT_MAX_CHECK_SECONDS), "
+            "so it stopped here; nothing was written"
+        ) % {"n": f"{self.args[0]:,}"}
 
 
 class Deadline:

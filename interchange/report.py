@@ -59,6 +59,7 @@ class Report:
     rows: int = 0
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the benchmark
+    cancelled: bool = False  # the import was cancelled before its commit (nothing written)
 
     @property
     def ok(self):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.batch, name="batch"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/restart/", views.restart, name="restart"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("export.<str:fmt>", views.export, name="export"),
 ]

@@ -245,6 +245,28 @@ def restart(request, pk):
 
 
 @admin_required
+@require_POST
+def cancel(request, pk):
+    """Cancel a running or waiting check or import: its process ends, its
+    transaction is rolled back, the batch says who cancelled it."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    service.reap([batch])
+    if batch.status != ImportBatch.Status.RUNNING:
+        messages.error(request, _("Only a running or waiting check or import can be cancelled."))
+        return redirect("interchange:batch", pk=batch.pk)
+    try:
+        cancelled = service.cancel(batch, request.user)
+    except service.NotCancelled as exc:
+        messages.error(request, str(exc))
+    else:
+        if cancelled:
+            messages.success(request, _("Cancelled: nothing was written."))
+        else:
+            messages.info(request, _("It had finished before it could be cancelled."))
+    return redirect("interchange:batch", pk=batch.pk)
+
+
+@admin_required
 def export(request, fmt):
     """The whole database as a .zip of CSV files (sent while it is being
     written: memory stays flat and the first bytes leave at once) or an
