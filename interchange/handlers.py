@@ -32,7 +32,7 @@ from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
 from .limits import CheckTimeExceeded, Limits
-from .report import ERROR_CAP
+from .report import ERRORS_PER_FILE
 from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
 from .staging import Stage
@@ -74,8 +74,8 @@ class FileImport:
         self.stage = None
         self.text_columns = {c.db for c in spec.columns if c.kind == "text" and c.db}
 
-    def error(self, line, column, value, message):
-        self.report.add(self.name, line, column, value, message)
+    def error(self, line, column, value, message, always=False):
+        self.report.add(self.name, line, column, value, message, always)
 
     def read_header(self, header):
         spec = self.spec
@@ -104,7 +104,7 @@ class FileImport:
         try:
             header = next(rows, None)
         except FileProblem as problem:
-            self.error(problem.line, "", "", problem.message)
+            self.error(problem.line, "", "", problem.message, always=True)
             return
         if header is None or not any(h.strip() for h in header):
             self.error(1, "", "", _("a header row naming the columns; the file is empty"))
@@ -112,7 +112,7 @@ class FileImport:
         try:
             self._read_rows(header, rows)
         except FileProblem as problem:
-            self.error(problem.line, "", "", problem.message)
+            self.error(problem.line, "", "", problem.message, always=True)
         except (DatabaseError, Unusable, CheckTimeExceeded):
             raise  # for the importer to say: what the database refused, an unusable bundle, the time up
         except Exception as exc:
@@ -125,6 +125,7 @@ class FileImport:
                 line, "", "",
                 _("this file cannot be read from this line on (%(error)s); reading stopped here")
                 % {"error": exc.__class__.__name__},
+                always=True,
             )
         finally:
             for stage in self.stages:
@@ -290,13 +291,22 @@ class FileImport:
     def _finish(self):
         pass
 
+    def first_rows(self, sql):
+        """The rows of a set-based check's `sql` that the report keeps (the
+        first ERRORS_PER_FILE by line); the others are counted."""
+        rows, found = self.stage.first_rows(sql, ERRORS_PER_FILE)
+        self.report.count_more(self.name, found - len(rows))
+        return rows
+
     def checks(self):
         """Set-based checks on the staged rows (after every file is staged)."""
         if self.stage is None:
             return  # the file could not be read past its header
-        for row in self.stage.duplicate_keys(ERROR_CAP):
+        rows, found = self.stage.duplicate_keys(ERRORS_PER_FILE)
+        for row in rows:
             line, *key, first = row
             self._key_twice(line, key, first)
+        self.report.count_more(self.name, found - len(rows))
         # Keys of rows with errors that staged rows have too (the database
         # gives dates as dates: compare as text).
         bad_lines = {tuple(map(str, key)): line for key, line in self.bad_keys.items()}
@@ -369,18 +379,18 @@ class TeamsImport(FileImport):
         if self.stage is None:
             return
         # A batch number is unique within a program: inside the bundle ...
-        for line, program, batch, first in self.stage.query(
+        for line, program, batch, first in self.first_rows(
             "SELECT s._line, s.program_id, s.batch, d.first FROM {stg} s JOIN "
             "(SELECT program_id, batch, min(_line) AS first FROM {stg} GROUP BY program_id, batch "
             "HAVING count(*) > 1) d ON s.program_id = d.program_id AND s.batch = d.batch "
-            "WHERE s._line <> d.first ORDER BY s._line"
+            "WHERE s._line <> d.first"
         ):
             self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} ({_line(first)})")
         # ... and against the teams already in the database.
-        for line, batch, code in self.stage.query(
+        for line, batch, code in self.first_rows(
             "SELECT s._line, s.batch, t.code FROM {stg} s JOIN deployments_team t "
             "ON t.program_id = s.program_id AND t.batch = s.batch AND t.code <> s.code "
-            "WHERE NOT EXISTS (SELECT 1 FROM {stg} o WHERE o.code = t.code) ORDER BY s._line"
+            "WHERE NOT EXISTS (SELECT 1 FROM {stg} o WHERE o.code = t.code)"
         ):
             self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} ({code})")
 
@@ -449,10 +459,10 @@ class RotationsImport(DescribedImport):
         message = ROTATION_OVERLAP_MESSAGE
         # Two rotations of one person in the bundle overlap ...
         # The value shown is the row's own start date, the cell the error is on.
-        for line, own_start, person, start, end, team, other_line in self.stage.query(
+        for line, own_start, person, start, end, team, other_line in self.first_rows(
             "SELECT a._line, a.start_date, a.person_id, b.start_date, b.end_date, b.team_id, b._line "
             "FROM {stg} a JOIN {stg} b ON a.person_id = b.person_id AND b._line < a._line "
-            "AND b.start_date <= a.end_date AND b.end_date >= a.start_date ORDER BY a._line"
+            "AND b.start_date <= a.end_date AND b.end_date >= a.start_date"
         ):
             self.error(
                 line, "start_date", str(own_start),
@@ -460,12 +470,11 @@ class RotationsImport(DescribedImport):
             )
         # ... or one of them overlaps a rotation in the database that the bundle keeps.
         in_database = _("already in the database")  # outside the f-string, for xgettext
-        for line, own_start, person, start, end, team in self.stage.query(
+        for line, own_start, person, start, end, team in self.first_rows(
             "SELECT a._line, a.start_date, a.person_id, r.start_date, r.end_date, r.team_id "
             "FROM {stg} a JOIN deployments_rotation r ON r.person_id = a.person_id "
             "AND r.team_id <> a.team_id AND r.start_date <= a.end_date AND r.end_date >= a.start_date "
-            "WHERE NOT EXISTS (SELECT 1 FROM {stg} b WHERE b.team_id = r.team_id AND b.person_id = r.person_id) "
-            "ORDER BY a._line"
+            "WHERE NOT EXISTS (SELECT 1 FROM {stg} b WHERE b.team_id = r.team_id AND b.person_id = r.person_id)"
         ):
             self.error(
                 line, "start_date", str(own_start),

@@ -87,7 +87,7 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None, 
         return report
     with bundle:
         for origin, problem in bundle.problems:
-            report.add(origin, None, "", "", problem)
+            report.add(origin, None, "", "", problem, always=True)
         for origin in bundle.unknown:
             report.add(origin, None, "", origin, _("a file of the interchange format (%(names)s)") % {
                 "names": ", ".join(spec.name for spec in FILES)
@@ -104,8 +104,7 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None, 
             pass
     # Row checks and set-based checks found errors at different times: the
     # report lists them file by file (in the spec's order), line by line.
-    order = {spec.name: i for i, spec in enumerate(FILES)}
-    report.errors.sort(key=lambda e: (order.get(e.file, -1), e.line or 0))
+    report.finish({spec.name: i for i, spec in enumerate(FILES)})
     report.seconds = time.monotonic() - started
     return report
 
@@ -177,7 +176,7 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
             for stage in handler.stages:
                 stage.abort()
         if isinstance(exc, CheckTimeExceeded):
-            report.add(spec.name, handlers[-1].line if handlers else None, "", "", exc.message())
+            report.add(spec.name, handlers[-1].line if handlers else None, "", "", exc.message(), always=True)
             raise _Rollback from None
         if isinstance(exc, DatabaseError):
             # A row staged straight into its table (a first load) that
@@ -187,16 +186,59 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
         raise
     report.timings["read+stage"] = time.monotonic() - t0
     t0 = time.monotonic()
-    for handler in handlers:
-        try:
-            bundle.deadline.check()
-        except CheckTimeExceeded as exc:
-            report.add(handler.name, None, "", "", exc.message())
-            raise _Rollback from None
-        handler.checks()
+    with _queries_until(bundle.deadline) as time_left:
+        for handler in handlers:
+            try:
+                time_left()
+                handler.checks()
+            except CheckTimeExceeded as exc:
+                report.add(handler.name, None, "", "", exc.message(), always=True)
+                raise _Rollback from None
+            except DatabaseError as exc:
+                if bundle.deadline.expired():  # a check's query stopped at the deadline
+                    report.add(
+                        handler.name, None, "", "", CheckTimeExceeded(bundle.deadline.seconds).message(), always=True
+                    )
+                else:
+                    _refused(report, handler.name, exc)
+                raise _Rollback from None
     report.timings["checks"] = time.monotonic() - t0
     report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)
     return stages
+
+
+@contextmanager
+def _queries_until(deadline):
+    """Around the set-based checks: their queries stop at the deadline too
+    (one may be long: the pairs of one person's rotations that overlap).
+    Gives a function to call before each check, which raises
+    CheckTimeExceeded when the time is up and, on PostgreSQL, sets the
+    statement timeout to the time left; SQLite interrupts a query from its
+    progress handler. Either makes the query fail with a DatabaseError."""
+    if deadline.at is None:
+        yield lambda: None
+        return
+    postgres = connection.vendor == "postgresql"
+
+    def time_left():
+        deadline.check()
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(deadline.left() * 1000))}")
+
+    if not postgres:
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(lambda: int(deadline.expired()), 100_000)
+    finished = False
+    try:
+        yield time_left
+        finished = True
+    finally:
+        if not postgres:
+            connection.connection.set_progress_handler(None, 0)
+        elif finished:  # (after an error the transaction is rolled back, and the setting with it)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
 
 
 def _write(stages, report, *, dry_run, user, batch):
@@ -244,6 +286,7 @@ def _refused(report, label, exc):
     report.add(
         label, None, "", "",
         _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
+        always=True,
     )
 
 

@@ -123,6 +123,13 @@ class Deadline:
     def stop(self):
         self.at = None
 
+    def expired(self):
+        return self.at is not None and time.monotonic() > self.at
+
+    def left(self):
+        """Seconds left (when started)."""
+        return self.at - time.monotonic()
+
     def check(self):
-        if self.at is not None and time.monotonic() > self.at:
+        if self.expired():
             raise CheckTimeExceeded(self.seconds)

@@ -22,7 +22,6 @@ from audit.models import ImportBatch
 
 from . import runlock
 from .importer import import_bundle
-from .report import ERROR_CAP
 from .sources import sha256_of
 
 
@@ -366,12 +365,7 @@ def report_text(report) -> str:
             % {"n": report.error_count}
         )
         for error in report.errors:
-            lines.append(str(error))
-        if report.error_count > len(report.errors):
-            lines.append(
-                _("... and %(n)d more errors (the first %(cap)d are shown).")
-                % {"n": report.error_count - len(report.errors), "cap": ERROR_CAP}
-            )
+            lines.append(str(error))  # a file's errors not kept: a note of how many
         return "\n".join(lines)
     head = _("Dry run: nothing was written.") if report.dry_run else _("Imported.")
     rows = ngettext("%(n)s row", "%(n)s rows", report.rows) % {"n": f"{report.rows:,}"}

@@ -162,7 +162,9 @@ def batch(request, pk):
             "interrupted": batch.status == ImportBatch.Status.INTERRUPTED,
             "progress": progress,
             "percent": int(100 * progress["done"] / progress["total"]) if progress.get("total") else None,
-            "more_errors": max(0, batch.error_count - len(batch.errors)),
+            # Errors neither listed nor in a file's note of how many more it
+            # has (batches recorded before the notes: the rest of the 1,000).
+            "more_errors": max(0, batch.error_count - sum(e.get("more", 1) for e in batch.errors)),
             "confirmed": confirmed,
             # Uploads waiting for confirmation or a new start expire (clean_uploads).
             "upload_kept": path is not None and path.is_file(),

@@ -22,16 +22,18 @@ import openpyxl
 import psycopg
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
 
 from audit.models import ImportBatch
+from deployments.models import Rotation
 from interchange import limits, runlock, views
 from interchange.importer import LOCK_KEY
 from outcomes.models import Surgery
 from tests import factories as f
 
-from .conftest import EXAMPLE, command, only_error, run
+from .conftest import EXAMPLE, command, run
 
 ROOT = EXAMPLE.parents[1]
 
@@ -77,6 +79,25 @@ def test_reading_and_checking_stop_at_the_time_limit(example, settings, monkeypa
         "nothing was written"
     ) in output
     assert not Surgery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_check_spanning_rows_stops_at_the_time_limit(tmp_path, settings, specialties):
+    """20,000 rotations of one person, all overlapping: 200 million pairs."""
+    call_command("import_bundle", str(EXAMPLE), "--no-progress")
+    settings.IMPORT_MAX_CHECK_SECONDS = 2
+    rows = "BJ-LHASA-8,P-1,Dawa,LS-PEOPLES,urology,chief,member,2023-07-01,2024-06-30\n" * 20_000
+    (tmp_path / "rotations.csv").write_text(
+        "team_code,person_id,person_name,home_hospital_code,specialty,title,role,start_date,end_date\n" + rows
+    )
+    started = time.monotonic()
+    report = run(tmp_path / "rotations.csv")
+    assert time.monotonic() - started < 30
+    assert [str(e) for e in report.errors if "IMPORT_MAX_CHECK_SECONDS" in e.message] == [
+        "rotations.csv checking this bundle took longer than 2 seconds (IMPORT_MAX_CHECK_SECONDS), so it "
+        "stopped here; nothing was written"
+    ]
+    assert not Rotation.objects.filter(person_id="P-1").exists()
 
 
 @pytest.mark.django_db
