@@ -19,6 +19,7 @@ import logging
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from aidtracker.lib.columns import QUOTE
 from deployments.models import (
     DATES_ORDER_MESSAGE,
     DONOR_REGION_MESSAGE,
@@ -162,6 +163,7 @@ class FileImport:
         missing = _("a value (this column is required)")
         too_many = _("no more cells than the header has columns")
         handle = self.handle
+        columns = spec.columns
         fast = self._fast_row(plan, defaults)
         stage_prepared = self.stage.add_prepared
         try:
@@ -192,6 +194,8 @@ class FileImport:
                         try:
                             vals[j] = conv(v)
                         except Invalid as exc:
+                            if v[0] == QUOTE and columns[j].quoted and self._unquoted(j, v, conv, vals, line):
+                                continue  # a code written so that no spreadsheet takes it for a formula
                             ok = False
                             vals[j] = None
                             add(name, line, cname, v, exc.args[0])
@@ -203,6 +207,24 @@ class FileImport:
         finally:
             self.line = line
             self.progress.step(pending, name)
+
+    def _unquoted(self, j, v, conv, vals, line):
+        """Whether cell `v` of column `j`, which its converter refused, is
+        valid without its leading apostrophe (the export writes one before
+        a code that begins like a formula, aidtracker.lib.columns); then its
+        value goes to vals[j]. An apostrophe alone is an empty cell."""
+        column = self.spec.columns[j]
+        value = v[1:].strip()
+        if not value:
+            if column.required:
+                return False
+            vals[j] = column.default
+            return True
+        try:
+            vals[j] = conv(value)
+        except Invalid:
+            return False
+        return True
 
     def _fast_row(self, plan, defaults):
         """A function (row, line) -> the staged form of a valid row, or None

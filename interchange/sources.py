@@ -350,7 +350,7 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return workbooks.ooxml_unescape(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):

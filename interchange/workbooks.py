@@ -53,6 +53,30 @@ _STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _FAR_REFERENCE = re.compile(rb"\sr=[\"'](?:[A-Za-z]{4,}|[A-Za-z]{0,3}[0-9]{8,})")
 
 
+# OOXML's escape of characters XML cannot carry as they are (ECMA-376,
+# ST_Xstring): _xHHHH_, and _x005F_ for an underscore that would otherwise
+# begin one. A CR would come back as LF (XML normalises line ends), other
+# control characters cannot be written at all; Excel reads and writes them so.
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_escape(text: str) -> str:
+    """`text` as a workbook's cell holds it: control characters but tab and
+    line feed as _xHHHH_ (a carriage return too), an underscore beginning
+    what looks like such an escape as _x005F_."""
+    if "_x" not in text and not _NEEDS_ESCAPE.search(text):
+        return text
+    return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def ooxml_unescape(text: str) -> str:
+    """A workbook's cell text as it was before ooxml_escape (or Excel) wrote it."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 class WorkbookProblem(Exception):
     """The workbook, or a part of it, is beyond a limit or cannot be read;
     `row` is the row of the sheet being read when there is one."""
@@ -269,8 +293,9 @@ def _reader_class():
 
 def _string_table(source):
     """The shared strings, as openpyxl reads them (read_string_table), but
-    each string's element dropped once read: openpyxl's reader keeps them
-    all in the tree, emptied, some 90 bytes each."""
+    each string's element dropped once read (openpyxl's reader keeps them
+    all in the tree, emptied, some 90 bytes each), and their escapes left
+    for ooxml_unescape (openpyxl only drops "x005F_")."""
     from openpyxl.cell.text import Text
     from openpyxl.xml.constants import SHEET_MAIN_NS
     from openpyxl.xml.functions import iterparse
@@ -281,7 +306,7 @@ def _string_table(source):
     _event, root = next(events)
     for event, node in events:
         if event == "end" and node.tag == tag:
-            strings.append(Text.from_tree(node).content.replace("x005F_", ""))
+            strings.append(Text.from_tree(node).content)
             root.clear()
     return strings
 
