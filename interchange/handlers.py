@@ -194,7 +194,7 @@ class FileImport:
                         try:
                             vals[j] = conv(v)
                         except Invalid as exc:
-                            if v[0] == QUOTE and columns[j].quoted and self._unquoted(j, v, conv, vals, line):
+                            if v[0] == QUOTE and columns[j].quoted and self._unquoted(j, v, conv, vals):
                                 continue  # a code written so that no spreadsheet takes it for a formula
                             ok = False
                             vals[j] = None
@@ -208,7 +208,7 @@ class FileImport:
             self.line = line
             self.progress.step(pending, name)
 
-    def _unquoted(self, j, v, conv, vals, line):
+    def _unquoted(self, j, v, conv, vals):
         """Whether cell `v` of column `j`, which its converter refused, is
         valid without its leading apostrophe (the export writes one before
         a code that begins like a formula, aidtracker.lib.columns); then its
@@ -272,7 +272,7 @@ class FileImport:
                 ok = False
         return ok
 
-    def keep(self, line, kept):
+    def check_kept(self, line, kept):
         """Raise FileProblem when the handler keeps more than its limit of rows (`kept`)."""
         if kept > self.kept_limit:
             raise FileProblem(line, _(
@@ -283,7 +283,7 @@ class FileImport:
     def handle(self, line, vals, ok):
         if self.key_set is not None and vals[0] is not None:
             self.key_set.add(vals[0])  # later files may refer to it, even if this row is bad
-            self.keep(line, line - 1)
+            self.check_kept(line, line - 1)
         if self.pairs and not self.check_dates(line, vals):
             ok = False
         if ok:
@@ -349,7 +349,7 @@ class RegionsImport(FileImport):
         if code is not None:  # known even if its row is bad, so that no error cascades
             self.known.regions[code] = (level, name or "")
         self.rows.append((line, vals, ok))
-        self.keep(line, len(self.rows))
+        self.check_kept(line, len(self.rows))
 
     def _finish(self):
         regions = self.known.regions

@@ -11,7 +11,10 @@ rolls back: no record table is written or locked.
 
 Rows stream: each valid row goes to a staging table at once and is not kept
 in memory; only the small reference sets (codes of regions, hospitals,
-programs, teams, specialties) and the people and trainees of the bundle are.
+programs, teams, specialties) and the people and trainees of the bundle are,
+at most IMPORT_MAX_REFERENCE_ROWS of a file. What reading may cost is bounded
+by the limits of interchange/limits.py, not by the file, and reading and
+checking by IMPORT_MAX_CHECK_SECONDS.
 
 Where the rest is: what an import reports (interchange/report.py), how one
 file is read and checked (interchange/handlers.py, one FileImport per kind of
