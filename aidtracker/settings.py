@@ -325,5 +325,26 @@ IMPORT_NICENESS = env_int("AIDTRACKER_IMPORT_NICENESS", 10, maximum=19)
 # this long. Each new upload clears older leftovers; so does
 # `manage.py clean_uploads`.
 INTERCHANGE_UPLOAD_KEEP_HOURS = env_int("AIDTRACKER_UPLOAD_KEEP_HOURS", 48)
+# What an import reads at most (interchange/limits.py, docs/importing.md
+# "Limits"): memory and time are bounded by these, not by the file, and a
+# file beyond one is refused with an error naming the file, the line and
+# the setting. A line of a CSV (or a row spanning lines through quoted line
+# breaks), one cell, all members of a .zip or .xlsx unpacked, one member's
+# unpacked/packed ratio (members above 1 MB), the strings of an .xlsx's
+# shared-strings table and its size.
+IMPORT_MAX_LINE_KB = env_int("IMPORT_MAX_LINE_KB", 1024)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
+IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 2048)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+IMPORT_MAX_SHARED_STRINGS = env_int("IMPORT_MAX_SHARED_STRINGS", 1_000_000)
+IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 48)
+# The rows of regions, hospitals, programs and teams, and the distinct people
+# (trainees) of rotations (trainings), are kept in memory to check the rows
+# that refer to them or describe them: at most this many of one file.
+IMPORT_MAX_REFERENCE_ROWS = env_int("IMPORT_MAX_REFERENCE_ROWS", 100_000)
+# Reading and checking a bundle may take this long (0 = no limit): one
+# upload cannot hold the import lock, and every other import, for longer.
+# The wait for another import does not count, nor do the writes.
+IMPORT_MAX_CHECK_SECONDS = env_int("IMPORT_MAX_CHECK_SECONDS", 900)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -12,6 +12,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from aidtracker.lib.columns import QUOTE, unquote
 from deployments.models import KEY_MESSAGE, TEAM_BATCH_POSITIVE_MESSAGE, Program, Team
 from hospitals.models import HOSPITAL_CODE_MESSAGE, REGION_CODE_MESSAGE, Hospital, Region, Specialty
 from outcomes.models import NOT_NEGATIVE_MESSAGE, SURGERY_GRADE_MESSAGE
@@ -70,6 +71,13 @@ REF_EXPECTED = {
 }
 
 
+def nul_message():
+    """What a text cell holding a NUL character should be instead. No
+    database stores NUL in text (PostgreSQL refuses the row); the other
+    kinds of column refuse it anyway, as no code or number holds one."""
+    return _("text without NUL characters (code 0, shown as \\x00); the file may be damaged")
+
+
 def copy_escape(text):
     """`text` as a value of PostgreSQL's COPY text format."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -80,12 +88,22 @@ def converter(column, known):
     kind = column.kind
     if kind == "text":
         limit = column.max_length
+        required = column.required
+        missing = _("a value (this column is required)")
 
         def conv(v):
+            if v[0] == QUOTE:  # written so that no spreadsheet takes it for a formula
+                v = v[1:]
+                if not v:
+                    if required:
+                        raise Invalid(missing)
+                    return column.default
             if len(v) > limit:
                 raise Invalid(
                     _("at most %(limit)d characters (it has %(n)d)") % {"limit": limit, "n": len(v)}
                 )
+            if "\x00" in v:
+                raise Invalid(nul_message())
             return v
 
         return conv
@@ -172,7 +190,7 @@ def converter(column, known):
     if kind == "bool":
         return parse_bool
     if kind == "end":
-        return lambda v: v
+        return unquote
     raise ValueError(kind)
 
 
@@ -197,7 +215,9 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
         body.append(f"    {v} = row[{pos}].strip()")
         body.append(f"    if {v}:")
         if kind == "text":
-            body.append(f"        if len({v}) > {column.max_length}: return None")
+            body.append(
+                f"        if len({v}) > {column.max_length} or '\\x00' in {v} or {v}[0] == \"'\": return None"
+            )
             if postgres and column.db:
                 body.append(
                     f"        if '\\\\' in {v} or '\\t' in {v} or '\\n' in {v} or '\\r' in {v}: "
@@ -262,7 +282,8 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
         result = "[" + ", ".join(out) + ", line]"
     source = (
         "def fast(row, line):\n    try:\n"
-        + "\n".join("    " + text for text in body)
+        # A header naming no column of the file leaves nothing to check.
+        + ("\n".join("    " + text for text in body) or "        pass")
         + "\n    except Invalid:\n        return None\n"
         + f"    return {result}\n"
     )

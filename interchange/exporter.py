@@ -19,6 +19,7 @@ from django.db.models import DateField
 from django.db.models.functions import Collate
 
 from .specs import FILES, SPECS
+from .workbooks import ooxml_escape
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries' timestamp: the content alone decides the bytes
 XLSX_MAX_ROWS = 1_048_576  # rows of a worksheet (Excel's limit), the header included
@@ -167,16 +168,19 @@ _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\
 
 
 def _export_xlsx(out):
-    """Every cell is written as text, exactly as the CSV would hold it; then the
-    workbook's archive is rewritten with fixed timestamps (openpyxl stamps the
-    current time into docProps/core.xml and into every zip entry)."""
+    """Every cell is written as text, exactly as the CSV would hold it (so text
+    that begins like a formula has its apostrophe: no cell is a formula), in
+    OOXML's escapes where XML cannot carry a character (workbooks.ooxml_escape:
+    a carriage return, other control characters); then the workbook's archive
+    is rewritten with fixed timestamps (openpyxl stamps the current time into
+    docProps/core.xml and into every zip entry)."""
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
     for spec in FILES:
         sheet = workbook.create_sheet(spec.name[:-4])
         for row in iter_rows(spec.name):
-            sheet.append(row)
+            sheet.append([ooxml_escape(value) for value in row])
     raw = tempfile.TemporaryFile()  # on disk, not in memory: a workbook can be large
     workbook.save(raw)
     raw.seek(0)

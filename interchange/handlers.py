@@ -14,8 +14,12 @@ program, rotations and trainings describe people that must agree across
 rows, and a referral's ends are hospitals, regions or countries by its kind.
 """
 
+import logging
+
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from aidtracker.lib.columns import QUOTE
 from deployments.models import (
     DATES_ORDER_MESSAGE,
     DONOR_REGION_MESSAGE,
@@ -28,11 +32,14 @@ from hospitals.models import REGION_PARENT_LEVEL_MESSAGE, REGION_PARENT_MESSAGE,
 from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
-from .report import ERROR_CAP
-from .sources import FileProblem
+from .limits import CheckTimeExceeded, Limits
+from .report import ERRORS_PER_FILE
+from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
 from .staging import Stage
 from .values import Invalid
+
+logger = logging.getLogger(__name__)
 
 # Keys of rows with errors kept to find a key twice among them (bad rows are
 # not staged); beyond this many, only the staged rows' keys are compared.
@@ -53,9 +60,12 @@ def _level_label(level):
 class FileImport:
     """Reads, checks and stages one file of the bundle."""
 
-    def __init__(self, spec, bundle_file, known, report, progress, dry_run=False):
+    def __init__(self, spec, bundle_file, known, report, progress, dry_run=False, limits=None):
         self.spec = spec
         self.dry_run = dry_run
+        # Rows a file's handler keeps in memory (codes later files refer to,
+        # regions, people): at most this many, so memory does not grow with it.
+        self.kept_limit = (limits or Limits.from_settings()).reference_rows
         self.file = bundle_file
         self.known = known
         self.report = report
@@ -65,8 +75,8 @@ class FileImport:
         self.stage = None
         self.text_columns = {c.db for c in spec.columns if c.kind == "text" and c.db}
 
-    def error(self, line, column, value, message):
-        self.report.add(self.name, line, column, value, message)
+    def error(self, line, column, value, message, always=False):
+        self.report.add(self.name, line, column, value, message, always)
 
     def read_header(self, header):
         spec = self.spec
@@ -90,16 +100,46 @@ class FileImport:
         return positions
 
     def run(self):
-        spec = self.spec
+        self.line = 1
         rows = self.file.rows()
         try:
             header = next(rows, None)
         except FileProblem as problem:
-            self.error(problem.line, "", "", problem.message)
+            self.error(problem.line, "", "", problem.message, always=True)
             return
         if header is None or not any(h.strip() for h in header):
             self.error(1, "", "", _("a header row naming the columns; the file is empty"))
             return
+        try:
+            self._read_rows(header, rows)
+        except FileProblem as problem:
+            self.error(problem.line, "", "", problem.message, always=True)
+        except (DatabaseError, Unusable, CheckTimeExceeded):
+            raise  # for the importer to say: what the database refused, an unusable bundle, the time up
+        except Exception as exc:
+            # A file that fails in a way not foreseen is still an error of
+            # this file at this line, never a traceback for the user; the
+            # log keeps the traceback for the developers.
+            line = self.line
+            logger.exception("Reading %s stopped at line %d", self.file.origin, line)
+            self.error(
+                line, "", "",
+                _("this file cannot be read from this line on (%(error)s); reading stopped here")
+                % {"error": exc.__class__.__name__},
+                always=True,
+            )
+        finally:
+            for stage in self.stages:
+                stage.close()
+        if self.stage is not None:
+            self._finish()
+
+    def _read_rows(self, header, rows):
+        """Read the header and every row after it: check each row and stage
+        it, or report its errors. `self.line` is the line being read when
+        reading stops on something unforeseen."""
+        spec = self.spec
+        self.line = 1
         positions = self.read_header(header)
         self.positions = positions
         # The columns the file has, and a row of defaults (an absent column
@@ -123,6 +163,7 @@ class FileImport:
         missing = _("a value (this column is required)")
         too_many = _("no more cells than the header has columns")
         handle = self.handle
+        columns = spec.columns
         fast = self._fast_row(plan, defaults)
         stage_prepared = self.stage.add_prepared
         try:
@@ -153,6 +194,8 @@ class FileImport:
                         try:
                             vals[j] = conv(v)
                         except Invalid as exc:
+                            if v[0] == QUOTE and columns[j].quoted and self._unquoted(j, v, conv, vals):
+                                continue  # a code written so that no spreadsheet takes it for a formula
                             ok = False
                             vals[j] = None
                             add(name, line, cname, v, exc.args[0])
@@ -161,13 +204,27 @@ class FileImport:
                         vals[j] = None
                         add(name, line, cname, "", missing)
                 handle(line, vals, ok)
-        except FileProblem as problem:
-            self.error(problem.line, "", "", problem.message)
         finally:
+            self.line = line
             self.progress.step(pending, name)
-            for stage in self.stages:
-                stage.close()
-        self._finish()
+
+    def _unquoted(self, j, v, conv, vals):
+        """Whether cell `v` of column `j`, which its converter refused, is
+        valid without its leading apostrophe (the export writes one before
+        a code that begins like a formula, aidtracker.lib.columns); then its
+        value goes to vals[j]. An apostrophe alone is an empty cell."""
+        column = self.spec.columns[j]
+        value = v[1:].strip()
+        if not value:
+            if column.required:
+                return False
+            vals[j] = column.default
+            return True
+        try:
+            vals[j] = conv(value)
+        except Invalid:
+            return False
+        return True
 
     def _fast_row(self, plan, defaults):
         """A function (row, line) -> the staged form of a valid row, or None
@@ -215,9 +272,18 @@ class FileImport:
                 ok = False
         return ok
 
+    def check_kept(self, line, kept):
+        """Raise FileProblem when the handler keeps more than its limit of rows (`kept`)."""
+        if kept > self.kept_limit:
+            raise FileProblem(line, _(
+                "at most %(n)s rows (IMPORT_MAX_REFERENCE_ROWS): the importer keeps the codes of this file "
+                "in memory to check the rows that refer to them; import it in parts"
+            ) % {"n": f"{self.kept_limit:,}"})
+
     def handle(self, line, vals, ok):
         if self.key_set is not None and vals[0] is not None:
             self.key_set.add(vals[0])  # later files may refer to it, even if this row is bad
+            self.check_kept(line, line - 1)
         if self.pairs and not self.check_dates(line, vals):
             ok = False
         if ok:
@@ -247,13 +313,22 @@ class FileImport:
     def _finish(self):
         pass
 
+    def first_rows(self, sql):
+        """The rows of a set-based check's `sql` that the report keeps (the
+        first ERRORS_PER_FILE by line); the others are counted."""
+        rows, found = self.stage.first_rows(sql, ERRORS_PER_FILE)
+        self.report.count_more(self.name, found - len(rows))
+        return rows
+
     def checks(self):
         """Set-based checks on the staged rows (after every file is staged)."""
         if self.stage is None:
             return  # the file could not be read past its header
-        for row in self.stage.duplicate_keys(ERROR_CAP):
+        rows, found = self.stage.duplicate_keys(ERRORS_PER_FILE)
+        for row in rows:
             line, *key, first = row
             self._key_twice(line, key, first)
+        self.report.count_more(self.name, found - len(rows))
         # Keys of rows with errors that staged rows have too (the database
         # gives dates as dates: compare as text).
         bad_lines = {tuple(map(str, key)): line for key, line in self.bad_keys.items()}
@@ -274,6 +349,7 @@ class RegionsImport(FileImport):
         if code is not None:  # known even if its row is bad, so that no error cascades
             self.known.regions[code] = (level, name or "")
         self.rows.append((line, vals, ok))
+        self.check_kept(line, len(self.rows))
 
     def _finish(self):
         regions = self.known.regions
@@ -325,18 +401,18 @@ class TeamsImport(FileImport):
         if self.stage is None:
             return
         # A batch number is unique within a program: inside the bundle ...
-        for line, program, batch, first in self.stage.query(
+        for line, program, batch, first in self.first_rows(
             "SELECT s._line, s.program_id, s.batch, d.first FROM {stg} s JOIN "
             "(SELECT program_id, batch, min(_line) AS first FROM {stg} GROUP BY program_id, batch "
             "HAVING count(*) > 1) d ON s.program_id = d.program_id AND s.batch = d.batch "
-            "WHERE s._line <> d.first ORDER BY s._line"
+            "WHERE s._line <> d.first"
         ):
             self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} ({_line(first)})")
         # ... and against the teams already in the database.
-        for line, batch, code in self.stage.query(
+        for line, batch, code in self.first_rows(
             "SELECT s._line, s.batch, t.code FROM {stg} s JOIN deployments_team t "
             "ON t.program_id = s.program_id AND t.batch = s.batch AND t.code <> s.code "
-            "WHERE NOT EXISTS (SELECT 1 FROM {stg} o WHERE o.code = t.code) ORDER BY s._line"
+            "WHERE NOT EXISTS (SELECT 1 FROM {stg} o WHERE o.code = t.code)"
         ):
             self.error(line, "batch", batch, f"{TEAM_BATCH_UNIQUE_MESSAGE} ({code})")
 
@@ -365,6 +441,12 @@ class DescribedImport(FileImport):
             if seen is None:
                 if None not in desc:
                     self.people[pid] = (*desc, line)
+                    if len(self.people) > self.kept_limit:
+                        raise FileProblem(line, _(
+                            "at most %(n)s distinct %(id)s values (IMPORT_MAX_REFERENCE_ROWS): the "
+                            "importer keeps who they are in memory to check that every row describes "
+                            "them alike; import the file in parts"
+                        ) % {"n": f"{self.kept_limit:,}", "id": self.id_column})
             else:
                 for column, i, value in zip(self.described, range(len(desc)), desc):
                     if value is not None and value != seen[i]:
@@ -399,10 +481,10 @@ class RotationsImport(DescribedImport):
         message = ROTATION_OVERLAP_MESSAGE
         # Two rotations of one person in the bundle overlap ...
         # The value shown is the row's own start date, the cell the error is on.
-        for line, own_start, person, start, end, team, other_line in self.stage.query(
+        for line, own_start, person, start, end, team, other_line in self.first_rows(
             "SELECT a._line, a.start_date, a.person_id, b.start_date, b.end_date, b.team_id, b._line "
             "FROM {stg} a JOIN {stg} b ON a.person_id = b.person_id AND b._line < a._line "
-            "AND b.start_date <= a.end_date AND b.end_date >= a.start_date ORDER BY a._line"
+            "AND b.start_date <= a.end_date AND b.end_date >= a.start_date"
         ):
             self.error(
                 line, "start_date", str(own_start),
@@ -410,12 +492,11 @@ class RotationsImport(DescribedImport):
             )
         # ... or one of them overlaps a rotation in the database that the bundle keeps.
         in_database = _("already in the database")  # outside the f-string, for xgettext
-        for line, own_start, person, start, end, team in self.stage.query(
+        for line, own_start, person, start, end, team in self.first_rows(
             "SELECT a._line, a.start_date, a.person_id, r.start_date, r.end_date, r.team_id "
             "FROM {stg} a JOIN deployments_rotation r ON r.person_id = a.person_id "
             "AND r.team_id <> a.team_id AND r.start_date <= a.end_date AND r.end_date >= a.start_date "
-            "WHERE NOT EXISTS (SELECT 1 FROM {stg} b WHERE b.team_id = r.team_id AND b.person_id = r.person_id) "
-            "ORDER BY a._line"
+            "WHERE NOT EXISTS (SELECT 1 FROM {stg} b WHERE b.team_id = r.team_id AND b.person_id = r.person_id)"
         ):
             self.error(
                 line, "start_date", str(own_start),

@@ -11,7 +11,10 @@ rolls back: no record table is written or locked.
 
 Rows stream: each valid row goes to a staging table at once and is not kept
 in memory; only the small reference sets (codes of regions, hospitals,
-programs, teams, specialties) and the people and trainees of the bundle are.
+programs, teams, specialties) and the people and trainees of the bundle are,
+at most IMPORT_MAX_REFERENCE_ROWS of a file. What reading may cost is bounded
+by the limits of interchange/limits.py, not by the file, and reading and
+checking by IMPORT_MAX_CHECK_SECONDS.
 
 Where the rest is: what an import reports (interchange/report.py), how one
 file is read and checked (interchange/handlers.py, one FileImport per kind of
@@ -35,6 +38,7 @@ from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
 
 from .cells import KnownCodes
 from .handlers import handler_for
+from .limits import CheckTimeExceeded
 from .report import Report
 from .sources import Unusable, open_bundle
 from .specs import FILES
@@ -69,9 +73,14 @@ class Progress:
             self.callback(self.done, self.total, name)
 
 
-def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) -> Report:
+def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None, before_commit=None) -> Report:
     """Import the bundle at `path`; return the Report. Writes nothing unless
-    the bundle has no error at all and `dry_run` is false."""
+    the bundle has no error at all and `dry_run` is false.
+
+    `before_commit(report)` is called in the import's transaction after the
+    writes, as the last thing before the commit: it records the import's
+    outcome with its rows, or returns False to roll them back (the import
+    was cancelled meanwhile; `report.cancelled` is then set)."""
     started = time.monotonic()
     report = Report(dry_run=dry_run)
     try:
@@ -80,6 +89,8 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
         report.unusable = str(exc)
         return report
     with bundle:
+        for origin, problem in bundle.problems:
+            report.add(origin, None, "", "", problem, always=True)
         for origin in bundle.unknown:
             report.add(origin, None, "", origin, _("a file of the interchange format (%(names)s)") % {
                 "names": ", ".join(spec.name for spec in FILES)
@@ -87,7 +98,7 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
         total = sum(f.estimate_rows() for f in bundle.files.values())
         tracker = Progress(progress, total)
         try:
-            _run(bundle, report, tracker, dry_run=dry_run, user=user, batch=batch)
+            _run(bundle, report, tracker, dry_run=dry_run, user=user, batch=batch, before_commit=before_commit)
             if "commit" in report.timings:  # deferred foreign-key checks run at the commit
                 report.timings["commit"] = time.monotonic() - report.timings["commit"]
         except Unusable as exc:
@@ -96,24 +107,32 @@ def import_bundle(path, *, dry_run=False, user=None, batch=None, progress=None) 
             pass
     # Row checks and set-based checks found errors at different times: the
     # report lists them file by file (in the spec's order), line by line.
-    order = {spec.name: i for i, spec in enumerate(FILES)}
-    report.errors.sort(key=lambda e: (order.get(e.file, -1), e.line or 0))
+    report.finish({spec.name: i for i, spec in enumerate(FILES)})
     report.seconds = time.monotonic() - started
     return report
 
 
-def _run(bundle, report, tracker, *, dry_run, user, batch):
+def _run(bundle, report, tracker, *, dry_run, user, batch, before_commit):
     """Read, check and write the bundle in one transaction; raise _Rollback
     (nothing written) on any error, and after a dry run."""
     with transaction.atomic():
         _wait_for_other_imports()
-        stages = _read_and_check(bundle, report, tracker, dry_run=dry_run)
+        # Reading and checking may take IMPORT_MAX_CHECK_SECONDS from now:
+        # the wait for another import does not count, the writes do not.
+        bundle.deadline.start(bundle.limits.check_seconds)
+        try:
+            stages = _read_and_check(bundle, report, tracker, dry_run=dry_run)
+        finally:
+            bundle.deadline.stop()
         if report.error_count:
             raise _Rollback
         _write(stages, report, dry_run=dry_run, user=user, batch=batch)
         for stage in stages.values():
             stage.drop()
         if dry_run:
+            raise _Rollback
+        if before_commit is not None and before_commit(report) is False:
+            report.cancelled = True
             raise _Rollback
         report.timings["commit"] = time.monotonic()  # made a duration once committed
 
@@ -146,7 +165,9 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
             bundle_file = bundle.files.get(spec.name)
             if bundle_file is None:
                 continue
-            handler = handler_for(spec)(spec, bundle_file, known, report, tracker, dry_run=dry_run)
+            handler = handler_for(spec)(
+                spec, bundle_file, known, report, tracker, dry_run=dry_run, limits=bundle.limits
+            )
             handlers.append(handler)
             handler.run()
             for stage in handler.stages:
@@ -157,6 +178,9 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
         for handler in handlers:
             for stage in handler.stages:
                 stage.abort()
+        if isinstance(exc, CheckTimeExceeded):
+            report.add(spec.name, handlers[-1].line if handlers else None, "", "", exc.message(), always=True)
+            raise _Rollback from None
         if isinstance(exc, DatabaseError):
             # A row staged straight into its table (a first load) that
             # the database refuses: reported as at the write below.
@@ -165,11 +189,59 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
         raise
     report.timings["read+stage"] = time.monotonic() - t0
     t0 = time.monotonic()
-    for handler in handlers:
-        handler.checks()
+    with _queries_until(bundle.deadline) as time_left:
+        for handler in handlers:
+            try:
+                time_left()
+                handler.checks()
+            except CheckTimeExceeded as exc:
+                report.add(handler.name, None, "", "", exc.message(), always=True)
+                raise _Rollback from None
+            except DatabaseError as exc:
+                if bundle.deadline.expired():  # a check's query stopped at the deadline
+                    report.add(
+                        handler.name, None, "", "", CheckTimeExceeded(bundle.deadline.seconds).message(), always=True
+                    )
+                else:
+                    _refused(report, handler.name, exc)
+                raise _Rollback from None
     report.timings["checks"] = time.monotonic() - t0
     report.rows = sum(stage.rows for label, stage in stages.items() if "(" not in label)
     return stages
+
+
+@contextmanager
+def _queries_until(deadline):
+    """Around the set-based checks: their queries stop at the deadline too
+    (one may be long: the pairs of one person's rotations that overlap).
+    Gives a function to call before each check, which raises
+    CheckTimeExceeded when the time is up and, on PostgreSQL, sets the
+    statement timeout to the time left; SQLite interrupts a query from its
+    progress handler. Either makes the query fail with a DatabaseError."""
+    if deadline.at is None:
+        yield lambda: None
+        return
+    postgres = connection.vendor == "postgresql"
+
+    def time_left():
+        deadline.check()
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(deadline.left() * 1000))}")
+
+    if not postgres:
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(lambda: int(deadline.expired()), 100_000)
+    finished = False
+    try:
+        yield time_left
+        finished = True
+    finally:
+        if not postgres:
+            connection.connection.set_progress_handler(None, 0)
+        elif finished:  # (after an error the transaction is rolled back, and the setting with it)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
 
 
 def _write(stages, report, *, dry_run, user, batch):
@@ -217,6 +289,7 @@ def _refused(report, label, exc):
     report.add(
         label, None, "", "",
         _("the database refused these rows: %(error)s") % {"error": str(exc).strip().splitlines()[0]},
+        always=True,
     )
 
 

@@ -20,10 +20,16 @@ second import would otherwise wait for the busy timeout and then fail with
 "database is locked". The Import page refuses a second import at once while
 the lock is held; the command waits for it. (PostgreSQL serialises imports on
 the advisory lock of interchange.importer.LOCK_KEY: the second one waits.)
+
+The Import page's cancel ends such a process (`stop`): the import_bundle
+command notes its process id beside its batch's lock, and on PostgreSQL the
+session holding the batch's lock is ended as well.
 """
 
 import fcntl
 import os
+import signal
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -86,9 +92,84 @@ class BatchLock:
 
 
 def forget(batch_id):
-    """Remove the lock file a dead process left for its batch (SQLite)."""
+    """Remove the lock file a dead process left for its batch (SQLite), and
+    its process id."""
     if _sqlite():
         _batch_lock_path(batch_id).unlink(missing_ok=True)
+    forget_pid(batch_id)
+
+
+# -- stopping an import (the Import page's cancel) -------------------------------
+
+
+def _pid_path(batch_id) -> Path:
+    return _folder() / f"batch-{batch_id}.pid"
+
+
+def forget_pid(batch_id):
+    _pid_path(batch_id).unlink(missing_ok=True)
+
+
+def record_pid(batch_id):
+    """Note the id of this process, which runs batch `batch_id` (and holds
+    its lock), for `stop`."""
+    _folder().mkdir(parents=True, exist_ok=True)
+    _pid_path(batch_id).write_text(str(os.getpid()))
+
+
+def _pid_running(batch_id):
+    """The id of the process on this machine running batch `batch_id`, or
+    None. Only read while the batch's lock is held (so the process that
+    wrote it is alive and its id not reused), and checked against the
+    process's command line where /proc tells it."""
+    try:
+        pid = int(_pid_path(batch_id).read_text())
+    except (OSError, ValueError):
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if b"import_bundle" not in handle.read():
+                return None
+    except FileNotFoundError:
+        return None  # gone, or another machine's
+    except OSError:
+        pass  # no /proc here: the lock is the proof
+    return pid
+
+
+def stop(batch_id, wait=15.0) -> bool:
+    """End the process running batch `batch_id` (importing, or waiting for
+    another import): nothing it did is committed, its transaction goes.
+    Returns whether it has ended (its lock is free) within `wait` seconds.
+
+    The process gets SIGTERM when it runs on this machine (SQLite: always),
+    which ends it at once. On PostgreSQL its database session is also ended
+    (pg_terminate_backend of the session holding the batch's lock), which
+    works from any application server: the transaction is rolled back and
+    the process, wherever it runs, fails at its next query (and could not
+    commit anyway: the batch is no longer running, see service.cancel)."""
+    if batch_id not in alive([batch_id]):
+        return True
+    pid = _pid_running(batch_id)
+    if pid is not None:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    if not _sqlite():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND classid = %s AND objsubid = 2 AND objid::bigint = %s",
+                [BATCH_LOCK_CLASS, batch_id],
+            )
+    deadline = time.monotonic() + wait
+    while batch_id in alive([batch_id]):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def alive(batch_ids) -> set:

@@ -11,7 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,7 +22,6 @@ from audit.models import ImportBatch
 
 from . import runlock
 from .importer import import_bundle
-from .report import ERROR_CAP
 from .sources import sha256_of
 
 
@@ -69,7 +71,7 @@ def _waiting_for_another(batch_id, notice=None):
     return on_wait
 
 
-def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait=None):
+def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait=None, own_process=False):
     """Import `path`; return (report, batch). A real import is recorded as an
     ImportBatch (created here unless `batch_id` names one); a command-line dry
     run is not, since it writes nothing.
@@ -79,12 +81,17 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait
     SQLite it first waits for any other import to finish (runlock.ImportLock;
     `on_wait` is called if it has to). Raises NotRun when `batch_id` names a
     batch that is no longer waiting to run (already run, or given up as
-    interrupted because its process did not start in time)."""
+    interrupted because its process did not start in time).
+
+    `own_process`: this process runs the import alone (the import_bundle
+    command), so that a cancel on the Import page may end it (runlock.stop)."""
     with ExitStack() as held:
         batch = None
         if batch_id is not None:
             # The batch's lock first: a batch waiting for another import is alive.
             held.enter_context(runlock.BatchLock(batch_id))
+            if own_process:
+                runlock.record_pid(batch_id)  # for a cancel from the Import page
         held.enter_context(runlock.ImportLock(on_wait=_waiting_for_another(batch_id, on_wait)))
         if batch_id is not None:
             if not ImportBatch.objects.filter(
@@ -102,6 +109,8 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait
                 dry_run=False,
             )
             held.enter_context(runlock.BatchLock(batch.pk))
+            if own_process:
+                runlock.record_pid(batch.pk)
             batch.claimed_at = timezone.now()
             batch.save(update_fields=["claimed_at"])
         if batch is not None and progress is None:
@@ -113,26 +122,102 @@ def run(path, *, dry_run=False, user=None, batch_id=None, progress=None, on_wait
                     last[0] = now
                     _write_progress(batch.pk, {"done": done, "total": total, "file": name})
 
+        before_commit = None
+        if batch is not None and not dry_run:
+            def before_commit(report):
+                # The batch says "done" in the transaction that writes the
+                # rows: a cancel (see cancel) either comes first, and the
+                # rows are rolled back, or finds the import done.
+                return _record(batch, report)
+
         try:
-            report = import_bundle(path, dry_run=dry_run, user=user, batch=batch, progress=progress)
+            report = import_bundle(
+                path, dry_run=dry_run, user=user, batch=batch, progress=progress, before_commit=before_commit,
+            )
         except Exception:
             if batch is not None:  # never leave the page waiting on a batch that died
-                batch.status = ImportBatch.Status.FAILED
-                batch.finished_at = timezone.now()
-                batch.message = _("The import stopped on an internal error; nothing was written.")
-                batch.save()
+                _record(batch, None, message=_("The import stopped on an internal error; nothing was written."))
                 _finished(batch, keep_log=True)  # the traceback goes there
             raise
         if batch is not None:
-            batch.status = ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED
-            batch.finished_at = timezone.now()
-            batch.counts = report.counts
-            batch.error_count = report.error_count
-            batch.errors = [e.as_dict() for e in report.errors]
-            batch.message = report.unusable
-            batch.save()
+            if not (report.ok and not dry_run) and not report.cancelled:
+                _record(batch, report)  # a check, or an import refused: nothing was written
+            batch.refresh_from_db()
             _finished(batch)
     return report, batch
+
+
+def _record(batch, report, message=""):
+    """Record how the batch ended (from `report`, or failed with `message`),
+    unless it is no longer running (cancelled); return whether it was."""
+    fields = {"finished_at": timezone.now()}
+    if report is None:
+        fields.update(status=ImportBatch.Status.FAILED, message=message)
+    else:
+        fields.update(
+            status=ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED,
+            counts=report.counts,
+            error_count=report.error_count,
+            errors=[e.as_dict() for e in report.errors],
+            message=report.unusable,
+        )
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(**fields)
+    if updated:
+        for name, value in fields.items():
+            setattr(batch, name, value)
+    return bool(updated)
+
+
+# -- cancelling an import ---------------------------------------------------------
+
+
+def cancelled_message(user, when):
+    return _("Cancelled by %(user)s at %(time)s; nothing was written.") % {
+        "user": user.get_username() if user is not None else "?",
+        "time": date_format(localtime(when), "Y-m-d H:i:s"),
+    }
+
+
+class NotCancelled(Exception):
+    """The import's process did not end when asked; the message says so."""
+
+
+def cancel(batch, user) -> bool:
+    """Cancel the running (or waiting) import of `batch`: its process ends,
+    its transaction is rolled back, and the batch is interrupted with a
+    message saying who cancelled it (its upload is kept, so that it can be
+    started again). Returns False when it had finished meanwhile; raises
+    NotCancelled when its process could not be ended.
+
+    The outcome of an import is recorded in the transaction of its rows
+    (run, before_commit), so a cancel and a commit cannot both win. On
+    PostgreSQL the batch is marked first (waiting, if the import is
+    committing, for its row) and then the process is ended; an import that
+    reaches its commit anyway finds the batch no longer running and rolls
+    back. On SQLite, one writer at a time, the process is ended first (its
+    rollback is the kernel's and SQLite's), then the batch is marked."""
+    now = timezone.now()
+    fields = {
+        "status": ImportBatch.Status.INTERRUPTED,
+        "finished_at": now,
+        "message": cancelled_message(user, now),
+    }
+    running = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING)
+    if connection.vendor == "sqlite":
+        if not runlock.stop(batch.pk):
+            raise NotCancelled(_("The import's process did not end; try again, or stop it on the server."))
+        cancelled = running.update(**fields)
+    else:
+        cancelled = running.update(**fields)
+        if cancelled:
+            # Its session ends at once, so it can commit nothing; a process
+            # on another application server fails at its next query.
+            runlock.stop(batch.pk)
+    batch.refresh_from_db()
+    if cancelled:
+        runlock.forget(batch.pk)
+        _finished(batch)
+    return bool(cancelled)
 
 
 # -- batches whose process died ---------------------------------------------------
@@ -217,6 +302,7 @@ def _finished(batch, keep_log=False):
     """What a batch that has finished no longer needs: its progress file, its
     log (the batch holds the report), and its upload unless it may still be run."""
     progress_path(batch.pk).unlink(missing_ok=True)
+    runlock.forget_pid(batch.pk)
     if not keep_log:
         log_path(batch.pk).unlink(missing_ok=True)
     if batch.upload and not upload_needed(batch.upload):
@@ -258,7 +344,7 @@ def clean_uploads(older_than: timedelta, *, now=None, dry_run=False):
                 shutil.rmtree(entry, ignore_errors=True)
             removed.append(str(relative))
             continue
-        match = re.fullmatch(r"batch-(\d+)\.(progress\.json|progress\.tmp|log|lock)", entry.name)
+        match = re.fullmatch(r"batch-(\d+)\.(progress\.json|progress\.tmp|log|lock|pid)", entry.name)
         if match and int(match.group(1)) not in running:
             if not dry_run:
                 entry.unlink(missing_ok=True)
@@ -279,12 +365,7 @@ def report_text(report) -> str:
             % {"n": report.error_count}
         )
         for error in report.errors:
-            lines.append(str(error))
-        if report.error_count > len(report.errors):
-            lines.append(
-                _("... and %(n)d more errors (the first %(cap)d are shown).")
-                % {"n": report.error_count - len(report.errors), "cap": ERROR_CAP}
-            )
+            lines.append(str(error))  # a file's errors not kept: a note of how many
         return "\n".join(lines)
     head = _("Dry run: nothing was written.") if report.dry_run else _("Imported.")
     rows = ngettext("%(n)s row", "%(n)s rows", report.rows) % {"n": f"{report.rows:,}"}

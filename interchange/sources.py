@@ -10,6 +10,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from . import workbooks
+from .archives import member_problem, ratio_problem
+from .limits import Deadline, Limits
+
 FILE_NAMES = (
     "regions.csv",
     "hospitals.csv",
@@ -46,55 +50,112 @@ def _not_utf8(line):
     )
 
 
-def _blocks(binary, size=1 << 16):
-    """Decoded lines of a byte stream, a block of lines (about `size` bytes)
-    at a time; a leading byte-order mark is dropped. A line that is not
-    UTF-8 is reported with its own number, after the lines before it."""
-    number = 0
+def _check_first_line(raw):
+    """Raise FileProblem when the first line shows the file is UTF-16 text
+    (Excel's "Unicode text"), with its byte-order mark or without: ASCII
+    text in UTF-16 decodes as UTF-8 too, a NUL byte after each letter."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        b"\x00" in raw and 2 * raw.count(b"\x00") >= len(raw.rstrip(b"\r\n\x00")) - 1
+    ):
+        raise FileProblem(
+            1,
+            _("the file is UTF-16 text, not UTF-8 (save it as \"CSV UTF-8\"); reading stopped at this line"),
+        )
+
+
+CHUNK = 1 << 16
+
+
+def _blocks(binary, limits, deadline, done):
+    """Decoded lines of a CSV byte stream, each with its line end (\\n,
+    \\r\\n or \\r, as the csv module reads them), in lists: one per CHUNK
+    bytes read; a leading byte-order mark is dropped. Memory is bounded by
+    the line limit, not by the file:
+
+    - a line longer than `limits.line_bytes` stops reading there;
+    - so does a row spanning lines (line breaks in quoted cells) that grows
+      past it: `done[0]`, the rows read so far (set by _csv_rows), has not
+      moved while that much was read (FileProblem with no line: _csv_rows
+      gives the row's);
+    - a line that is not UTF-8 is reported with its own number, after the
+      lines before it."""
+    longest = limits.line_bytes
+    size = max(1024, min(CHUNK, longest))
+    number = 0  # lines given so far
+    carry = b""  # the start of a line the last block cut
+    rows_seen, open_bytes, last = done[0], 0, 0
     while True:
-        raws = binary.readlines(size)
-        if not raws:
-            return
+        deadline.check()
+        chunk = binary.read(size)
+        if done[0] == rows_seen:  # no row ended in the last block: the open row grew by all of it
+            open_bytes += last
+            if open_bytes > longest:
+                raise FileProblem(None, limits.row_message())
+        else:
+            rows_seen, open_bytes = done[0], 0
+        last = len(chunk)
+        if number == 0 and not carry and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        if not chunk:
+            if not carry:
+                return
+            raws, carry = [carry], b""
+        else:
+            data = carry + chunk if carry else chunk
+            end = len(data) - 1 if data.endswith(b"\r") else len(data)  # its \n may follow
+            cut = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end)) + 1
+            raws, carry = data[:cut].splitlines(keepends=True), data[cut:]
+            if raws and len(raws[0]) > longest:
+                raise FileProblem(number + 1, limits.line_message())
+        if number == 0 and raws:
+            _check_first_line(raws[0])
         try:
-            block = [raw.decode("utf-8") for raw in raws]
+            lines = [raw.decode("utf-8") for raw in raws]
         except UnicodeDecodeError:
-            block = []
-            for raw in raws:
+            lines = []
+            for raw in raws:  # the lines before the one that is not UTF-8, then its number
                 try:
-                    block.append(raw.decode("utf-8"))
+                    lines.append(raw.decode("utf-8"))
                 except UnicodeDecodeError:
-                    break
-            if number == 0 and block and block[0].startswith("\ufeff"):
-                block[0] = block[0][1:]
-            yield block
-            raise _not_utf8(number + len(block) + 1) from None
-        if number == 0 and block[0].startswith("\ufeff"):
-            block[0] = block[0][1:]
-        number += len(block)
-        yield block
+                    yield lines
+                    raise _not_utf8(number + len(lines) + 1) from None
+        number += len(lines)
+        yield lines
+        if len(carry) > longest:
+            raise FileProblem(number + 1, limits.line_message())
 
 
-def _lines(binary):
-    """Decoded lines of a byte stream (see _blocks)."""
-    return itertools.chain.from_iterable(_blocks(binary))
+def _lines(binary, limits, deadline, done):
+    """The lines of _blocks one by one."""
+    return itertools.chain.from_iterable(_blocks(binary, limits, deadline, done))
 
 
-def _csv_rows(binary):
-    """Rows of a CSV byte stream: UTF-8 (an Excel byte-order mark is skipped)."""
-    reader = csv.reader(_lines(binary), strict=False)
+def _csv_rows(binary, limits, deadline):
+    """Rows of a CSV byte stream: UTF-8 (an Excel byte-order mark is
+    skipped), each row and cell within the limits."""
+    done = [0]
+    csv.field_size_limit(limits.cell_chars)  # the csv module's own, for the whole process
+    reader = csv.reader(_lines(binary, limits, deadline, done), strict=False)
     line = 0
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
+        except FileProblem as problem:
+            if problem.line is None:
+                problem.line = line + 1
+            raise
         except UnicodeDecodeError:
             raise _not_utf8(line + 1) from None
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise FileProblem(line + 1, limits.cell_message()) from None
             raise FileProblem(line + 1, _("the CSV cannot be read here: %(error)s") % {"error": exc}) from None
         except zipfile.BadZipFile as exc:
             raise Unusable(_("The zip archive is damaged: %(error)s") % {"error": exc}) from None
         line += 1
+        done[0] = line
         yield row
 
 
@@ -103,6 +164,20 @@ def _count_lines(binary) -> int:
     for chunk in iter(lambda: binary.read(1 << 20), b""):
         count += chunk.count(b"\n")
     return count
+
+
+SAMPLE = 4 << 20
+
+
+def _estimate_lines(binary, size) -> int:
+    """The lines of a zip member of `size` bytes unpacked: counted in its
+    first SAMPLE bytes and scaled, so that the estimate does not unpack a
+    large member a second time."""
+    sample = binary.read(SAMPLE)
+    lines = sample.count(b"\n")
+    if len(sample) < SAMPLE or not lines:
+        return lines
+    return round(lines * size / len(sample))
 
 
 class BundleFile:
@@ -132,10 +207,15 @@ class BundleFile:
 class Bundle:
     """The files of a bundle by spec name, plus names that are no spec file."""
 
-    def __init__(self):
+    def __init__(self, limits=None):
         self.files: dict[str, BundleFile] = {}
         self.unknown: list[str] = []
+        # (origin, what is wrong) of files that cannot be read at all
+        self.problems: list[tuple[str, str]] = []
         self._closers = []
+        self.limits = limits or Limits.from_settings()
+        # Started by the importer once it may run (interchange/limits.py).
+        self.deadline = Deadline()
 
     def close(self):
         for close in self._closers:
@@ -149,23 +229,31 @@ class Bundle:
 
     def add(self, origin, name, open_rows, estimate):
         key = name.lower()
-        if key in FILE_NAMES:
-            self.files[key] = BundleFile(key, origin, open_rows, estimate)
-        else:
+        if key not in FILE_NAMES:
             self.unknown.append(origin)
+        elif key in self.files:
+            # Names are matched without regard to case (and a zip may even
+            # hold one name twice): two files for one would otherwise leave
+            # the rows of one of them unread, silently.
+            self.problems.append((origin, _(
+                "a second file for %(name)s (%(first)s is one already; names are compared "
+                "without regard to case): keep one of them"
+            ) % {"name": key, "first": self.files[key].origin}))
+        else:
+            self.files[key] = BundleFile(key, origin, open_rows, estimate)
 
 
-def open_bundle(path) -> Bundle:
+def open_bundle(path, limits=None) -> Bundle:
     """Open `path` as a bundle, or raise Unusable saying why it is none."""
     path = Path(path)
     if not path.exists():
         raise Unusable(_("No such file or folder: %(path)s") % {"path": path})
-    bundle = Bundle()
+    bundle = Bundle(limits)
     suffix = path.suffix.lower()
     if path.is_dir():
         for entry in sorted(path.iterdir()):
             if entry.is_file() and entry.suffix.lower() == ".csv":
-                bundle.add(entry.name, entry.name, _file_rows(entry), _file_estimate(entry))
+                bundle.add(entry.name, entry.name, _file_rows(entry, bundle), _file_estimate(entry))
     elif suffix == ".zip":
         _open_zip(path, bundle)
     elif suffix in (".xlsx", ".xlsm"):
@@ -176,13 +264,13 @@ def open_bundle(path) -> Bundle:
                 _("%(name)s is not a file of the interchange format; a single CSV must be named one of: %(names)s")
                 % {"name": path.name, "names": ", ".join(FILE_NAMES)}
             )
-        bundle.add(path.name, path.name, _file_rows(path), _file_estimate(path))
+        bundle.add(path.name, path.name, _file_rows(path, bundle), _file_estimate(path))
     else:
         raise Unusable(
             _("%(name)s is not a bundle: give a folder, a .zip, an .xlsx workbook or one .csv file.")
             % {"name": path.name}
         )
-    if not bundle.files:
+    if not bundle.files and not bundle.problems:
         bundle.close()
         raise Unusable(
             _("%(name)s holds none of the interchange files (%(names)s).")
@@ -191,10 +279,10 @@ def open_bundle(path) -> Bundle:
     return bundle
 
 
-def _file_rows(path):
+def _file_rows(path, bundle):
     def rows():
         with open(path, "rb") as binary:
-            yield from _csv_rows(binary)
+            yield from _csv_rows(binary, bundle.limits, bundle.deadline)
 
     return rows
 
@@ -210,13 +298,14 @@ def _file_estimate(path):
 def _open_zip(path, bundle):
     try:
         archive = zipfile.ZipFile(path)
-        names = [
-            info.filename
+        members = [
+            info
             for info in archive.infolist()
             if not info.is_dir()
             and info.filename.lower().endswith(".csv")
             and not info.filename.startswith("__MACOSX/")
         ]
+        names = [info.filename for info in members]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise Unusable(_("%(name)s is not a readable zip archive: %(error)s") % {"name": path.name, "error": exc}) from None
     bundle._closers.append(archive.close)
@@ -226,12 +315,15 @@ def _open_zip(path, bundle):
         raise Unusable(
             _("The files of a zip bundle must lie at its root or in one top folder.")
         )
+    unpacked = sum(info.file_size for info in members)
+    if unpacked > bundle.limits.uncompressed_bytes:
+        raise Unusable(f"{path.name}: {bundle.limits.uncompressed_message(unpacked)}")
 
     def member_rows(member):
         def rows():
             try:
                 with archive.open(member) as binary:
-                    yield from _csv_rows(binary)
+                    yield from _csv_rows(binary, bundle.limits, bundle.deadline)
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 raise Unusable(_("The zip archive is damaged: %(error)s") % {"name": path.name, "error": exc}) from None
 
@@ -240,12 +332,17 @@ def _open_zip(path, bundle):
     def member_estimate(member):
         def estimate():
             with archive.open(member) as binary:
-                return _count_lines(binary)
+                return _estimate_lines(binary, member.file_size)
 
         return estimate
 
-    for name in sorted(names):
-        bundle.add(name, name.rsplit("/", 1)[-1], member_rows(name), member_estimate(name))
+    for info in sorted(members, key=lambda info: info.filename):
+        name = info.filename
+        problem = member_problem(info) or ratio_problem(info, bundle.limits)
+        if problem is not None:
+            bundle.problems.append((name, problem))
+            continue
+        bundle.add(name, name.rsplit("/", 1)[-1], member_rows(info), member_estimate(info))
 
 
 def _cell_text(value) -> str:
@@ -253,7 +350,7 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return workbooks.ooxml_unescape(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
@@ -270,48 +367,55 @@ def _cell_text(value) -> str:
 
 
 def _open_xlsx(path, bundle):
-    import openpyxl
-
+    """The sheets of a workbook as files of the bundle, read within the
+    limits (interchange/workbooks.py)."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheets = list(workbook.sheetnames)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        workbook = workbooks.Workbook(path, bundle.limits, bundle.deadline)
+    except workbooks.WorkbookProblem as problem:
         raise Unusable(
-            _("%(name)s is not a readable xlsx workbook: %(error)s")
-            % {"name": path.name, "error": exc.__class__.__name__}
+            _("%(name)s is not a readable xlsx workbook: %(error)s") % {"name": path.name, "error": problem.message}
         ) from None
     bundle._closers.append(workbook.close)
 
     def sheet_rows(sheet_name):
         def rows():
             try:
-                for row in workbook[sheet_name].iter_rows(values_only=True):
+                for row in workbook.rows(sheet_name):
                     yield [_cell_text(value) for value in row]
-            except Exception as exc:
-                raise Unusable(
-                    _("The workbook is damaged (sheet %(sheet)s): %(error)s")
-                    % {"sheet": sheet_name, "error": exc.__class__.__name__}
-                ) from None
+            except workbooks.WorkbookProblem as problem:
+                raise FileProblem(problem.row, problem.message) from None
 
         return rows
 
     def sheet_estimate(sheet_name):
         def estimate():
-            return workbook[sheet_name].max_row or 0
+            return min((workbook.declared(sheet_name) or (0, 0))[1], workbooks.SHEET_MAX_ROWS)
 
         return estimate
 
     def blank(sheet_name):
-        for row in workbook[sheet_name].iter_rows(values_only=True):
-            if any(value not in (None, "") for value in row):
-                return False
+        try:
+            for row in workbook.rows(sheet_name):
+                if any(value not in (None, "") for value in row):
+                    return False
+        except workbooks.WorkbookProblem:
+            return False
         return True
 
-    for sheet in sheets:
+    for sheet in workbook.sheetnames:
         name = sheet.strip() + ".csv"
-        if name.lower() not in FILE_NAMES and blank(sheet):
+        try:
+            absurd = workbook.declared_problem(sheet)
+        except Exception as exc:  # a sheet whose beginning cannot be read
+            absurd = _("the sheet cannot be read (the workbook is damaged: %(error)s)") % {
+                "error": getattr(exc, "message", exc.__class__.__name__)
+            }
+        if absurd is not None:
+            bundle.problems.append((sheet, absurd))
+        elif name.lower() not in FILE_NAMES and blank(sheet):
             continue  # an empty sheet Excel made ("Sheet1"): nothing to read or report
-        bundle.add(sheet, name, sheet_rows(sheet), sheet_estimate(sheet))
+        else:
+            bundle.add(sheet, name, sheet_rows(sheet), sheet_estimate(sheet))
 
 
 def sha256_of(path) -> str:

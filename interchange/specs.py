@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ImproperlyConfigured
 
+from aidtracker.lib.columns import TEXT
+
 from deployments import columns as deployments_columns
 from deployments.models import Person, Program, Rotation, Team, Title, Twinning
 from hospitals import columns as hospitals_columns
@@ -50,6 +52,9 @@ class ImportColumn:
     digits: tuple = (0, 0)  # max_digits, decimal places
     default: object = None  # the stored value when the cell is empty
     db: str | None = None  # database column in the main model, if any
+    # Written as text (aidtracker.lib.columns): one leading apostrophe, which
+    # keeps spreadsheets from taking the text for a formula, is not the value's.
+    quoted: bool = False
 
 
 def text(max_length, required=False, default=""):
@@ -106,6 +111,7 @@ class FileSpec:
                 self.reading[column.name],
                 name=column.name,
                 db=self.model._meta.get_field(column.field_path).column if column.field_path else None,
+                quoted=column.kind == TEXT,
             )
             for column in self.declared
         ]

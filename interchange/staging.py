@@ -177,7 +177,8 @@ class Stage:
     # -- checks ---------------------------------------------------------------
 
     def duplicate_keys(self, limit):
-        """(line, key values, first line) of rows whose key an earlier row has."""
+        """The first `limit` of (line, key values, first line) of rows whose
+        key an earlier row has, and how many such rows there are."""
         columns = {f.column: f for f in self.model._meta.concrete_fields}
         if self._keys_back and not any(columns[c].null for c in self.conflict):
             # A direct load puts its unique keys back now instead of at the
@@ -194,19 +195,17 @@ class Stage:
             else:
                 self._put_back = [s for s in self._put_back if s not in self._keys_back]
                 self._keys_back = []
-                return []
+                return [], 0
         keys = ", ".join(_q(c) for c in self.conflict)
         join = " AND ".join(f"s.{_q(c)} = d.{_q(c)}" for c in self.conflict)
         line = self.line_column
-        sql = (
+        return self.first_rows(
             f"SELECT s.{line}, {', '.join('s.' + _q(c) for c in self.conflict)}, d.first "
-            f"FROM {self.source} s JOIN (SELECT {keys}, min({line}) AS first FROM {self.source} "
+            f"FROM {{stg}} s JOIN (SELECT {keys}, min({line}) AS first FROM {{stg}} "
             f"GROUP BY {keys} HAVING count(*) > 1) d ON {join} "
-            f"WHERE s.{line} <> d.first ORDER BY s.{line}"
+            f"WHERE s.{line} <> d.first",
+            limit,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
 
     def rows_with_keys(self, keys):
         """(line, *key) of the staged rows whose key is one of `keys` (tuples
@@ -228,6 +227,14 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(sql.replace("{stg}", self.source), params)
             return cursor.fetchall()
+
+    def first_rows(self, sql, limit, params=()):
+        """The first `limit` rows of `sql` in the order of its first column
+        (a line), and how many rows it has in all: the database counts
+        them, only those kept for the report come over (one person's
+        overlapping rotations, say, are pairs of rows)."""
+        rows = self.query(f"SELECT q.*, count(*) OVER () FROM ({sql}) q ORDER BY 1 LIMIT %s", [*params, limit])
+        return [row[:-1] for row in rows], (rows[0][-1] if rows else 0)
 
     # -- the write -------------------------------------------------------------
 

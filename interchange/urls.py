@@ -9,5 +9,6 @@ urlpatterns = [
     path("<pk:pk>/", views.batch, name="batch"),
     path("<pk:pk>/confirm/", views.confirm, name="confirm"),
     path("<pk:pk>/restart/", views.restart, name="restart"),
+    path("<pk:pk>/cancel/", views.cancel, name="cancel"),
     path("export.<str:fmt>", views.export, name="export"),
 ]

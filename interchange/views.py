@@ -162,7 +162,9 @@ def batch(request, pk):
             "interrupted": batch.status == ImportBatch.Status.INTERRUPTED,
             "progress": progress,
             "percent": int(100 * progress["done"] / progress["total"]) if progress.get("total") else None,
-            "more_errors": max(0, batch.error_count - len(batch.errors)),
+            # Errors neither listed nor in a file's note of how many more it
+            # has (batches recorded before the notes: the rest of the 1,000).
+            "more_errors": max(0, batch.error_count - sum(e.get("more", 1) for e in batch.errors)),
             "confirmed": confirmed,
             # Uploads waiting for confirmation or a new start expire (clean_uploads).
             "upload_kept": path is not None and path.is_file(),
@@ -242,6 +244,28 @@ def restart(request, pk):
         messages.error(request, _another_import_running() or _("The database is busy; try again."))
         return redirect("interchange:batch", pk=old.pk)
     return redirect("interchange:batch", pk=again.pk)
+
+
+@admin_required
+@require_POST
+def cancel(request, pk):
+    """Cancel a running or waiting check or import: its process ends, its
+    transaction is rolled back, the batch says who cancelled it."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    service.reap([batch])
+    if batch.status != ImportBatch.Status.RUNNING:
+        messages.error(request, _("Only a running or waiting check or import can be cancelled."))
+        return redirect("interchange:batch", pk=batch.pk)
+    try:
+        cancelled = service.cancel(batch, request.user)
+    except service.NotCancelled as exc:
+        messages.error(request, str(exc))
+    else:
+        if cancelled:
+            messages.success(request, _("Cancelled: nothing was written."))
+        else:
+            messages.info(request, _("It had finished before it could be cancelled."))
+    return redirect("interchange:batch", pk=batch.pk)
 
 
 @admin_required

@@ -28,7 +28,8 @@ CSV_CHUNK_SIZE = 2000
 def stream_csv(queryset, columns, filename):
     """A StreamingHttpResponse of `queryset` as CSV: the file's declared
     `columns` (aidtracker.lib.columns.Columns, e.g. outcomes.columns.SURGERIES),
-    written cell for cell as the bundle export writes them."""
+    written cell for cell as the bundle export writes them: text that a
+    spreadsheet would run as a formula gets an apostrophe before it."""
     response = StreamingHttpResponse(
         columns.csv_lines(queryset, chunk_size=CSV_CHUNK_SIZE), content_type="text/csv; charset=utf-8"
     )

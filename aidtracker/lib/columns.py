@@ -11,6 +11,13 @@ expression) and how the value is written; `Columns` is one file's columns in
 order. `cell()` writes every value of every such file, so a stored value
 reads the same in a list's download as in an exported bundle, and an
 exported bundle imported again exports to the same bytes.
+
+Text is written so that no spreadsheet takes it for a formula (OWASP, "CSV
+injection"): text beginning with =, +, -, @, a tab or a carriage return
+gets an apostrophe before it, as does text that begins with an apostrophe
+itself; the importer removes one leading apostrophe of a text cell
+(interchange/cells.py), so export -> import -> export gives the same bytes.
+Numbers, dates, months and booleans are written as they are (-5 stays -5).
 """
 
 import csv
@@ -36,8 +43,27 @@ def _number(value) -> str:
     return "0" if text == "-0" else text
 
 
+# What a text cell must not begin with: a formula's first character to a
+# spreadsheet (OWASP's list), or the apostrophe that marks such a cell.
+QUOTED_STARTS = frozenset("=+-@\t\r'")
+QUOTE = "'"
+
+
+def _text(value) -> str:
+    text = str(value)
+    if text[:1] in QUOTED_STARTS:
+        return QUOTE + text
+    return text
+
+
+def unquote(text: str) -> str:
+    """A text cell as it was before `cell()` wrote it: one leading apostrophe
+    removed. (The importer does this, interchange/cells.py.)"""
+    return text[1:] if text[:1] == QUOTE else text
+
+
 _WRITERS = {
-    TEXT: str,
+    TEXT: _text,
     NUMBER: _number,
     DATE: lambda value: value.isoformat(),
     MONTH: lambda value: value.isoformat()[:7],

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         try:
             report, batch_obj = service.run(
                 Path(path), dry_run=dry_run, user=user_obj, batch_id=batch, progress=progress,
-                on_wait=waiting,
+                on_wait=waiting, own_process=True,
             )
         except service.NotRun as exc:
             raise CommandError(str(exc), returncode=2) from None
