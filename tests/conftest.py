@@ -31,6 +31,34 @@ def pytest_configure(config):
 
     compile_catalogues(settings.LOCALE_PATHS)
 
+    _declare_test_replica(settings)
+
+
+#: A streaming replica of the test database's PostgreSQL cluster, for
+#: tests/aidtracker/test_replicas.py (scripts/pg_replica_and_pooler.sh makes
+#: one on port 5433).
+TEST_REPLICA_ALIAS = "replica1"
+
+
+def _declare_test_replica(settings):
+    """Declare `replica1` before the test databases are set up: a mirror of
+    the test database (a physical replica holds it too), never created,
+    migrated or flushed. Only the replica tests route reads to it
+    (settings.DATABASE_REPLICAS stays empty for every other test)."""
+    import copy
+
+    from django.db import connections
+
+    default = settings.DATABASES["default"]
+    if not default["ENGINE"].endswith("postgresql") or TEST_REPLICA_ALIAS in settings.DATABASES:
+        return
+    replica = copy.deepcopy(default)
+    replica["PORT"] = os.environ.get("TEST_REPLICA_PORT", "5433")
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": "2"}
+    replica["TEST"] = {"MIRROR": "default"}
+    settings.DATABASES[TEST_REPLICA_ALIAS] = replica
+    connections.__dict__.pop("settings", None)  # read DATABASES again
+
 
 def _restore_reference_data(sender, using="default", **kwargs):
     """A transactional test (live server, backups, failures) ends with a
