@@ -233,3 +233,27 @@ def pytest_runtest_teardown(item, nextitem):
 
         if not Specialty.objects.exists():
             migration.add_specialties(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Through a pooler in transaction mode (DATABASE_DIRECT_URL set), end
+    the pooler's idle server connections to the test database before it is
+    dropped: PostgreSQL refuses to drop a database others are connected to,
+    and the pooler keeps them open for its next clients."""
+    yield
+    from django.db import connections
+
+    if "direct" not in connections:
+        return
+    with django_db_blocker.unblock():
+        name = connections["default"].settings_dict["NAME"]
+        for alias in connections:
+            connections[alias].close()
+        with connections["direct"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+        connections["direct"].close()
