@@ -236,24 +236,37 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup):
     """Through a pooler in transaction mode (DATABASE_DIRECT_URL set), end
     the pooler's idle server connections to the test database before it is
     dropped: PostgreSQL refuses to drop a database others are connected to,
     and the pooler keeps them open for its next clients."""
-    yield
     from django.db import connections
 
     if "direct" not in connections:
+        yield
         return
-    with django_db_blocker.unblock():
-        name = connections["default"].settings_dict["NAME"]
-        for alias in connections:
-            connections[alias].close()
-        with connections["direct"].cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
-        connections["direct"].close()
+    # Processes the tests start (the Import page's import, gunicorn) connect
+    # directly to the test database, not to the one it was made beside.
+    from urllib.parse import urlsplit, urlunsplit
+
+    original = os.environ["DATABASE_DIRECT_URL"]
+    parts = urlsplit(original)
+    os.environ["DATABASE_DIRECT_URL"] = urlunsplit(
+        parts._replace(path="/" + connections["default"].settings_dict["NAME"])
+    )
+    yield
+    os.environ["DATABASE_DIRECT_URL"] = original
+    direct = connections["direct"]
+    name = connections["default"].settings_dict["NAME"]
+    # A connection of its own: the last test's guards are still on Django's.
+    raw = direct.get_new_connection(direct.get_connection_params())
+    try:
+        raw.autocommit = True
+        raw.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+    finally:
+        raw.close()
