@@ -71,7 +71,7 @@ def replica_aliases() -> list[str]:
 _STATE_SQL = """
 SELECT pg_is_in_recovery(),
        (SELECT status FROM pg_stat_wal_receiver),
-       pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(),
+       pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) < %s,
        EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()),
        pg_is_wal_replay_paused(),
        pg_last_wal_replay_lsn()::text
@@ -102,6 +102,9 @@ class ReplicaState:
         return out
 
 
+#: WAL received but not replayed up to this many bytes counts as caught up.
+CAUGHT_UP_BYTES = 8192
+
 _states: dict[str, ReplicaState] = {}
 _states_lock = threading.Lock()
 
@@ -113,7 +116,7 @@ def check_replica(alias: str) -> ReplicaState:
     try:
         connection.close_if_health_check_failed()
         with connection.cursor() as cursor:
-            cursor.execute(_STATE_SQL)
+            cursor.execute(_STATE_SQL, [CAUGHT_UP_BYTES])
             in_recovery, receiver, caught_up, age, paused, replay_lsn = cursor.fetchone()
     except DatabaseError as exc:
         connection.close()
@@ -125,8 +128,10 @@ def check_replica(alias: str) -> ReplicaState:
             state = "not_replicating"
             lag = None
         else:
-            # Caught up with all it received: no lag, however long ago the
-            # last write was; otherwise the age of the last transaction it
+            # Caught up with all it received (to within a WAL page: the
+            # received position runs to the end of a page, the replayed one
+            # stops at the last record): no lag, however long ago the last
+            # write was; otherwise the age of the last transaction it
             # replayed (it has at least everything committed before then).
             lag = 0.0 if caught_up else None if age is None else round(float(age), 3)
             ok = lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG_SECONDS

@@ -166,7 +166,11 @@ def test_a_lagging_replica_is_skipped(replica, world, coord_client, settings):
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0
     wait_replayed()
     _one(replica, "SELECT pg_wal_replay_pause()::text")
-    Surgery.objects.create(**_surgery_fields(world))  # WAL the replica receives but does not replay
+    # WAL the replica receives but does not replay (more than a page of it)
+    fields = _surgery_fields(world)
+    Surgery.objects.bulk_create(
+        [Surgery(**{**fields, "ref": f"S-LAG-{i}", "procedure": "x" * 200}) for i in range(200)]
+    )
     deadline = time.monotonic() + 10
     while replicas.check_replica(replica).state != "lagging":
         assert time.monotonic() < deadline, replicas.check_replica(replica)
