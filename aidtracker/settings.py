@@ -6,6 +6,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and a PostgreSQL
 DATABASE_URL (see README.md).
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,6 +72,9 @@ MIDDLEWARE = [
     # Outermost of the middlewares that may touch the database: a lost
     # database becomes a clear 503 page (see aidtracker/failures.py).
     "aidtracker.lib.failures.DatabaseUnavailableMiddleware",
+    # Where the request reads: a replica or the primary (aidtracker/lib/replicas.py);
+    # before anything reads, and outside the data version's memo.
+    "aidtracker.lib.replicas.ReplicaMiddleware",
     "aidtracker.lib.cache.DataVersionMiddleware",
     # A NUL character in an address or a form is a 400, before any query.
     "aidtracker.lib.requests.RefuseNulMiddleware",
@@ -128,26 +132,58 @@ TEMPLATES = [
     },
 ]
 
+def _database(url: str, variable: str) -> dict:
+    """A DATABASES entry with the project's connection settings."""
+    entry = parse_database_url(url, BASE_DIR, variable)
+    entry["ATOMIC_REQUESTS"] = False
+    entry["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0)
+    entry["CONN_HEALTH_CHECKS"] = True
+    if entry["ENGINE"].endswith("postgresql") and _PREPARED_STATEMENTS:
+        # Parameters sent apart from the SQL (psycopg's server-side binding), so
+        # that psycopg prepares a statement the connection has run 5 times: the
+        # pages run the same few dozen statements over and over, and PostgreSQL
+        # then skips planning them (a large share of its CPU on the load test's
+        # pages: docs/performance-history.md).
+        entry["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+    return entry
+
+
+# DATABASE_DIRECT_URL set means DATABASE_URL goes through a pooler in
+# transaction mode (PgBouncer): one server connection per transaction, not
+# per client. Such a pooler keeps no prepared statements and no cursors
+# WITH HOLD between transactions, so both are off; and what needs a session
+# of its own (an import's session-level advisory lock, migrations, restores)
+# runs on DATABASE_DIRECT_URL, which reaches PostgreSQL itself
+# (docs/scaling.md).
+_DIRECT_URL = env_str("DATABASE_DIRECT_URL", "")
+_PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", not _DIRECT_URL)
+if _DIRECT_URL and _PREPARED_STATEMENTS:
+    raise ImproperlyConfigured(
+        "DJANGO_DB_PREPARED_STATEMENTS=1 with DATABASE_DIRECT_URL set: a pooler in "
+        "transaction mode (DATABASE_URL) cannot keep prepared statements; set it to 0."
+    )
+# The management commands that run on the direct connection when there is one.
+DIRECT_DATABASE_COMMANDS = frozenset(
+    {"import_bundle", "migrate", "restore", "backup", "loaddata", "generate_data",
+     "rebuild_rollups", "flush", "createcachetable", "dbshell"}
+)
+_command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
 DATABASES = {
-    "default": parse_database_url(
-        env_str("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR
+    "default": _database(
+        _DIRECT_URL if _DIRECT_URL and _command in DIRECT_DATABASE_COMMANDS
+        else env_str("DATABASE_URL", "sqlite:///db.sqlite3"),
+        "DATABASE_URL",
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Parameters sent apart from the SQL (psycopg's server-side binding), so
-    # that psycopg prepares a statement the connection has run 5 times: the
-    # pages run the same few dozen statements over and over, and PostgreSQL
-    # then skips planning them (a large share of its CPU on the load test's
-    # pages: docs/performance-history.md). DJANGO_DB_PREPARED_STATEMENTS=0 turns it
-    # off (for a pooler in transaction mode, which cannot keep prepared
-    # statements).
-    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+if _DIRECT_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_DIRECT_URL is for PostgreSQL behind a pooler; DATABASE_URL is not PostgreSQL.")
+    DATABASES["direct"] = _database(_DIRECT_URL, "DATABASE_DIRECT_URL")
+    if not DATABASES["direct"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_DIRECT_URL={_DIRECT_URL!r} is not a postgres:// URL.")
+    # The same database: tests make no second one for it.
+    DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers go on while an import writes; a busy timeout makes a
     # second writer wait instead of failing at once.
@@ -156,6 +192,48 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+
+# Read replicas (aidtracker/lib/replicas.py, docs/scaling.md): streaming
+# replicas of the primary, aliases replica1, replica2, ... The dashboards,
+# lists, exports and the API read there; writes, imports, migrations and
+# commands use the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS needs PostgreSQL: DATABASE_URL is not a postgres:// URL."
+        )
+    _replica = _database(_url, "DATABASE_REPLICA_URLS")
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {_url!r} is not a postgres:// URL.")
+    # A replica that does not answer is skipped after this long, not waited for.
+    _replica["OPTIONS"].setdefault("connect_timeout", "2")
+    # A physical replica holds the primary's test database too.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["aidtracker.lib.replicas.ReplicaRouter"]
+# A replica further behind than this is skipped (reads go to the primary).
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
+# How often each process checks each replica's state (one query on it).
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5)
+# How long a user who wrote (or read on the primary) may be held to the
+# primary until their replica has replayed what they saw. At least the lag
+# limit plus the check interval: after that, any replica still in use has
+# replayed it.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 60)
+if DATABASE_REPLICA_PIN_SECONDS < DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS:
+    raise ImproperlyConfigured(
+        f"DATABASE_REPLICA_PIN_SECONDS={DATABASE_REPLICA_PIN_SECONDS} must be at least "
+        "DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS "
+        f"({DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS}), or a user "
+        "could read a replica that has not replayed their write yet."
+    )
+# Always read on the primary: a session or user just written must be found
+# at once, and their own writes do not pin the user to the primary.
+DATABASE_PRIMARY_APPS = frozenset({"sessions", "auth", "accounts", "axes", "admin"})
+# Requests under these paths read on the primary: the admin, imports, sign-in.
+DATABASE_PRIMARY_PATHS = ("/admin/", "/import/", "/accounts/", "/healthz", "/i18n/")
 
 # Figures are cached under keys that carry the data version (aidtracker/cache.py),
 # so any shared or local cache is safe: locmem:// by default (per process),
@@ -316,6 +394,12 @@ MEDIA_URL = "media/"
 # large upload never meets a request timeout; "inline" runs them in the
 # request (tests, tiny installations).
 INTERCHANGE_RUNNER = env_choice("AIDTRACKER_IMPORT_RUNNER", "subprocess", ("subprocess", "inline"))
+if _DIRECT_URL and INTERCHANGE_RUNNER == "inline":
+    raise ImproperlyConfigured(
+        "AIDTRACKER_IMPORT_RUNNER=inline with DATABASE_DIRECT_URL set: an import holds a "
+        "session-level lock that a pooler in transaction mode cannot keep; use subprocess "
+        "(the import's process connects to DATABASE_DIRECT_URL)."
+    )
 # That background process runs at this lower CPU priority (os.nice; 0 = the
 # server's own): people reading dashboards go first, the import takes the
 # processor time they leave. Its PostgreSQL work is not affected.

@@ -31,6 +31,34 @@ def pytest_configure(config):
 
     compile_catalogues(settings.LOCALE_PATHS)
 
+    _declare_test_replica(settings)
+
+
+#: A streaming replica of the test database's PostgreSQL cluster, for
+#: tests/aidtracker/test_replicas.py (scripts/pg_replica_and_pooler.sh makes
+#: one on port 5433).
+TEST_REPLICA_ALIAS = "replica1"
+
+
+def _declare_test_replica(settings):
+    """Declare `replica1` before the test databases are set up: a mirror of
+    the test database (a physical replica holds it too), never created,
+    migrated or flushed. Only the replica tests route reads to it
+    (settings.DATABASE_REPLICAS stays empty for every other test)."""
+    import copy
+
+    from django.db import connections
+
+    default = settings.DATABASES["default"]
+    if not default["ENGINE"].endswith("postgresql") or TEST_REPLICA_ALIAS in settings.DATABASES:
+        return
+    replica = copy.deepcopy(default)
+    replica["PORT"] = os.environ.get("TEST_REPLICA_PORT", "5433")
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": "2"}
+    replica["TEST"] = {"MIRROR": "default"}
+    settings.DATABASES[TEST_REPLICA_ALIAS] = replica
+    connections.__dict__.pop("settings", None)  # read DATABASES again
+
 
 def _restore_reference_data(sender, using="default", **kwargs):
     """A transactional test (live server, backups, failures) ends with a
@@ -205,3 +233,40 @@ def pytest_runtest_teardown(item, nextitem):
 
         if not Specialty.objects.exists():
             migration.add_specialties(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Through a pooler in transaction mode (DATABASE_DIRECT_URL set), end
+    the pooler's idle server connections to the test database before it is
+    dropped: PostgreSQL refuses to drop a database others are connected to,
+    and the pooler keeps them open for its next clients."""
+    from django.db import connections
+
+    if "direct" not in connections:
+        yield
+        return
+    # Processes the tests start (the Import page's import, gunicorn) connect
+    # directly to the test database, not to the one it was made beside.
+    from urllib.parse import urlsplit, urlunsplit
+
+    original = os.environ["DATABASE_DIRECT_URL"]
+    parts = urlsplit(original)
+    os.environ["DATABASE_DIRECT_URL"] = urlunsplit(
+        parts._replace(path="/" + connections["default"].settings_dict["NAME"])
+    )
+    yield
+    os.environ["DATABASE_DIRECT_URL"] = original
+    direct = connections["direct"]
+    name = connections["default"].settings_dict["NAME"]
+    # A connection of its own: the last test's guards are still on Django's.
+    raw = direct.get_new_connection(direct.get_connection_params())
+    try:
+        raw.autocommit = True
+        raw.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+    finally:
+        raw.close()

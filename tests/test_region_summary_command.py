@@ -61,7 +61,8 @@ def test_bad_arguments_exit_2_with_a_message(world, args, message):
 
 
 def test_bad_date_on_the_command_line_has_no_traceback(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/none.sqlite3"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/none.sqlite3"
     result = subprocess.run(
         [sys.executable, "manage.py", "region_summary", "540000", "--to", "2024-1-5"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,

@@ -98,7 +98,7 @@ def test_bad_database_urls_are_refused(url, message):
 
 
 def _settings_in_subprocess(**env):
-    full = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     full.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','aidtracker.settings'); django.setup()"],
@@ -117,3 +117,63 @@ def test_production_settings_start_with_a_real_key():
         DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="aid.example.org"
     )
     assert result.returncode == 0, result.stderr
+
+
+PG = "postgres://postgres@127.0.0.1:5432/aidtracker"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DATABASE_REPLICA_URLS": PG}, "DATABASE_REPLICA_URLS needs PostgreSQL"),
+        ({"DATABASE_URL": PG, "DATABASE_REPLICA_URLS": "mysql://h/db"},
+         "DATABASE_REPLICA_URLS='mysql://h/db': unsupported scheme"),
+        ({"DATABASE_URL": PG, "DATABASE_REPLICA_URLS": "postgres://h/"},
+         "DATABASE_REPLICA_URLS='postgres://h/' names no database"),
+        ({"DATABASE_URL": PG, "DATABASE_REPLICA_PIN_SECONDS": "10"},
+         "DATABASE_REPLICA_PIN_SECONDS=10 must be at least"),
+        ({"DATABASE_URL": PG, "DATABASE_DIRECT_URL": PG, "DJANGO_DB_PREPARED_STATEMENTS": "1"},
+         "cannot keep prepared statements"),
+        ({"DATABASE_URL": PG, "DATABASE_DIRECT_URL": PG, "AIDTRACKER_IMPORT_RUNNER": "inline"},
+         "AIDTRACKER_IMPORT_RUNNER=inline with DATABASE_DIRECT_URL"),
+        ({"DATABASE_DIRECT_URL": PG}, "DATABASE_URL is not PostgreSQL"),
+    ],
+)
+def test_bad_replica_and_pooler_settings_stop_the_start_up(env, message):
+    result = _settings_in_subprocess(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def _settings_value(expression, argv=("-c",), **env):
+    """Evaluate `expression` on the settings of a process started with `env`
+    (`argv`: as `manage.py <command>` when it names one)."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    full.update(env)
+    code = (
+        "import sys, django, os; sys.argv = %r; "
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE','aidtracker.settings'); django.setup(); "
+        "from django.conf import settings; print(%s)" % (list(argv), expression)
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE, env=full, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_replica_urls_become_aliases_read_through_the_router():
+    urls = "postgres://u@r1:5432/aid,postgres://u@r2/aid"
+    value = _settings_value(
+        "[(a, settings.DATABASES[a]['HOST'], settings.DATABASES[a]['TEST']['MIRROR'], settings.DATABASE_ROUTERS) for a in settings.DATABASE_REPLICAS]",
+        DATABASE_URL=PG, DATABASE_REPLICA_URLS=urls,
+    )
+    router = "['aidtracker.lib.replicas.ReplicaRouter']"
+    assert value == f"[('replica1', 'r1', 'default', {router}), ('replica2', 'r2', 'default', {router})]"
+
+
+def test_behind_a_pooler_imports_and_migrations_connect_directly():
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:6432/aid", "DATABASE_DIRECT_URL": PG}
+    pages = "(settings.DATABASES['default']['PORT'], settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'], 'server_side_binding' in settings.DATABASES['default']['OPTIONS'])"
+    assert _settings_value(pages, ["manage.py", "runserver"], **env) == "('6432', True, False)"
+    port = "settings.DATABASES['default']['PORT']"
+    for command in ("import_bundle", "migrate", "restore"):
+        assert _settings_value(port, ["manage.py", command], **env) == "5432", command

@@ -26,6 +26,16 @@ class BackupError(Exception):
     """A backup or restore that could not be done; the message says why."""
 
 
+def _direct_settings(connection) -> dict:
+    """The connection settings pg_dump and pg_restore use: PostgreSQL itself
+    (the `direct` alias, DATABASE_DIRECT_URL) when the application goes
+    through a pooler in transaction mode. Both set the session's search_path
+    to nothing, which a pooler would hand on to its next clients."""
+    if connection.alias == DEFAULT_DB_ALIAS and "direct" in connections:
+        return connections["direct"].settings_dict
+    return connection.settings_dict
+
+
 def _pg_args(settings: dict) -> tuple[list[str], dict]:
     args = []
     if settings.get("HOST"):
@@ -75,7 +85,7 @@ def backup(out: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
         raise BackupError(f"The folder {out.parent} does not exist.")
     started = time.monotonic()
     if connection.vendor == "postgresql":
-        args, env = _pg_args(connection.settings_dict)
+        args, env = _pg_args(_direct_settings(connection))
         tmp = out.with_name(out.name + ".partial")
         _private_file(tmp)
         _run(
@@ -112,7 +122,7 @@ def restore(source: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
         raise BackupError(f"No backup file at {source}.")
     started = time.monotonic()
     if connection.vendor == "postgresql":
-        args, env = _pg_args(connection.settings_dict)
+        args, env = _pg_args(_direct_settings(connection))
         # A file pg_restore cannot read stops here, before anything is dropped.
         _run([_tool("pg_restore"), "--list", str(source)], env, f"Reading {source} as a pg_dump archive")
         connection.close()

@@ -42,7 +42,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -50,6 +50,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from aidtracker.lib import replicas
 from aidtracker.lib.models import DataVersion
 
 logger = logging.getLogger(__name__)
@@ -75,12 +76,18 @@ _BUMP_SQL = (
 )
 
 
-def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
+def current_data_version(using: str | None = None) -> int:
     """Return the data version; read once per request (DataVersionMiddleware),
-    on every call outside requests."""
+    on every call outside requests.
+
+    Read where the request reads its data (`router.db_for_read`): on a
+    replica, its version goes with its rows, so a figure is never cached
+    under a version newer than the rows it was computed from."""
     memo = getattr(_local, "version", None)
     if memo is not None:
         return memo
+    if using is None:
+        using = router.db_for_read(DataVersion)
     # Plain SQL: this runs on every request that uses the cache, and the
     # ORM would spend longer building the statement than the database
     # spends answering it.
@@ -89,6 +96,8 @@ def current_data_version(using: str = DEFAULT_DB_ALIAS) -> int:
         row = cursor.fetchone()
     version = row[0] if row else None
     if version is None:
+        # Created on the primary (a replica is read-only).
+        using = DEFAULT_DB_ALIAS
         version = DataVersion.objects.using(using).get_or_create(
             pk=1, defaults={"version": fresh_version()}
         )[0].version
@@ -126,6 +135,8 @@ def bump_data_version(using: str = DEFAULT_DB_ALIAS, *, fresh: bool = False) -> 
             updated = cursor.rowcount
     if not updated:
         DataVersion.objects.using(using).get_or_create(pk=1, defaults={"version": fresh_version()})
+    # The request reads on the primary from now on (aidtracker/lib/replicas.py).
+    replicas.note_write()
     _forget()
     transaction.on_commit(_forget, using=using)
 

@@ -86,8 +86,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def parse_database_url(url: str, base_dir: Path) -> dict:
-    """Return a Django DATABASES entry for a `sqlite:///...` or `postgres://...` URL."""
+def parse_database_url(url: str, base_dir: Path, variable: str = "DATABASE_URL") -> dict:
+    """Return a Django DATABASES entry for a `sqlite:///...` or `postgres://...` URL
+    (`variable`: the setting named in the message about a bad one)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
@@ -97,18 +98,18 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
         if path.startswith("/"):
             path = path[1:]
         if not path:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no SQLite file.")
+            raise ImproperlyConfigured(f"{variable}={url!r} names no SQLite file.")
         if path != ":memory:" and not path.startswith("/"):
             path = str(base_dir / path)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
     if scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database.")
+            raise ImproperlyConfigured(f"{variable}={url!r} names no database.")
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} has a bad port.") from None
+            raise ImproperlyConfigured(f"{variable}={url!r} has a bad port.") from None
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -120,7 +121,7 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(
-        f"DATABASE_URL={url!r}: unsupported scheme {scheme!r}; "
+        f"{variable}={url!r}: unsupported scheme {scheme!r}; "
         "use sqlite:///path/to/file.sqlite3 or postgres://user@host:port/name."
     )
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 
 from audit.models import ImportBatch
@@ -49,6 +49,13 @@ def import_process(bundle, application_name, *args, media_root=None):
         f"?application_name={application_name}"
     )
     env = {**os.environ, "DATABASE_URL": url}
+    if "direct" in connections:
+        # Behind a pooler, import_bundle connects to PostgreSQL itself.
+        direct = connections["direct"].settings_dict
+        env["DATABASE_DIRECT_URL"] = (
+            f"postgres://{direct['USER']}@{direct['HOST'] or '127.0.0.1'}:{direct['PORT'] or 5432}"
+            f"/{db['NAME']}?application_name={application_name}"
+        )
     if media_root is not None:
         env["DJANGO_MEDIA_ROOT"] = str(media_root)
     return subprocess.Popen(
