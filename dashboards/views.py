@@ -134,30 +134,66 @@ def below_province(request, region):
     return render(request, "dashboards/below_province.html", {"region": region, "lists": lists})
 
 
-def region_cards(summary, params, links=True):
+def region_cards(summary, params, links=True, twinned=None, donor_name=None):
     """The summary's figures as cards, each with the link to its rows (none
-    when `links` is false: for viewers, who may not open the lists)."""
+    when `links` is false: for viewers, who may not open the lists).
+
+    Under a donor filter the skills-transfer card counts `twinned` (the
+    surgeries of the departments the donor, named `donor_name`, twins,
+    whoever led them: series.twinned_surgeries), as its own team surgeries
+    are never led by local surgeons alone. Cards that a filter does not
+    narrow say that they are region-wide."""
     s, sg, tr = summary, summary["surgeries"], summary["trainees"]
     region = {"region": s["region"]["code"]}
     p = {**region, **params}
     no_spec = {**p, "specialty": None}
     no_spec_donor = {**no_spec, "donor": None}
     share = round(100 * sg["by_lead"]["local"] / sg["total"], 1) if sg["total"] else None
+    by_specialty, by_donor = bool(params.get("specialty")), bool(params.get("donor"))
+    wide_of_specialty = _("region-wide, whatever the specialty") if by_specialty else ""
+    wide_of_both = (
+        _("region-wide, whatever the specialty and donor") if by_specialty and by_donor
+        else _("region-wide, whatever the donor") if by_donor
+        else wide_of_specialty
+    )
 
-    def card(label, value, url=None, parts=(), note="", accent=False):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent}
+    def card(label, value, url=None, parts=(), note="", accent=False, wide=""):
+        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
+                "wide": wide}
 
     def part(label, value, url):
         return {"label": label, "value": value, "url": url}
 
+    def percent(value):
+        return "–" if value is None else f"{value:.1f} %"
+
+    if twinned is None:
+        local_share = card(_("Led by local surgeons alone"), percent(share),
+                           list_url("outcomes:surgery_list", p, lead="local"),
+                           note=_("share of the period's surgeries"), accent=True)
+    else:
+        # The same list filter as the donor dashboard's card (records/lists:
+        # `twinned_by`), in place of `donor` (its teams' surgeries).
+        twinned_p = {**p, "donor": None, "twinned_by": params["donor"]}
+        local_share = card(
+            _("Led by local surgeons alone"), percent(twinned["local_share_percent"]),
+            list_url("outcomes:surgery_list", twinned_p, lead="local"),
+            parts=[
+                part(_("local surgeon alone"), twinned["by_lead"]["local"],
+                     list_url("outcomes:surgery_list", twinned_p, lead="local")),
+                part(_("all surgeries there"), twinned["total"], list_url("outcomes:surgery_list", twinned_p)),
+            ],
+            note=_("of the departments %(donor)s twins, whoever led them") % {"donor": donor_name},
+            accent=True,
+        )
     surgeries_url = list_url("outcomes:surgery_list", p)
     trainings_url = list_url("outcomes:training_list", p)
     rotations_url = list_url("deployments:rotation_list", p)
     cards = [
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
-             note=_("recipient in the region, active in the period")),
+             note=_("recipient in the region, active in the period"), wide=wide_of_specialty),
         card(_("Twinned departments"), s["twinned_departments"], "#twinnings"),
-        card(_("Teams"), s["teams"], None, note=_("batches active in the period")),
+        card(_("Teams"), s["teams"], None, note=_("batches active in the period"), wide=wide_of_specialty),
         card(_("Experts"), s["experts"], rotations_url,
              note=_("distinct people on site in the period")),
         card(_("Expert-days"), s["expert_days"], rotations_url,
@@ -167,10 +203,7 @@ def region_cards(summary, params, links=True):
             part(_("jointly"), sg["by_lead"]["joint"], list_url("outcomes:surgery_list", p, lead="joint")),
             part(_("local surgeon alone"), sg["by_lead"]["local"], list_url("outcomes:surgery_list", p, lead="local")),
         ]),
-        card(_("Led by local surgeons alone"),
-             "–" if share is None else f"{share:.1f} %",
-             list_url("outcomes:surgery_list", p, lead="local"),
-             note=_("share of the period's surgeries"), accent=True),
+        local_share,
         card(_("Complex surgeries"), sg["by_grade"]["3"] + sg["by_grade"]["4"], None, parts=[
             part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g],
                  list_url("outcomes:surgery_list", p, grade=g)) for g in ("1", "2", "3", "4")
@@ -201,7 +234,7 @@ def region_cards(summary, params, links=True):
                  list_url("outcomes:referral_list", no_spec_donor, kind="referral_out")),
             part(_("international"), s["referrals"]["international"],
                  list_url("outcomes:referral_list", no_spec_donor, kind="international")),
-        ]),
+        ], wide=wide_of_both),
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("requested by the region's hospitals")),
     ]
@@ -240,9 +273,10 @@ def region(request, code):
     figures = cached_call(
         region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
     )
-    summary, series = figures["summary"], figures["charts"]
+    summary, series, twinned = figures["summary"], figures["charts"], figures["twinned"]
     params = form.params()
     links = can_read_records(request.user)
+    donor_name = donor.display_name if donor else None
 
     names = Region.objects.display_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
@@ -259,7 +293,11 @@ def region(request, code):
         for row in donor_rows:
             row.update(programs_url=None, experts_url=None, surgeries_url=None)
     chart_list = [
-        charts.surgeries_chart(series["surgeries_per_month"]),
+        charts.surgeries_chart(series["surgeries_per_month"]) if twinned is None
+        else charts.surgeries_chart(
+            twinned["per_month"],
+            _("Surgeries per month in the departments %(donor)s twins, by who led them") % {"donor": donor_name},
+        ),
         charts.experts_chart(series["experts_per_month"]),
         charts.trainees_chart(series["trainees_per_month"]),
         charts.techniques_chart(series["techniques_per_year"]),
@@ -274,7 +312,7 @@ def region(request, code):
         "specialty": specialty,
         "donor": donor,
         "summary": summary,
-        "cards": region_cards(summary, params, links=links),
+        "cards": region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name),
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,

@@ -21,7 +21,7 @@ PINNED = {
     '/': (12, 12),
     '/?date_after=2024-01-01&date_before=2024-06-30': (12, 12),
     '/regions/540000/': (20, 20),
-    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (21, 21),
+    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (22, 22),
     '/programs/': (7, 7),
     '/programs/BJ-LHASA/': (6, 6),
     '/teams/BJ-LHASA-9/': (5, 5),
