@@ -1,5 +1,5 @@
-"""Dashboards: overview, region, program, team and hospital pages, and the
-program and hospital lists.
+"""Dashboards: overview, region, program and team pages, and the program
+list (the hospital list and pages: dashboards/hospitals.py).
 
 Every figure of the overview and the region dashboard comes from
 figures.summary (the spec's definitions, computed in the database). Every
@@ -23,7 +23,7 @@ to lists are left out of the pages for users who may not open them.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import Case, Count, F, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,23 +36,19 @@ from accounts.scope import (
     get_region_or_404,
     readable_regions,
     scope_key,
-    scope_queryset,
 )
 from figures.overview import overview as overview_figures
 from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
-from aidtracker.lib.periods import add_months
 from records.lists import RecordListView
-from dashboards import charts, coverage, indicators
+from dashboards import charts, coverage
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
 from deployments.models import Program, Rotation, Team, Title, Twinning
-from hospitals import columns as hospitals_columns
-from hospitals.filters import HospitalFilter, with_program_counts
-from hospitals.models import Hospital, Region
-from outcomes.models import IndicatorValue, Surgery
+from hospitals.models import Region
+from outcomes.models import Surgery
 
 
 def today():
@@ -465,99 +461,3 @@ def team(request, code):
         "surgeries_url": list_url("outcomes:surgery_list", {"team": team.code}),
         "rotations_url": list_url("deployments:rotation_list", {"team": team.code}),
     })
-
-
-# --------------------------------------------------------------------------
-# Hospitals
-
-
-class HospitalListView(RecordListView):
-    title = gettext_lazy("Hospitals")
-    filterset_class = HospitalFilter
-    template_name = "dashboards/hospital_list.html"
-    select_related = ("region__parent",)
-    sort_columns = {
-        "code": "code", "name": "name", "region": "region_id", "grade": "grade",
-        "kind": "kind", "programs": "program_count",
-    }
-    default_sort = "name"
-    csv_filename = "hospitals.csv"
-    csv_columns = hospitals_columns.HOSPITALS
-
-    def base_queryset(self, request):
-        return with_program_counts(scope_queryset(request.user, Hospital.objects.all()))
-
-
-INDICATOR_MONTHS_SHOWN = 36
-
-
-def hospital(request, code):
-    hospital = get_object_or_404(
-        scope_queryset(request.user, Hospital.objects.all()).select_related("region__parent__parent"), code=code
-    )
-    programs = list(
-        Program.objects.visible_to(request.user)
-        .filter(recipient_hospital=hospital)
-        .select_related("donor_region")
-        .prefetch_related(Prefetch(
-            "twinnings",
-            queryset=Twinning.objects.visible_to(request.user)
-            .select_related("specialty", "donor_hospital")
-            .order_by("specialty__name"),
-        ))
-        .order_by("start_date")
-    )
-    donor_twinnings = (
-        Twinning.objects.visible_to(request.user)
-        .filter(donor_hospital=hospital)
-        .select_related("program__recipient_hospital", "specialty")
-        .order_by("program__recipient_hospital__name", "specialty__name")
-    )
-    values = IndicatorValue.objects.visible_to(request.user).filter(hospital=hospital)
-    latest = indicators.latest_month(values)
-    first_start = min((p.start_date for p in programs), default=None)
-    comparison = indicators.before_after(values, first_start, latest)
-    months, indicator_columns, table = [], [], {}
-    if latest:
-        since = add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
-        months, indicator_columns, table = indicators.monthly_table(values, since)
-    # One small chart per indicator: their scales differ by orders of magnitude.
-    indicator_charts = [
-        charts.chart(
-            f"chart-indicator-{code}", "line", label,
-            [m.strftime("%Y-%m") for m in months],
-            [charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)],
-            small=True,
-        )
-        for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
-    ]
-    hospital_params = {"hospital": hospital.code}
-    return render(request, "dashboards/hospital.html", {
-        "hospital": hospital,
-        "programs": programs,
-        "donor_twinnings": donor_twinnings,
-        "first_start": first_start,
-        "comparison": comparison,
-        "months": months,
-        "indicator_columns": indicator_columns,
-        "indicator_rows": [
-            (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
-        ],
-        "indicator_charts": indicator_charts,
-        "links": [
-            (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
-            (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),
-            (_("Techniques"), list_url("outcomes:technique_list", hospital_params)),
-            (_("Referrals"), list_url("outcomes:referral_list", hospital_params)),
-            (_("Consultations requested"), list_url("outcomes:consultation_list", hospital_params)),
-            (_("Experts on rotation here"), list_url("deployments:rotation_list", hospital_params)),
-            (_("Its staff deployed elsewhere"), list_url("deployments:rotation_list", {"home_hospital": hospital.code})),
-        ],
-    })
-
-
-INDICATOR_ROLES = ["experts", "joint", "local", "visiting", "first", "mentor", "further"]
-
-
-def _num(value):
-    return None if value is None else float(value)
