@@ -86,17 +86,24 @@ def overview(request):
                 for r in Region.objects.filter(code__in=readable)
                 .exclude(level=Region.Level.PROVINCE).order_by("code")
             ]
+    params = form.params()
+    links = can_read_records(request.user)
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
-        if form.params():
-            row["url"] += "?" + urlencode(form.params())
+        if params:
+            row["url"] += "?" + urlencode(params)
+        row["cells"] = overview_cells(row, {"region": row["code"], **params}, links, dashboard=row["url"])
     additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",
                 "trainees", "techniques", "consultations"]
     totals = {key: sum(r[key] for r in rows) for key in additive}
     totals["local_share_percent"] = (
         round(100 * totals["surgeries_local"] / totals["surgeries"], 1) if totals["surgeries"] else None
     )
+    # Experts are not additive (one expert may serve two regions): no total.
+    totals.update(experts=None, expert_days=None)
+    totals["cells"] = overview_cells(totals, params, links)
+    totals["links"] = {cell["key"]: cell["url"] for cell in totals["cells"]}
     return render(request, "dashboards/overview.html", {
         "form": form,
         "period": period,
@@ -107,6 +114,41 @@ def overview(request):
         "totals": totals,
         "charts": charts.overview_charts(rows) if rows else [],
     })
+
+
+#: The overview table's columns: (figure, the list of its rows, extra list
+#: parameters), the list None for figures without one; each list's count
+#: (rows, or distinct trainees or experts) equals the figure.
+OVERVIEW_COLUMNS = [
+    ("programs", "dashboards:program_list", {}),
+    ("twinned_departments", "#twinnings", {}),
+    ("teams", None, {}),
+    ("experts", "deployments:rotation_list", {}),
+    ("expert_days", "deployments:rotation_list", {}),
+    ("surgeries", "outcomes:surgery_list", {}),
+    ("local_share_percent", "outcomes:surgery_list", {"lead": "local"}),
+    ("trainees", "outcomes:training_list", {}),
+    ("techniques", "outcomes:technique_list", {}),
+    ("consultations", "outcomes:consultation_list", {}),
+]
+
+
+def overview_cells(row, params, links, dashboard=None):
+    """The overview table's cells of `row` (a region's figures, or the
+    totals), in OVERVIEW_COLUMNS' order: {"key", "value", "url"}, each
+    linking to the list of its rows filtered by `params` (the region and
+    the period; none for the totals) when `links` (users who may open the
+    lists), the twinned departments to the region dashboard's table
+    (`dashboard`, for every reader)."""
+    cells = []
+    for key, name, extra in OVERVIEW_COLUMNS:
+        url = None
+        if name == "#twinnings":
+            url = f"{dashboard}#twinnings" if dashboard else None
+        elif name and links and row[key] is not None:
+            url = list_url(name, params, **extra)
+        cells.append({"key": key, "value": row[key], "url": url})
+    return cells
 
 
 RECORD_LISTS = [
