@@ -102,7 +102,11 @@ def overview(request):
     )
     # Experts are not additive (one expert may serve two regions): no total.
     totals.update(experts=None, expert_days=None)
-    totals["cells"] = overview_cells(totals, params, links)
+    # One region: its totals are its own figures, and so are their lists
+    # (without a region a list would also hold the rows of provinces that
+    # receive no program).
+    totals_params = {"region": rows[0]["code"], **params} if len(rows) == 1 else params
+    totals["cells"] = overview_cells(totals, totals_params, links)
     totals["links"] = {cell["key"]: cell["url"] for cell in totals["cells"]}
     return render(request, "dashboards/overview.html", {
         "form": form,

@@ -93,3 +93,12 @@ def test_a_viewer_gets_plain_numbers_and_the_dashboard_anchor(client, two_region
     assert [c["key"] for c in cells if c["url"]] == ["twinned_departments"]
     html = response.content.decode()
     assert "/surgeries/" not in html and "/programs/?" not in html
+
+
+def test_with_one_recipient_region_the_headline_figures_list_its_rows(signed_in, dash):
+    # S-XJ was operated in Xinjiang, which receives no program: not counted.
+    response = signed_in.get("/?date_after=2024-01-01")
+    assert [r["code"] for r in response.context["rows"]] == ["540000"]
+    totals = response.context["totals"]
+    assert totals["links"]["surgeries"] == "/surgeries/?region=540000&date_after=2024-01-01"
+    assert _checked_cells(signed_in, response) == 9 + 6
