@@ -182,8 +182,9 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None):
 
     Under a donor filter the skills-transfer card counts `twinned` (the
     surgeries of the departments the donor, named `donor_name`, twins,
-    whoever led them: series.twinned_surgeries), as its own team surgeries
-    are never led by local surgeons alone. Cards that a filter does not
+    whoever led them: series.twinned_surgeries): local surgeons' own
+    operations carry no team, so the donor's team surgeries leave out the
+    very surgeries that show skills transfer. Cards that a filter does not
     narrow say that they are region-wide."""
     s, sg, tr = summary, summary["surgeries"], summary["trainees"]
     region = {"region": s["region"]["code"]}

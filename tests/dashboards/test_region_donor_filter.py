@@ -7,9 +7,9 @@ general surgery (since 2015-08-01) and orthopaedics (since 2023-01-01) at
 Lhasa People's Hospital. Its surgeries are i = 0, 3, ..., 27 of the 30
 (every one a twinned specialty, all in 2024; led locally when i % 5 is 2 or
 3: i = 3, 12, 18, 27) plus S-2023 (general surgery, 2023-12-31, local): 11
-surgeries, 5 led by local surgeons alone, 45.5 %. Beijing's teams led none
-of their own surgeries locally alone only because local surgeons' own
-operations carry no team; here S-2023 has none and still counts."""
+surgeries, 5 led by local surgeons alone, 45.5 %. S-2023 carries no team
+(local surgeons' own operations do not), so the donor's team surgeries (the
+Surgeries card: 10) leave it out; the departments' surgeries count it."""
 
 import pytest
 
