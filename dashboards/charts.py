@@ -37,13 +37,13 @@ def dataset(label, data, role, **extra):
     return {"label": label, "data": data, "role": role, **extra}
 
 
-def surgeries_chart(series):
+def surgeries_chart(series, title=None):
     labels = [row["month"] for row in series]
     lead_labels = {"visiting": _("visiting expert"), "joint": _("jointly"), "local": _("local surgeon alone")}
     return chart(
         "chart-surgeries",
         "bar",
-        _("Surgeries per month, by who led them"),
+        title or _("Surgeries per month, by who led them"),
         labels,
         [
             dataset(lead_labels["visiting"], [r["visiting"] for r in series], VISITING),

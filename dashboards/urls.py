@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards import views
+from dashboards import hospitals, views
 
 app_name = "dashboards"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
     path("programs/<str:code>/", views.program, name="program"),
     path("teams/<str:code>/", views.team, name="team"),
-    path("hospitals/", views.HospitalListView.as_view(), name="hospital_list"),
-    path("hospitals/export.csv", views.HospitalListView.as_view(), {"export": True}, name="hospital_list_csv"),
-    path("hospitals/<str:code>/", views.hospital, name="hospital"),
+    path("hospitals/", hospitals.HospitalListView.as_view(), name="hospital_list"),
+    path("hospitals/export.csv", hospitals.HospitalListView.as_view(), {"export": True}, name="hospital_list_csv"),
+    path("hospitals/<str:code>/", hospitals.hospital, name="hospital"),
 ]

@@ -1,5 +1,5 @@
-"""Dashboards: overview, region, program, team and hospital pages, and the
-program and hospital lists.
+"""Dashboards: overview, region, program and team pages, and the program
+list (the hospital list and pages: dashboards/hospitals.py).
 
 Every figure of the overview and the region dashboard comes from
 figures.summary (the spec's definitions, computed in the database). Every
@@ -23,7 +23,7 @@ to lists are left out of the pages for users who may not open them.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import Case, Count, F, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,23 +36,19 @@ from accounts.scope import (
     get_region_or_404,
     readable_regions,
     scope_key,
-    scope_queryset,
 )
 from figures.overview import overview as overview_figures
 from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
-from aidtracker.lib.periods import add_months
 from records.lists import RecordListView
-from dashboards import charts, coverage, indicators
+from dashboards import charts, coverage
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
 from deployments.models import Program, Rotation, Team, Title, Twinning
-from hospitals import columns as hospitals_columns
-from hospitals.filters import HospitalFilter, with_program_counts
-from hospitals.models import Hospital, Region
-from outcomes.models import IndicatorValue, Surgery
+from hospitals.models import Region
+from outcomes.models import Surgery
 
 
 def today():
@@ -90,17 +86,28 @@ def overview(request):
                 for r in Region.objects.filter(code__in=readable)
                 .exclude(level=Region.Level.PROVINCE).order_by("code")
             ]
+    params = form.params()
+    links = can_read_records(request.user)
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
         row["url"] = reverse("dashboards:region", args=[row["code"]])
-        if form.params():
-            row["url"] += "?" + urlencode(form.params())
+        if params:
+            row["url"] += "?" + urlencode(params)
+        row["cells"] = overview_cells(row, {"region": row["code"], **params}, links, dashboard=row["url"])
     additive = ["programs", "twinned_departments", "teams", "surgeries", "surgeries_local",
                 "trainees", "techniques", "consultations"]
     totals = {key: sum(r[key] for r in rows) for key in additive}
     totals["local_share_percent"] = (
         round(100 * totals["surgeries_local"] / totals["surgeries"], 1) if totals["surgeries"] else None
     )
+    # Experts are not additive (one expert may serve two regions): no total.
+    totals.update(experts=None, expert_days=None)
+    # One region: its totals are its own figures, and so are their lists
+    # (without a region a list would also hold the rows of provinces that
+    # receive no program).
+    totals_params = {"region": rows[0]["code"], **params} if len(rows) == 1 else params
+    totals["cells"] = overview_cells(totals, totals_params, links)
+    totals["links"] = {cell["key"]: cell["url"] for cell in totals["cells"]}
     return render(request, "dashboards/overview.html", {
         "form": form,
         "period": period,
@@ -111,6 +118,41 @@ def overview(request):
         "totals": totals,
         "charts": charts.overview_charts(rows) if rows else [],
     })
+
+
+#: The overview table's columns: (figure, the list of its rows, extra list
+#: parameters), the list None for figures without one; each list's count
+#: (rows, or distinct trainees or experts) equals the figure.
+OVERVIEW_COLUMNS = [
+    ("programs", "dashboards:program_list", {}),
+    ("twinned_departments", "#twinnings", {}),
+    ("teams", None, {}),
+    ("experts", "deployments:rotation_list", {}),
+    ("expert_days", "deployments:rotation_list", {}),
+    ("surgeries", "outcomes:surgery_list", {}),
+    ("local_share_percent", "outcomes:surgery_list", {"lead": "local"}),
+    ("trainees", "outcomes:training_list", {}),
+    ("techniques", "outcomes:technique_list", {}),
+    ("consultations", "outcomes:consultation_list", {}),
+]
+
+
+def overview_cells(row, params, links, dashboard=None):
+    """The overview table's cells of `row` (a region's figures, or the
+    totals), in OVERVIEW_COLUMNS' order: {"key", "value", "url"}, each
+    linking to the list of its rows filtered by `params` (the region and
+    the period; none for the totals) when `links` (users who may open the
+    lists), the twinned departments to the region dashboard's table
+    (`dashboard`, for every reader)."""
+    cells = []
+    for key, name, extra in OVERVIEW_COLUMNS:
+        url = None
+        if name == "#twinnings":
+            url = f"{dashboard}#twinnings" if dashboard else None
+        elif name and links and row[key] is not None:
+            url = list_url(name, params, **extra)
+        cells.append({"key": key, "value": row[key], "url": url})
+    return cells
 
 
 RECORD_LISTS = [
@@ -134,30 +176,67 @@ def below_province(request, region):
     return render(request, "dashboards/below_province.html", {"region": region, "lists": lists})
 
 
-def region_cards(summary, params, links=True):
+def region_cards(summary, params, links=True, twinned=None, donor_name=None):
     """The summary's figures as cards, each with the link to its rows (none
-    when `links` is false: for viewers, who may not open the lists)."""
+    when `links` is false: for viewers, who may not open the lists).
+
+    Under a donor filter the skills-transfer card counts `twinned` (the
+    surgeries of the departments the donor, named `donor_name`, twins,
+    whoever led them: series.twinned_surgeries): local surgeons' own
+    operations carry no team, so the donor's team surgeries leave out the
+    very surgeries that show skills transfer. Cards that a filter does not
+    narrow say that they are region-wide."""
     s, sg, tr = summary, summary["surgeries"], summary["trainees"]
     region = {"region": s["region"]["code"]}
     p = {**region, **params}
     no_spec = {**p, "specialty": None}
     no_spec_donor = {**no_spec, "donor": None}
     share = round(100 * sg["by_lead"]["local"] / sg["total"], 1) if sg["total"] else None
+    by_specialty, by_donor = bool(params.get("specialty")), bool(params.get("donor"))
+    wide_of_specialty = _("region-wide, whatever the specialty") if by_specialty else ""
+    wide_of_both = (
+        _("region-wide, whatever the specialty and donor") if by_specialty and by_donor
+        else _("region-wide, whatever the donor") if by_donor
+        else wide_of_specialty
+    )
 
-    def card(label, value, url=None, parts=(), note="", accent=False):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent}
+    def card(label, value, url=None, parts=(), note="", accent=False, wide=""):
+        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
+                "wide": wide}
 
     def part(label, value, url):
         return {"label": label, "value": value, "url": url}
 
+    def percent(value):
+        return "–" if value is None else f"{value:.1f} %"
+
+    if twinned is None:
+        local_share = card(_("Led by local surgeons alone"), percent(share),
+                           list_url("outcomes:surgery_list", p, lead="local"),
+                           note=_("share of the period's surgeries"), accent=True)
+    else:
+        # The same list filter as the donor dashboard's card (records/lists:
+        # `twinned_by`), in place of `donor` (its teams' surgeries).
+        twinned_p = {**p, "donor": None, "twinned_by": params["donor"]}
+        local_share = card(
+            _("Led by local surgeons alone"), percent(twinned["local_share_percent"]),
+            list_url("outcomes:surgery_list", twinned_p, lead="local"),
+            parts=[
+                part(_("local surgeon alone"), twinned["by_lead"]["local"],
+                     list_url("outcomes:surgery_list", twinned_p, lead="local")),
+                part(_("all surgeries there"), twinned["total"], list_url("outcomes:surgery_list", twinned_p)),
+            ],
+            note=_("of the departments %(donor)s twins, whoever led them") % {"donor": donor_name},
+            accent=True,
+        )
     surgeries_url = list_url("outcomes:surgery_list", p)
     trainings_url = list_url("outcomes:training_list", p)
     rotations_url = list_url("deployments:rotation_list", p)
     cards = [
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
-             note=_("recipient in the region, active in the period")),
+             note=_("recipient in the region, active in the period"), wide=wide_of_specialty),
         card(_("Twinned departments"), s["twinned_departments"], "#twinnings"),
-        card(_("Teams"), s["teams"], None, note=_("batches active in the period")),
+        card(_("Teams"), s["teams"], None, note=_("batches active in the period"), wide=wide_of_specialty),
         card(_("Experts"), s["experts"], rotations_url,
              note=_("distinct people on site in the period")),
         card(_("Expert-days"), s["expert_days"], rotations_url,
@@ -167,10 +246,7 @@ def region_cards(summary, params, links=True):
             part(_("jointly"), sg["by_lead"]["joint"], list_url("outcomes:surgery_list", p, lead="joint")),
             part(_("local surgeon alone"), sg["by_lead"]["local"], list_url("outcomes:surgery_list", p, lead="local")),
         ]),
-        card(_("Led by local surgeons alone"),
-             "–" if share is None else f"{share:.1f} %",
-             list_url("outcomes:surgery_list", p, lead="local"),
-             note=_("share of the period's surgeries"), accent=True),
+        local_share,
         card(_("Complex surgeries"), sg["by_grade"]["3"] + sg["by_grade"]["4"], None, parts=[
             part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g],
                  list_url("outcomes:surgery_list", p, grade=g)) for g in ("1", "2", "3", "4")
@@ -201,7 +277,7 @@ def region_cards(summary, params, links=True):
                  list_url("outcomes:referral_list", no_spec_donor, kind="referral_out")),
             part(_("international"), s["referrals"]["international"],
                  list_url("outcomes:referral_list", no_spec_donor, kind="international")),
-        ]),
+        ], wide=wide_of_both),
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("requested by the region's hospitals")),
     ]
@@ -240,9 +316,10 @@ def region(request, code):
     figures = cached_call(
         region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
     )
-    summary, series = figures["summary"], figures["charts"]
+    summary, series, twinned = figures["summary"], figures["charts"], figures["twinned"]
     params = form.params()
     links = can_read_records(request.user)
+    donor_name = donor.display_name if donor else None
 
     names = Region.objects.display_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
@@ -259,7 +336,11 @@ def region(request, code):
         for row in donor_rows:
             row.update(programs_url=None, experts_url=None, surgeries_url=None)
     chart_list = [
-        charts.surgeries_chart(series["surgeries_per_month"]),
+        charts.surgeries_chart(series["surgeries_per_month"]) if twinned is None
+        else charts.surgeries_chart(
+            twinned["per_month"],
+            _("Surgeries per month in the departments %(donor)s twins, by who led them") % {"donor": donor_name},
+        ),
         charts.experts_chart(series["experts_per_month"]),
         charts.trainees_chart(series["trainees_per_month"]),
         charts.techniques_chart(series["techniques_per_year"]),
@@ -274,7 +355,7 @@ def region(request, code):
         "specialty": specialty,
         "donor": donor,
         "summary": summary,
-        "cards": region_cards(summary, params, links=links),
+        "cards": region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name),
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
@@ -427,99 +508,3 @@ def team(request, code):
         "surgeries_url": list_url("outcomes:surgery_list", {"team": team.code}),
         "rotations_url": list_url("deployments:rotation_list", {"team": team.code}),
     })
-
-
-# --------------------------------------------------------------------------
-# Hospitals
-
-
-class HospitalListView(RecordListView):
-    title = gettext_lazy("Hospitals")
-    filterset_class = HospitalFilter
-    template_name = "dashboards/hospital_list.html"
-    select_related = ("region__parent",)
-    sort_columns = {
-        "code": "code", "name": "name", "region": "region_id", "grade": "grade",
-        "kind": "kind", "programs": "program_count",
-    }
-    default_sort = "name"
-    csv_filename = "hospitals.csv"
-    csv_columns = hospitals_columns.HOSPITALS
-
-    def base_queryset(self, request):
-        return with_program_counts(scope_queryset(request.user, Hospital.objects.all()))
-
-
-INDICATOR_MONTHS_SHOWN = 36
-
-
-def hospital(request, code):
-    hospital = get_object_or_404(
-        scope_queryset(request.user, Hospital.objects.all()).select_related("region__parent__parent"), code=code
-    )
-    programs = list(
-        Program.objects.visible_to(request.user)
-        .filter(recipient_hospital=hospital)
-        .select_related("donor_region")
-        .prefetch_related(Prefetch(
-            "twinnings",
-            queryset=Twinning.objects.visible_to(request.user)
-            .select_related("specialty", "donor_hospital")
-            .order_by("specialty__name"),
-        ))
-        .order_by("start_date")
-    )
-    donor_twinnings = (
-        Twinning.objects.visible_to(request.user)
-        .filter(donor_hospital=hospital)
-        .select_related("program__recipient_hospital", "specialty")
-        .order_by("program__recipient_hospital__name", "specialty__name")
-    )
-    values = IndicatorValue.objects.visible_to(request.user).filter(hospital=hospital)
-    latest = indicators.latest_month(values)
-    first_start = min((p.start_date for p in programs), default=None)
-    comparison = indicators.before_after(values, first_start, latest)
-    months, indicator_columns, table = [], [], {}
-    if latest:
-        since = add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
-        months, indicator_columns, table = indicators.monthly_table(values, since)
-    # One small chart per indicator: their scales differ by orders of magnitude.
-    indicator_charts = [
-        charts.chart(
-            f"chart-indicator-{code}", "line", label,
-            [m.strftime("%Y-%m") for m in months],
-            [charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)],
-            small=True,
-        )
-        for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
-    ]
-    hospital_params = {"hospital": hospital.code}
-    return render(request, "dashboards/hospital.html", {
-        "hospital": hospital,
-        "programs": programs,
-        "donor_twinnings": donor_twinnings,
-        "first_start": first_start,
-        "comparison": comparison,
-        "months": months,
-        "indicator_columns": indicator_columns,
-        "indicator_rows": [
-            (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
-        ],
-        "indicator_charts": indicator_charts,
-        "links": [
-            (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
-            (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),
-            (_("Techniques"), list_url("outcomes:technique_list", hospital_params)),
-            (_("Referrals"), list_url("outcomes:referral_list", hospital_params)),
-            (_("Consultations requested"), list_url("outcomes:consultation_list", hospital_params)),
-            (_("Experts on rotation here"), list_url("deployments:rotation_list", hospital_params)),
-            (_("Its staff deployed elsewhere"), list_url("deployments:rotation_list", {"home_hospital": hospital.code})),
-        ],
-    })
-
-
-INDICATOR_ROLES = ["experts", "joint", "local", "visiting", "first", "mentor", "further"]
-
-
-def _num(value):
-    return None if value is None else float(value)

@@ -8,8 +8,9 @@ the period is open, for the chart's first month).
 - `chart_period(region, period)`: the closed period the charts show.
 - `surgeries_per_month`, `experts_per_month`, `trainees_per_month`,
   `techniques_per_year`; `region_charts(...)` all four.
-- `region_dashboard(region, period, ...)`: {"summary", "charts"}, reading the
-  surgeries once for both.
+- `region_dashboard(region, period, ...)`: {"summary", "charts", "twinned"},
+  reading the surgeries once for both; with a donor, the surgeries of the
+  departments it twins (one query more).
 """
 
 import datetime as dt
@@ -33,7 +34,7 @@ from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
 from figures.summary import code_of, summarize, surgery_groups
 from hospitals.models import Hospital
-from outcomes.models import TraineeStartMonth
+from outcomes.models import SURGERY_COUNTS, TraineeStartMonth
 from outcomes.rollups import ANY_KIND
 
 # The monthly charts show at most this many months (the latest ones).
@@ -255,16 +256,48 @@ def region_charts(region, period: Period = Period(), *, specialty=None, donor=No
     }
 
 
+def twinned_surgeries(region, period: Period, charted: Period, *, specialty=None, donor) -> dict:
+    """The surgeries of the departments `donor` twins in `region`, whoever
+    led them (the donor summary's `twinned_department_surgeries`, spec
+    section 6, at the region's hospitals), within `period`: {"total",
+    "by_lead": {lead: n}, "local_share_percent", "per_month": [...]}, the
+    last as surgeries_per_month's entries for the months of `charted` (the
+    chart's period, inside `period`).
+    Under a donor filter the region dashboard's skills-transfer card and
+    chart count these: local surgeons' own operations carry no team, so
+    the donor's team surgeries would always show 0 % led locally. One query."""
+    rows = (
+        rules.twinned_department_surgeries(code_of(donor), period, province_level(region), specialty=specialty)
+        .order_by()
+        .values(month=MonthOf("date"))
+        .annotate(total=Count("pk"), **{lead: Count("pk", filter=SURGERY_COUNTS[lead]) for lead in LEADS})
+    )
+    by_month = {month_key(row.pop("month")): row for row in rows}
+    total = sum(row["total"] for row in by_month.values())
+    by_lead = {lead: sum(row[lead] for row in by_month.values()) for lead in LEADS}
+    return {
+        "total": total,
+        "by_lead": by_lead,
+        "local_share_percent": share_percent(by_lead["local"], total),
+        "per_month": surgery_series(by_month, charted),
+    }
+
+
 def region_dashboard(region, period: Period = Period(), *, specialty=None, donor=None) -> dict:
     """Everything the region dashboard shows: {"summary": region_summary(...),
-    "charts": region_charts(...)} with the same values as those two calls,
-    reading the surgeries once (the chart's months lie inside the summary's
-    period: see chart_period)."""
+    "charts": region_charts(...), "twinned": twinned_surgeries(...) or None}
+    with the same values as those calls, reading the surgeries once (the
+    chart's months lie inside the summary's period: see chart_period).
+    With a donor, `twinned` holds the surgeries of the departments it twins,
+    whoever led them, in all and per month: their local share is the
+    donor's skills transfer, which the dashboard shows in place of the
+    share of its teams' own surgeries (the summary stays the spec's)."""
     region = province_level(region)
     specialty, donor = code_of(specialty), code_of(donor)
     charted = chart_period(region, period)
     summary, surgery_months = summarize(region, period, specialty, donor, by_month=True)
     filters = {"specialty": specialty, "donor": donor}
+    twinned = twinned_surgeries(region, period, charted, specialty=specialty, donor=donor) if donor else None
     return {
         "summary": summary,
         "charts": {
@@ -274,4 +307,5 @@ def region_dashboard(region, period: Period = Period(), *, specialty=None, donor
             "trainees_per_month": trainees_per_month(region, charted, **filters),
             "techniques_per_year": techniques_per_year(region, charted, **filters),
         },
+        "twinned": twinned,
     }

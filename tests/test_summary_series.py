@@ -15,7 +15,7 @@ from figures.series import (
     techniques_per_year,
     trainees_per_month,
 )
-from figures.summary import region_summary
+from figures.summary import donor_summary, region_summary
 from aidtracker.lib.periods import Period
 from tests import factories as f
 
@@ -158,12 +158,24 @@ def test_dashboard_equals_summary_and_charts(world, period, filters, django_asse
     _fill(world, 12)
     f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2015, 9, 9), team=f.TeamFactory(program=world.sh_xigaze))
     f.SurgeryFactory(hospital=world.xigaze_peoples, date=D(2014, 9, 9))  # before any program
-    with django_assert_num_queries(13 if period.start is None or period.end is None else 12):
+    # +1 under a donor filter: the surgeries of the departments it twins.
+    queries = 12 + (period.start is None or period.end is None) + ("donor" in filters)
+    with django_assert_num_queries(queries):
         dashboard = region_dashboard(world.tibet, period, **filters)
+    twinned = dashboard.pop("twinned")
     assert dashboard == {
         "summary": region_summary(world.tibet, period, **filters),
         "charts": region_charts(world.tibet, period, **filters),
     }
+    if "donor" in filters:
+        donor = donor_summary(filters["donor"], period, recipient=world.tibet)["twinned_department_surgeries"]
+        assert {k: twinned[k] for k in ("total", "by_lead")} == donor
+        # The chart's months lie inside the period (the latest ones at most).
+        assert sum(m["total"] for m in twinned["per_month"]) <= donor["total"]
+        for lead in ("visiting", "joint", "local"):
+            assert sum(m[lead] for m in twinned["per_month"]) <= donor["by_lead"][lead]
+    else:
+        assert twinned is None
 
 
 @pytest.mark.parametrize("rows", [1, 40])

@@ -60,7 +60,7 @@ def surgeries_on(client, url) -> int:
     if url.startswith("/surgeries/"):
         return int(re.search(rb'role="status">\s*(\d+) row', response.content).group(1))
     if url == "/":
-        return int(re.search(rb"Surgeries</p><p class=\"card__value\">(\d+)<", response.content).group(1))
+        return int(re.search(rb"Surgeries</p><p class=\"card__value\">(?:<a [^>]*>)?(\d+)<", response.content).group(1))
     return int(re.search(rb'data-figure="6">(?:<a [^>]*>)?([^<]+)<', response.content).group(1))
 
 

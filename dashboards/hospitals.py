@@ -1,0 +1,195 @@
+"""The hospital list and a hospital's page.
+
+A hospital's page shows both sides of the aid it takes part in: as a
+recipient, the programs it receives and its monthly indicators before and
+after them; as a donor, what it sent: its experts (people whose home
+hospital it is, with a rotation) and their expert-days, the recipient
+departments it twins (as a twinning's donor hospital) with their coverage
+(dashboards/coverage.py, as on the program page), and the trainees it
+hosted for further study. The recipient's sections are left out for a
+hospital that is only a donor. Every row is read through the apps'
+`visible_to`, so an official of Tibet sees on a Beijing hospital's page
+only what concerns Tibet. A fixed number of queries whatever the data size.
+"""
+
+from django.db.models import Count, Prefetch, Sum
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.scope import can_read_records, scope_queryset
+from aidtracker.lib.periods import Period, add_months
+from dashboards import charts, coverage, indicators, views
+from dashboards.views import list_url
+from deployments.models import Program, Rotation, Twinning
+from figures.definitions import days_within
+from hospitals import columns as hospitals_columns
+from hospitals.filters import HospitalFilter, with_program_counts
+from hospitals.models import Hospital
+from outcomes.models import IndicatorValue, Training
+from records.lists import RecordListView
+
+
+class HospitalListView(RecordListView):
+    title = gettext_lazy("Hospitals")
+    filterset_class = HospitalFilter
+    template_name = "dashboards/hospital_list.html"
+    select_related = ("region__parent",)
+    sort_columns = {
+        "code": "code", "name": "name", "region": "region_id", "grade": "grade",
+        "kind": "kind", "programs": "program_count",
+    }
+    default_sort = "name"
+    csv_filename = "hospitals.csv"
+    csv_columns = hospitals_columns.HOSPITALS
+
+    def base_queryset(self, request):
+        return with_program_counts(scope_queryset(request.user, Hospital.objects.all()))
+
+
+INDICATOR_MONTHS_SHOWN = 36
+INDICATOR_ROLES = ["experts", "joint", "local", "visiting", "first", "mentor", "further"]
+
+
+def hospital(request, code):
+    hospital = get_object_or_404(
+        scope_queryset(request.user, Hospital.objects.all()).select_related("region__parent__parent"), code=code
+    )
+    programs = list(
+        Program.objects.visible_to(request.user)
+        .filter(recipient_hospital=hospital)
+        .select_related("donor_region")
+        .prefetch_related(Prefetch(
+            "twinnings",
+            queryset=Twinning.objects.visible_to(request.user)
+            .select_related("specialty", "donor_hospital")
+            .order_by("specialty__name"),
+        ))
+        .order_by("start_date")
+    )
+    values = IndicatorValue.objects.visible_to(request.user).filter(hospital=hospital)
+    latest = indicators.latest_month(values)
+    first_start = min((p.start_date for p in programs), default=None)
+    comparison = indicators.before_after(values, first_start, latest)
+    months, indicator_columns, table = [], [], {}
+    if latest:
+        since = add_months(latest, -(INDICATOR_MONTHS_SHOWN - 1))
+        months, indicator_columns, table = indicators.monthly_table(values, since)
+    # One small chart per indicator: their scales differ by orders of magnitude.
+    indicator_charts = [
+        charts.chart(
+            f"chart-indicator-{code}", "line", label,
+            [m.strftime("%Y-%m") for m in months],
+            [charts.dataset(label, [_num(table[m].get(code)) for m in months], role, line=True)],
+            small=True,
+        )
+        for (code, label), role in zip(indicator_columns, INDICATOR_ROLES)
+    ]
+    sent = donor_side(request.user, hospital)
+    hospital_params = {"hospital": hospital.code}
+    return render(request, "dashboards/hospital.html", {
+        "hospital": hospital,
+        "programs": programs,
+        "sent": sent,
+        # A hospital that only sends teams has nothing to show as a recipient.
+        "recipient": bool(programs or latest or not sent["is_donor"]),
+        "first_start": first_start,
+        "comparison": comparison,
+        "months": months,
+        "indicator_columns": indicator_columns,
+        "indicator_rows": [
+            (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
+        ],
+        "indicator_charts": indicator_charts,
+        "links": [
+            (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
+            (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),
+            (_("Techniques"), list_url("outcomes:technique_list", hospital_params)),
+            (_("Referrals"), list_url("outcomes:referral_list", hospital_params)),
+            (_("Consultations requested"), list_url("outcomes:consultation_list", hospital_params)),
+            (_("Experts on rotation here"), list_url("deployments:rotation_list", hospital_params)),
+            (_("Its staff deployed elsewhere"), list_url("deployments:rotation_list", {"home_hospital": hospital.code})),
+        ],
+    })
+
+
+def donor_side(user, hospital) -> dict:
+    """What `hospital` sent, as far as `user` may read it: {"is_donor",
+    "experts", "expert_days", "hosted", "departments": [...], "cards"}, the
+    cards linking to their rows for users who may open the lists.
+    Four queries (three without twinnings): the experts and their days, the
+    trainees hosted, the twinnings, the rotations of the twinned programs."""
+    rotations = Rotation.objects.visible_to(user).filter(person__home_hospital=hospital)
+    experts = rotations.aggregate(experts=Count("person", distinct=True), days=Sum(days_within(Period())))
+    hosted = (
+        Training.objects.visible_to(user)
+        .filter(host_hospital=hospital, kind=Training.Kind.FURTHER_STUDY)
+        .aggregate(trainees=Count("trainee", distinct=True))["trainees"]
+    )
+    twinnings = list(
+        Twinning.objects.visible_to(user)
+        .filter(donor_hospital=hospital)
+        .select_related("program__recipient_hospital", "specialty")
+        .order_by("program__recipient_hospital__name", "specialty__name", "start_date")
+    )
+    departments = twinned_departments(user, twinnings)
+    expert_days = experts["days"].days if experts["days"] else 0
+    rotations_url = list_url("deployments:rotation_list", {"home_hospital": hospital.code})
+    cards = [
+        _card(_("Experts sent"), experts["experts"], rotations_url,
+              _("its staff with a rotation in a team")),
+        _card(_("Their expert-days"), expert_days, rotations_url, _("days on site, both ends counted")),
+        _card(_("Twinned departments"), len(departments), "#donor-title",
+              _("recipient departments it supports")),
+        _card(_("Trainees hosted"), hosted,
+              list_url("outcomes:training_list", {"host_hospital": hospital.code, "kind": "further_study"}),
+              _("distinct trainees in further study here")),
+    ]
+    if not can_read_records(user):
+        for card in cards:
+            if not card["url"].startswith("#"):
+                card["url"] = None
+    return {
+        "is_donor": bool(experts["experts"] or twinnings or hosted),
+        "experts": experts["experts"],
+        "expert_days": expert_days,
+        "hosted": hosted,
+        "departments": departments,
+        "cards": cards,
+    }
+
+
+def twinned_departments(user, twinnings) -> list[dict]:
+    """One row per recipient department that `twinnings` (of one donor
+    hospital) twin: {"program", "hospital", "coverage"}, the coverage as the
+    program page computes it (dashboards/coverage.py) from the rotations of
+    the program's teams in that specialty. One query (none without
+    twinnings)."""
+    if not twinnings:
+        return []
+    by_program = {}
+    for twinning in twinnings:
+        by_program.setdefault(twinning.program_id, []).append(twinning)
+    rotations = {}
+    for row in (
+        Rotation.objects.visible_to(user)
+        .filter(team__program__in=list(by_program))
+        .order_by()
+        .values_list("team__program_id", "specialty_id", "start_date", "end_date", named=True)
+    ):
+        rotations.setdefault(row.team__program_id, []).append(row)
+    now = views.today()
+    rows = []
+    for program_id, program_twinnings in by_program.items():
+        program = program_twinnings[0].program
+        for dept in coverage.program_coverage(program, program_twinnings, rotations.get(program_id, []), now):
+            rows.append({"program": program, "hospital": program.recipient_hospital, "coverage": dept})
+    return rows
+
+
+def _card(label, value, url, note):
+    return {"label": label, "value": value, "url": url, "parts": (), "note": note, "accent": False, "wide": ""}
+
+
+def _num(value):
+    return None if value is None else float(value)
