@@ -44,14 +44,19 @@ def list_url(name, params, **extra):
     return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
+def reads_province(user, code) -> bool:
+    """can_view_region(user, code) for a province's code, without a query:
+    a province has no parent, so it is readable when assigned (or all are)."""
+    readable = readable_regions(user)
+    return readable is None or code in readable
+
+
 def readable_donor_rows(user, period, params=None) -> list[dict]:
     """The rows of /donors/ the user may read (can_view_region), each with
     its `display_name` and the `url` of its dashboard (carrying `params`,
     the period). Cached with the user's scope; no query of its own on a hit."""
     rows = cached_call(donors_overview, period, scope=scope_key(user))
-    readable = readable_regions(user)
-    # Donors are provinces, which have no parent: readable when assigned.
-    rows = [dict(row) for row in rows if readable is None or row["code"] in readable]
+    rows = [dict(row) for row in rows if reads_province(user, row["code"])]
     query = "?" + urlencode(params) if params else ""
     for row in rows:
         row["display_name"] = name_for_language(row["name"], row["name_zh"])
@@ -235,7 +240,7 @@ def recipient_rows(user, summary, params, names, links):
         p = {**params, "region": r["code"], "donor": code}
         row = {**r, "display_name": names.get(r["code"]) or r["name"], "url": None,
                "programs_url": None, "experts_url": None, "surgeries_url": None}
-        if can_view_region(user, r["code"]):
+        if reads_province(user, r["code"]):
             row["url"] = reverse("dashboards:region", args=[r["code"]]) + "?" + urlencode({"donor": code, **back})
         if links:
             row["programs_url"] = list_url("dashboards:program_list", p, specialty=None)

@@ -45,7 +45,7 @@ from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.periods import add_months
 from records.lists import RecordListView
 from dashboards import charts, coverage, indicators
-from dashboards.donors import readable_donor_rows, region_or_donor
+from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
@@ -263,7 +263,7 @@ def region(request, code):
             # Back to the donor's dashboard, narrowed to this region.
             "donor_url": reverse("dashboards:donor", args=[d["code"]]) + "?" + urlencode(
                 {**{k: v for k, v in params.items() if k != "donor"}, "region": region.code}
-            ) if can_view_region(request.user, d["code"]) else None,
+            ) if reads_province(request.user, d["code"]) else None,
         }
         for d in summary["by_donor"]
     ]

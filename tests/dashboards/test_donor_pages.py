@@ -315,3 +315,30 @@ def test_the_donor_dashboard_in_chinese_names_places_in_chinese(admin):
     assert "Xinjiang" not in specs
     html = admin.get("/donors/" + YEAR, **ZH).content.decode()
     assert "北京市" in html and "Beijing" not in html
+
+
+def test_a_second_view_comes_from_the_cache_and_a_write_shows_at_once(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from outcomes.models import Surgery
+
+    caches["default"].clear()
+    url = "/donors/310000/" + YEAR
+    with CaptureQueriesContext(connection) as first:
+        page = admin.get(url)
+    assert page.context["summary"]["surgeries"]["total"] == 5
+    with CaptureQueriesContext(connection) as second:
+        page = admin.get(url)
+    # The whole page from the page cache: the session, the user, the data version.
+    assert len(first) >= 25 and len(second) == 3
+    assert re.search(r'Surgeries with its teams</p>\s*<p class="card__value" data-figure="7"><a [^>]*>5<', page.content.decode())
+    # One more surgery by a Shanghai team: the page shows it at once.
+    s = Surgery.objects.filter(team__program__donor_region="310000").first()
+    s.pk, s.ref = None, "S99"
+    s.save()
+    page = admin.get(url)
+    assert re.search(r'Surgeries with its teams</p>\s*<p class="card__value" data-figure="7"><a [^>]*>6<', page.content.decode())
+    # The list of donors too (cached apart, by the figures' call).
+    rows = {r["code"]: r for r in admin.get("/donors/" + YEAR).context["rows"]}
+    assert rows["310000"]["surgeries"] == 6
