@@ -342,3 +342,18 @@ def test_a_second_view_comes_from_the_cache_and_a_write_shows_at_once(admin):
     # The list of donors too (cached apart, by the figures' call).
     rows = {r["code"]: r for r in admin.get("/donors/" + YEAR).context["rows"]}
     assert rows["310000"]["surgeries"] == 6
+
+
+def test_the_region_dashboard_links_back_only_to_donors_the_reader_may_read(client, bundle, django_user_model):
+    sign_in(client, django_user_model, "official", regions=["540000", "110000"])
+    rows = {d["code"]: d for d in client.get("/regions/540000/" + YEAR).context["donor_rows"]}
+    assert rows["110000"]["donor_url"] == "/donors/110000/?date_after=2024-01-01&date_before=2024-12-31&region=540000"
+    assert rows["310000"]["donor_url"] is None
+    assert client.get(rows["110000"]["donor_url"]).status_code == 200
+
+
+def test_an_official_of_shanghai_opening_its_region_page_gets_its_donor_dashboard(client, bundle, django_user_model):
+    sign_in(client, django_user_model, "official", regions=["310000"])
+    response = client.get("/regions/310000/", follow=True)
+    assert response.redirect_chain == [("/donors/310000/", 302)]
+    assert response.context["summary"]["donor"]["code"] == "310000"
