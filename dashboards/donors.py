@@ -14,6 +14,7 @@ Links to the record lists are left out for users who may not open them
 """
 
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,8 +30,8 @@ from dashboards import charts
 from dashboards.coverage import Span, covered_and_gaps
 from dashboards.forms import DonorDashboardForm, OverviewForm
 from figures.donor import TEAMS_SHOWN, donor_dashboard, donors_overview
-from hospitals.models import Region
 from deployments.models import Program
+from hospitals.models import Region
 
 
 def today():
@@ -91,7 +92,9 @@ def is_donor_only(region) -> bool:
 
 @cached_page
 def donor(request, code):
-    region = Region.objects.filter(code=code).first() if len(code) <= 6 else None
+    # A region's code is six digits: anything else names none (and is not
+    # sent to the database, which refuses a NUL character outright).
+    region = Region.objects.filter(code=code).first() if re.fullmatch(r"[0-9]{6}", code) else None
     if region is None or not can_view_region(request.user, region):
         return not_a_donor(request, _("No such region."))
     if region.level != Region.Level.PROVINCE:

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from aidtracker.lib.periods import Period, within_any_q, within_q
-from deployments.models import Program, Rotation
+from deployments.models import Rotation
 from figures import definitions as rules
 from figures.definitions import LEADS, SURGERY_COUNTS, TRAINING_KINDS
 from figures.forms import province_level

@@ -262,6 +262,7 @@ def test_codes_without_a_donor_dashboard_are_404_with_the_reason(admin):
     assert "is not a province-level region" in response.content.decode()
     assert admin.get("/donors/999999/").status_code == 404
     assert admin.get("/donors/" + "1" * 300 + "/").status_code == 404
+    assert admin.get("/donors/31000x/").status_code == 404
 
 
 def test_a_bad_filter_says_what_is_wrong(admin):
