@@ -2,7 +2,9 @@
 
 Signs in as a load-test official (bench/prepare.py) with Django's test
 Client, opens each page of the load test once to warm the cache, then opens
-it N more times and prints, per page: the median and 95th percentile of the
+it N more times (the overview, a region dashboard, a list, the region and
+donor summaries' API, /donors/ and a donor dashboard, uncached and cached
+alike; --all-pages adds every other kind of page) and prints, per page: the median and 95th percentile of the
 server time, the SQL queries of one warm request (listed with -v) and the
 cache calls (get/set/get_many...). With --profile, a cProfile of all warm
 requests of every page (top functions by cumulative and own time).
@@ -40,7 +42,10 @@ django.setup()
 
 from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
+
+from deployments.models import Program  # noqa: E402
 
 
 class Queries:
@@ -124,6 +129,14 @@ def more_pages(code):
     ]
 
 
+def busiest_donor(code):
+    """The donor region with the most programs in the recipient region `code`."""
+    return (
+        Program.objects.for_recipient_region(code).values_list("donor_region", flat=True)
+        .annotate(n=Count("pk")).order_by("-n", "donor_region").first()
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
@@ -134,6 +147,8 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--only", default="", help="profile only pages whose label contains this")
+    parser.add_argument("--donor", default="",
+                        help="the donor region of the donor pages (default: the one with most programs in the region)")
     parser.add_argument("--all-pages", action="store_true",
                         help="also every other kind of page (program, team, hospital, other lists, a record)")
     args = parser.parse_args()
@@ -147,6 +162,13 @@ def main():
         ("region dashboard", f"/regions/{code}/"),
         ("list", f"/surgeries/?region={code}"),
         ("API (2024)", f"/api/v1/regions/{code}/summary?from=2024-01-01&to=2024-12-31"),
+    ]
+    donor = args.donor or busiest_donor(code)
+    pages += [
+        ("donor list", "/donors/"),
+        ("donor dashboard", f"/donors/{donor}/"),
+        ("donor, recip.+year", f"/donors/{donor}/?region={code}&date_after=2024-01-01&date_before=2024-12-31"),
+        ("API donor (2024)", f"/api/v1/donors/{donor}/summary?from=2024-01-01&to=2024-12-31"),
     ]
     if args.all_pages:
         pages += more_pages(code)

@@ -169,3 +169,78 @@ def overview_charts(rows):
         horizontal=True,
     )
     return [surgeries, people]
+
+
+# --------------------------------------------------------------------------
+# The donor dashboard (figures/donor.py gives the series)
+
+REGION_PALETTE = [EXPERTS, ONSITE, LOCAL, FURTHER, FIRST, JOINT, OTHER, MENTOR]
+
+
+def experts_by_recipient_chart(series, names):
+    """Experts on site per month, stacked by recipient region; `names`:
+    {region code: display name}. The table adds the distinct experts of
+    the month (a person in two regions counts once there)."""
+    months = series["months"]
+    regions = series["regions"]
+    return chart(
+        "chart-donor-experts",
+        "bar",
+        _("Experts on site per month, by recipient region"),
+        [m["month"] for m in months],
+        [dataset(names.get(code, code), [m["by_recipient"][code] for m in months],
+                 REGION_PALETTE[i % len(REGION_PALETTE)])
+         for i, code in enumerate(regions)],
+        stacked=True,
+        table={
+            "headers": [_("Month"), *[names.get(code, code) for code in regions], _("Distinct experts")],
+            "rows": [[m["month"], *[m["by_recipient"][code] for code in regions], m["experts"]] for m in months],
+        },
+    )
+
+
+def twinned_surgeries_chart(series):
+    """Surgeries of the twinned departments per year by who led them, with
+    the share led by local surgeons alone as a line: the donor's
+    skills-transfer trend."""
+    lead_labels = {"visiting": _("visiting expert"), "joint": _("jointly"), "local": _("local surgeon alone")}
+    return chart(
+        "chart-donor-twinned",
+        "bar",
+        _("Surgeries of the twinned departments per year, by who led them"),
+        [str(r["year"]) for r in series],
+        [
+            *[dataset(lead_labels[lead], [r[lead] for r in series], role)
+              for lead, role in (("visiting", VISITING), ("joint", JOINT), ("local", LOCAL))],
+            dataset(_("share led by local surgeons alone (%)"),
+                    [r["local_share_percent"] for r in series], SHARE, line=True),
+        ],
+        stacked=True,
+        percent_axis=_("local share (%)"),
+        table={
+            "headers": [_("Year"), lead_labels["visiting"], lead_labels["joint"], lead_labels["local"],
+                        _("Total"), _("Local alone (%)")],
+            "rows": [
+                [r["year"], r["visiting"], r["joint"], r["local"], r["total"],
+                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                for r in series
+            ],
+        },
+    )
+
+
+def trainees_per_year_chart(series):
+    kinds = [("onsite_course", _("on-site course"), ONSITE), ("mentorship", _("mentorship"), MENTOR),
+             ("further_study", _("further study"), FURTHER)]
+    return chart(
+        "chart-donor-trainees",
+        "bar",
+        _("Trainees starting a training per year, by kind"),
+        [str(r["year"]) for r in series],
+        [dataset(label, [r[key] for r in series], role) for key, label, role in kinds],
+        stacked=True,
+        table={
+            "headers": [_("Year"), *[label for _k, label, _r in kinds], _("Distinct trainees")],
+            "rows": [[r["year"], *[r[key] for key, _l, _r in kinds], r["total"]] for r in series],
+        },
+    )

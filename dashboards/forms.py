@@ -10,6 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import Twinning
+from figures.overview import recipient_regions
+from hospitals.models import Specialty
 from aidtracker.lib.filters import DATE_WIDGET, PeriodBoundFilter, RecordFilterForm
 from hospitals.filters import donor_filter, specialty_filter
 from aidtracker.lib.periods import Period
@@ -60,3 +62,28 @@ class RegionDashboardFilter(django_filters.FilterSet):
         model = Twinning
         fields = []
         form = DashboardForm
+
+
+class DonorDashboardForm(DashboardForm):
+    """The donor dashboard's filters: the period, a specialty and the
+    recipient region (`region`, a province-level region that receives a
+    program: the record lists read `region` as the recipient's region, so a
+    card's link carries it over unchanged)."""
+
+    date_after = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_before = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    specialty = forms.ModelChoiceField(
+        Specialty.objects.all(), label=_("Specialty"), required=False, empty_label=_("all specialties"),
+        to_field_name="code",
+    )
+    region = forms.ModelChoiceField(
+        recipient_regions(), label=_("Recipient region"), required=False, empty_label=_("all recipient regions"),
+        to_field_name="code",
+    )
+
+    def values(self):
+        """(period, specialty, recipient region) from valid data; everything open otherwise."""
+        if not self.is_bound or not self.is_valid():
+            return Period(), None, None
+        data = self.cleaned_data
+        return Period(data.get("date_after"), data.get("date_before")), data.get("specialty"), data.get("region")

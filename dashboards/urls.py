@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards import hospitals, views
+from dashboards import donors, hospitals, views
 
 app_name = "dashboards"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     # The overview is the list of recipient regions; its filters carry over.
     path("regions/", RedirectView.as_view(pattern_name="dashboards:overview", query_string=True)),
     path("regions/<str:code>/", views.region, name="region"),
+    path("donors/", donors.donor_list, name="donor_list"),
+    path("donors/<str:code>/", donors.donor, name="donor"),
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
     path("programs/<str:code>/", views.program, name="program"),

@@ -43,6 +43,7 @@ from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import charts, coverage
+from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
@@ -109,6 +110,8 @@ def overview(request):
     totals["cells"] = overview_cells(totals, totals_params, links)
     totals["links"] = {cell["key"]: cell["url"] for cell in totals["cells"]}
     return render(request, "dashboards/overview.html", {
+        # The donor provinces the user reads (dashboards/donors.py).
+        "donor_rows": readable_donor_rows(request.user, period, form.params()),
         "form": form,
         "period": period,
         "rows": rows,
@@ -317,6 +320,11 @@ def region(request, code):
         region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
     )
     summary, series, twinned = figures["summary"], figures["charts"], figures["twinned"]
+    if not summary["by_donor"]:
+        # A donor province that receives no program: its donor dashboard.
+        response = region_or_donor(region, request)
+        if response is not None:
+            return response
     params = form.params()
     links = can_read_records(request.user)
     donor_name = donor.display_name if donor else None
@@ -329,6 +337,10 @@ def region(request, code):
             "programs_url": list_url("dashboards:program_list", {"region": region.code, **params, "specialty": None}, donor=d["code"]),
             "experts_url": list_url("deployments:rotation_list", {"region": region.code, **params}, donor=d["code"]),
             "surgeries_url": list_url("outcomes:surgery_list", {"region": region.code, **params}, donor=d["code"]),
+            # Back to the donor's dashboard, narrowed to this region.
+            "donor_url": reverse("dashboards:donor", args=[d["code"]]) + "?" + urlencode(
+                {**{k: v for k, v in params.items() if k != "donor"}, "region": region.code}
+            ) if reads_province(request.user, d["code"]) else None,
         }
         for d in summary["by_donor"]
     ]

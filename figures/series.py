@@ -56,9 +56,18 @@ def chart_period(region, period: Period = Period()) -> Period:
     bound gives whole months. The filters do not change it, so the axis
     stays put while one filters. 0 queries for a closed period, else 1."""
     region = province_level(region)
+    if period.start is None or period.end is None:
+        first = rules.programs(region).aggregate(first=Min("start_date"))["first"]
+        return closed_chart_period(period, first)
+    return closed_chart_period(period, None)
+
+
+def closed_chart_period(period: Period, first: dt.date | None) -> Period:
+    """chart_period's rule for a period and the first day of the earliest
+    program it charts (`first`, None without programs): the donor
+    dashboard's charts close their period by the same rule. No query."""
     start, end = period.start, period.end
     if start is None or end is None:
-        first = rules.programs(region).aggregate(first=Min("start_date"))["first"]
         if end is None:
             end = month_end(dt.date.today())
             if start and start > end:
@@ -135,24 +144,29 @@ def experts_per_month(region, period: Period = Period(), *, specialty=None, dono
     return [{"month": month_key(m), "experts": counts.get(month_key(m), 0)} for m in period.months()]
 
 
-def people_per_month(queryset, id_field: str, period: Period) -> dict:
+def people_per_month(queryset, id_field: str, period: Period, by=None) -> dict:
     """{'YYYY-MM': n}: distinct `id_field` values of the rows of `queryset`
     (with start_date and an end_date) per month of the closed `period`, a
-    row counting in every month its dates share with the period. One query:
-    the rows come from the queryset; spreading each over its months is
-    written in SQL, as no ORM expression makes rows of a row."""
+    row counting in every month its dates share with the period. With `by`
+    (a field name or expression of the rows, e.g. the province of the
+    program's recipient), {(group, 'YYYY-MM'): n}: the same, apart per value
+    of `by`. One query: the rows come from the queryset; spreading each over
+    its months is written in SQL, as no ORM expression makes rows of a row."""
     connection = connections[queryset.db]
     values = {"k_id": F(id_field), "k_start": F("start_date"), "k_end": F("end_date")}
+    if by is not None:
+        values["k_by"] = F(by) if isinstance(by, str) else by
+    group = ", t.k_by" if by is not None else ""
     inner_sql, inner_params = queryset.order_by().values(**values).query.sql_with_params()
     if connection.vendor == "postgresql":
         # Each row expands to the months it covers, then one hash aggregate
         # dedupes (month, person).
         sql = (
-            "SELECT d.m, COUNT(*) FROM (SELECT DISTINCT gs.m::date AS m, t.k_id "
+            f"SELECT d.m{group.replace('t.', 'd.')}, COUNT(*) FROM (SELECT DISTINCT gs.m::date AS m, t.k_id{group} "
             f"FROM ({inner_sql}) t, LATERAL generate_series("
             "date_trunc('month', GREATEST(t.k_start, %s::date)::timestamp), "
             "LEAST(t.k_end, %s::date)::timestamp, interval '1 month') AS gs(m)) d "
-            "GROUP BY d.m"
+            f"GROUP BY d.m{group.replace('t.', 'd.')}"
         )
         params = [*inner_params, period.start, period.end]
     else:
@@ -163,14 +177,16 @@ def people_per_month(queryset, id_field: str, period: Period) -> dict:
         ]
         month_table = " UNION ALL ".join(["SELECT %s AS m_start, %s AS m_end"] * len(buckets))
         sql = (
-            "SELECT d.m_start, COUNT(*) FROM (SELECT DISTINCT m.m_start, t.k_id "
+            f"SELECT d.m_start{group.replace('t.', 'd.')}, COUNT(*) FROM (SELECT DISTINCT m.m_start, t.k_id{group} "
             f"FROM ({inner_sql}) t INNER JOIN ({month_table}) m "
-            "ON t.k_start <= m.m_end AND t.k_end >= m.m_start) d GROUP BY d.m_start"
+            f"ON t.k_start <= m.m_end AND t.k_end >= m.m_start) d GROUP BY d.m_start{group.replace('t.', 'd.')}"
         )
         params = [*inner_params, *(day for bucket in buckets for day in bucket)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {month_key(month): n for month, n in cursor.fetchall()}
+        if by is None:
+            return {month_key(month): n for month, n in cursor.fetchall()}
+        return {(key, month_key(month)): n for month, key, n in cursor.fetchall()}
 
 
 def trainees_per_month(region, period: Period = Period(), *, specialty=None, donor=None) -> list[dict]:

@@ -12,14 +12,15 @@ query, never a query of its own. Pages that read figures through the cache
 before each test."""
 
 import pytest
+from django.core.cache import caches
 
 from tests.conftest import _make_user
 from tests.dashboards.data import add_indicators, build
 
 # url: (admin, official of Tibet)
 PINNED = {
-    '/': (12, 12),
-    '/?date_after=2024-01-01&date_before=2024-06-30': (12, 12),
+    '/': (18, 18),
+    '/?date_after=2024-01-01&date_before=2024-06-30': (18, 18),
     '/regions/540000/': (20, 20),
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (22, 22),
     '/programs/': (7, 7),
@@ -52,6 +53,32 @@ def test_page_query_counts_do_not_grow_with_the_data(
     for which, user in enumerate([admin_user, official]):
         client.force_login(user)
         for url, expected in PINNED.items():
+            with django_assert_num_queries(expected[which], info=f"{url} as {user}"):
+                response = client.get(url)
+            assert response.status_code == 200, url
+
+
+# The donor pages, for an admin and an official of Beijing (the official of
+# Tibet may not read them): url: (admin, official of Beijing).
+DONOR_PINNED = {
+    '/donors/': (9, 9),
+    '/donors/?date_after=2024-01-01&date_before=2024-06-30': (9, 9),
+    '/donors/110000/': (29, 29),
+    '/donors/110000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&region=540000': (30, 30),
+    '/donors/110000/?date_after=2024-03-15': (29, 29),
+}
+
+
+@pytest.mark.parametrize("scale", [1, 334])
+def test_donor_page_query_counts_do_not_grow_with_the_data(
+    client, admin_user, django_user_model, db, django_assert_num_queries, scale
+):
+    build(scale)
+    official = _make_user(django_user_model, "beijing", "official", regions=["110000"])
+    for which, user in enumerate([admin_user, official]):
+        client.force_login(user)
+        for url, expected in DONOR_PINNED.items():
+            caches["default"].clear()
             with django_assert_num_queries(expected[which], info=f"{url} as {user}"):
                 response = client.get(url)
             assert response.status_code == 200, url
