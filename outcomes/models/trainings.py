@@ -129,6 +129,10 @@ class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
         """Trainings that name a program of the donor region `donor`."""
         return self.filter(program__donor_region=donor)
 
+    def hosted_in(self, region):
+        """Trainings (further study) hosted by a hospital in `region`."""
+        return self.filter(host_hospital__in=Hospital.objects.in_region(region))
+
     # Bulk writes name the trainees of the rows, before and after
     # (deployments/signals.py), so that the trainee rollups stay exact
     # (outcomes/rollups.py).
