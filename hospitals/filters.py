@@ -78,7 +78,8 @@ class HostRegionChoiceField(RegionChoiceField):
     def restrict_to_regions(self, codes):
         donors = Region.objects.filter(donors_read_by_q(codes)).values("code")
         self.queryset = self.queryset.filter(
-            in_regions_q(codes, "") | Q(code__in=donors) | Q(parent__in=donors) | Q(parent__parent__in=donors)
+            in_regions_q(codes, "")
+            | Q(code__in=donors) | Q(parent__in=donors) | Q(parent__parent__in=donors)
         )
 
 

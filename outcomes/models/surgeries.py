@@ -10,7 +10,7 @@ from aidtracker.lib.periods import Period, as_date, within_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, Team, Twinning
 from deployments.signals import bulk_write
-from hospitals.models import Hospital, Specialty, in_regions_q
+from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
     SURGERY_GRADE_MESSAGE,
@@ -43,7 +43,20 @@ SURGERY_COUNTS = {
 
 class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, "hospital__region"))
+        """Surgeries at hospitals in the regions `codes`; for the donor
+        regions among them, the surgeries of their teams and of the
+        departments they twin (by the twinning's program and specialty; its
+        dates are the `twinned_by` filter's business)."""
+        twinned = Twinning.objects.filter(
+            donated_by_q(codes, "program"),
+            program__recipient_hospital=models.OuterRef("hospital"),
+            specialty=models.OuterRef("specialty"),
+        )
+        return self.filter(
+            in_regions_q(codes, "hospital__region")
+            | donated_by_q(codes, "team__program")
+            | models.Exists(twinned)
+        )
 
     def in_region(self, region):
         """Surgeries at hospitals in `region`."""
