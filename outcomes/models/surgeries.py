@@ -47,15 +47,18 @@ class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
         regions among them, the surgeries of their teams and of the
         departments they twin (by the twinning's program and specialty; its
         dates are the `twinned_by` filter's business)."""
+        programs = Program.objects.filter(donated_by_q(codes, ""))
         twinned = Twinning.objects.filter(
-            donated_by_q(codes, "program"),
+            program__in=programs,
             program__recipient_hospital=models.OuterRef("hospital"),
             specialty=models.OuterRef("specialty"),
         )
+        # Uncorrelated subqueries first: PostgreSQL hashes them once, and for
+        # a reader who donates nothing never runs the correlated one.
         return self.filter(
             in_regions_q(codes, "hospital__region")
-            | donated_by_q(codes, "team__program")
-            | models.Exists(twinned)
+            | models.Q(team__in=Team.objects.filter(program__in=programs))
+            | (models.Q(hospital__in=programs.values("recipient_hospital")) & models.Exists(twinned))
         )
 
     def in_region(self, region):
