@@ -380,3 +380,13 @@ def test_the_new_filters_narrow_within_a_donor_officials_scope(donor_side, clien
         rows["sh_twinned_surgery"].ref}
     response = tibet.get("/trainings/", {"host_region": "310000"})
     assert response.context["filter"].form.is_valid() and response.context["totals"]["rows"] == 0
+
+
+def test_the_api_lists_a_donor_officials_own_donor_and_no_recipient_region(donor_side, client_as):
+    for who, donors in [("beijing", ["110000"]), ("shanghai", ["310000"]), ("tibet", [])]:
+        client = client_as(donor_side["users"][who])
+        assert [d["code"] for d in client.get("/api/v1/donors/").json()["donors"]] == donors, who
+        regions = [r["code"] for r in client.get("/api/v1/regions/").json()["regions"]]
+        assert regions == ([] if donors else ["540000"]), who
+    body = client_as(donor_side["users"]["shanghai"]).get("/api/v1/donors/110000/summary").json()
+    assert body == {"error": "No region has the code '110000'."}
