@@ -10,10 +10,17 @@ Roles (see `accounts.models.Role`)
   (origin or destination hospital) and consultations (requesting hospital) of
   those programs' recipient hospitals.
 - **official**: reads everything, or only the regions assigned to them (each
-  with everything below it); changes nothing.
+  with everything below it); changes nothing. When one of their regions is
+  a donor province (the `donor_region` of programs), they also read the
+  records of the programs it donates: the programs, their twinnings, teams,
+  rotations and people, the surgeries of its teams and of the departments it
+  twins, its programs' trainings and techniques, and the hospitals and
+  regions these lead to (`hospitals.models.donated_by_q` in each
+  queryset's `in_regions`). Referrals and indicators are not a donor's.
 - **viewer**: the dashboards only (overview, region, program, hospital and
-  team pages), limited to their assigned regions like an official. No lists,
-  no exports, no record pages, no history, no JSON API.
+  team pages), limited to their assigned regions like an official (a donor
+  province's programs included). No lists, no exports, no record pages, no
+  history, no JSON API.
 
 The response rule
 -----------------

@@ -15,6 +15,7 @@ from hospitals.models import (
     Hospital,
     Region,
     Specialty,
+    donated_by_q,
     in_regions_q,
 )
 from aidtracker.lib.periods import Period, overlaps_q
@@ -49,8 +50,9 @@ RECIPIENT_REGION = "recipient_hospital__region"
 
 class ProgramQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        """Programs whose recipient hospital lies in the regions `codes`."""
-        return self.filter(in_regions_q(codes, RECIPIENT_REGION))
+        """Programs whose recipient hospital lies in the regions `codes`, or
+        that they donate."""
+        return self.filter(in_regions_q(codes, RECIPIENT_REGION) | donated_by_q(codes, ""))
 
     def for_recipient_region(self, region):
         """Programs whose recipient hospital is in `region`."""
@@ -125,7 +127,10 @@ class Program(BilingualNameMixin, models.Model):
 
 class TwinningQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, f"program__{RECIPIENT_REGION}"))
+        """Those of the programs that lie in the regions `codes` or that they donate."""
+        return self.filter(
+            in_regions_q(codes, f"program__{RECIPIENT_REGION}") | donated_by_q(codes, "program")
+        )
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
@@ -183,7 +188,10 @@ class Twinning(models.Model):
 
 class TeamQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, f"program__{RECIPIENT_REGION}"))
+        """Those of the programs that lie in the regions `codes` or that they donate."""
+        return self.filter(
+            in_regions_q(codes, f"program__{RECIPIENT_REGION}") | donated_by_q(codes, "program")
+        )
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
@@ -242,7 +250,8 @@ class Team(BilingualNameMixin, models.Model):
 
 class PersonQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        """People with a rotation in a program whose recipient lies in the regions `codes`."""
+        """People with a rotation in a program whose recipient lies in the
+        regions `codes`, or that they donate."""
         rotations = Rotation.objects.filter(person=models.OuterRef("pk")).in_regions(codes)
         return self.filter(models.Exists(rotations))
 
@@ -287,7 +296,12 @@ class Title(models.TextChoices):
 
 class RotationQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, f"team__program__{RECIPIENT_REGION}"))
+        """Rotations in teams of the programs that lie in the regions `codes`
+        or that they donate."""
+        return self.filter(
+            in_regions_q(codes, f"team__program__{RECIPIENT_REGION}")
+            | donated_by_q(codes, "team__program")
+        )
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))

@@ -34,7 +34,7 @@ rotation's dates, whatever the program's.
 
 import datetime as dt
 
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
 from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
@@ -184,30 +184,16 @@ def hosted_trainings(donor, region=None, *, specialty=None):
     program (of trainees of `region`'s hospitals when given);
     `trainees_overlap` picks those of a period, their distinct trainees
     count."""
-    rows = Training.objects.filter(
-        kind=Training.Kind.FURTHER_STUDY, host_hospital__in=Hospital.objects.in_region(donor)
-    )
+    rows = Training.objects.filter(kind=Training.Kind.FURTHER_STUDY).hosted_in(donor)
     return _narrowed(_in_region(rows, region), specialty)
 
 
 def twinned_department_surgeries(donor, period: Period, region=None, *, specialty=None):
-    """The donor summary's `twinned_department_surgeries`: what became of the
-    departments the donor region `donor` twins, whoever led the operation
-    (local surgeons' own surgeries carry no team): surgeries dated within
-    the period at the recipient hospital of one of its programs, in the
-    specialty of a twinning of that program whose dates include the
-    surgery's date (at hospitals in `region` when given)."""
-    day = OuterRef("date")
-    twinnings = Twinning.objects.filter(
-        program__donor_region=donor,
-        program__recipient_hospital=OuterRef("hospital"),
-        specialty=OuterRef("specialty"),
-        start_date__lte=day,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    rows = surgeries(region, period, specialty=specialty).filter(
-        hospital__in=programs(None, donor).values("recipient_hospital")
-    )
-    return rows.filter(Exists(twinnings))
+    """The donor summary's `twinned_department_surgeries`: surgeries dated
+    within the period (at hospitals in `region` when given) of the
+    departments the donor region `donor` twins, whoever led them
+    (`Surgery.objects.of_departments_twinned_by`)."""
+    return surgeries(region, period, specialty=specialty).of_departments_twinned_by(donor)
 
 
 def techniques(region, period: Period, *, specialty=None, donor=None):

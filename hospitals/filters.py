@@ -71,6 +71,31 @@ def region_filter(method, label=_("Region"), queryset=None, **kwargs):
     )
 
 
+class HostRegionChoiceField(RegionChoiceField):
+    """Regions where a trainee may be hosted: a reader's own regions and
+    those of the donors of the programs they read."""
+
+    def restrict_to_regions(self, codes):
+        donors = Region.objects.filter(donors_read_by_q(codes)).values("code")
+        self.queryset = self.queryset.filter(
+            in_regions_q(codes, "")
+            | Q(code__in=donors) | Q(parent__in=donors) | Q(parent__parent__in=donors)
+        )
+
+
+class HostRegionChoiceFilter(ModelChoiceFilter):
+    field_class = HostRegionChoiceField
+
+
+def host_region_filter(method, label=_("Host hospital's region"), **kwargs):
+    """A region (any level) by code, for the host hospital of further study;
+    `method` applies "in R or below"."""
+    return HostRegionChoiceFilter(
+        queryset=in_tree_order(Region.objects.all()), method=method, label=label,
+        empty_label=_("all regions"), **kwargs,
+    )
+
+
 def recipient_region_filter(method, label=_("Recipient region"), **kwargs):
     """A region by code among those that receive a program's teams (and
     their ancestors), as a tree; `method` applies "in R or below"."""
@@ -87,27 +112,38 @@ def specialty_filter(field_name="specialty", **kwargs):
     )
 
 
+def donors_read_by_q(codes, path="") -> Q:
+    """Q for the donor regions (at `path`, "" for a region itself) of the
+    programs a reader of the regions `codes` may read: those whose recipient
+    hospital lies in them, and the readers' own regions when they donate."""
+    prefix = f"{path}__" if path else ""
+    return in_regions_q(codes, f"{prefix}donated_programs__recipient_hospital__region") | Q(
+        **{f"{prefix}code__in" if path else "code__in": codes}
+    )
+
+
 class DonorChoiceField(FetchedModelChoiceField):
     """The donor regions of the programs."""
 
     def restrict_to_regions(self, codes):
         """Keep the donors of the programs a reader of the regions `codes`
-        may read: those whose recipient hospital lies in them."""
-        self.queryset = self.queryset.filter(in_regions_q(codes, "donated_programs__recipient_hospital__region"))
+        may read: those whose recipient hospital lies in them, and their own
+        region when it is a donor."""
+        self.queryset = self.queryset.filter(donors_read_by_q(codes))
 
 
 class DonorChoiceFilter(ModelChoiceFilter):
     field_class = DonorChoiceField
 
 
-def donor_filter(field_name, **kwargs):
+def donor_filter(field_name=None, label=_("Donor"), **kwargs):
     """A donor province-level region by code (the donor of the programs)."""
     return DonorChoiceFilter(
         field_name=field_name,
         queryset=Region.objects.provinces().filter(donated_programs__isnull=False)
         .distinct()
         .order_by("code"),
-        label=_("Donor"),
+        label=label,
         empty_label=_("all donors"),
         **kwargs,
     )

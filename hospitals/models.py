@@ -81,8 +81,16 @@ class RegionQuerySet(models.QuerySet):
 
     def in_regions(self, codes):
         """The regions that lie in any of the regions `codes` (each with all
-        below it): what a reader limited to those regions may read."""
-        return self.filter(in_regions_q(codes, ""))
+        below it), and those of the recipient hospitals of the programs they
+        donate, with their prefecture and province: what a reader limited to
+        those regions may read (and choose in a list's region filter)."""
+        recipients = Region.objects.filter(donated_by_q(codes, "hospitals__programs"))
+        return self.filter(
+            in_regions_q(codes, "")
+            | models.Q(code__in=recipients.values("code"))
+            | models.Q(code__in=recipients.values("parent"))
+            | models.Q(code__in=recipients.values("parent__parent"))
+        )
 
     def provinces(self):
         return self.filter(level=Region.Level.PROVINCE)
@@ -118,6 +126,20 @@ def in_regions_q(codes, *paths) -> models.Q:
     q = models.Q(pk__in=[])
     for path in paths:
         q |= models.Q(**{f"{path}__in" if path else "code__in": within})
+    return q
+
+
+def donated_by_q(codes, *program_paths) -> models.Q:
+    """Q for rows whose program at any of `program_paths` (e.g.
+    "team__program"; "" for a program itself) is donated by one of the
+    regions `codes`: what a reader of a donor province reads besides what
+    lies in their regions (accounts/scope.py). A donor region is always
+    province-level, so the codes themselves are enough; a region that
+    donates nothing adds nothing."""
+    codes = list(codes)
+    q = models.Q(pk__in=[])
+    for path in program_paths:
+        q |= models.Q(**{f"{path}__donor_region__in" if path else "donor_region__in": codes})
     return q
 
 
@@ -217,18 +239,24 @@ class HospitalQuerySet(models.QuerySet):
         """Hospitals in the regions `codes`, or linked to them: the donor
         hospital of a twinning or the home hospital of an expert on rotation
         (of a program whose recipient lies in the regions), the consulting
-        hospital of a consultation requested from the regions, the other end
-        of a referral from or to them. So an official of Tibet opens the page
-        of a Beijing hospital that sends teams to Tibet (and sees there only
-        what concerns Tibet), and follows every hospital link of the records
-        they read, but cannot open the page of a hospital with no link to
-        Tibet. The links are followed through the reverse relations that the
-        apps above declare on Hospital; this app imports none of them."""
+        hospital of a consultation requested from the regions (and the
+        requesting one of a consultation given there), the hospital of a
+        trainee hosted there, the other end of a referral from or to them.
+        So an official of Tibet opens the page of a Beijing hospital that
+        sends teams to Tibet (and sees there only what concerns Tibet), and
+        follows every hospital link of the records they read, but cannot
+        open the page of a hospital with no link to Tibet. A reader of a donor province likewise follows the links of
+        its programs' records: their recipient hospitals, the hospitals of
+        their twinnings, experts, surgeries, trainees, hosts and techniques.
+        The links are followed through the reverse relations that the apps
+        above declare on Hospital; this app imports none of them."""
         recipient = "program__recipient_hospital__region"
         linked = {
             "donor_twinnings": recipient,
             "staff__rotations": f"team__{recipient}",
             "consultations_given": "requesting_hospital__region",
+            "consultations_requested": "consulting_hospital__region",
+            "trainees__trainings": "host_hospital__region",
             "referrals_to": ("origin_hospital__region", "origin_region"),
             "referrals_from": ("destination_hospital__region", "destination_region"),
         }
@@ -236,6 +264,12 @@ class HospitalQuerySet(models.QuerySet):
         for relation, paths in linked.items():
             paths = (paths,) if isinstance(paths, str) else paths
             hospitals = Hospital.objects.filter(in_regions_q(codes, *(f"{relation}__{p}" for p in paths)))
+            q |= models.Q(code__in=hospitals.values("code"))
+        donated = ("programs", "donor_twinnings__program", "staff__rotations__team__program",
+                   "surgeries__team__program", "trainees__trainings__program",
+                   "hosted_trainings__program", "techniques__program")
+        for path in donated:
+            hospitals = Hospital.objects.filter(donated_by_q(codes, path))
             q |= models.Q(code__in=hospitals.values("code"))
         return self.filter(q)
 

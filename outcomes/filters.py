@@ -10,6 +10,7 @@ from deployments.filters import TeamFilterForm, program_filter, team_filter
 from aidtracker.lib.filters import ANY, PeriodBoundFilter, RecordFilterForm, YesNoFilter
 from hospitals.filters import (
     donor_filter,
+    host_region_filter,
     hospital_filter,
     hospitals_in,
     region_filter,
@@ -34,6 +35,7 @@ class SurgeryFilter(django_filters.FilterSet):
     date_before = PeriodBoundFilter(bound="end", within="date")
     specialty = specialty_filter()
     donor = donor_filter("team__program__donor_region")
+    twinned_by = donor_filter(method="by_twinned_departments", label=_("Departments twinned by"))
     program = program_filter("team__program")
     team = team_filter()
     lead = django_filters.ChoiceFilter(choices=Surgery.Lead.choices, empty_label=ANY, label=_("Led by"))
@@ -58,6 +60,10 @@ class SurgeryFilter(django_filters.FilterSet):
 
     def in_region(self, qs, name, value):
         return qs.in_region(value)
+
+    def by_twinned_departments(self, qs, name, value):
+        """Surgeries of the departments the donor twins, whoever led them."""
+        return qs.of_departments_twinned_by(value)
 
     def by_minimally_invasive(self, qs, name, value):
         q = Q(approach__in=MINIMALLY_INVASIVE)
@@ -93,6 +99,7 @@ class TrainingFilter(django_filters.FilterSet):
         field_name="trainee__role", choices=Trainee.Role.choices, empty_label=ANY, label=_("Role")
     )
     host_hospital = hospital_filter("host_hospital", label=_("Host hospital"))
+    host_region = host_region_filter("hosted_in")
     trainee = django_filters.CharFilter(field_name="trainee", label=_("Trainee ID"))
 
     class Meta:
@@ -107,6 +114,9 @@ class TrainingFilter(django_filters.FilterSet):
 
     def in_region(self, qs, name, value):
         return qs.in_region(value)
+
+    def hosted_in(self, qs, name, value):
+        return qs.hosted_in(value)
 
 
 class TechniqueFilter(django_filters.FilterSet):

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import ScopedQuerySet
 from aidtracker.lib.periods import Period, as_date, within_q
 from audit.models import HistoryBase, LeanHistoricalRecords
-from deployments.models import Team
+from deployments.models import Program, Team, Twinning
 from deployments.signals import bulk_write
-from hospitals.models import Hospital, Specialty, in_regions_q
+from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
     SURGERY_GRADE_MESSAGE,
@@ -43,7 +43,23 @@ SURGERY_COUNTS = {
 
 class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, "hospital__region"))
+        """Surgeries at hospitals in the regions `codes`; for the donor
+        regions among them, the surgeries of their teams and of the
+        departments they twin (by the twinning's program and specialty; its
+        dates are the `twinned_by` filter's business)."""
+        programs = Program.objects.filter(donated_by_q(codes, ""))
+        twinned = Twinning.objects.filter(
+            program__in=programs,
+            program__recipient_hospital=models.OuterRef("hospital"),
+            specialty=models.OuterRef("specialty"),
+        )
+        # Uncorrelated subqueries first: PostgreSQL hashes them once, and for
+        # a reader who donates nothing never runs the correlated one.
+        return self.filter(
+            in_regions_q(codes, "hospital__region")
+            | models.Q(team__in=Team.objects.filter(program__in=programs))
+            | (models.Q(hospital__in=programs.values("recipient_hospital")) & models.Exists(twinned))
+        )
 
     def in_region(self, region):
         """Surgeries at hospitals in `region`."""
@@ -55,6 +71,23 @@ class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
     def of_donor(self, donor):
         """Surgeries whose team belongs to a program of the donor region `donor`."""
         return self.filter(team__program__donor_region=donor)
+
+    def of_departments_twinned_by(self, donor):
+        """Surgeries of the departments the donor region `donor` twins,
+        whoever led them (local surgeons' own operations carry no team): at
+        the recipient hospital of one of its programs, in the specialty of a
+        twinning of that program whose dates include the surgery's date
+        (interchange spec, section 6: `twinned_department_surgeries`)."""
+        day = models.OuterRef("date")
+        twinnings = Twinning.objects.filter(
+            program__donor_region=donor,
+            program__recipient_hospital=models.OuterRef("hospital"),
+            specialty=models.OuterRef("specialty"),
+            start_date__lte=day,
+        ).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=day))
+        # The hospitals first: a cheap narrowing the (hospital, date) index serves.
+        hospitals = Program.objects.of_donor(donor).values("recipient_hospital")
+        return self.filter(hospital__in=hospitals).filter(models.Exists(twinnings))
 
     def minimally_invasive(self, yes=True):
         q = SURGERY_COUNTS["minimally_invasive"]

@@ -8,7 +8,7 @@ from accounts.scope import ScopedQuerySet
 from aidtracker.lib.periods import Period, within_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program
-from hospitals.models import Hospital, Specialty, in_regions_q
+from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
 from outcomes.models.common import (
     RefManager,
     RefModel,
@@ -18,7 +18,8 @@ from outcomes.models.common import (
 
 class TechniqueQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, "hospital__region"))
+        """Techniques at hospitals in the regions `codes`, and those of the programs they donate."""
+        return self.filter(in_regions_q(codes, "hospital__region") | donated_by_q(codes, "program"))
 
     def in_region(self, region):
         return self.filter(hospital__in=Hospital.objects.in_region(region))

@@ -9,7 +9,7 @@ from aidtracker.lib.periods import Period, overlaps_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, date_order_constraint
 from deployments.signals import bulk_write
-from hospitals.models import Hospital, Specialty, in_regions_q
+from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
     TRAINING_HOST_MESSAGE,
@@ -42,7 +42,14 @@ class TraineeRollupWrites:
 
 class TraineeQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, "hospital__region"))
+        """Trainees of hospitals in the regions `codes`, and those on a
+        training the regions donate or host (`Training.in_regions`)."""
+        trainings = Training.objects.filter(
+            donated_by_q(codes, "program") | in_regions_q(codes, "host_hospital__region")
+        )
+        return self.filter(
+            in_regions_q(codes, "hospital__region") | models.Q(pk__in=trainings.values("trainee"))
+        )
 
     # Bulk writes name the trainees they touch (deployments/signals.py), so
     # that the trainee rollups stay exact (outcomes/rollups.py: what those
@@ -116,7 +123,12 @@ class Trainee(TraineeRollupWrites, models.Model):
 
 class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
-        return self.filter(in_regions_q(codes, "trainee__hospital__region"))
+        """Trainings of trainees of hospitals in the regions `codes`, those
+        hosted there, and those of the programs the regions donate."""
+        return self.filter(
+            in_regions_q(codes, "trainee__hospital__region", "host_hospital__region")
+            | donated_by_q(codes, "program")
+        )
 
     def in_region(self, region):
         """Trainings of trainees whose own hospital is in `region`."""
@@ -128,6 +140,10 @@ class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
     def of_donor(self, donor):
         """Trainings that name a program of the donor region `donor`."""
         return self.filter(program__donor_region=donor)
+
+    def hosted_in(self, region):
+        """Trainings (further study) hosted by a hospital in `region`."""
+        return self.filter(host_hospital__in=Hospital.objects.in_region(region))
 
     # Bulk writes name the trainees of the rows, before and after
     # (deployments/signals.py), so that the trainee rollups stay exact

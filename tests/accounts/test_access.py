@@ -160,3 +160,31 @@ def test_refusals_say_why(actors, records, client_as):
     assert "belongs to a program that is not assigned to you" in response.content.decode()
     response = client_as(actors["viewer"]).get(reverse("outcomes:surgery", args=[records["surgery"]["in"].pk]))
     assert "Your role (viewer) may not open this page." in response.content.decode()
+
+
+# Officials of donor provinces (tests/accounts/conftest.py: donor_side).
+@pytest.mark.parametrize("who", ["beijing", "shanghai"])
+def test_donor_officials_record_pages(who, donor_side, client_as):
+    """Their programs' records open; another donor's are 404. Forms stay 403
+    (an official's role never edits, whichever record)."""
+    rows, records = donor_side["rows"], donor_side["records"]
+    mine, theirs = (
+        [("outcomes:surgery", records["surgery"]["in"]), ("outcomes:training", rows["bj_training"]),
+         ("outcomes:technique", rows["bj_technique"]), ("deployments:rotation", records["rotation"]["out"])],
+        [("outcomes:surgery", rows["sh_twinned_surgery"]), ("outcomes:surgery", rows["sh_team_surgery"]),
+         ("outcomes:training", rows["sh_hosted"]), ("outcomes:technique", rows["sh_technique"]),
+         ("outcomes:consultation", records["consultation"]["out"]), ("deployments:rotation", rows["sh_rotation"])],
+    )
+    if who == "shanghai":
+        mine, theirs = theirs, mine
+    theirs = [*theirs, ("outcomes:referral", records["referral"]["in"])]  # never a donor's record
+    client = client_as(donor_side["users"][who])
+    wrong = []
+    for pages, status, edit_status in ((mine, 200, 403), (theirs, 404, 403)):
+        for name, obj in pages:
+            for page, expected in ((name, status), (f"{name}_history", status), (f"{name}_update", edit_status)):
+                got = client.get(reverse(page, args=[obj.pk])).status_code
+                if got != expected:
+                    wrong.append((page, str(obj), expected, got))
+    assert client.get(reverse("outcomes:surgery_create")).status_code == 403
+    assert wrong == []

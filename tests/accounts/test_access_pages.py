@@ -280,3 +280,113 @@ def test_import_refuses_a_file_over_the_size_limit(everyone, client_as, tmp_path
     assert "The file bundle.zip is 2.0" in text and "imports are limited to" in text
     assert not ImportBatch.objects.exists()
     assert not any(tmp_path.rglob("bundle.zip"))
+
+
+# --- officials of donor provinces -----------------------------------------------------
+# An official of Shanghai (or Beijing) reads the records of the programs its
+# province donates, and the hospitals they lead to; nothing of another
+# donor's programs, and no recipient region's dashboard (tests/accounts/
+# conftest.py: donor_side).
+
+def _donor_lists(donor_side):
+    """donor -> list URL -> (CSV column, the keys of exactly the rows it shows)."""
+    rows, records = donor_side["rows"], donor_side["records"]
+    inside = {kind: pair["in"] for kind, pair in records.items()}
+    out = {kind: pair["out"] for kind, pair in records.items()}
+    return {
+        "beijing": {
+            "/surgeries/": ("ref", {inside["surgery"].ref}),
+            "/trainings/": ("ref", {rows["bj_training"].ref}),
+            "/techniques/": ("ref", {rows["bj_technique"].ref}),
+            "/referrals/": ("ref", set()),
+            "/consultations/": ("ref", set()),
+            "/rotations/": ("person_id", {inside["rotation"].person_id, out["rotation"].person_id}),
+            "/programs/": ("code", {"BJ-LHASA", "BJ-XJ"}),
+            "/hospitals/": ("code", {"BJ-FRIENDSHIP", "LS-PEOPLES", "XJ-CHILDREN"}),
+        },
+        "shanghai": {
+            "/surgeries/": ("ref", {rows["sh_team_surgery"].ref, rows["sh_twinned_surgery"].ref}),
+            "/trainings/": ("ref", {rows["sh_training"].ref, rows["sh_hosted"].ref}),
+            "/techniques/": ("ref", {rows["sh_technique"].ref}),
+            "/referrals/": ("ref", set()),
+            "/consultations/": ("ref", {inside["consultation"].ref, out["consultation"].ref}),
+            "/rotations/": ("person_id", {rows["sh_rotation"].person_id}),
+            "/programs/": ("code", {"SH-XIGAZE"}),
+            "/hospitals/": ("code", {"SH-RENJI", "SH-ZHONGSHAN", "XG-PEOPLES", "XJ-CHILDREN", "LS-PEOPLES"}),
+        },
+    }
+
+
+@pytest.mark.parametrize("donor", ["beijing", "shanghai"])
+def test_donor_officials_lists_and_exports_show_their_programs_rows(donor, donor_side, client_as):
+    client = client_as(donor_side["users"][donor])
+    wrong = []
+    for url, (column, keys) in _donor_lists(donor_side)[donor].items():
+        page = client.get(url)
+        exported = _csv_column(client.get(f"{url}export.csv"), column)
+        if exported != keys or page.context["totals"]["rows"] != len(keys):
+            wrong.append((url, sorted(keys), sorted(exported), page.context["totals"]["rows"]))
+    assert wrong == []
+
+
+# page -> status for the official of (Beijing, Shanghai, Tibet)
+DONOR_PAGES = [
+    ("/programs/BJ-LHASA/", (200, 404, 200)),
+    ("/programs/BJ-XJ/", (200, 404, 404)),
+    ("/programs/SH-XIGAZE/", (404, 200, 200)),
+    ("/teams/BJ-XJ-1/", (200, 404, 404)),
+    ("/teams/SH-XIGAZE-1/", (404, 200, 200)),
+    ("/hospitals/XG-PEOPLES/", (404, 200, 200)),  # Shanghai's recipient
+    ("/hospitals/XJ-CHILDREN/", (200, 200, 404)),  # Beijing's recipient; Shanghai's team operated there
+    ("/hospitals/BJ-FRIENDSHIP/", (200, 404, 200)),
+    ("/hospitals/SH-ZHONGSHAN/", (404, 200, 404)),  # in Shanghai, linked to nothing
+    ("/hospitals/PL-COUNTY/", (404, 404, 200)),
+    ("/regions/540000/", (404, 404, 200)),  # a recipient's dashboard: not the donor's
+    ("/regions/110000/", (200, 404, 404)),
+    ("/regions/310000/", (404, 200, 404)),
+    ("/api/v1/donors/110000/summary", (200, 404, 404)),
+    ("/api/v1/donors/310000/summary", (404, 200, 404)),
+    ("/api/v1/regions/540000/summary", (404, 404, 200)),
+    ("/surgeries/?twinned_by=310000", (200, 200, 200)),
+    ("/trainings/?host_region=310000&kind=further_study", (200, 200, 200)),
+]
+
+
+@pytest.mark.parametrize("who", ["beijing", "shanghai", "tibet"])
+def test_donor_officials_page_access(who, donor_side, client_as):
+    client = client_as(donor_side["users"][who])
+    column = ["beijing", "shanghai", "tibet"].index(who)
+    wrong = [(url, expected[column], status) for url, expected in DONOR_PAGES
+             if (status := client.get(url).status_code) != expected[column]]
+    assert wrong == []
+
+
+def test_the_new_filters_narrow_within_a_donor_officials_scope(donor_side, client_as):
+    rows, users = donor_side["rows"], donor_side["users"]
+    shanghai = client_as(users["shanghai"])
+    assert _csv_column(shanghai.get("/surgeries/export.csv?twinned_by=310000"), "ref") == {
+        rows["sh_twinned_surgery"].ref}
+    assert _csv_column(shanghai.get("/trainings/export.csv?host_region=310000"), "ref") == {rows["sh_hosted"].ref}
+    # The donor's list links carry the recipient region: Shanghai may choose Tibet.
+    response = shanghai.get("/surgeries/", {"twinned_by": "310000", "region": "540000"})
+    assert response.context["filter"].form.is_valid()
+    assert response.context["totals"]["rows"] == 1
+    # Another donor is not a choice of Shanghai's: refused, nothing listed.
+    response = shanghai.get("/surgeries/", {"twinned_by": "110000"})
+    assert "Select a valid choice" in response.content.decode() and response.context["totals"]["rows"] == 0
+    # Tibet's official may ask for Shanghai's twinned departments and hosts, within Tibet.
+    tibet = client_as(users["tibet"])
+    assert _csv_column(tibet.get("/surgeries/export.csv?twinned_by=310000"), "ref") == {
+        rows["sh_twinned_surgery"].ref}
+    response = tibet.get("/trainings/", {"host_region": "310000"})
+    assert response.context["filter"].form.is_valid() and response.context["totals"]["rows"] == 0
+
+
+def test_the_api_lists_a_donor_officials_own_donor_and_no_recipient_region(donor_side, client_as):
+    for who, donors in [("beijing", ["110000"]), ("shanghai", ["310000"]), ("tibet", [])]:
+        client = client_as(donor_side["users"][who])
+        assert [d["code"] for d in client.get("/api/v1/donors/").json()["donors"]] == donors, who
+        regions = [r["code"] for r in client.get("/api/v1/regions/").json()["regions"]]
+        assert regions == ([] if donors else ["540000"]), who
+    body = client_as(donor_side["users"]["shanghai"]).get("/api/v1/donors/110000/summary").json()
+    assert body == {"error": "No region has the code '110000'."}

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts import scope
 from accounts.models import Profile
-from deployments.models import Person, Program, Rotation, Team
+from deployments.models import Person, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital, Region
 from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
 from tests import factories as f
@@ -170,3 +170,95 @@ def test_a_reader_without_regions_reads_nothing_and_is_told_why(role, world, dja
     user.profile.save()
     assert client.get("/regions/540000/").status_code == 200
     assert "No regions are assigned to you yet" not in client.get("/").content.decode()
+
+
+# --- officials of donor provinces -----------------------------------------------------
+
+def _keys(user, model):
+    return set(scope.scope_queryset(user, model.objects.all()).values_list("pk", flat=True))
+
+
+def _pks(*objs):
+    return {o.pk for o in objs}
+
+
+def test_donor_officials_read_the_records_of_their_programs(donor_side):
+    rows, users, records = donor_side["rows"], donor_side["users"], donor_side["records"]
+    r = {kind: pair["in"] for kind, pair in records.items()}
+    out = {kind: pair["out"] for kind, pair in records.items()}
+    expected = {
+        "beijing": {
+            Program: {"BJ-LHASA", "BJ-XJ"},
+            Team: {"BJ-LHASA-1", "BJ-XJ-1"},
+            Twinning: set(),
+            Rotation: _pks(r["rotation"], out["rotation"]),
+            Person: {r["rotation"].person_id, out["rotation"].person_id},
+            Surgery: _pks(r["surgery"]),
+            Training: _pks(rows["bj_training"]),
+            Trainee: {rows["bj_training"].trainee_id},
+            Technique: _pks(rows["bj_technique"]),
+            Referral: set(),
+            Consultation: set(),
+            # Its own hospital, and the recipients of its programs.
+            Hospital: {"BJ-FRIENDSHIP", "LS-PEOPLES", "XJ-CHILDREN"},
+        },
+        "shanghai": {
+            Program: {"SH-XIGAZE"},
+            Team: {"SH-XIGAZE-1"},
+            Twinning: _pks(rows["sh_twinning"]),
+            Rotation: _pks(rows["sh_rotation"]),
+            Person: {rows["sh_rotation"].person_id},
+            # Its team's surgery outside Tibet; the local surgeon's in the department it twins.
+            Surgery: _pks(rows["sh_team_surgery"], rows["sh_twinned_surgery"]),
+            Training: _pks(rows["sh_training"], rows["sh_hosted"]),
+            Trainee: {rows["sh_training"].trainee_id, rows["sh_hosted"].trainee_id},
+            Technique: _pks(rows["sh_technique"]),
+            Referral: set(),
+            # Given by Renji, a Shanghai hospital.
+            Consultation: _pks(r["consultation"], out["consultation"]),
+            # Its own two, its recipient, and the hospitals of the records it reads.
+            Hospital: {"SH-RENJI", "SH-ZHONGSHAN", "XG-PEOPLES", "XJ-CHILDREN", "LS-PEOPLES"},
+        },
+    }
+    wrong = []
+    for who, per_model in expected.items():
+        for model, keys in per_model.items():
+            seen = _keys(users[who], model)
+            if seen != keys:
+                wrong.append((who, model.__name__, sorted(map(str, keys)), sorted(map(str, seen))))
+    assert wrong == []
+    # What a donor reads it may not change.
+    shanghai = users["shanghai"]
+    assert not scope.can_edit(shanghai, rows["sh_twinned_surgery"])
+    assert not scope.editable_queryset(shanghai, Surgery.objects.all()).exists()
+    # The donor dashboard's region is theirs; a recipient region is not.
+    assert scope.can_view_region(shanghai, "310000") and not scope.can_view_region(shanghai, "540000")
+    assert not scope.can_view_region(shanghai, "110000")
+
+
+def test_a_recipient_official_gains_nothing_from_the_donors_rules(donor_side, world):
+    """An official of Tibet reads exactly what lies in Tibet, as before:
+    Shanghai's team operating in Xinjiang and the trainee Renji hosts from
+    Xinjiang stay out of sight."""
+    rows, tibet = donor_side["rows"], donor_side["users"]["tibet"]
+    in_tibet = Hospital.objects.in_region(world.tibet)
+    assert _keys(tibet, Surgery) == set(Surgery.objects.filter(hospital__in=in_tibet).values_list("pk", flat=True))
+    assert rows["sh_team_surgery"].pk not in _keys(tibet, Surgery)
+    assert _keys(tibet, Training) == set(
+        Training.objects.filter(trainee__hospital__in=in_tibet).values_list("pk", flat=True))
+    assert _keys(tibet, Technique) == set(Technique.objects.filter(hospital__in=in_tibet).values_list("pk", flat=True))
+    assert _keys(tibet, Program) == {"BJ-LHASA", "SH-XIGAZE"}
+    assert _keys(tibet, Team) == {"BJ-LHASA-1", "SH-XIGAZE-1"}
+    assert _keys(tibet, Hospital) == {"LS-PEOPLES", "XG-PEOPLES", "PL-COUNTY", "BJ-FRIENDSHIP", "SH-RENJI"}
+    assert _keys(tibet, Trainee) == set(Trainee.objects.filter(hospital__in=in_tibet).values_list("pk", flat=True))
+    regions = set(scope.scope_queryset(tibet, Region.objects.all()).values_list("code", flat=True))
+    assert regions == {"540000", "540100", "540200", "542500", "542521"}
+
+
+def test_a_donor_officials_region_choices_include_its_recipients(donor_side):
+    """A list's region filter is the recipient's region: a donor's official
+    picks the regions its programs go to (and their provinces), no other."""
+    regions = scope.scope_queryset(donor_side["users"]["shanghai"], Region.objects.all())
+    assert set(regions.values_list("code", flat=True)) == {"310000", "540000", "540200"}
+    regions = scope.scope_queryset(donor_side["users"]["beijing"], Region.objects.all())
+    assert set(regions.values_list("code", flat=True)) == {"110000", "540000", "540100", "650000", "650100"}
