@@ -59,7 +59,7 @@ def _get_user_with_profile(user_id):
     n_profile = len(Profile._meta.concrete_fields)
     user = User.from_db(connection.alias, None, row[:n_user])
     profile_row = row[n_user:n_user + n_profile]
-    regions, programs = row[n_user + n_profile:]
+    regions, programs, donors = row[n_user + n_profile:]
     # As ModelBackend.user_can_authenticate: inactive users are signed out.
     if not getattr(user, "is_active", True):
         return None
@@ -70,7 +70,7 @@ def _get_user_with_profile(user_id):
         profile = Profile.from_db(connection.alias, None, profile_row)
         profile._state.fields_cache["user"] = user
         user._state.fields_cache["profile"] = profile
-    user._aid_scope = scope_from_profile(user, profile, _codes(regions), _codes(programs))
+    user._aid_scope = scope_from_profile(user, profile, _codes(regions), _codes(programs), _codes(donors))
     return user
 
 
@@ -85,14 +85,20 @@ def _user_sql(User, Profile, connection):
     q = connection.ops.quote_name
     regions = Profile.regions.through._meta
     programs = Profile.programs.through._meta
+    program = Profile.programs.field.related_model._meta
 
-    def codes(through, column):
+    def codes(through, column, where=""):
         table = q(through.db_table)
         profile_id = q(through.get_field("profile").column)
         code = q(through.get_field(column).column)
-        if connection.vendor == "postgresql":
-            return f"(SELECT string_agg(x.{code}, ',') FROM {table} x WHERE x.{profile_id} = p.{q('id')})"
-        return f"(SELECT group_concat(x.{code}, ',') FROM {table} x WHERE x.{profile_id} = p.{q('id')})"
+        joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+        return f"(SELECT {joined}(x.{code}, ',') FROM {table} x WHERE x.{profile_id} = p.{q('id')}{where})"
+
+    # The profile's regions that donate a program (accounts.scope.Scope.donors).
+    donates = (
+        f" AND EXISTS (SELECT 1 FROM {q(program.db_table)} d"
+        f" WHERE d.{q(program.get_field('donor_region').column)} = x.{q(regions.get_field('region').column)})"
+    )
 
     fields = [*User._meta.concrete_fields, *Profile._meta.concrete_fields]
     converters = []
@@ -104,7 +110,8 @@ def _user_sql(User, Profile, connection):
     user_cols = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
     profile_cols = ", ".join(f"p.{q(f.column)}" for f in Profile._meta.concrete_fields)
     return (
-        f"SELECT {user_cols}, {profile_cols}, {codes(regions, 'region')}, {codes(programs, 'program')} "
+        f"SELECT {user_cols}, {profile_cols}, {codes(regions, 'region')}, {codes(programs, 'program')}, "
+        f"{codes(regions, 'region', donates)} "
         f"FROM {q(User._meta.db_table)} u LEFT JOIN {q(Profile._meta.db_table)} p "
         f"ON p.{q(Profile._meta.get_field('user').column)} = u.{q(User._meta.pk.column)} "
         f"WHERE u.{q(User._meta.pk.column)} = %s"

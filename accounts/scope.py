@@ -62,13 +62,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
-from hospitals.models import Hospital, Region
+from hospitals.models import Hospital, ReaderRegions, Region
 
 ADMIN = Role.ADMIN.value
 COORDINATOR = Role.COORDINATOR.value
@@ -115,6 +115,8 @@ class Scope:
     role: str | None
     programs: frozenset = frozenset()  # coordinator's program codes
     regions: tuple | None = None  # official's/viewer's region codes; None = all, () = none
+    # Those of `regions` that donate a program; None: not known (all may).
+    donors: tuple | None = None
 
     @property
     def hospitals(self) -> frozenset:
@@ -151,20 +153,27 @@ def get_scope(user) -> Scope:
     if profile is None:
         scope = scope_from_profile(user, profile, (), ())
     else:
+        regions, donors = (), None
+        if profile.role in (OFFICIAL, VIEWER) and not profile.all_regions:
+            # The regions and, for each, whether it donates a program: one query.
+            rows = list(profile.regions.annotate(
+                donates=Exists(_program_model().objects.filter(donor_region=OuterRef("code")))
+            ).values_list("code", "donates"))
+            regions = [code for code, _donates in rows]
+            donors = [code for code, donates in rows if donates]
         scope = scope_from_profile(
-            user, profile,
-            profile.regions.values_list("code", flat=True),
-            profile.programs.values_list("code", flat=True),
+            user, profile, regions, profile.programs.values_list("code", flat=True), donors
         )
     user._aid_scope = scope
     return scope
 
 
-def scope_from_profile(user, profile, region_codes, program_codes) -> Scope:
+def scope_from_profile(user, profile, region_codes, program_codes, donor_codes=None) -> Scope:
     """The scope of `user` with `profile` (None: none) whose regions and
     programs have the codes given (iterables, read only when the role needs
-    them): the rules of get_scope, for callers that have read them already
-    (accounts.backends loads them with the user)."""
+    them), `donor_codes` those of the regions that donate a program (None:
+    not known): the rules of get_scope, for callers that have read them
+    already (accounts.backends loads them with the user)."""
     if user.is_superuser:
         return Scope(role=ADMIN)
     role = profile.role if profile else VIEWER
@@ -177,7 +186,11 @@ def scope_from_profile(user, profile, region_codes, program_codes) -> Scope:
     if role in (OFFICIAL, VIEWER):
         # No regions, and not every region: nothing (scope fails closed).
         codes = tuple(sorted(region_codes)) if profile is not None else ()
-        return Scope(role=role, regions=codes)
+        if profile is None:
+            donors = ()
+        else:
+            donors = None if donor_codes is None else tuple(sorted(donor_codes))
+        return Scope(role=role, regions=codes, donors=donors)
     return Scope(role=role)
 
 
@@ -261,7 +274,7 @@ def scope_queryset(user, queryset):
     if not hasattr(queryset, "in_regions"):
         label = queryset.model._meta.label_lower
         raise ImproperlyConfigured(f"The queryset of {label} has no in_regions(codes): its readers cannot be told.")
-    return queryset.in_regions(scope.regions)
+    return queryset.in_regions(ReaderRegions(scope.regions, donors=scope.donors))
 
 
 def scope_key(user) -> str:

@@ -84,6 +84,8 @@ class RegionQuerySet(models.QuerySet):
         below it), and those of the recipient hospitals of the programs they
         donate, with their prefecture and province: what a reader limited to
         those regions may read (and choose in a list's region filter)."""
+        if not donor_codes(codes):
+            return self.filter(in_regions_q(codes, ""))
         recipients = Region.objects.filter(donated_by_q(codes, "hospitals__programs"))
         return self.filter(
             in_regions_q(codes, "")
@@ -129,15 +131,41 @@ def in_regions_q(codes, *paths) -> models.Q:
     return q
 
 
+class ReaderRegions(tuple):
+    """A reader's region codes (accounts/scope.py), knowing which of them
+    donate programs: `donors`, or None when that is not known (every code
+    is then treated as a possible donor). The querysets' `in_regions(codes)`
+    take it like any tuple of codes; knowing the donors spares a reader who
+    donates nothing the donor clauses (an OR of subqueries that keeps
+    PostgreSQL from a plain parallel scan of their rows)."""
+
+    donors = None
+
+    def __new__(cls, codes, donors=None):
+        regions = super().__new__(cls, codes)
+        regions.donors = None if donors is None else tuple(donors)
+        return regions
+
+
+def donor_codes(codes) -> list:
+    """Of a reader's region codes, those that may donate programs: the known
+    donors of a ReaderRegions, else all of them."""
+    donors = getattr(codes, "donors", None)
+    return list(codes if donors is None else donors)
+
+
 def donated_by_q(codes, *program_paths) -> models.Q:
     """Q for rows whose program at any of `program_paths` (e.g.
     "team__program"; "" for a program itself) is donated by one of the
     regions `codes`: what a reader of a donor province reads besides what
     lies in their regions (accounts/scope.py). A donor region is always
     province-level, so the codes themselves are enough; a region that
-    donates nothing adds nothing."""
-    codes = list(codes)
+    donates nothing adds nothing (and with ReaderRegions that know it, no
+    clause at all)."""
+    codes = donor_codes(codes)
     q = models.Q(pk__in=[])
+    if not codes:
+        return q
     for path in program_paths:
         q |= models.Q(**{f"{path}__donor_region__in" if path else "donor_region__in": codes})
     return q
@@ -268,7 +296,7 @@ class HospitalQuerySet(models.QuerySet):
         donated = ("programs", "donor_twinnings__program", "staff__rotations__team__program",
                    "surgeries__team__program", "trainees__trainings__program",
                    "hosted_trainings__program", "techniques__program")
-        for path in donated:
+        for path in donated if donor_codes(codes) else ():
             hospitals = Hospital.objects.filter(donated_by_q(codes, path))
             q |= models.Q(code__in=hospitals.values("code"))
         return self.filter(q)

@@ -10,7 +10,7 @@ from aidtracker.lib.periods import Period, as_date, within_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, Team, Twinning
 from deployments.signals import bulk_write
-from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
+from hospitals.models import Hospital, Specialty, donated_by_q, donor_codes, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
     SURGERY_GRADE_MESSAGE,
@@ -47,6 +47,8 @@ class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
         regions among them, the surgeries of their teams and of the
         departments they twin (by the twinning's program and specialty; its
         dates are the `twinned_by` filter's business)."""
+        if not donor_codes(codes):
+            return self.filter(in_regions_q(codes, "hospital__region"))
         programs = Program.objects.filter(donated_by_q(codes, ""))
         twinned = Twinning.objects.filter(
             program__in=programs,

@@ -342,8 +342,11 @@ DONOR_PAGES = [
     ("/hospitals/SH-ZHONGSHAN/", (404, 200, 404)),  # in Shanghai, linked to nothing
     ("/hospitals/PL-COUNTY/", (404, 404, 200)),
     ("/regions/540000/", (404, 404, 200)),  # a recipient's dashboard: not the donor's
-    ("/regions/110000/", (200, 404, 404)),
-    ("/regions/310000/", (404, 200, 404)),
+    # A province that receives no program leads to its donor dashboard.
+    ("/regions/110000/", (302, 404, 404)),
+    ("/regions/310000/", (404, 302, 404)),
+    ("/donors/110000/", (200, 404, 404)),
+    ("/donors/310000/", (404, 200, 404)),
     ("/api/v1/donors/110000/summary", (200, 404, 404)),
     ("/api/v1/donors/310000/summary", (404, 200, 404)),
     ("/api/v1/regions/540000/summary", (404, 404, 200)),

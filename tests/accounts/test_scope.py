@@ -255,6 +255,28 @@ def test_a_recipient_official_gains_nothing_from_the_donors_rules(donor_side, wo
     assert regions == {"540000", "540100", "540200", "542500", "542521"}
 
 
+@pytest.mark.parametrize("signed_in", [True, False], ids=["through-the-backend", "get_scope"])
+def test_only_a_reader_who_donates_pays_for_the_donors_rules(signed_in, donor_side, client):
+    """The scope knows which of a reader's regions donate (one query with
+    the user, or with the regions): an official of Tibet's lists carry no
+    donor clause, an official of Beijing's do; both read what they did."""
+    users = donor_side["users"]
+    if signed_in:
+        for who in ("tibet", "beijing"):
+            client.force_login(users[who])
+            client.get("/")
+            users[who] = client.get("/").wsgi_request.user
+    else:
+        for who in ("tibet", "beijing"):
+            scope.forget_scope(users[who])
+    assert scope.get_scope(users["tibet"]).donors == ()
+    assert scope.get_scope(users["beijing"]).donors == ("110000",)
+    tibet_sql = str(scope.scope_queryset(users["tibet"], Surgery.objects.all()).query)
+    beijing_sql = str(scope.scope_queryset(users["beijing"], Surgery.objects.all()).query)
+    assert "donor_region" not in tibet_sql
+    assert "donor_region" in beijing_sql
+
+
 def test_a_donor_officials_region_choices_include_its_recipients(donor_side):
     """A list's region filter is the recipient's region: a donor's official
     picks the regions its programs go to (and their provinces), no other."""

@@ -100,7 +100,7 @@ PINNED_DONOR = {
     '/programs/BJ-LHASA/': 6,
     '/teams/BJ-LHASA-9/': 5,
     '/hospitals/': 6,
-    '/hospitals/LS-PEOPLES/': 8,  # no monthly indicators added here (above: 9 with them)
+    '/hospitals/LS-PEOPLES/': 10,  # no monthly indicators added here (above: 11 with them)
     '/surgeries/?date_after=2024-01-01&sort=hospital': 12,
     '/surgeries/?twinned_by=110000&region=540000&date_after=2024-01-01&date_before=2024-12-31': 14,
     '/surgeries/?page=3': 12,
