@@ -146,11 +146,13 @@ def test_demo_users_one_per_role(world):
     out = StringIO()
     call_command("demo_users", stdout=out)
     call_command("demo_users", stdout=out)  # once only
-    users = get_user_model().objects.filter(username__in=["coordinator", "official", "official-all", "viewer"])
-    assert sorted(scope.role_of(u) for u in users) == ["coordinator", "official", "official", "viewer"]
+    users = get_user_model().objects.filter(
+        username__in=["coordinator", "official", "official-donor", "official-all", "viewer"])
+    assert sorted(scope.role_of(u) for u in users) == ["coordinator", "official", "official", "official", "viewer"]
     assert list(scope.editable_programs(users.get(username="coordinator"))) == [world.bj_lhasa]
     assert scope.readable_regions(users.get(username="official")) == ["540000"]
-    assert out.getvalue().count("Demo ") == 4
+    assert scope.readable_regions(users.get(username="official-donor")) == ["110000"]
+    assert out.getvalue().count("Demo ") == 5
 
 
 @pytest.mark.parametrize("role", ["official", "viewer"])

@@ -111,8 +111,6 @@ def test_each_card_links_to_a_list_whose_count_equals_the_card(signed_in, dash, 
         ):
             links.append((card["url"], card["value"]))
         links += [(part["url"], part["value"]) for part in card["parts"]]
-        # The donor filter's twinned departments: test_region_donor_filter.py.
-        links = [(url, value) for url, value in links if "twinned_by=" not in url]
         for url, value in links:
             assert _count_of(signed_in, url) == value, (card["label"], url)
             checked += 1

@@ -64,8 +64,8 @@ def test_without_a_donor_the_local_share_is_that_of_the_regions_surgeries(signed
 
 @pytest.mark.parametrize("query", ["", "&date_after=2024-03-01&specialty=orthopedics"])
 def test_the_local_share_card_links_to_the_surgeries_of_the_twinned_departments(signed_in, dash, query):
-    """Needs the `twinned_by` list filter of branch donorscope (passes once
-    it is merged)."""
+    """The card and its parts lead to the lists' `twinned_by` filter, whose
+    counts are the card's."""
     card = _card(signed_in.get(BEIJING + query), "Led by local surgeons alone")
     assert "twinned_by=110000" in card["url"] and "lead=local" in card["url"]
     for part in card["parts"]:

@@ -11,20 +11,23 @@ DEMO_PASSWORD = "aidtracker-demo"
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts coordinator, official, official-all and viewer "
-        f"(password '{DEMO_PASSWORD}'), once: the coordinator of the first program, an "
-        "official of that program's province. For `make run` and demo databases only."
+        "Create the demo accounts coordinator, official, official-donor, official-all and "
+        f"viewer (password '{DEMO_PASSWORD}'), once: the coordinator of the first program, "
+        "an official of that program's province and one of its donor province. For "
+        "`make run` and demo databases only."
     )
 
     def handle(self, *args, **options):
         User = get_user_model()
-        program = Program.objects.select_related("recipient_hospital__region").order_by("code").first()
-        province = None
+        program = Program.objects.select_related("recipient_hospital__region", "donor_region").order_by("code").first()
+        province = donor = None
         if program is not None:
             province = Region.objects.filter(code=program.recipient_hospital.region.province_code).first()
+            donor = program.donor_region
         accounts = [
             ("coordinator", "coordinator", [program] if program else [], [], False),
             ("official", "official", [], [province] if province else [], False),
+            ("official-donor", "official", [], [donor] if donor else [], False),
             ("official-all", "official", [], [], True),
             ("viewer", "viewer", [], [], True),
         ]
