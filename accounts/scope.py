@@ -296,6 +296,13 @@ def get_readable_or_404(user, queryset, **lookup):
     return get_object_or_404(scope_queryset(user, queryset), **lookup)
 
 
+def donors_read(user) -> tuple:
+    """The donor provinces among the user's regions, whose programs' records
+    they read besides their regions' (() for readers of every region or of
+    none, and for every other role)."""
+    return get_scope(user).donors or ()
+
+
 def get_region_or_404(user, code):
     """The region with `code` if the user may read it, else Http404."""
     region = Region.objects.select_related("parent__parent").filter(code=code).first()

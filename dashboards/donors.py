@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import can_read_records, can_view_region, readable_regions, scope_key
+from accounts.scope import can_read_records, can_view_region, donors_read, readable_regions, scope_key
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
@@ -243,7 +243,8 @@ def recipient_rows(user, summary, params, names, links):
         p = {**params, "region": r["code"], "donor": code}
         row = {**r, "display_name": names.get(r["code"]) or r["name"], "url": None,
                "programs_url": None, "experts_url": None, "surgeries_url": None}
-        if reads_province(user, r["code"]):
+        # A reader of the donor reads the region's dashboard filtered by it.
+        if reads_province(user, r["code"]) or code in donors_read(user):
             row["url"] = reverse("dashboards:region", args=[r["code"]]) + "?" + urlencode({"donor": code, **back})
         if links:
             row["programs_url"] = list_url("dashboards:program_list", p, specialty=None)

@@ -10,7 +10,9 @@ fixed number of queries whatever the data size.
 Access: every signed-in role opens these pages (viewers too: the dashboards
 are theirs), each narrowed to what the user may read: the overview lists the
 readable provinces only, a region outside the user's regions is 404, and so
-are a program, team or hospital page outside them. Province figures are
+are a program, team or hospital page outside them; a reader of a donor
+province opens a recipient region where that donor has programs filtered by
+it alone, without the region-wide figures (through_donors_or_404). Province figures are
 shown only to users who may read the whole province: an official of one
 prefecture has no province dashboard (its figures cover the other
 prefectures too), but their lists. A donor hospital (say in Beijing) is
@@ -24,6 +26,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Q, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scope import (
     can_read_records,
     can_view_region,
+    donors_read,
     get_region_or_404,
     readable_regions,
     scope_key,
@@ -179,9 +183,11 @@ def below_province(request, region):
     return render(request, "dashboards/below_province.html", {"region": region, "lists": lists})
 
 
-def region_cards(summary, params, links=True, twinned=None, donor_name=None):
+def region_cards(summary, params, links=True, twinned=None, donor_name=None, region_wide=True):
     """The summary's figures as cards, each with the link to its rows (none
-    when `links` is false: for viewers, who may not open the lists).
+    when `links` is false: for viewers, who may not open the lists). Without
+    `region_wide` the cards that a donor filter does not narrow are left out
+    (for a reader of the region through a donor's work alone).
 
     Under a donor filter the skills-transfer card counts `twinned` (the
     surgeries of the departments the donor, named `donor_name`, twins,
@@ -232,6 +238,14 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None):
             note=_("of the departments %(donor)s twins, whoever led them") % {"donor": donor_name},
             accent=True,
         )
+    movements = card(_("Patient movements"), sum(s["referrals"].values()), None, parts=[
+        part(_("transfers in"), s["referrals"]["transfer_in"],
+             list_url("outcomes:referral_list", no_spec_donor, kind="transfer_in")),
+        part(_("referrals out"), s["referrals"]["referral_out"],
+             list_url("outcomes:referral_list", no_spec_donor, kind="referral_out")),
+        part(_("international"), s["referrals"]["international"],
+             list_url("outcomes:referral_list", no_spec_donor, kind="international")),
+    ], wide=wide_of_both)
     surgeries_url = list_url("outcomes:surgery_list", p)
     trainings_url = list_url("outcomes:training_list", p)
     rotations_url = list_url("deployments:rotation_list", p)
@@ -273,17 +287,12 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None):
             part(_("first in region"), s["techniques"]["first_in_region"],
                  list_url("outcomes:technique_list", p, first_in_region="true")),
         ]),
-        card(_("Patient movements"), sum(s["referrals"].values()), None, parts=[
-            part(_("transfers in"), s["referrals"]["transfer_in"],
-                 list_url("outcomes:referral_list", no_spec_donor, kind="transfer_in")),
-            part(_("referrals out"), s["referrals"]["referral_out"],
-                 list_url("outcomes:referral_list", no_spec_donor, kind="referral_out")),
-            part(_("international"), s["referrals"]["international"],
-                 list_url("outcomes:referral_list", no_spec_donor, kind="international")),
-        ], wide=wide_of_both),
+        movements,
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("requested by the region's hospitals")),
     ]
+    if not region_wide:
+        cards.remove(movements)
     if not links:
         for c in cards:
             if c["url"] and not c["url"].startswith("#"):
@@ -295,7 +304,15 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None):
 
 @cached_page
 def region(request, code):
-    region = get_region_or_404(request.user, code)
+    try:
+        region, through = get_region_or_404(request.user, code), ()
+    except Http404:
+        region, through = through_donors_or_404(request.user, code)
+        if request.GET.get("donor") not in through:
+            # Their donor's work in the region, and only that: the filter is theirs.
+            query = request.GET.copy()
+            query["donor"] = through[0]
+            return redirect(f"{request.path}?{query.urlencode()}")
     if region.level != Region.Level.PROVINCE:
         # The summary is defined for province-level regions: show the one this
         # lies in, or, to a reader of this part alone, where its records are.
@@ -312,8 +329,13 @@ def region(request, code):
         .order_by("program__recipient_hospital__name", "specialty__name", "start_date"),
     )
     form = filterset.form
+    if through:
+        form.fields["donor"].queryset = form.fields["donor"].queryset.filter(code__in=through)
     period, specialty, donor = form.values()
-    twinnings = filterset.qs if form.is_valid() else filterset.queryset
+    if through and donor is None:  # a bad date: all time, still for their donor alone
+        donor = Region.objects.get(code=request.GET["donor"])
+        filterset = RegionDashboardFilter({"donor": donor.code}, queryset=filterset.queryset)
+    twinnings = filterset.qs if filterset.form.is_valid() else filterset.queryset
     scope = scope_key(request.user)
     # One call reads the surgeries once for the cards and the charts.
     figures = cached_call(
@@ -326,6 +348,8 @@ def region(request, code):
         if response is not None:
             return response
     params = form.params()
+    if through:
+        params.setdefault("donor", donor.code)
     links = can_read_records(request.user)
     donor_name = donor.display_name if donor else None
 
@@ -367,16 +391,38 @@ def region(request, code):
         "specialty": specialty,
         "donor": donor,
         "summary": summary,
-        "cards": region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name),
+        "cards": region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name,
+                              region_wide=not through),
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,
+        # The JSON has the region-wide figures too: not for a reader through a donor.
         "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor)
-        if links else None,
+        if links and not through else None,
+        "through_donor": bool(through),
         "links": links,
     })
+
+
+def through_donors_or_404(user, code):
+    """(the province-level region `code`, the codes of the donor provinces
+    through which `user` reads it): an official of a donor province reads a
+    recipient region's dashboard filtered by their donor, whose programs'
+    records they read (accounts.scope), never the region's other figures.
+    Http404 when the user reads no donor with a program there."""
+    donors = donors_read(user)
+    region = Region.objects.provinces().filter(code=code).first() if donors else None
+    through = ()
+    if region is not None:
+        through = tuple(sorted(set(
+            Program.objects.for_recipient_region(region).filter(donor_region__in=donors)
+            .values_list("donor_region", flat=True)
+        )))
+    if not through:
+        raise Http404(_("No such region."))
+    return region, through
 
 
 def _api_query(period, specialty, donor):

@@ -341,7 +341,10 @@ DONOR_PAGES = [
     ("/hospitals/BJ-FRIENDSHIP/", (200, 404, 200)),
     ("/hospitals/SH-ZHONGSHAN/", (404, 200, 404)),  # in Shanghai, linked to nothing
     ("/hospitals/PL-COUNTY/", (404, 404, 200)),
-    ("/regions/540000/", (404, 404, 200)),  # a recipient's dashboard: not the donor's
+    # A recipient's dashboard: to a donor's official, filtered by their donor only.
+    ("/regions/540000/", (302, 302, 200)),
+    ("/regions/540000/?donor=110000", (200, 302, 200)),
+    ("/regions/540000/?donor=310000", (302, 200, 200)),
     # A province that receives no program leads to its donor dashboard.
     ("/regions/110000/", (302, 404, 404)),
     ("/regions/310000/", (404, 302, 404)),

@@ -353,3 +353,64 @@ def test_an_official_of_shanghai_opening_its_region_page_gets_its_donor_dashboar
     response = client.get("/regions/310000/", follow=True)
     assert response.redirect_chain == [("/donors/310000/", 302)]
     assert response.context["summary"]["donor"]["code"] == "310000"
+
+
+def test_an_official_of_shanghai_follows_the_recipient_table_both_ways(client, bundle, django_user_model, admin_user):
+    """The done-when walk: an official of Shanghai opens, from Shanghai's
+    dashboard, each recipient region filtered by Shanghai, sees the same
+    figures there as in the recipient row (and as an admin sees on the same
+    page, the region-wide movements left out), every card's list with the
+    card's count, and comes back."""
+    shanghai = _make_user(django_user_model, "shanghai", "official", regions=["310000"])
+    client.force_login(shanghai)
+    response = client.get("/donors/310000/?date_after=2024-06-15")
+    rows = response.context["recipient_rows"]
+    assert [r["code"] for r in rows] == ["540000", "630000", "650000"]
+    for row in rows:
+        assert row["url"] == f"/regions/{row['code']}/?donor=310000&date_after=2024-06-15"
+        page = client.get(row["url"])
+        assert page.status_code == 200, row["url"]
+        (donor_row,) = page.context["donor_rows"]
+        for key in ("programs", "experts", "expert_days", "surgeries"):
+            assert donor_row[key] == row[key], (row["code"], key)
+        back = client.get(donor_row["donor_url"])
+        assert back.status_code == 200
+        assert [r["code"] for r in back.context["recipient_rows"]] == [row["code"]]
+        labels = [card["label"] for card in page.context["cards"]]
+        assert "Patient movements" not in labels and page.context["api_url"] is None
+        html = page.content.decode()
+        assert "You read this region through the programs of Shanghai" in html
+        client.force_login(admin_user)
+        as_admin = client.get(row["url"]).context["cards"]
+        assert [c for c in as_admin if c["label"] != "Patient movements"] == page.context["cards"]
+        client.force_login(shanghai)
+        for card in page.context["cards"]:
+            links = [(part["url"], part["value"]) for part in card["parts"]]
+            if card["url"] and not card["url"].startswith("#") and card["label"] not in (
+                "Expert-days", "Led by local surgeons alone"
+            ):
+                links.append((card["url"], card["value"]))
+            for url, value in links:
+                assert count_of(client, url) == value, (row["code"], card["label"], url)
+
+
+def test_a_donor_official_reads_a_recipient_region_only_through_its_donor(client, bundle, django_user_model):
+    sign_in(client, django_user_model, "official", regions=["310000"])
+    # Without their donor, or with another one: their donor's view instead.
+    response = client.get("/regions/540000/?date_after=2024-01-01")
+    assert response.status_code == 302
+    assert response["Location"] == "/regions/540000/?date_after=2024-01-01&donor=310000"
+    assert client.get("/regions/540000/?donor=110000")["Location"] == "/regions/540000/?donor=310000"
+    # The filter offers their donor alone.
+    page = client.get("/regions/540000/?donor=310000")
+    assert [str(c.pk) for c in page.context["form"].fields["donor"].queryset] == ["310000"]
+    # A bad date: all time, still Shanghai's work alone.
+    page = client.get("/regions/540000/?donor=310000&date_after=nope")
+    assert page.status_code == 200 and page.context["donor"].code == "310000"
+    assert [d["code"] for d in page.context["donor_rows"]] == ["310000"]
+    # A region where Shanghai has no program, and a prefecture: 404 as before.
+    assert client.get("/regions/110000/?donor=310000").status_code == 404
+    assert client.get("/regions/540100/?donor=310000").status_code == 404
+    # An official of Tibet gains nothing from this.
+    sign_in(client, django_user_model, "official", regions=["540000"])
+    assert client.get("/regions/650000/?donor=310000").status_code == 404

@@ -112,6 +112,8 @@ PINNED_DONOR = {
     '/consultations/': 10,
     '/api/v1/donors/': 3,
     '/api/v1/donors/110000/summary': 15,
+    # A recipient region through its donor's work there (one query tells the donor).
+    '/regions/540000/?donor=110000': 24,
 }
 
 
