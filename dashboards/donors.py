@@ -27,6 +27,7 @@ from accounts.scope import can_read_records, can_view_region, donors_read, reada
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
+from dashboards.links import api_query, list_url
 from dashboards.coverage import Span, covered_and_gaps
 from dashboards.forms import DonorDashboardForm, OverviewForm
 from figures.donor import TEAMS_SHOWN, donor_dashboard, donors_overview
@@ -36,13 +37,6 @@ from hospitals.models import Region
 
 def today():
     return timezone.localdate()
-
-
-def list_url(name, params, **extra):
-    """URL of the list `name` filtered by `params` and `extra` (a value of
-    None or "" drops that parameter)."""
-    query = {k: v for k, v in {**params, **extra}.items() if v not in (None, "")}
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 def reads_province(user, code) -> bool:
@@ -141,20 +135,10 @@ def donor(request, code):
         "more_teams": summary["teams"] > len(figures["teams"]),
         "teams_shown": TEAMS_SHOWN,
         "hospitals": hospital_rows(figures["hospitals"], period, today()),
-        "api_url": reverse("api:donor-summary", args=[region.code]) + _api_query(period, specialty, recipient)
+        "api_url": reverse("api:donor-summary", args=[region.code]) + api_query(period, specialty, recipient=recipient)
         if links else None,
         "links": links,
     })
-
-
-def _api_query(period, specialty, recipient):
-    """The JSON API's parameters for the same figures."""
-    query = {k: v for k, v in period.as_dict().items() if v}
-    if specialty:
-        query["specialty"] = specialty.pk
-    if recipient:
-        query["recipient"] = recipient.pk
-    return "?" + urlencode(query) if query else ""
 
 
 def donor_cards(summary, params, links=True):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scope import can_read_records, scope_queryset
 from aidtracker.lib.periods import Period, add_months
 from dashboards import charts, coverage, indicators, views
-from dashboards.views import list_url
+from dashboards.links import list_url
 from deployments.models import Program, Rotation, Twinning
 from figures.definitions import days_within
 from hospitals import columns as hospitals_columns

@@ -47,6 +47,7 @@ from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import charts, coverage
+from dashboards.links import api_query, list_url
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
@@ -58,14 +59,6 @@ from outcomes.models import Surgery
 
 def today():
     return timezone.localdate()
-
-
-def list_url(name, params, **extra):
-    """URL of the list `name` filtered by the dashboard's `params` and `extra`
-    (an extra value of None drops that parameter)."""
-    query = {**params, **extra}
-    query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 # --------------------------------------------------------------------------
@@ -399,7 +392,7 @@ def region(request, code):
         "donor_rows": donor_rows,
         "twinnings": twinnings,
         # The JSON has the region-wide figures too: not for a reader through a donor.
-        "api_url": reverse("api:region-summary", args=[region.code]) + _api_query(period, specialty, donor)
+        "api_url": reverse("api:region-summary", args=[region.code]) + api_query(period, specialty, donor=donor)
         if links and not through else None,
         "through_donor": bool(through),
         "links": links,
@@ -423,16 +416,6 @@ def through_donors_or_404(user, code):
     if not through:
         raise Http404(_("No such region."))
     return region, through
-
-
-def _api_query(period, specialty, donor):
-    """The JSON API's parameters for the same figures (`from`, `to`, ...)."""
-    query = {k: v for k, v in period.as_dict().items() if v}
-    if specialty:
-        query["specialty"] = specialty.pk
-    if donor:
-        query["donor"] = donor.pk
-    return "?" + urlencode(query) if query else ""
 
 
 # --------------------------------------------------------------------------

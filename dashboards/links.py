@@ -1,0 +1,24 @@
+"""The addresses the dashboards link to: a list filtered by a dashboard's
+parameters, and the JSON API's query for the same figures."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+
+def list_url(name, params, **extra):
+    """URL of the list `name` filtered by the dashboard's `params` and `extra`
+    (a value of None or "" drops that parameter)."""
+    query = {k: v for k, v in {**params, **extra}.items() if v not in (None, "")}
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def api_query(period, specialty=None, **other) -> str:
+    """The JSON API's parameters (`from`, `to`, `specialty` and the other
+    region: `donor=` of a region summary, `recipient=` of a donor summary)
+    for a dashboard's figures, as a query string ("" for none)."""
+    query = {k: v for k, v in period.as_dict().items() if v}
+    if specialty:
+        query["specialty"] = specialty.pk
+    query.update({name: region.pk for name, region in other.items() if region})
+    return "?" + urlencode(query) if query else ""
