@@ -2,6 +2,9 @@
 the first 50 changed rows of each file and how many more, in the command's
 output and on the check's page, labelled in the reader's language."""
 
+import io
+import zipfile
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +12,6 @@ from django.urls import reverse
 
 from audit.models import ImportBatch
 from hospitals.models import Hospital
-from interchange import service
 from interchange.changes import CHANGES_PER_FILE
 from outcomes.models import Surgery
 
@@ -123,17 +125,27 @@ def test_a_check_with_errors_still_says_what_the_rest_would_rename(imported):
 def test_check_page_shows_the_changes_in_the_readers_language(imported, client, admin_user, inline_runner):
     replace(imported, "hospitals.csv", "Lhasa People's Hospital,", "Lhasa City People's Hospital,")
     rewrite_surgeries(imported, changed=60)
-    report, _batch = service.run(imported, dry_run=True, user=admin_user)
-    batch = ImportBatch.objects.create(user=admin_user, file_name="bundle", sha256="0" * 64, dry_run=True)
-    service._record(batch, report)
     client.force_login(admin_user)
-    url = reverse("interchange:batch", args=[batch.pk])
-    page = client.get(url).content.decode()
+    response = client.post(reverse("interchange:index"), {"bundle": zipped(imported)})
+    check = ImportBatch.objects.get(dry_run=True)
+    assert response["Location"] == reverse("interchange:batch", args=[check.pk])
+    page = client.get(response["Location"]).content.decode()
     assert "The import would change these rows:" in page
     assert "hospitals.csv: 1 row changed" in page
     assert "<td>Name</td><td>Lhasa People&#x27;s Hospital</td><td>→ Lhasa City People&#x27;s Hospital</td>" in page
     assert "surgeries.csv: 60 rows changed" in page
     assert "… and 10 more changed rows (the first 50 are listed)." in page
     assert page.count("<td>Procedure</td>") == 50
-    zh = client.get(url, **ZH).content.decode()
+    zh = client.get(response["Location"], **ZH).content.decode()
     assert "<td>名称</td><td>Lhasa People&#x27;s Hospital</td>" in zh
+    assert Hospital.objects.get(code="LS-PEOPLES").name == "Lhasa People's Hospital"
+
+
+def zipped(folder):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for p in sorted(folder.iterdir()):
+            z.write(p, p.name)
+    buffer.seek(0)
+    buffer.name = "bundle.zip"
+    return buffer
