@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -149,3 +150,20 @@ def zipped(folder):
     buffer.seek(0)
     buffer.name = "bundle.zip"
     return buffer
+
+
+def test_the_example_bundle_onto_the_demo_says_what_it_would_rename(example):
+    """README: the example bundle onto the demo data is refused for three
+    teams' batch numbers, and says what else it would overwrite."""
+    call_command("load_demo", stdout=io.StringIO())
+    status, out = command(example, "--dry-run")
+    assert status == 1 and out.startswith("3 errors; nothing was written.")
+    assert "Without these errors, the import would change these rows:" in out
+    assert "programs.csv: 2 rows changed" in out
+    assert (
+        "    Name: Beijing medical aid to Lhasa People's Hospital (department twinning)"
+        " → Beijing group aid to Lhasa People's Hospital"
+    ) in out
+    assert "    Kind: department_twinning → group_aid" in out
+    assert "hospitals.csv: 5 rows changed" in out and "techniques.csv: 2 rows changed" in out
+    assert "teams.csv" not in out.split("Without these errors")[1]  # its teams would be new rows
