@@ -84,7 +84,9 @@ def send_digests(today=None, *, dry_run=False) -> tuple[list, int]:
     if not dry_run and digests:
         with get_connection() as connection:
             connection.send_messages([
-                EmailMessage(d.subject, d.body, settings.DEFAULT_FROM_EMAIL, [d.user.email], connection=connection)
+                EmailMessage(
+                    d.subject, d.body, settings.DEFAULT_FROM_EMAIL, [d.user.email], connection=connection
+                )
                 for d in digests
             ])
     return digests, quiet

@@ -164,11 +164,14 @@ def silent_months(programs, today, months=SILENT_MONTHS) -> list:
     end = today.replace(day=1) - ONE_DAY
     codes = [p.code for p in programs]
     hospitals = {p.recipient_hospital_id for p in programs}
-    on_site = Rotation.objects.filter(team__program__in=codes, start_date__lte=end, end_date__gte=first).values_list(
-        "team__program_id", "start_date", "end_date"
-    )
-    logged = set()
-    for model, date_field, hospital_path in ((Surgery, "date", "hospital"), (Training, "start_date", "trainee__hospital")):
+    on_site = Rotation.objects.filter(
+        team__program__in=codes, start_date__lte=end, end_date__gte=first
+    ).values_list("team__program_id", "start_date", "end_date")
+    logged = set()  # (hospital, month) with a surgery or a training
+    for model, date_field, hospital_path in (
+        (Surgery, "date", "hospital"),
+        (Training, "start_date", "trainee__hospital"),
+    ):
         logged |= set(
             model.objects.filter(**{f"{hospital_path}__in": hospitals, f"{date_field}__range": (first, end)})
             .annotate(month=TruncMonth(date_field))

@@ -16,10 +16,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="print who would get a digest, send nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print who would get a digest, send nothing"
+        )
 
     def handle(self, *args, dry_run, **options):
         digests, quiet = send_digests(dry_run=dry_run)
+        done = "would send" if dry_run else "sent"
         for digest in digests:
-            self.stdout.write(f"{'would send' if dry_run else 'sent'}: {digest.user.email} ({digest.language})")
-        self.stdout.write(f"{len(digests)} digest(s) {'to send' if dry_run else 'sent'}; {quiet} coordinator(s) with nothing to say.")
+            self.stdout.write(f"{done}: {digest.user.email} ({digest.language})")
+        self.stdout.write(
+            f"{len(digests)} digest(s) {done}; {quiet} coordinator(s) with nothing to say."
+        )
