@@ -135,7 +135,7 @@ def test_check_page_shows_the_changes_in_the_readers_language(imported, client, 
     assert "hospitals.csv: 1 row changed" in page
     assert "<td>Name</td><td>Lhasa People&#x27;s Hospital</td><td>→ Lhasa City People&#x27;s Hospital</td>" in page
     assert "surgeries.csv: 60 rows changed" in page
-    assert "… and 10 more changed rows (the first 50 are listed)." in page
+    assert "… and 10 more changed rows (the first 50 are listed)" in page
     assert page.count("<td>Procedure</td>") == 50
     zh = client.get(response["Location"], **ZH).content.decode()
     assert "<td>名称</td><td>Lhasa People&#x27;s Hospital</td>" in zh
