@@ -254,6 +254,20 @@ SESSION_ENGINE = (
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# E-mail (the coordinators' digest, `send_digests`): printed to the console
+# unless EMAIL_HOST names an SMTP server (README "Configuration").
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if env_bool("EMAIL_USE_TLS", True) else 25, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aidtracker@localhost")
+
 # dumpdata/loaddata keep code primary keys under --natural-primary and write
 # foreign keys to them as the code (aidtracker/serializers.py explains why).
 SERIALIZATION_MODULES = {

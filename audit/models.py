@@ -46,6 +46,10 @@ class ImportBatch(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     # {"surgeries.csv": {"created": 10, "updated": 2, "unchanged": 0}, ...}
     counts = models.JSONField(_("counts per file"), default=dict, blank=True)
+    # A check's (dry run's) rows it would update, old -> new, the first 50 of
+    # each file: {"teams.csv": {"model": ..., "rows": [...], "total": 3}}
+    # (interchange/changes.py).
+    changes = models.JSONField(_("changes per file"), default=dict, blank=True)
     error_count = models.PositiveIntegerField(_("errors found"), default=0)
     # The first errors of a failed import (file, line, column, value, message).
     errors = models.JSONField(_("errors"), default=list, blank=True)

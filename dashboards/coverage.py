@@ -18,17 +18,7 @@ count stays fixed.
 import datetime as dt
 from dataclasses import dataclass, field
 
-ONE_DAY = dt.timedelta(days=1)
-
-
-@dataclass
-class Span:
-    start: dt.date
-    end: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
+from aidtracker.lib.spans import Span, covered_and_gaps  # noqa: F401 (dashboards.donors, tests)
 
 
 @dataclass
@@ -54,31 +44,6 @@ class DepartmentCoverage:
         if not self.window:
             return None
         return self.covered_days / self.window.days
-
-
-def covered_and_gaps(intervals, window: Span):
-    """(merged covered spans, gap spans) of `intervals` [(start, end), ...]
-    inside `window`; every bound is inclusive, and touching intervals
-    (one ends the day before the next starts) leave no gap."""
-    clipped = sorted(
-        (max(start, window.start), min(end, window.end))
-        for start, end in intervals
-        if start <= window.end and end >= window.start
-    )
-    covered = []
-    for start, end in clipped:
-        if covered and start <= covered[-1].end + ONE_DAY:
-            covered[-1].end = max(covered[-1].end, end)
-        else:
-            covered.append(Span(start, end))
-    gaps, cursor = [], window.start
-    for span in covered:
-        if span.start > cursor:
-            gaps.append(Span(cursor, span.start - ONE_DAY))
-        cursor = span.end + ONE_DAY
-    if cursor <= window.end:
-        gaps.append(Span(cursor, window.end))
-    return covered, gaps
 
 
 def department_window(program, twinnings, today):

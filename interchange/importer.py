@@ -37,6 +37,7 @@ from outcomes import rollups
 from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
 
 from .cells import KnownCodes
+from .changes import changed_rows
 from .handlers import handler_for
 from .limits import CheckTimeExceeded
 from .report import Report
@@ -125,6 +126,10 @@ def _run(bundle, report, tracker, *, dry_run, user, batch, before_commit):
         finally:
             bundle.deadline.stop()
         if report.error_count:
+            if dry_run:
+                # What the rows without errors would change: a check that
+                # fails on a few rows still says what the rest would rename.
+                _list_changes(stages, report)
             raise _Rollback
         _write(stages, report, dry_run=dry_run, user=user, batch=batch)
         for stage in stages.values():
@@ -262,6 +267,9 @@ def _write(stages, report, *, dry_run, user, batch):
                     t0 = time.monotonic()
                     if dry_run:
                         created, updated = stage.classify()
+                        found = changed_rows(stage) if updated else None
+                        if found:
+                            report.changes[label] = found
                     else:
                         created, updated = stage.upsert(when=when, user_id=user_id, batch_id=batch_id)
                     report.timings[f"write {label}"] = time.monotonic() - t0
@@ -282,6 +290,21 @@ def _write(stages, report, *, dry_run, user, batch):
         # if it still does, say so plainly instead of a traceback.
         _refused(report, label, exc)
         raise _Rollback from None
+
+
+def _list_changes(stages, report):
+    """Put in the report what the staged rows would update (interchange/changes.py)."""
+    try:
+        for label in WRITE_ORDER:
+            stage = stages.get(label)
+            if stage is not None:
+                found = changed_rows(stage)
+                if found:
+                    report.changes[label] = found
+    except DatabaseError:
+        # Rows a check refused may be in a state the database cannot
+        # compare: the errors are the report then, without the changes.
+        report.changes = {}
 
 
 def _refused(report, label, exc):

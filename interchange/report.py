@@ -90,6 +90,8 @@ class Report:
     timings: dict = field(default_factory=dict)  # phase -> seconds, for the benchmark
     cancelled: bool = False  # the import was cancelled before its commit (nothing written)
     per_file: Counter = field(default_factory=Counter)  # file -> errors found
+    # In a dry run: label -> the rows it would update, old -> new (interchange/changes.py).
+    changes: dict = field(default_factory=dict)
 
     @property
     def ok(self):

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from audit.models import ImportBatch
 
 from . import runlock
+from .changes import described
 from .importer import import_bundle
 from .sources import sha256_of
 
@@ -157,6 +158,7 @@ def _record(batch, report, message=""):
         fields.update(
             status=ImportBatch.Status.DONE if report.ok else ImportBatch.Status.FAILED,
             counts=report.counts,
+            changes=report.changes,
             error_count=report.error_count,
             errors=[e.as_dict() for e in report.errors],
             message=report.unusable,
@@ -366,6 +368,10 @@ def report_text(report) -> str:
         )
         for error in report.errors:
             lines.append(str(error))  # a file's errors not kept: a note of how many
+        if report.changes:
+            lines.append("")
+            lines.append(_("Without these errors, the import would change these rows:"))
+            lines += changes_text(report.changes)
         return "\n".join(lines)
     head = _("Dry run: nothing was written.") if report.dry_run else _("Imported.")
     rows = ngettext("%(n)s row", "%(n)s rows", report.rows) % {"n": f"{report.rows:,}"}
@@ -376,7 +382,33 @@ def report_text(report) -> str:
     lines.append(f"{file_:<{width}}  {created:>9}  {updated:>9}  {unchanged:>9}")
     for label, c in report.counts.items():
         lines.append(f"{label:<{width}}  {c['created']:>9}  {c['updated']:>9}  {c['unchanged']:>9}")
+    if report.changes:
+        lines.append("")
+        lines.append(_("The import would change these rows:"))
+        lines += changes_text(report.changes)
     return "\n".join(lines)
+
+
+def changes_text(changes) -> list:
+    """The lines that list the rows an import would update, old -> new."""
+    lines = []
+    for found in described(changes):
+        lines.append(
+            ngettext("%(file)s: %(n)s row changed", "%(file)s: %(n)s rows changed", found["total"])
+            % {"file": found["file"], "n": f"{found['total']:,}"}
+        )
+        for row in found["rows"]:
+            where = _("line %(n)d") % {"n": row["line"]}
+            lines.append(f"  {row['key']} ({where})")
+            for f in row["fields"]:
+                lines.append(f"    {f['label']}: {f['old']} → {f['new']}")
+        if found["more"]:
+            lines.append("  " + ngettext(
+                "… and %(n)s more changed row (the first %(kept)s are listed)",
+                "… and %(n)s more changed rows (the first %(kept)s are listed)",
+                found["more"],
+            ) % {"n": f"{found['more']:,}", "kept": len(found["rows"])})
+    return lines
 
 
 def report_json(report) -> str:
@@ -388,6 +420,7 @@ def report_json(report) -> str:
             "error_count": report.error_count,
             "errors": [e.as_dict() for e in report.errors],
             "counts": report.counts,
+            "changes": report.changes,
             "rows": report.rows,
         },
         ensure_ascii=False,

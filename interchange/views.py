@@ -33,6 +33,7 @@ from accounts.security import check_upload_size
 from audit.models import ImportBatch
 
 from . import runlock, service
+from .changes import described
 from .exporter import ExportError, export_bundle, zip_chunks
 
 ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
@@ -166,6 +167,8 @@ def batch(request, pk):
             # has (batches recorded before the notes: the rest of the 1,000).
             "more_errors": max(0, batch.error_count - sum(e.get("more", 1) for e in batch.errors)),
             "confirmed": confirmed,
+            # What a check found the import would update, labelled in the reader's language.
+            "changes": described(batch.changes) if batch.dry_run else [],
             # Uploads waiting for confirmation or a new start expire (clean_uploads).
             "upload_kept": path is not None and path.is_file(),
         },
