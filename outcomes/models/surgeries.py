@@ -218,6 +218,8 @@ class Surgery(RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("hospital",)
+    # Refused after today (outcomes.models.common.EventDatesRule, spec section 2).
+    event_date_fields = ("date",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = SurgeryManager()
