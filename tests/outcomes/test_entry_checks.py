@@ -1,6 +1,9 @@
 """Checks at entry in the forms, the same rules as the importer's
 (tests/interchange/test_entry_checks.py): an event dated after today is
-refused on its field."""
+refused on its field; a quality warning (a surgery when its team was not in
+the field, a surgery under another hospital's team, a rotation outside its
+team's dates) stops the first save, shows the warning with a "Save anyway"
+box, and the confirmed form saves."""
 
 import datetime as dt
 
@@ -9,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from deployments.models import Rotation
 from outcomes.models import Consultation, IndicatorValue, Referral, Surgery, Technique, Training
 from tests import factories as f
 
@@ -29,6 +33,12 @@ def refused_message():
 def coord_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture
+def team8(world):
+    return f.TeamFactory(code="BJ-LHASA-8", program=world.bj_lhasa, batch=8,
+                         start_date=dt.date(2023, 7, 1), end_date=dt.date(2024, 6, 30))
 
 
 def field_errors(response, name):
@@ -106,3 +116,119 @@ def test_planned_training_may_start_after_today(world):
 
 def test_referral_model_lists_its_event_date():
     assert Referral.event_date_fields == ("date",)
+
+
+# --- quality warnings need a confirmation --------------------------------------------
+
+OUT_OF_FIELD = "Team BJ-LHASA-8 was not in the field on 2025-08-05 (it was from 2023-07-01 to 2024-06-30)."
+
+
+def test_a_surgery_when_its_team_was_not_in_the_field_needs_a_confirmation(team8, coord_client):
+    data = surgery_data(date="2025-08-05", team="BJ-LHASA-8")
+    response = coord_client.post(reverse("outcomes:surgery_create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert OUT_OF_FIELD in page
+    assert 'name="save_anyway"' in page and "Save anyway" in page
+    assert field_errors(response, "save_anyway") == [
+        "Check the warnings above; tick this box to save the record as it is."]
+    assert not Surgery.objects.exists()
+    response = coord_client.post(reverse("outcomes:surgery_create"), {**data, "save_anyway": "on"})
+    assert response.status_code == 302
+    assert Surgery.objects.get().team_id == "BJ-LHASA-8"
+
+
+def test_a_surgery_under_another_hospitals_team_needs_a_confirmation(world, coordinator, coord_client):
+    xigaze = f.TeamFactory(code="SH-XIGAZE-3", program=world.sh_xigaze, batch=3)
+    coordinator.profile.programs.add(world.sh_xigaze)  # may log for both hospitals
+    data = surgery_data(date="2024-03-05", team=xigaze.code, hospital="LS-PEOPLES")
+    response = coord_client.post(reverse("outcomes:surgery_create"), data)
+    assert response.status_code == 200
+    assert (
+        "Team SH-XIGAZE-3 works at Xigaze People&#x27;s Hospital, not at Lhasa People&#x27;s Hospital "
+        "where this surgery was." in response.content.decode()
+    )
+    assert not Surgery.objects.exists()
+    response = coord_client.post(reverse("outcomes:surgery_create"), {**data, "save_anyway": "on"})
+    assert response.status_code == 302
+    assert Surgery.objects.team_of_other_hospital().get().team_id == "SH-XIGAZE-3"
+
+
+def test_a_surgery_without_warnings_saves_at_once_and_shows_no_box(team8, coord_client):
+    page = coord_client.get(reverse("outcomes:surgery_create")).content.decode()
+    assert 'name="save_anyway"' not in page
+    response = coord_client.post(reverse("outcomes:surgery_create"),
+                                 surgery_data(date="2024-03-05", team="BJ-LHASA-8"))
+    assert response.status_code == 302
+
+
+def test_editing_a_surgery_with_a_warning_asks_again(team8, coord_client, world):
+    surgery = f.SurgeryFactory(hospital=world.lhasa_peoples, team=team8, date=dt.date(2025, 8, 5))
+    data = surgery_data(date="2025-08-05", team="BJ-LHASA-8", ref=surgery.ref, procedure="Hernia repair")
+    response = coord_client.post(reverse("outcomes:surgery_update", args=[surgery.pk]), data)
+    assert response.status_code == 200 and OUT_OF_FIELD in response.content.decode()
+    response = coord_client.post(reverse("outcomes:surgery_update", args=[surgery.pk]), {**data, "save_anyway": "on"})
+    assert response.status_code == 302
+    surgery.refresh_from_db()
+    assert surgery.procedure == "Hernia repair"
+
+
+def rotation_data(**overrides):
+    data = {
+        "person_code": "E-1", "person_name": "Li Wei", "person_home_hospital": "BJ-FRIENDSHIP",
+        "team": "BJ-LHASA-8", "specialty": "general_surgery", "title": "attending", "role": "member",
+        "start_date": "2024-05-01", "end_date": "2024-08-31",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_rotation_outside_its_teams_dates_needs_a_confirmation(team8, coord_client):
+    response = coord_client.post(reverse("deployments:rotation_create"), rotation_data())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "This rotation (2024-05-01 – 2024-08-31) lies outside the dates of its team BJ-LHASA-8 "
+        "(2023-07-01 – 2024-06-30)." in page
+    )
+    assert 'name="save_anyway"' in page
+    assert not Rotation.objects.exists()
+    response = coord_client.post(reverse("deployments:rotation_create"), {**rotation_data(), "save_anyway": "on"})
+    assert response.status_code == 302
+    assert Rotation.objects.outside_team_dates().get().person_id == "E-1"
+
+
+def test_a_rotation_within_its_teams_dates_shows_no_box(team8, coord_client):
+    response = coord_client.get(reverse("deployments:rotation_create"))
+    assert 'name="save_anyway"' not in response.content.decode()
+    response = coord_client.post(reverse("deployments:rotation_create"),
+                                 rotation_data(start_date="2023-07-01", end_date="2024-06-30"))
+    assert response.status_code == 302
+
+
+def test_the_warnings_record_method_and_queryset_agree(world, team8):
+    xigaze = f.TeamFactory(code="SH-XIGAZE-3", program=world.sh_xigaze, batch=3,
+                           start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31))
+    cases = {
+        "fine": (team8, dt.date(2024, 3, 5)),
+        "first-day": (team8, dt.date(2023, 7, 1)),
+        "last-day": (team8, dt.date(2024, 6, 30)),
+        "day-after": (team8, dt.date(2024, 7, 1)),
+        "day-before": (team8, dt.date(2023, 6, 30)),
+        "other-hospital": (xigaze, dt.date(2024, 3, 5)),
+        "both": (xigaze, dt.date(2025, 3, 5)),
+        "no-team": (None, dt.date(2025, 3, 5)),
+    }
+    for ref, (team, day) in cases.items():
+        f.SurgeryFactory(ref=ref, hospital=world.lhasa_peoples, team=team, date=day)
+    by_method = {s.ref: len(s.quality_warnings()) for s in Surgery.objects.all()}
+    dates = set(Surgery.objects.outside_team_dates().values_list("ref", flat=True))
+    hospitals = set(Surgery.objects.team_of_other_hospital().values_list("ref", flat=True))
+    assert dates == {"day-after", "day-before", "both"}
+    assert hospitals == {"other-hospital", "both"}
+    assert by_method == {ref: (ref in dates) + (ref in hospitals) for ref in cases}
+    for start, end in [("2023-07-01", "2024-06-30"), ("2023-06-30", "2024-01-01"), ("2024-01-01", "2024-07-01")]:
+        f.RotationFactory(team=team8, start_date=dt.date.fromisoformat(start), end_date=dt.date.fromisoformat(end))
+    outside = set(Rotation.objects.outside_team_dates().values_list("pk", flat=True))
+    assert outside == {r.pk for r in Rotation.objects.all() if r.quality_warnings()}
+    assert len(outside) == 2
