@@ -6,6 +6,7 @@ another hospital's team, a rotation outside its team's dates) are listed
 with their file and line, in a dry run too, and do not stop the import."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -192,3 +193,19 @@ def test_the_batch_page_and_the_command_list_the_warnings(example, admin_user, c
     assert status == 0
     assert "3 warnings (the rows are imported; check them):" in out
     assert "surgeries.csv:7 [team_code] 'SH-XIGAZE-3': Team SH-XIGAZE-3 works at XG-PEOPLES" in out
+
+
+def test_the_json_report_gives_the_warnings(example):
+    with_warnings(example)
+    status, out = command(example, "--dry-run", "--json")
+    found = json.loads(out)
+    assert status == 0 and found["ok"] and found["warning_count"] == 3
+    assert found["warnings"][0] == {
+        "file": "rotations.csv", "line": 6, "column": "start_date", "value": "2024-05-01 – 2024-08-31",
+        "message": (
+            "This rotation (2024-05-01 – 2024-08-31) lies outside the dates of its team BJ-LHASA-8 "
+            "(2023-07-01 – 2024-06-30)."
+        ),
+        "warning": True,
+    }
+    assert not Surgery.objects.exists()
