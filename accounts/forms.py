@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scope
 from aidtracker.lib.widgets import DateInput
 
+SAVE_ANYWAY = "save_anyway"
+CONFIRM_WARNINGS = _("Check the warnings above; tick this box to save the record as it is.")
 OUT_OF_SCOPE = _(
     "You may record this only for the hospitals and teams of your programs; "
     "this record would belong to none of them."
@@ -75,6 +77,12 @@ class ScopedModelForm(forms.ModelForm):
                     }
             if isinstance(f.widget, forms.DateInput) and not isinstance(f.widget, DateInput):
                 f.widget = DateInput()
+        # A record with quality warnings (the model's quality_warnings(): they
+        # do not block) is saved once the user ticks this box, which the form
+        # shows with the warnings after the first submit (includes/form_warnings.html).
+        self.quality_warnings = []
+        if hasattr(self._meta.model, "quality_warnings"):
+            self.fields[SAVE_ANYWAY] = forms.BooleanField(label=_("Save anyway"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -86,3 +94,7 @@ class ScopedModelForm(forms.ModelForm):
         super()._post_clean()
         if not self.errors and not scope.can_edit(self.user, self.instance):
             self.add_error(None, OUT_OF_SCOPE)
+        if not self.errors and SAVE_ANYWAY in self.fields:
+            self.quality_warnings = self.instance.quality_warnings()
+            if self.quality_warnings and not self.cleaned_data.get(SAVE_ANYWAY):
+                self.add_error(SAVE_ANYWAY, CONFIRM_WARNINGS)

@@ -34,6 +34,20 @@ ROTATION_OVERLAP_MESSAGE = _(
     "one person's rotations may not overlap."
 )
 
+# A quality warning (it does not block: forms ask to confirm, the import
+# report lists it). The rule in three forms that tests hold to agree: a
+# record's method (forms), a queryset filter (pages) and SQL over a row and
+# its team's (the importer's set-based check on staged rows).
+ROTATION_OUTSIDE_TEAM_WARNING = _(
+    "This rotation (%(start)s – %(end)s) lies outside the dates of its team %(team)s "
+    "(%(team_start)s – %(team_end)s)."
+)
+ROTATION_OUTSIDE_TEAM_Q = models.Q(start_date__lt=models.F("team__start_date")) | models.Q(
+    end_date__gt=models.F("team__end_date")
+)
+# {row}: the rotation's table alias; {team}: its team's.
+ROTATION_OUTSIDE_TEAM_SQL = "({row}.start_date < {team}.start_date OR {row}.end_date > {team}.end_date)"
+
 
 def date_order_constraint(name, start="start_date", end="end_date"):
     """CheckConstraint: `end` is empty or on/after `start`."""
@@ -247,6 +261,10 @@ class Team(BilingualNameMixin, models.Model):
     def natural_key(self):
         return (self.code,)
 
+    def in_field_on(self, day) -> bool:
+        """Whether the team was in the field on `day` (between its dates)."""
+        return self.start_date <= day <= self.end_date
+
 
 class PersonQuerySet(ScopedQuerySet, models.QuerySet):
     def in_regions(self, codes):
@@ -312,6 +330,10 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
     def of_donor(self, donor):
         """Rotations in teams of programs of the donor region `donor`."""
         return self.filter(team__program__donor_region=donor)
+
+    def outside_team_dates(self):
+        """Rotations that begin before their team or end after it (a quality warning)."""
+        return self.filter(ROTATION_OUTSIDE_TEAM_Q)
 
     # Bulk writes announce themselves (deployments/signals.py), so that the
     # experts-per-month rollup stays exact (deployments/rollups.py).
@@ -406,6 +428,19 @@ class Rotation(models.Model):
         return (self.team_id, self.person_id)
 
     natural_key.dependencies = ["deployments.team", "deployments.person"]
+
+    def quality_warnings(self) -> list:
+        """What looks wrong but may be right (saved once confirmed): a
+        rotation outside its team's dates."""
+        if not (self.team_id and self.start_date and self.end_date):
+            return []
+        team = self.team
+        if team.in_field_on(self.start_date) and team.in_field_on(self.end_date):
+            return []
+        return [ROTATION_OUTSIDE_TEAM_WARNING % {
+            "start": self.start_date.isoformat(), "end": self.end_date.isoformat(), "team": team.code,
+            "team_start": team.start_date.isoformat(), "team_end": team.end_date.isoformat(),
+        }]
 
     def clean(self):
         super().clean()

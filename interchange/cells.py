@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from aidtracker.lib.columns import QUOTE, unquote
 from deployments.models import KEY_MESSAGE, TEAM_BATCH_POSITIVE_MESSAGE, Program, Team
 from hospitals.models import HOSPITAL_CODE_MESSAGE, REGION_CODE_MESSAGE, Hospital, Region, Specialty
-from outcomes.models import NOT_NEGATIVE_MESSAGE, SURGERY_GRADE_MESSAGE
+from outcomes.models import FUTURE_DATE_MESSAGE, NOT_NEGATIVE_MESSAGE, SURGERY_GRADE_MESSAGE
+from outcomes.models.common import event_date_limit
 
 from .values import (
     DATES_SEEN,
@@ -85,6 +86,24 @@ def copy_escape(text):
 
 def converter(column, known):
     """A function cell -> stored text, raising values.Invalid with what was expected."""
+    conv = _converter(column, known)
+    if not column.not_after_today:
+        return conv
+    today = event_date_limit().isoformat()
+    message = FUTURE_DATE_MESSAGE % {"today": today}
+
+    def not_after_today(v):
+        # Both are ISO text (a month is stored as its first day): text order is date order.
+        value = conv(v)
+        if value > today:
+            raise Invalid(message)
+        return value
+
+    not_after_today.today = today
+    return not_after_today
+
+
+def _converter(column, known):
     kind = column.kind
     if kind == "text":
         limit = column.max_length
@@ -240,6 +259,9 @@ def fast_row_function(spec, plan, defaults, known, *, postgres):
             env[f"d{j}"] = DATES_SEEN
             env[f"f{j}"] = conv  # raises Invalid, caught below
             body.append(f"        if {v} not in d{j}: {v} = f{j}({v})")
+            if column.not_after_today:
+                env[f"t{j}"] = conv.today
+                body.append(f"        if {v} > t{j}: return None")  # the general path says why
         elif kind == "int" and column.minimum < 1:
             # Digits without a leading zero, fewer than the maximum has,
             # are already the stored text; anything else goes through

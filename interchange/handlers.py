@@ -33,6 +33,7 @@ from outcomes.models import REFERRAL_ENDS_MESSAGE, TRAINING_HOST_MESSAGE
 
 from .cells import COUNTRY_RE, REF_EXPECTED, converter, fast_row_function
 from .limits import CheckTimeExceeded, Limits
+from .quality import rotation_warnings, surgery_warnings
 from .report import ERRORS_PER_FILE
 from .sources import FileProblem, Unusable
 from .specs import PERSON_COLUMNS, PERSON_MODEL, TRAINEE_COLUMNS, TRAINEE_MODEL
@@ -249,7 +250,9 @@ class FileImport:
         # table (Stage._start_direct_load): its rows need no checks that
         # compare them with the table's, and nothing else reads the table
         # before the write. Not in a dry run: that writes no record table.
-        expected = 0 if self.dry_run or type(self) is not FileImport else self.file.estimate_rows()
+        # (Surgeries' warnings only read the rows once staged.)
+        plain = type(self) in (FileImport, SurgeriesImport)
+        expected = 0 if self.dry_run or not plain else self.file.estimate_rows()
         self.stage = Stage(spec.model, spec.db_columns, spec.conflict, self.name, self.text_columns, expected)
         # An optional column the file leaves out is kept as it is on the rows
         # it updates; an empty cell, by contrast, means "not given" and clears it.
@@ -335,6 +338,10 @@ class FileImport:
         for line, *key in self.stage.rows_with_keys(self.bad_keys):
             bad_line = bad_lines[tuple(map(str, key))]
             self._key_twice(max(line, bad_line), key, min(line, bad_line))
+
+    def warnings(self, stages):
+        """Quality warnings on the staged rows (interchange/quality.py): listed
+        in the report, they do not stop the import. `stages`: every file's, by label."""
 
 
 class RegionsImport(FileImport):
@@ -507,6 +514,17 @@ class RotationsImport(DescribedImport):
             )
 
 
+    def warnings(self, stages):
+        rotation_warnings(self, stages)
+
+
+class SurgeriesImport(FileImport):
+    """A plain file; its quality warnings compare a surgery with its team."""
+
+    def warnings(self, stages):
+        surgery_warnings(self, stages)
+
+
 class TrainingsImport(DescribedImport):
     id_column = "trainee_id"
     described = ("trainee_name", "hospital_code", "role")
@@ -585,6 +603,7 @@ HANDLERS = {
     "programs.csv": ProgramsImport,
     "teams.csv": TeamsImport,
     "rotations.csv": RotationsImport,
+    "surgeries.csv": SurgeriesImport,
     "trainings.csv": TrainingsImport,
     "referrals.csv": ReferralsImport,
 }

@@ -199,6 +199,11 @@ def _read_and_check(bundle, report, tracker, *, dry_run):
             try:
                 time_left()
                 handler.checks()
+                # Quality warnings: listed in the report (a dry run's too),
+                # they do not stop the import. Against the rows as the
+                # import would leave them (every file is staged by now).
+                time_left()
+                handler.warnings(stages)
             except CheckTimeExceeded as exc:
                 report.add(handler.name, None, "", "", exc.message(), always=True)
                 raise _Rollback from None

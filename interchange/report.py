@@ -56,6 +56,7 @@ class ImportProblem:
     value: str
     message: str
     more: int = 0  # not an error: the errors of this file not kept, this many
+    warning: bool = False  # a quality warning: listed, but it does not stop the import
 
     def as_dict(self):
         found = {
@@ -67,6 +68,8 @@ class ImportProblem:
         }
         if self.more:
             found["more"] = self.more
+        if self.warning:
+            found["warning"] = True
         return found
 
     def __str__(self):
@@ -92,6 +95,11 @@ class Report:
     per_file: Counter = field(default_factory=Counter)  # file -> errors found
     # In a dry run: label -> the rows it would update, old -> new (interchange/changes.py).
     changes: dict = field(default_factory=dict)
+    # Quality warnings (spec-compatible rows that look wrong: a surgery when
+    # its team was not in the field, ...): listed, kept as errors are (the
+    # first ERRORS_PER_FILE of a file), counted; they do not stop the import.
+    warnings: list = field(default_factory=list)
+    warning_count: int = 0
 
     @property
     def ok(self):
@@ -113,6 +121,18 @@ class Report:
                 shortened(value or "", VALUE_CHARS), shortened(message, MESSAGE_CHARS),
             ))
 
+    def warn(self, file, line, column, value, message):
+        """Count and keep one quality warning."""
+        self.warning_count += 1
+        self.warnings.append(ImportProblem(
+            shortened(file, FILE_CHARS), line, shortened(column, VALUE_CHARS),
+            shortened(value or "", VALUE_CHARS), shortened(message, MESSAGE_CHARS), warning=True,
+        ))
+
+    def count_more_warnings(self, n):
+        """Count `n` more warnings, found by a set-based check but not kept."""
+        self.warning_count += max(0, n)
+
     def count_more(self, file, n):
         """Count `n` more errors of `file`, found by a set-based check but not
         kept (the report keeps the first ERRORS_PER_FILE of a file)."""
@@ -129,6 +149,7 @@ class Report:
         """Sort the errors file by file (`order`: file -> its rank), line by
         line, and end each file's with a note of the errors not kept."""
         self.errors.sort(key=lambda e: (order.get(e.file, -1), e.line or 0))
+        self.warnings.sort(key=lambda e: (order.get(e.file, -1), e.line or 0))
         kept = Counter(e.file for e in self.errors)
         notes = {}
         for file, found in self.per_file.items():

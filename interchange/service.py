@@ -160,7 +160,8 @@ def _record(batch, report, message=""):
             counts=report.counts,
             changes=report.changes,
             error_count=report.error_count,
-            errors=[e.as_dict() for e in report.errors],
+            # The quality warnings go with the errors, marked (`warning`): the batch's page splits them.
+            errors=[e.as_dict() for e in report.errors] + [w.as_dict() for w in report.warnings],
             message=report.unusable,
         )
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(**fields)
@@ -382,11 +383,27 @@ def report_text(report) -> str:
     lines.append(f"{file_:<{width}}  {created:>9}  {updated:>9}  {unchanged:>9}")
     for label, c in report.counts.items():
         lines.append(f"{label:<{width}}  {c['created']:>9}  {c['updated']:>9}  {c['unchanged']:>9}")
+    lines.extend(_warnings_text(report))
     if report.changes:
         lines.append("")
         lines.append(_("The import would change these rows:"))
         lines += changes_text(report.changes)
     return "\n".join(lines)
+
+
+def _warnings_text(report):
+    """The report's quality warnings, one a line, after a line counting them."""
+    if not report.warning_count:
+        return []
+    lines = [ngettext(
+        "%(n)d warning (the rows are imported; check them):",
+        "%(n)d warnings (the rows are imported; check them):",
+        report.warning_count,
+    ) % {"n": report.warning_count}]
+    lines.extend(str(w) for w in report.warnings)
+    if report.warning_count > len(report.warnings):
+        lines.append(_("… and %(n)s more") % {"n": f"{report.warning_count - len(report.warnings):,}"})
+    return lines
 
 
 def changes_text(changes) -> list:
@@ -419,6 +436,8 @@ def report_json(report) -> str:
             "unusable": report.unusable,
             "error_count": report.error_count,
             "errors": [e.as_dict() for e in report.errors],
+            "warning_count": report.warning_count,
+            "warnings": [w.as_dict() for w in report.warnings],
             "counts": report.counts,
             "changes": report.changes,
             "rows": report.rows,

@@ -55,6 +55,9 @@ class ImportColumn:
     # Written as text (aidtracker.lib.columns): one leading apostrophe, which
     # keeps spreadsheets from taking the text for a formula, is not the value's.
     quoted: bool = False
+    # A date or month of something that has happened: not later than today
+    # (spec section 2; outcomes.models.common.EventDatesRule is the forms' side).
+    not_after_today: bool = False
 
 
 def text(max_length, required=False, default=""):
@@ -72,6 +75,11 @@ def ref(target, required=True):
 
 def date_col(required=True):
     return ImportColumn(required=required, kind="date")
+
+
+def event_date(required=True):
+    """The date of something that has happened: refused after today."""
+    return ImportColumn(required=required, kind="date", not_after_today=True)
 
 
 def bool_col():
@@ -228,7 +236,7 @@ FILES = [
         outcomes_columns.SURGERIES,
         {
             "ref": code("key"),
-            "date": date_col(),
+            "date": event_date(),
             "hospital_code": ref("hospital"),
             "specialty": ref("specialty"),
             "procedure": text(200, True),
@@ -265,7 +273,7 @@ FILES = [
             "end_date": date_col(required=False),
             "hours": ImportColumn(kind="decimal", digits=(8, 1)),
             "status": choice(Training.Status.choices),
-            "independent_on": date_col(required=False),
+            "independent_on": event_date(required=False),
             "skill": text(200),
         },
         key=("ref",),
@@ -280,7 +288,7 @@ FILES = [
             "hospital_code": ref("hospital"),
             "specialty": ref("specialty"),
             "name": text(200, True),
-            "introduced_on": date_col(),
+            "introduced_on": event_date(),
             "program_code": ref("program", required=False),
             "first_in_region": bool_col(),
         },
@@ -294,7 +302,7 @@ FILES = [
         outcomes_columns.REFERRALS,
         {
             "ref": code("key"),
-            "date": date_col(),
+            "date": event_date(),
             "kind": choice(Referral.Kind.choices),
             "origin": ImportColumn(required=True, kind="end"),
             "destination": ImportColumn(required=True, kind="end"),
@@ -320,7 +328,7 @@ FILES = [
         outcomes_columns.CONSULTATIONS,
         {
             "ref": code("key"),
-            "date": date_col(),
+            "date": event_date(),
             "requesting_hospital_code": ref("hospital"),
             "consulting_hospital_code": ref("hospital"),
             "specialty": ref("specialty"),
@@ -336,7 +344,7 @@ FILES = [
         outcomes_columns.INDICATORS,
         {
             "hospital_code": ref("hospital"),
-            "period": ImportColumn(required=True, kind="period"),
+            "period": ImportColumn(required=True, kind="period", not_after_today=True),
             "indicator": choice(IndicatorValue.Indicator.choices),
             "value": ImportColumn(required=True, kind="decimal", digits=(14, 2)),
         },

@@ -154,18 +154,22 @@ def batch(request, pk):
     if batch.dry_run and batch.upload:
         confirmed = ImportBatch.objects.filter(dry_run=False, upload=batch.upload).order_by("-pk").first()
     path = service.upload_path(batch)
+    errors = [e for e in batch.errors if not e.get("warning")]
     response = render(
         request,
         "interchange/batch.html",
         {
             "batch": batch,
+            "errors": errors,
+            # Quality warnings (kept with the errors, marked): they did not stop the import.
+            "warnings": [e for e in batch.errors if e.get("warning")],
             "running": running,
             "interrupted": batch.status == ImportBatch.Status.INTERRUPTED,
             "progress": progress,
             "percent": int(100 * progress["done"] / progress["total"]) if progress.get("total") else None,
             # Errors neither listed nor in a file's note of how many more it
             # has (batches recorded before the notes: the rest of the 1,000).
-            "more_errors": max(0, batch.error_count - sum(e.get("more", 1) for e in batch.errors)),
+            "more_errors": max(0, batch.error_count - sum(e.get("more", 1) for e in errors)),
             "confirmed": confirmed,
             # What a check found the import would update, labelled in the reader's language.
             "changes": described(batch.changes) if batch.dry_run else [],

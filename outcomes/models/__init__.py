@@ -3,6 +3,7 @@ consultations and monthly indicators, a module each. No patient identifiers,
 by design."""
 
 from outcomes.models.common import (  # noqa: F401
+    FUTURE_DATE_MESSAGE,
     INDICATOR_PERIOD_MESSAGE,
     NOT_NEGATIVE_MESSAGE,
     REFERRAL_ENDS_MESSAGE,

@@ -2,8 +2,10 @@
 numbers are not negative, and the messages that the models' constraints and
 the importer (interchange/) speak with."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import KEY_VALIDATOR
@@ -22,6 +24,43 @@ REFERRAL_ENDS_MESSAGE = _(
     "hospital; an international patient comes from a country to a hospital."
 )
 INDICATOR_PERIOD_MESSAGE = _("An indicator's period is a month (YYYY-MM).")
+FUTURE_DATE_MESSAGE = _(
+    "Not after today (%(today)s): only what has happened is recorded "
+    "(planned rotations, teams and trainings may lie ahead)."
+)
+
+
+def event_date_limit():
+    """The last day an event may be dated: today in the installation's time
+    zone (spec section 2). The importer compares its ISO text with a cell's."""
+    return timezone.localdate()
+
+
+def future_dates(instance, today=None) -> dict:
+    """{field: message} for each date of `instance` that records something
+    that has happened (`event_date_fields`: a surgery's date, an indicator's
+    period, ...) and lies after today: the spec refuses it."""
+    today = today or event_date_limit()
+    found = {}
+    for name in instance.event_date_fields:
+        day = getattr(instance, name, None)
+        if hasattr(day, "isoformat") and day > today:
+            found[name] = FUTURE_DATE_MESSAGE % {"today": today.isoformat()}
+    return found
+
+
+class EventDatesRule:
+    """`clean()` refuses the dates of `event_date_fields` after today (forms
+    and the admin run it through full_clean; the importer reads the same
+    fields with interchange.cells and the same message)."""
+
+    event_date_fields: tuple = ()
+
+    def clean(self):
+        super().clean()
+        found = future_dates(self)
+        if found:
+            raise ValidationError(found)
 
 
 def not_negative_constraint(field, name):
@@ -46,7 +85,7 @@ def ref_unique(name):
     return models.UniqueConstraint(fields=["ref"], name=name)
 
 
-class RefModel(models.Model):
+class RefModel(EventDatesRule, models.Model):
     """A record whose identity is the data owner's `ref` (each subclass
     declares `ref_unique(...)` among its constraints)."""
 

@@ -58,6 +58,8 @@ class Consultation(RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("requesting_hospital",)
+    # Refused after today (outcomes.models.common.EventDatesRule, spec section 2).
+    event_date_fields = ("date",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ConsultationManager()

@@ -8,6 +8,7 @@ from audit.models import HistoryBase, LeanHistoricalRecords
 from hospitals.models import Hospital, in_regions_q
 from outcomes.models.common import (
     INDICATOR_PERIOD_MESSAGE,
+    EventDatesRule,
     NOT_NEGATIVE,
     not_negative_constraint,
 )
@@ -23,7 +24,7 @@ class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)
         return self.get(hospital=hospital, period=period, indicator=indicator)
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(EventDatesRule, models.Model):
     """One monthly figure of one hospital; `period` is the month's first day."""
 
     class Indicator(models.TextChoices):
@@ -42,6 +43,9 @@ class IndicatorValue(models.Model):
     period = models.DateField(_("month"))
     indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator.choices)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE)
+
+    # A month after this one is refused (EventDatesRule: its first day is after today).
+    event_date_fields = ("period",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = IndicatorValueManager()

@@ -100,6 +100,8 @@ class Referral(RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("origin_hospital", "destination_hospital")
+    # Refused after today (outcomes.models.common.EventDatesRule, spec section 2).
+    event_date_fields = ("date",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = ReferralManager()

@@ -40,8 +40,36 @@ SURGERY_COUNTS = {
     "first_in_region": models.Q(first_in_region=True),
 }
 
+# Quality warnings (they do not block: forms ask to confirm, the import
+# report lists them). Each rule in three forms that tests hold to agree: the
+# record's method (forms), a queryset filter (pages) and SQL over a row, its
+# team's and that team's program's (the importer's check on staged rows).
+SURGERY_TEAM_DATES_WARNING = _(
+    "Team %(team)s was not in the field on %(date)s (it was from %(start)s to %(end)s)."
+)
+SURGERY_TEAM_HOSPITAL_WARNING = _(
+    "Team %(team)s works at %(team_hospital)s, not at %(hospital)s where this surgery was."
+)
+SURGERY_TEAM_DATES_Q = models.Q(team__isnull=False) & (
+    models.Q(date__lt=models.F("team__start_date")) | models.Q(date__gt=models.F("team__end_date"))
+)
+SURGERY_TEAM_HOSPITAL_Q = models.Q(team__isnull=False) & ~models.Q(
+    team__program__recipient_hospital=models.F("hospital")
+)
+# {row}: the surgery's table alias; {team}: its team's; {program}: the team's program's.
+SURGERY_TEAM_DATES_SQL = "({row}.date < {team}.start_date OR {row}.date > {team}.end_date)"
+SURGERY_TEAM_HOSPITAL_SQL = "({program}.recipient_hospital_id <> {row}.hospital_id)"
+
 
 class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
+    def outside_team_dates(self):
+        """Surgeries dated when their team was not in the field (a quality warning)."""
+        return self.filter(SURGERY_TEAM_DATES_Q)
+
+    def team_of_other_hospital(self):
+        """Surgeries whose team belongs to another recipient hospital's program (a quality warning)."""
+        return self.filter(SURGERY_TEAM_HOSPITAL_Q)
+
     def in_regions(self, codes):
         """Surgeries at hospitals in the regions `codes`; for the donor
         regions among them, the surgeries of their teams and of the
@@ -218,6 +246,8 @@ class Surgery(RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("hospital",)
+    # Refused after today (outcomes.models.common.EventDatesRule, spec section 2).
+    event_date_fields = ("date",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = SurgeryManager()
@@ -252,6 +282,24 @@ class Surgery(RefModel):
 
     def get_absolute_url(self):
         return reverse("outcomes:surgery", args=[self.pk])
+
+    def quality_warnings(self) -> list:
+        """What looks wrong but may be right (saved once confirmed): the team
+        was not in the field that day, or works at another hospital."""
+        if not self.team_id:
+            return []
+        team = self.team
+        found = []
+        if self.date and not team.in_field_on(self.date):
+            found.append(SURGERY_TEAM_DATES_WARNING % {
+                "team": team.code, "date": self.date.isoformat(),
+                "start": team.start_date.isoformat(), "end": team.end_date.isoformat(),
+            })
+        if self.hospital_id and team.program.recipient_hospital_id != self.hospital_id:
+            found.append(SURGERY_TEAM_HOSPITAL_WARNING % {
+                "team": team.code, "team_hospital": team.program.recipient_hospital, "hospital": self.hospital,
+            })
+        return found
 
     @property
     def minimally_invasive(self) -> bool:

@@ -55,6 +55,8 @@ class Technique(RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("hospital",)
+    # Refused after today (outcomes.models.common.EventDatesRule, spec section 2).
+    event_date_fields = ("introduced_on",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TechniqueManager()

@@ -232,6 +232,8 @@ class Training(TraineeRollupWrites, RefModel):
     # A coordinator edits it when one of these is a recipient hospital of
     # their programs (accounts/scope.py).
     scope_hospital_paths = ("trainee__hospital",)
+    # Refused after today (EventDatesRule); a planned training may start later.
+    event_date_fields = ("independent_on",)
 
     history = LeanHistoricalRecords(bases=[HistoryBase])
     objects = TrainingManager()
