@@ -204,7 +204,7 @@ class IndicatorMonthChoice(forms.Form):
 
     month = forms.DateField(
         label=_("Month"), input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
         error_messages={"invalid": _("Enter the month as YYYY-MM, e.g. 2024-05.")},
     )
 
