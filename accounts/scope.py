@@ -335,6 +335,16 @@ def editable_hospitals(user):
     return Hospital.objects.none()
 
 
+def can_edit_hospital(user, hospital) -> bool:
+    """May the user change `hospital`'s own records, such as its monthly
+    indicators: admins, and coordinators of a program it receives
+    (editable_hospitals)."""
+    scope = get_scope(user)
+    if scope.role == ADMIN:
+        return True
+    return scope.role == COORDINATOR and hospital.pk in scope.hospitals
+
+
 def can_create(user) -> bool:
     """May the user open a create form at all (an admin, or a coordinator with programs)."""
     scope = get_scope(user)

@@ -168,7 +168,9 @@ def donor_cards(summary, params, links=True):
              note=_("the donor's programs active in the period")),
         card(_("Recipient hospitals"), s["recipient_hospitals"], None, note=_("of those programs")),
         card(_("Twinned departments"), s["twinned_departments"], "#hospitals-title"),
-        card(_("Teams"), s["teams"], "#teams-title", note=_("batches active in the period")),
+        # The teams list counts the summary's `teams`; without it (viewers) the table below.
+        card(_("Teams"), s["teams"], list_url("dashboards:team_list", p, specialty=None) if links else "#teams-title",
+             note=_("batches active in the period")),
         card(_("Experts"), s["experts"], rotations_url, note=_("distinct people sent, on site in the period")),
         card(_("Expert-days"), s["expert_days"], rotations_url, note=_("days on site within the period")),
         card(_("Surgeries with its teams"), sg["total"], list_url(surgeries, p), parts=[

@@ -14,10 +14,11 @@ only what concerns Tibet. A fixed number of queries whatever the data size.
 
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scope import can_read_records, scope_queryset
+from accounts.scope import can_edit_hospital, can_read_records, scope_queryset
 from aidtracker.lib.periods import Period, add_months
 from dashboards import charts, coverage, indicators, views
 from dashboards.links import list_url
@@ -101,6 +102,9 @@ def hospital(request, code):
             (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
         ],
         "indicator_charts": indicator_charts,
+        # The monthly indicator form, for those who enter them (outcomes/views_indicators.py).
+        "indicator_form_url": reverse("outcomes:indicator_month", args=[hospital.code])
+        if can_edit_hospital(request.user, hospital) else None,
         "links": [
             (_("Surgeries"), list_url("outcomes:surgery_list", hospital_params)),
             (_("Trainings of its staff"), list_url("outcomes:training_list", hospital_params)),

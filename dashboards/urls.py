@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards import donors, hospitals, views
+from dashboards import donors, hospitals, teams, views
 
 app_name = "dashboards"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
     path("programs/<str:code>/", views.program, name="program"),
+    path("teams/", teams.TeamListView.as_view(), name="team_list"),
+    path("teams/export.csv", teams.TeamListView.as_view(), {"export": True}, name="team_list_csv"),
     path("teams/<str:code>/", views.team, name="team"),
     path("hospitals/", hospitals.HospitalListView.as_view(), name="hospital_list"),
     path("hospitals/export.csv", hospitals.HospitalListView.as_view(), {"export": True}, name="hospital_list_csv"),

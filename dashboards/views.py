@@ -126,7 +126,7 @@ def overview(request):
 OVERVIEW_COLUMNS = [
     ("programs", "dashboards:program_list", {}),
     ("twinned_departments", "#twinnings", {}),
-    ("teams", None, {}),
+    ("teams", "dashboards:team_list", {}),
     ("experts", "deployments:rotation_list", {}),
     ("expert_days", "deployments:rotation_list", {}),
     ("surgeries", "outcomes:surgery_list", {}),
@@ -246,7 +246,9 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
              note=_("recipient in the region, active in the period"), wide=wide_of_specialty),
         card(_("Twinned departments"), s["twinned_departments"], "#twinnings"),
-        card(_("Teams"), s["teams"], None, note=_("batches active in the period"), wide=wide_of_specialty),
+        # The teams list counts the summary's `teams` (their own dates overlap the period).
+        card(_("Teams"), s["teams"], list_url("dashboards:team_list", no_spec),
+             note=_("batches active in the period"), wide=wide_of_specialty),
         card(_("Experts"), s["experts"], rotations_url,
              note=_("distinct people on site in the period")),
         card(_("Expert-days"), s["expert_days"], rotations_url,

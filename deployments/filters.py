@@ -1,4 +1,4 @@
-"""One FilterSet per listed model: programs and rotations."""
+"""One FilterSet per listed model: programs, teams and rotations."""
 
 import django_filters
 from django.db.models import Q
@@ -122,6 +122,30 @@ class ProgramFilter(django_filters.FilterSet):
 
     def in_region(self, qs, name, value):
         return qs.for_recipient_region(value)
+
+
+class TeamFilter(django_filters.FilterSet):
+    """Teams (batches); `region` is the recipient region of the team's
+    program, the period test is overlap of the team's own dates, as in the
+    summary's `teams` (figures/definitions.py)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    region = recipient_region_filter("in_region")
+    donor = donor_filter("program__donor_region")
+    program = program_filter("program")
+    date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
+    date_before = PeriodBoundFilter(bound="end", overlap=("start_date", "end_date"))
+
+    class Meta:
+        model = Team
+        fields = []
+        form = RecordFilterForm
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(name_zh__icontains=value))
+
+    def in_region(self, qs, name, value):
+        return qs.filter(program__in=Program.objects.for_recipient_region(value))
 
 
 class RotationFilter(django_filters.FilterSet):

@@ -12,6 +12,7 @@ class RotationListView(RecordListView):
     title = _("Rotations")
     filterset_class = RotationFilter
     template_name = "deployments/rotation_list.html"
+    create_url_name = "deployments:rotation_create"
     select_related = ("team__program", "person__home_hospital", "specialty")
     distinct_counts = {"experts": "person"}
     sort_columns = {

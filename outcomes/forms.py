@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scope
 from accounts.forms import ScopedModelForm
 from hospitals.models import Hospital
-from outcomes.models import Consultation, Referral, Surgery, Technique, Trainee, Training
+from aidtracker.lib.periods import month_start
+from outcomes.models import Consultation, IndicatorValue, Referral, Surgery, Technique, Trainee, Training
 from outcomes.rules import trainee_name_disagrees
 
 SURGERY_MEMORY = "surgery_form_last"  # session key: last hospital, specialty and team used
@@ -196,3 +197,47 @@ class ConsultationForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consulting_hospital"].queryset = Hospital.objects.order_by("name")
+
+
+class IndicatorMonthChoice(forms.Form):
+    """The month of the monthly indicator form (YYYY-MM): one that has begun."""
+
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        error_messages={"invalid": _("Enter the month as YYYY-MM, e.g. 2024-05.")},
+    )
+
+    def clean_month(self):
+        month = month_start(self.cleaned_data["month"])
+        current = month_start(timezone.localdate())
+        if month > current:
+            raise forms.ValidationError(
+                _("%(month)s has not begun: indicators are entered for the current month (%(current)s) "
+                  "or an earlier one."),
+                params={"month": f"{month:%Y-%m}", "current": f"{current:%Y-%m}"},
+                code="future",
+            )
+        return month
+
+
+class IndicatorMonthForm(forms.Form):
+    """Every monthly indicator of one hospital for one month, in one form:
+    a field per indicator of the contract's code list, blank for not
+    reported (a value cleared is removed). Values are counts or rates, never
+    negative (the model's own rule)."""
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}  # {indicator code: its Decimal value this month}
+        for code, label in IndicatorValue.Indicator.choices:
+            value = current.get(code)
+            self.fields[code] = forms.DecimalField(
+                label=label, required=False, min_value=0, max_digits=14, decimal_places=2,
+                initial=value,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            )
+
+    def values(self) -> dict:
+        """{indicator code: Decimal or None}, from the cleaned data."""
+        return {code: self.cleaned_data.get(code) for code in self.fields}

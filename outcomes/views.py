@@ -23,6 +23,7 @@ class SurgeryListView(RecordListView):
     title = _("Surgeries")
     filterset_class = SurgeryFilter
     template_name = "outcomes/surgery_list.html"
+    create_url_name = "outcomes:surgery_create"
     select_related = ("hospital", "specialty", "team")
     sort_columns = {
         "date": "date", "ref": "ref", "hospital": "hospital__name", "grade": "grade",
@@ -74,6 +75,7 @@ class TrainingListView(RecordListView):
     title = _("Trainings")
     filterset_class = TrainingFilter
     template_name = "outcomes/training_list.html"
+    create_url_name = "outcomes:training_create"
     select_related = ("trainee__hospital", "specialty", "host_hospital", "program")
     distinct_counts = {"trainees": "trainee"}
     sort_columns = {
@@ -93,6 +95,7 @@ class TechniqueListView(RecordListView):
     title = _("Techniques")
     filterset_class = TechniqueFilter
     template_name = "outcomes/technique_list.html"
+    create_url_name = "outcomes:technique_create"
     select_related = ("hospital", "specialty", "program")
     sort_columns = {
         "introduced": "introduced_on", "ref": "ref", "name": "name",
@@ -110,6 +113,7 @@ class ReferralListView(RecordListView):
     title = _("Referrals")
     filterset_class = ReferralFilter
     template_name = "outcomes/referral_list.html"
+    create_url_name = "outcomes:referral_create"
     select_related = ("origin_hospital", "origin_region", "destination_hospital", "destination_region")
     sort_columns = {"date": "date", "ref": "ref", "kind": "kind", "distance": "distance_km"}
     default_sort = "-date"
@@ -124,6 +128,7 @@ class ConsultationListView(RecordListView):
     title = _("Consultations")
     filterset_class = ConsultationFilter
     template_name = "outcomes/consultation_list.html"
+    create_url_name = "outcomes:consultation_create"
     select_related = ("requesting_hospital", "consulting_hospital", "specialty")
     sort_columns = {
         "date": "date", "ref": "ref", "requesting": "requesting_hospital__name",

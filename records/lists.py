@@ -15,11 +15,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from accounts.scope import RoleRequiredMixin, readable_regions, scope_key
+from accounts.scope import RoleRequiredMixin, can_create, readable_regions, scope_key
 from aidtracker.lib.cache import cached, cached_page, fragment_key
 
 CSV_CHUNK_SIZE = 2000
@@ -96,6 +97,9 @@ class RecordListView(RoleRequiredMixin, View):
     default_sort = ""
     csv_columns = None  # the file's columns (an app's columns.py), e.g. outcomes.columns.SURGERIES
     csv_filename = "export.csv"
+    # The URL name of the form that creates one such record ("outcomes:surgery_create"):
+    # the list then shows a "New" button to those who may create records.
+    create_url_name = None
     select_related: tuple = ()
     title = ""
     # Extra distinct counts shown beside the row count, e.g. {"trainees": "trainee"}.
@@ -175,12 +179,24 @@ class RecordListView(RoleRequiredMixin, View):
             "sorting": sorting,
             "query": query,
             "csv_query": _with(query, format="csv"),
+            "create": self.create_url(request),
         }
         context.update(self.get_extra_context(request, filterset))
         return render(request, self.template_name, context)
 
     def get_extra_context(self, request, filterset):
         return {}
+
+    def create_url(self, request):
+        """The list's create form ({"url", "label"}) when the user may create
+        records (accounts.scope.can_create: an admin, or a coordinator with
+        programs), else None."""
+        if self.create_url_name is None or not can_create(request.user):
+            return None
+        return {
+            "url": reverse(self.create_url_name),
+            "label": _("New %(kind)s") % {"kind": self.filterset_class._meta.model._meta.verbose_name},
+        }
 
     def fast_totals(self, request, filterset):
         """The totals ({"rows": n, ...}) computed a cheaper way than counting

@@ -23,6 +23,32 @@ class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)
     def get_by_natural_key(self, hospital, period, indicator):
         return self.get(hospital=hospital, period=period, indicator=indicator)
 
+    def set_month(self, hospital, month, values: dict) -> dict:
+        """Make `hospital`'s indicators of `month` (its first day) those of
+        `values` ({indicator code: Decimal, or None for not reported}),
+        each row saved or deleted on its own so that its history records
+        the change; returns {"added", "changed", "removed"}: the codes of
+        each. Call it in a transaction."""
+        existing = {row.indicator: row for row in self.filter(hospital=hospital, period=month)}
+        done = {"added": [], "changed": [], "removed": []}
+        for code, value in values.items():
+            row = existing.get(code)
+            if value is None:
+                if row is not None:
+                    row.delete()
+                    done["removed"].append(code)
+            elif row is None:
+                row = self.model(hospital=hospital, period=month, indicator=code, value=value)
+                row.full_clean()
+                row.save()
+                done["added"].append(code)
+            elif row.value != value:
+                row.value = value
+                row.full_clean()
+                row.save()
+                done["changed"].append(code)
+        return done
+
 
 class IndicatorValue(EventDatesRule, models.Model):
     """One monthly figure of one hospital; `period` is the month's first day."""

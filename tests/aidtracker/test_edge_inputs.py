@@ -26,7 +26,7 @@ PARAMETERS = [
     "region", "hospital", "specialty", "donor", "recipient", "program", "team", "lead", "grade",
     "approach", "kind", "status", "role", "outcome", "mode", "minimally_invasive", "demonstration",
     "first_in_region", "independent", "q", "trainee", "person", "home_hospital", "host_hospital",
-    "consulting_hospital", "age_group", "title", "page", "sort", "format", "teams", "user", "batch",
+    "consulting_hospital", "age_group", "title", "page", "sort", "format", "teams", "user", "batch", "month",
 ]
 
 

@@ -113,7 +113,8 @@ def test_the_cards_show_the_hand_derived_summary(admin):
     # were led by local surgeons alone (README: S05, S10, S15).
     assert cards["Led by local surgeons alone"]["value"] == "42.9 %"
     assert cards["Hosted for further study"]["value"] == 2
-    assert cards["Teams"]["url"] == "#teams-title"
+    assert cards["Teams"]["url"] == "/teams/?donor=110000&date_after=2024-01-01&date_before=2024-12-31"
+    assert count_of(admin, cards["Teams"]["url"]) == cards["Teams"]["value"] > 0
     response = admin.get("/donors/310000/?date_after=2024-06-15&region=630000")
     assert response.context["summary"] == expected("expected_310000_2024-06-15-_recipient-630000.json")
 

@@ -37,8 +37,8 @@ def _checked_cells(client, response):
     rows = [(row, row["cells"]) for row in response.context["rows"]]
     rows.append((response.context["totals"], response.context["totals"]["cells"]))
     for row, cells in rows:
-        # Teams have no list; the totals no twinnings table and no experts (not additive).
-        unlinked = {"teams"} if "code" in row else {"teams", "twinned_departments", "experts", "expert_days"}
+        # The totals have no twinnings table and no experts (not additive).
+        unlinked = set() if "code" in row else {"twinned_departments", "experts", "expert_days"}
         for cell in cells:
             if cell["url"] is None:
                 assert cell["key"] in unlinked, cell
@@ -59,8 +59,8 @@ def _checked_cells(client, response):
 def test_every_overview_link_lists_as_many_rows_as_its_cell(signed_in, two_regions, query):
     response = signed_in.get("/" + query)
     assert [r["code"] for r in response.context["rows"]] == ["540000", "650000"]
-    # Nine links per region row, six for the totals (no twinnings table, no experts).
-    assert _checked_cells(signed_in, response) == 9 + 9 + 6
+    # Ten links per region row, seven for the totals (no twinnings table, no experts).
+    assert _checked_cells(signed_in, response) == 10 + 10 + 7
 
 
 def test_overview_links_carry_the_region_and_the_period(signed_in, two_regions):
@@ -83,7 +83,7 @@ def test_an_officials_overview_links_within_their_region(client, two_regions, dj
     client.force_login(_make_user(django_user_model, "tibet", "official", regions=[two_regions.tibet]))
     response = client.get("/")
     assert [r["code"] for r in response.context["rows"]] == ["540000"]
-    assert _checked_cells(client, response) == 9 + 6
+    assert _checked_cells(client, response) == 10 + 7
 
 
 def test_a_viewer_gets_plain_numbers_and_the_dashboard_anchor(client, two_regions, django_user_model):
@@ -101,4 +101,4 @@ def test_with_one_recipient_region_the_headline_figures_list_its_rows(signed_in,
     assert [r["code"] for r in response.context["rows"]] == ["540000"]
     totals = response.context["totals"]
     assert totals["links"]["surgeries"] == "/surgeries/?region=540000&date_after=2024-01-01"
-    assert _checked_cells(signed_in, response) == 9 + 6
+    assert _checked_cells(signed_in, response) == 10 + 7

@@ -25,6 +25,7 @@ PINNED = {
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (22, 22),
     '/programs/': (7, 7),
     '/programs/BJ-LHASA/': (6, 6),
+    '/teams/?region=540000&date_after=2024-01-01': (9, 9),
     '/teams/BJ-LHASA-9/': (5, 5),
     '/hospitals/': (6, 6),
     '/hospitals/LS-PEOPLES/': (11, 11),

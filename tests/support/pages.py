@@ -100,6 +100,7 @@ LISTS = [
     ("technique list", "/techniques/"),
     ("referral list", "/referrals/"),
     ("consultation list", "/consultations/"),
+    ("team list", "/teams/"),
 ]
 FORMS = [
     ("surgery form", "/surgeries/new/"),
@@ -152,6 +153,10 @@ def site_pages(w, folder):
     admin("training form", "/trainings/new/")
     for name, url in FORMS:
         admin(f"{name} with errors", url, post={})
+    admin("indicator form", "/hospitals/LS-PEOPLES/indicators/?month=2024-05")
+    admin("indicator form with errors", "/hospitals/LS-PEOPLES/indicators/",
+          post={"month": "2024-05", "outpatient_visits": "-1", "live_births": "many"})
+    admin("indicator form, month not begun", "/hospitals/LS-PEOPLES/indicators/?month=2999-01")
     admin("surgery edit form", f"/surgeries/{surgery}/edit/")
     admin("surgery delete", f"/surgeries/{surgery}/delete/")
     admin("import", "/import/")
@@ -182,6 +187,7 @@ def site_pages(w, folder):
     coordinator("surgery form", "/surgeries/new/")
     coordinator("surgery form with errors", "/surgeries/new/", post={})
     coordinator("rotation form with errors", "/rotations/new/", post={})
+    coordinator("indicator form", "/hospitals/LS-PEOPLES/indicators/")
     coordinator("not allowed", "/import/", status=403)
     coordinator("not found", "/no-such-page/", status=404)
 
