@@ -1,12 +1,12 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards import donors, hospitals, teams, views
+from dashboards import donors, home, hospitals, teams, views
 
 app_name = "dashboards"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", home.home, name="overview"),
     # The overview is the list of recipient regions; its filters carry over.
     path("regions/", RedirectView.as_view(pattern_name="dashboards:overview", query_string=True)),
     path("regions/<str:code>/", views.region, name="region"),

@@ -18,6 +18,13 @@ worklist (its home page) and of the digest by e-mail (send_digests), once.
   indicator's month) among the records of the programs (rotations of their
   teams; the other kinds at their recipient hospitals, as accounts/scope.py
   assigns records to a coordinator).
+- **A department uncovered today**: a twinned department (as above) that
+  should be covered today (a twinning of it and its program running today)
+  and has nobody of its specialty on site today. It is uncovered *since* the
+  day after the last day someone of its specialty was on site (a rotation of
+  the program's teams), or since the department's start (its earliest
+  running twinning's start, not before its program's) when nobody was on site
+  since then. Remote-support programs have none, as above.
 - **A silent month**: one of the last SILENT_MONTHS full months in which a
   rotation of one of the program's teams was on site and no surgery and no
   training (by its start) was logged at the program's recipient hospital.
@@ -28,7 +35,7 @@ Each function costs a fixed number of queries, whatever the data.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 
 from aidtracker.lib.spans import ONE_DAY, Span, covered_and_gaps
@@ -52,6 +59,15 @@ class LastLogged:
     kind: str  # the model's label_lower
     label: str  # its plural name, in the active language
     last: dt.date | None
+
+
+@dataclass
+class Uncovered:
+    program: Program
+    specialty: object
+    since: dt.date  # the first day with nobody of the specialty on site
+    last_on_site: dt.date | None  # the last day someone was, if since the department's start
+    days: int  # days uncovered, today included
 
 
 @dataclass
@@ -119,6 +135,47 @@ def _window_ahead(program, twinnings, horizon):
         ends.append(max(t.end_date for t in twinnings))
     end = min(ends)
     return Span(start, end) if start <= end else None
+
+
+def uncovered_today(programs, today) -> list:
+    """An Uncovered per twinned department of `programs` (Program objects or
+    codes) that should be covered `today` and has nobody of its specialty on
+    site; longest uncovered first. Two queries."""
+    twinnings = list(
+        Twinning.objects.filter(program__in=[getattr(p, "code", p) for p in programs])
+        .exclude(program__kind=Program.Kind.REMOTE_SUPPORT)
+        .filter(start_date__lte=today, program__start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(Q(program__end_date__isnull=True) | Q(program__end_date__gte=today))
+        .select_related("program", "specialty")
+        .order_by("program_id", "specialty_id")
+    )
+    if not twinnings:
+        return []
+    # Per (program, specialty): rotations on site today, and the last day on
+    # site before today.
+    rotations = {
+        (r["team__program_id"], r["specialty_id"]): r
+        for r in Rotation.objects.filter(team__program__in={t.program_id for t in twinnings}, start_date__lte=today)
+        .values("team__program_id", "specialty_id")
+        .annotate(now=Count("pk", filter=Q(end_date__gte=today)), last=Max("end_date"))
+        .order_by()
+    }
+    departments = {}
+    for twinning in twinnings:
+        departments.setdefault((twinning.program_id, twinning.specialty_id), []).append(twinning)
+    found = []
+    for key, dept in departments.items():
+        program = dept[0].program
+        start = max(program.start_date, min(t.start_date for t in dept))
+        seen = rotations.get(key)
+        if seen and seen["now"]:
+            continue
+        last = seen["last"] if seen and seen["last"] >= start else None
+        since = last + ONE_DAY if last else start
+        found.append(Uncovered(program, dept[0].specialty, since, last, (today - since).days + 1))
+    found.sort(key=lambda u: (u.since, u.program.code, u.specialty.code))
+    return found
 
 
 # (model, date field, filter of its records at the recipient hospitals `h` or of the programs `p`)

@@ -128,3 +128,17 @@ def test_a_donor_officials_query_counts_do_not_grow_with_the_data(
         with django_assert_num_queries(expected, info=url):
             response = client.get(url)
         assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("scale", [1, 334])
+def test_a_coordinators_home_costs_fixed_queries(client, django_user_model, db, django_assert_num_queries, scale):
+    # Session 2, data version 1 (cached_page), programs 1, on site today 1,
+    # teams soon 1, gaps ahead 2, uncovered today 2, silent months 3, last
+    # logged 7 (one per record kind).
+    w = build(scale)
+    client.force_login(_make_user(django_user_model, "coord", "coordinator", programs=[w.bj_lhasa]))
+    caches["default"].clear()
+    with django_assert_num_queries(20):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert "My worklist" in response.content.decode()
