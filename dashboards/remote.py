@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
 from dashboards.links import list_url
-from deployments.models import Program
 from outcomes.models import Consultation
 
 #: Days without a consultation after which a department is a gap of remote support.
@@ -31,7 +30,7 @@ ROLES = [charts.VISITING, charts.JOINT, charts.LOCAL, charts.EXPERTS, charts.ONS
 
 def is_remote(program) -> bool:
     """Whether `program` is judged by consultations rather than on-site coverage."""
-    return program.kind == Program.Kind.REMOTE_SUPPORT
+    return program.is_remote_support
 
 
 @dataclass

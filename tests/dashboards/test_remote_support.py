@@ -125,3 +125,12 @@ def test_a_group_aid_program_page_keeps_its_coverage(signed_in, remote):
 def test_remote_support_page_in_chinese(signed_in, remote):
     response = signed_in.get("/programs/BJ-LHASA-RS/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
+
+
+def test_the_donor_hospital_page_shows_remote_support_not_coverage(signed_in, remote):
+    response = signed_in.get("/hospitals/SH-RENJI/")
+    [row] = response.context["sent"]["departments"]
+    assert row["program"].code == "BJ-LHASA-RS" and row["remote_support"]
+    table = response.content.decode().split('id="twinned-departments"')[1].split("</table>")[0]
+    assert '<a href="/programs/BJ-LHASA-RS/#remote-title">BJ-LHASA-RS</a>' in table
+    assert "remote support" in table and "%" not in table
