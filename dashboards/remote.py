@@ -112,10 +112,7 @@ def remote_support(program, consultations, twinnings, today):
                 for i, d in enumerate(depts)
             ],
             stacked=True,
-            table={
-                "headers": [_("Month")] + [d.name for d in depts],
-                "rows": [[label] + [c["n"] for c in row["cells"]] for label, row in zip(labels, table)],
-            },
+            # The numbers are in the page's own table, whose cells link to the lists.
         )
     return {
         "departments": depts,
