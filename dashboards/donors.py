@@ -250,7 +250,9 @@ def hospital_rows(hospitals, period, now: dt.date):
     today; `coverage_percent` is the share of the window's days on which at
     least one rotation of the program's teams in the twinning's specialty
     was on site (dashboards/coverage.py's rule for the program page, clipped
-    to the period), a whole number; None when the window has not begun."""
+    to the period), a whole number; None when the window has not begun, and
+    for a remote-support program (`remote_support`: judged by its
+    consultations, Program.judged_by_consultations, never by on-site days)."""
     rows = []
     for h in hospitals:
         twinnings = []
@@ -258,7 +260,8 @@ def hospital_rows(hospitals, period, now: dt.date):
             start = max(d for d in (t["start_date"], t["program_start"], period.start) if d)
             end = min(d for d in (t["end_date"], t["program_end"], period.end, now) if d)
             percent = None
-            if start <= end:
+            remote = Program.judged_by_consultations(t["program_kind"])
+            if start <= end and not remote:
                 window = Span(start, end)
                 covered, _gaps = covered_and_gaps(t["spans"], window)
                 percent = round(100 * sum(c.days for c in covered) / window.days)
@@ -267,6 +270,7 @@ def hospital_rows(hospitals, period, now: dt.date):
                 "recipient_display_name": name_for_language(t["recipient_name"], t["recipient_name_zh"]),
                 "specialty_display_name": name_for_language(t["specialty_name"], t["specialty_name_zh"]),
                 "coverage_percent": percent,
+                "remote_support": remote,
             })
         rows.append({**h, "display_name": name_for_language(h["name"], h["name_zh"]), "twinnings": twinnings})
     return rows

@@ -167,8 +167,9 @@ def twinned_departments(user, twinnings) -> list[dict]:
     """One row per recipient department that `twinnings` (of one donor
     hospital) twin: {"program", "hospital", "coverage"}, the coverage as the
     program page computes it (dashboards/coverage.py) from the rotations of
-    the program's teams in that specialty. One query (none without
-    twinnings)."""
+    the program's teams in that specialty; a remote-support program's
+    (`remote_support`) has no on-site coverage to show (its page shows its
+    consultations). One query (none without twinnings)."""
     if not twinnings:
         return []
     by_program = {}
@@ -187,7 +188,8 @@ def twinned_departments(user, twinnings) -> list[dict]:
     for program_id, program_twinnings in by_program.items():
         program = program_twinnings[0].program
         for dept in coverage.program_coverage(program, program_twinnings, rotations.get(program_id, []), now):
-            rows.append({"program": program, "hospital": program.recipient_hospital, "coverage": dept})
+            rows.append({"program": program, "hospital": program.recipient_hospital, "coverage": dept,
+                         "remote_support": program.is_remote_support})
     return rows
 
 

@@ -46,7 +46,7 @@ from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
-from dashboards import charts, coverage
+from dashboards import charts, coverage, remote
 from dashboards.links import api_query, list_url
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -54,7 +54,7 @@ from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
 from deployments.models import Program, Rotation, Team, Title, Twinning
 from hospitals.models import Region
-from outcomes.models import Surgery
+from outcomes.models import Consultation, Surgery
 
 
 def today():
@@ -500,7 +500,14 @@ def program(request, code):
         for r in rotations
         if r.start_date <= now <= r.end_date
     ]
-    departments = coverage.program_coverage(program, twinnings, rotations, now)
+    # A remote-support program is judged by its consultations: no on-site
+    # coverage, so no false gaps.
+    support = None
+    departments = []
+    if remote.is_remote(program):
+        support = remote.remote_support(program, Consultation.objects.visible_to(request.user), twinnings, now)
+    else:
+        departments = coverage.program_coverage(program, twinnings, rotations, now)
     return render(request, "dashboards/program.html", {
         "program": program,
         "twinnings": twinnings,
@@ -509,6 +516,7 @@ def program(request, code):
         "rotation_count": len(rotations),
         "departments": departments,
         "timeline": coverage.timeline(departments),
+        "remote": support,
         "on_site": on_site,
         "today": now,
         "rotations_url": list_url("deployments:rotation_list", {"program": program.code}),

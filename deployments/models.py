@@ -125,6 +125,18 @@ class Program(BilingualNameMixin, models.Model):
     def get_absolute_url(self):
         return reverse("dashboards:program", args=[self.code])
 
+    @staticmethod
+    def judged_by_consultations(kind) -> bool:
+        """Whether a program of `kind` is judged by its consultations
+        (ConsultationQuerySet.of_program) rather than by on-site coverage: a
+        remote-support program sends no one to stay, so it has no on-site
+        gaps. Pages show its consultations or "remote support" instead."""
+        return kind == Program.Kind.REMOTE_SUPPORT
+
+    @property
+    def is_remote_support(self) -> bool:
+        return Program.judged_by_consultations(self.kind)
+
     def natural_key(self):
         return (self.code,)
 

@@ -261,7 +261,7 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
       days of their rotations within the period;
     - `twinnings`: the twinnings counted in `twinned_departments` whose
       donor hospital it is: recipient hospital, specialty, dates, the
-      program's dates and `spans`, the dates of the rotations of the
+      program's dates and kind (`program_kind`) and `spans`, the dates of the rotations of the
       program's teams in that specialty that overlap the period (from which
       the page computes the coverage: see dashboards/donors.py);
     - `trainees_hosted`: distinct trainees of its further study overlapping
@@ -290,6 +290,7 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
             "pk", "start_date", "end_date",
             hospital=F("donor_hospital"), program_code=F("program"),
             program_start=F("program__start_date"), program_end=F("program__end_date"),
+            program_kind=F("program__kind"),
             specialty_code=F("specialty"), specialty_name=F("specialty__name"),
             specialty_name_zh=F("specialty__name_zh"),
             recipient_code=F("program__recipient_hospital"),

@@ -188,6 +188,7 @@ class ConsultationFilter(django_filters.FilterSet):
     specialty = specialty_filter()
     donor = donor_filter("consulting_hospital__region", method="by_donor")
     mode = django_filters.ChoiceFilter(choices=Consultation.Mode.choices, empty_label=ANY, label=_("Mode"))
+    program = program_filter("requesting_hospital", method="by_program")
 
     class Meta:
         model = Consultation
@@ -196,6 +197,9 @@ class ConsultationFilter(django_filters.FilterSet):
 
     def in_region(self, qs, name, value):
         return qs.filter(requesting_hospital__in=hospitals_in(value))
+
+    def by_program(self, qs, name, value):
+        return qs.of_program(value)
 
     def by_donor(self, qs, name, value):
         return qs.filter(consulting_hospital__in=hospitals_in(value))

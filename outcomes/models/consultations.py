@@ -27,6 +27,19 @@ class ConsultationQuerySet(ScopedQuerySet, models.QuerySet):
         """Consultations requested by hospitals in `region`."""
         return self.filter(requesting_hospital__in=Hospital.objects.in_region(region))
 
+    def of_program(self, program):
+        """The remote support of `program` (a remote-support program is
+        judged by these, not by on-site coverage): consultations requested by
+        the program's recipient hospital and given by the donor hospital of
+        one of its twinnings or by any hospital of its donor region, on any
+        date. The program page's table and the consultation list's `program`
+        filter both count these."""
+        return self.filter(
+            models.Q(consulting_hospital__in=Hospital.objects.in_region(program.donor_region_id))
+            | models.Q(consulting_hospital__in=program.twinnings.values("donor_hospital")),
+            requesting_hospital=program.recipient_hospital_id,
+        )
+
     def of_donor(self, donor):
         """Consultations given by hospitals of the donor region `donor`."""
         return self.filter(consulting_hospital__in=Hospital.objects.in_region(donor))

@@ -188,9 +188,14 @@ def test_the_donor_hospitals_table_is_hand_derived(admin):
     assert {code: (h["experts"], h["expert_days"], h["trainees_hosted"]) for code, h in rows.items()} == {
         "SH-RENJI": (3, 186, 1), "SH-ZHONGSHAN": (1, 366, 1),
     }
-    assert [(t["recipient_code"], t["specialty_code"], t["coverage_percent"]) for t in rows["SH-RENJI"]["twinnings"]] == [
-        ("PL-COUNTY", "general_surgery", 100), ("XG-PEOPLES", "obstetrics_gynecology", 100),
+    # SH-PULAN is remote support: judged by consultations, no on-site coverage.
+    assert [(t["recipient_code"], t["specialty_code"], t["coverage_percent"], t["remote_support"])
+            for t in rows["SH-RENJI"]["twinnings"]] == [
+        ("PL-COUNTY", "general_surgery", None, True), ("XG-PEOPLES", "obstetrics_gynecology", 100, False),
     ]
+    assert "Pulan County People&#x27;s Hospital · General surgery <span class=\"muted\">(remote support)</span>" in (
+        response.content.decode()
+    )
     # Beijing 2024: orthopedics at Lhasa twinned 03-01..06-14, its only
     # orthopaedist on a Lhasa team came on 07-01: no day covered; general
     # surgery at Kashgar had no general surgeon on its team.
