@@ -90,7 +90,8 @@ def coordinator_home(request):
         "today": today,
         "programs": programs,
         "on_site": on_site,
-        "gaps": coverage_gaps_ahead(programs, today),
+        # A lapse under way is listed once, under "uncovered today" (with since when).
+        "gaps": [gap for gap in coverage_gaps_ahead(programs, today) if gap.day > today],
         "uncovered": uncovered_today(programs, today),
         "starting": [t for t in teams if t.start_date > today],
         "ending": [t for t in teams if today <= t.end_date <= soon],
