@@ -18,7 +18,7 @@ count stays fixed.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from aidtracker.lib.spans import Span, covered_and_gaps  # noqa: F401 (dashboards.donors, tests)
+from aidtracker.lib.spans import Span, covered_and_gaps, department_window  # noqa: F401 (dashboards.donors, tests)
 
 
 @dataclass
@@ -46,18 +46,6 @@ class DepartmentCoverage:
         return self.covered_days / self.window.days
 
 
-def department_window(program, twinnings, today):
-    """The days a department should be covered, or None if none yet."""
-    start = max(program.start_date, min(t.start_date for t in twinnings))
-    ends = [today]
-    if program.end_date:
-        ends.append(program.end_date)
-    if all(t.end_date for t in twinnings):
-        ends.append(max(t.end_date for t in twinnings))
-    end = min(ends)
-    return Span(start, end) if start <= end else None
-
-
 def program_coverage(program, twinnings, rotations, today):
     """One DepartmentCoverage per twinned specialty of `program`, in the
     order of `twinnings`; `rotations` are the program's rotations, any
@@ -69,7 +57,7 @@ def program_coverage(program, twinnings, rotations, today):
     departments = []
     for specialty_id, dept_twinnings in by_specialty.items():
         dept_rotations = [r for r in rotations if r.specialty_id == specialty_id]
-        window = department_window(program, dept_twinnings, today)
+        window = department_window(program, dept_twinnings, end=today)
         dept = DepartmentCoverage(
             specialty=dept_twinnings[0].specialty,
             twinnings=dept_twinnings,

@@ -27,7 +27,7 @@ from accounts.scope import can_read_records, can_view_region, donors_read, reada
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
-from dashboards.links import api_query, list_url
+from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
 from dashboards.coverage import Span, covered_and_gaps
 from dashboards.forms import DonorDashboardForm, OverviewForm
 from figures.donor import TEAMS_SHOWN, donor_dashboard, donors_overview
@@ -152,12 +152,6 @@ def donor_cards(summary, params, links=True):
     twinned = {**params, "twinned_by": code}
     share = round(100 * tw["by_lead"]["local"] / tw["total"], 1) if tw["total"] else None
 
-    def card(label, value, url=None, parts=(), note="", accent=False):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent}
-
-    def part(label, value, url):
-        return {"label": label, "value": value, "url": url}
-
     surgeries, trainings = "outcomes:surgery_list", "outcomes:training_list"
     rotations_url = list_url("deployments:rotation_list", p)
     leads = (("visiting", _("visiting expert")), ("joint", _("jointly")), ("local", _("local surgeon alone")))
@@ -188,7 +182,7 @@ def donor_cards(summary, params, links=True):
         card(_("Surgeries of the twinned departments"), tw["total"], list_url(surgeries, twinned), parts=[
             part(label, tw["by_lead"][lead], list_url(surgeries, twinned, lead=lead)) for lead, label in leads
         ], note=_("whoever led them, while twinned")),
-        card(_("Led by local surgeons alone"), "–" if share is None else f"{share:.1f} %",
+        card(_("Led by local surgeons alone"), share_text(share),
              list_url(surgeries, twinned, lead="local"),
              note=_("share of the twinned departments' surgeries: skills that stay"), accent=True),
         card(_("Trainees"), tr["total"], list_url(trainings, p), parts=[
@@ -208,13 +202,7 @@ def donor_cards(summary, params, links=True):
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("answered by the donor's hospitals")),
     ]
-    if not links:
-        for c in cards:
-            if c["url"] and not c["url"].startswith("#"):
-                c["url"] = None
-            for pt in c["parts"]:
-                pt["url"] = None
-    return cards
+    return cards if links else without_list_links(cards)
 
 
 def recipient_rows(user, summary, params, names, links):

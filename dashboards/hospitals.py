@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scope import can_edit_hospital, can_read_records, scope_queryset
 from aidtracker.lib.periods import Period, add_months
 from dashboards import charts, coverage, indicators, views
-from dashboards.links import list_url
+from dashboards.links import card, list_url, without_list_links
 from deployments.models import Program, Rotation, Twinning
 from figures.definitions import days_within
 from hospitals import columns as hospitals_columns
@@ -140,19 +140,17 @@ def donor_side(user, hospital) -> dict:
     expert_days = experts["days"].days if experts["days"] else 0
     rotations_url = list_url("deployments:rotation_list", {"home_hospital": hospital.code})
     cards = [
-        _card(_("Experts sent"), experts["experts"], rotations_url,
-              _("its staff with a rotation in a team")),
-        _card(_("Their expert-days"), expert_days, rotations_url, _("days on site, both ends counted")),
-        _card(_("Twinned departments"), len(departments), "#donor-title",
-              _("recipient departments it supports")),
-        _card(_("Trainees hosted"), hosted,
-              list_url("outcomes:training_list", {"host_hospital": hospital.code, "kind": "further_study"}),
-              _("distinct trainees in further study here")),
+        card(_("Experts sent"), experts["experts"], rotations_url,
+             note=_("its staff with a rotation in a team")),
+        card(_("Their expert-days"), expert_days, rotations_url, note=_("days on site, both ends counted")),
+        card(_("Twinned departments"), len(departments), "#donor-title",
+             note=_("recipient departments it supports")),
+        card(_("Trainees hosted"), hosted,
+             list_url("outcomes:training_list", {"host_hospital": hospital.code, "kind": "further_study"}),
+             note=_("distinct trainees in further study here")),
     ]
     if not can_read_records(user):
-        for card in cards:
-            if not card["url"].startswith("#"):
-                card["url"] = None
+        without_list_links(cards)
     return {
         "is_donor": bool(experts["experts"] or twinnings or hosted),
         "experts": experts["experts"],
@@ -191,10 +189,6 @@ def twinned_departments(user, twinnings) -> list[dict]:
             rows.append({"program": program, "hospital": program.recipient_hospital, "coverage": dept,
                          "remote_support": program.is_remote_support})
     return rows
-
-
-def _card(label, value, url, note):
-    return {"label": label, "value": value, "url": url, "parts": (), "note": note, "accent": False, "wide": ""}
 
 
 def _num(value):

@@ -22,3 +22,32 @@ def api_query(period, specialty=None, **other) -> str:
         query["specialty"] = specialty.pk
     query.update({name: region.pk for name, region in other.items() if region})
     return "?" + urlencode(query) if query else ""
+
+
+# The dashboards' cards (templates/dashboards/cards.html): a figure with the
+# link to its rows, its parts each with theirs.
+
+def card(label, value, url=None, parts=(), note="", accent=False, wide=""):
+    """A card: `wide` says that a filter does not narrow it."""
+    return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
+            "wide": wide}
+
+
+def part(label, value, url):
+    return {"label": label, "value": value, "url": url}
+
+
+def share_text(percent) -> str:
+    """A share in percent as a card shows it ("–" without a base)."""
+    return "–" if percent is None else f"{percent:.1f} %"
+
+
+def without_list_links(cards):
+    """`cards` with their links to lists dropped, the page's own anchors
+    kept: for viewers, who may not open the lists."""
+    for c in cards:
+        if c["url"] and not c["url"].startswith("#"):
+            c["url"] = None
+        for pt in c["parts"]:
+            pt["url"] = None
+    return cards

@@ -47,7 +47,7 @@ from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import charts, coverage, remote
-from dashboards.links import api_query, list_url
+from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
@@ -202,18 +202,8 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
         else wide_of_specialty
     )
 
-    def card(label, value, url=None, parts=(), note="", accent=False, wide=""):
-        return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
-                "wide": wide}
-
-    def part(label, value, url):
-        return {"label": label, "value": value, "url": url}
-
-    def percent(value):
-        return "–" if value is None else f"{value:.1f} %"
-
     if twinned is None:
-        local_share = card(_("Led by local surgeons alone"), percent(share),
+        local_share = card(_("Led by local surgeons alone"), share_text(share),
                            list_url("outcomes:surgery_list", p, lead="local"),
                            note=_("share of the period's surgeries"), accent=True)
     else:
@@ -221,7 +211,7 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
         # `twinned_by`), in place of `donor` (its teams' surgeries).
         twinned_p = {**p, "donor": None, "twinned_by": params["donor"]}
         local_share = card(
-            _("Led by local surgeons alone"), percent(twinned["local_share_percent"]),
+            _("Led by local surgeons alone"), share_text(twinned["local_share_percent"]),
             list_url("outcomes:surgery_list", twinned_p, lead="local"),
             parts=[
                 part(_("local surgeon alone"), twinned["by_lead"]["local"],
@@ -288,13 +278,7 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
     ]
     if not region_wide:
         cards.remove(movements)
-    if not links:
-        for c in cards:
-            if c["url"] and not c["url"].startswith("#"):
-                c["url"] = None
-            for pt in c["parts"]:
-                pt["url"] = None
-    return cards
+    return cards if links else without_list_links(cards)
 
 
 @cached_page

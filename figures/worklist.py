@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 
-from aidtracker.lib.spans import ONE_DAY, Span, covered_and_gaps
+from aidtracker.lib.spans import ONE_DAY, Span, covered_and_gaps, department_window
 from deployments.models import Program, Rotation, Twinning
 from outcomes.models import Consultation, IndicatorValue, Referral, Surgery, Technique, Training
 
@@ -109,7 +109,7 @@ def coverage_gaps_ahead(programs, today, days=HORIZON_DAYS) -> list:
     gaps = []
     for (program_id, specialty_id), dept in departments.items():
         program = dept[0].program
-        window = _window_ahead(program, dept, horizon)
+        window = department_window(program, dept, end=horizon.end, start=horizon.start)
         if window is None:
             continue
         own = [
@@ -123,18 +123,6 @@ def coverage_gaps_ahead(programs, today, days=HORIZON_DAYS) -> list:
         gaps.append(GapAhead(program, dept[0].specialty, day, ending))
     gaps.sort(key=lambda g: (g.day, g.program.code, g.specialty.code))
     return gaps
-
-
-def _window_ahead(program, twinnings, horizon):
-    """The days of `horizon` the department should be covered, or None."""
-    start = max(horizon.start, program.start_date, min(t.start_date for t in twinnings))
-    ends = [horizon.end]
-    if program.end_date:
-        ends.append(program.end_date)
-    if all(t.end_date for t in twinnings):
-        ends.append(max(t.end_date for t in twinnings))
-    end = min(ends)
-    return Span(start, end) if start <= end else None
 
 
 def uncovered_today(programs, today) -> list:

@@ -21,6 +21,23 @@ class Span:
         return (self.end - self.start).days + 1
 
 
+def department_window(program, twinnings, end: dt.date, start: dt.date | None = None):
+    """The days a twinned department (the `twinnings` of one specialty of
+    `program`) should be covered, up to `end` (and from `start` when given):
+    from the program's and its first twinning's start to the program's end
+    and its last twinning's end (open while one is open). None if no day."""
+    first = max(program.start_date, min(t.start_date for t in twinnings))
+    if start is not None:
+        first = max(first, start)
+    ends = [end]
+    if program.end_date:
+        ends.append(program.end_date)
+    if all(t.end_date for t in twinnings):
+        ends.append(max(t.end_date for t in twinnings))
+    last = min(ends)
+    return Span(first, last) if first <= last else None
+
+
 def covered_and_gaps(intervals, window: Span):
     """(merged covered spans, gap spans) of `intervals` [(start, end), ...]
     inside `window`; every bound is inclusive, and touching intervals
