@@ -196,6 +196,21 @@ def twinned_department_surgeries(donor, period: Period, region=None, *, specialt
     return surgeries(region, period, specialty=specialty).of_departments_twinned_by(donor)
 
 
+def twinned_department_days(donor, period: Period, region=None, *, specialty=None):
+    """The same surgeries' departments and days, for counting them from the
+    monthly rollup: (recipient hospital, specialty, start_date, end_date) of
+    each twinning of the donor region's programs that overlaps the period
+    (at hospitals in `region`, of `specialty`, when given). A surgery of
+    `twinned_department_surgeries` is one at such a hospital, in such a
+    specialty, dated within the period and within one of its rows' dates."""
+    rows = Twinning.objects.filter(program__donor_region=donor).overlapping(period)
+    if region is not None:
+        rows = rows.filter(program__recipient_hospital__in=Hospital.objects.in_region(region))
+    if specialty:
+        rows = rows.filter(specialty=specialty)
+    return rows.order_by().values_list("program__recipient_hospital", "specialty", "start_date", "end_date")
+
+
 def techniques(region, period: Period, *, specialty=None, donor=None):
     """`techniques`: techniques at hospitals in the region introduced within
     the period (`first_in_region` among them)."""

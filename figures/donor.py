@@ -20,11 +20,11 @@ from django.db.models.functions import ExtractYear
 from aidtracker.lib.periods import Period, within_any_q, within_q
 from deployments.models import Rotation
 from figures import definitions as rules
-from figures.definitions import LEADS, SURGERY_COUNTS, TRAINING_KINDS
+from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
 from figures.overview import donor_regions
 from figures.series import closed_chart_period, people_per_month, share_percent
-from figures.summary import code_of, donor_summary
+from figures.summary import code_of, donor_summary, twinned_surgery_groups
 from hospitals.models import Hospital, province_of
 from outcomes.models import Training
 
@@ -181,14 +181,12 @@ def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipie
     led them: [{"year": 2024, "visiting": n, "joint": n, "local": n,
     "total": n, "local_share_percent": float or None}], zeros included. The
     share led by local surgeons alone is the donor's skills-transfer trend.
-    One query."""
-    rows = (
-        rules.twinned_department_surgeries(code_of(donor), period, recipient, specialty=specialty)
-        .order_by()
-        .values(year=ExtractYear("date"))
-        .annotate(total=Count("pk"), **{lead: Count("pk", filter=SURGERY_COUNTS[lead]) for lead in LEADS})
-    )
-    by_year = {int(row.pop("year")): row for row in rows}
+    Two queries (twinned_surgery_groups)."""
+    by_year = {}
+    for row in twinned_surgery_groups(code_of(donor), period, recipient, specialty=specialty):
+        year = by_year.setdefault(row["month"].year, dict.fromkeys(("total", *LEADS), 0))
+        for figure in year:
+            year[figure] += row[figure]
     result = []
     for year in range(period.start.year, period.end.year + 1):
         row = by_year.get(year, {})

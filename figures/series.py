@@ -32,9 +32,9 @@ from deployments.models import ExpertMonth
 from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
-from figures.summary import code_of, summarize, surgery_groups
+from figures.summary import code_of, summarize, surgery_groups, twinned_surgery_groups
 from hospitals.models import Hospital
-from outcomes.models import SURGERY_COUNTS, TraineeStartMonth
+from outcomes.models import TraineeStartMonth
 from outcomes.rollups import ANY_KIND
 
 # The monthly charts show at most this many months (the latest ones).
@@ -281,14 +281,9 @@ def twinned_surgeries(region, period: Period, charted: Period, *, specialty=None
     chart's period, inside `period`).
     Under a donor filter the region dashboard's skills-transfer card and
     chart count these: local surgeons' own operations carry no team, so
-    the donor's team surgeries would always show 0 % led locally. One query."""
-    rows = (
-        rules.twinned_department_surgeries(code_of(donor), period, province_level(region), specialty=specialty)
-        .order_by()
-        .values(month=MonthOf("date"))
-        .annotate(total=Count("pk"), **{lead: Count("pk", filter=SURGERY_COUNTS[lead]) for lead in LEADS})
-    )
-    by_month = {month_key(row.pop("month")): row for row in rows}
+    the donor's team surgeries would always show 0 % led locally. Two queries (twinned_surgery_groups)."""
+    rows = twinned_surgery_groups(code_of(donor), period, province_level(region), specialty=specialty)
+    by_month = {month_key(row["month"]): row for row in rows}
     total = sum(row["total"] for row in by_month.values())
     by_lead = {lead: sum(row[lead] for row in by_month.values()) for lead in LEADS}
     return {

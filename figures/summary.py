@@ -25,11 +25,12 @@ the spec's definitions for any day-level period.
 
 from django.db.models import Count, Q, Sum
 
-from aidtracker.lib.periods import MonthOf, Period, month_key, within_any_q
+from aidtracker.lib.periods import MonthOf, Period, clip, merged, month_key, within_any_q, within_q
 from figures import definitions as rules
 from figures.definitions import GRADES, LEADS, REFERRAL_KINDS, SURGERY_COUNTS, TRAINING_KINDS
 from figures.forms import province_level
 from hospitals.models import Region, in_region_q, province_of
+from outcomes.models import Surgery, SurgeryMonth
 from outcomes.rollups import ANY_KIND, INDEPENDENT
 
 
@@ -80,9 +81,7 @@ def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient
         .filter(rules.trainees_overlap(period))
         .aggregate(n=Count("trainee", distinct=True))["n"]
     )
-    twinned = rules.twinned_department_surgeries(donor.code, period, recipient, specialty=specialty).aggregate(
-        total=Count("pk"), **{lead: Count("pk", filter=SURGERY_COUNTS[lead]) for lead in LEADS}
-    )
+    twinned = surgery_figures(twinned_surgery_groups(donor.code, period, recipient, specialty=specialty))
     return {
         "donor": {"code": donor.code, "name": donor.name},
         "period": period.as_dict(),
@@ -94,10 +93,7 @@ def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient
         "expert_days": experts["all"]["days"],
         "surgeries": surgery_figures(groups),
         "trainees": trainees,
-        "twinned_department_surgeries": {
-            "total": twinned["total"],
-            "by_lead": {lead: twinned[lead] for lead in LEADS},
-        },
+        "twinned_department_surgeries": {"total": twinned["total"], "by_lead": twinned["by_lead"]},
         "techniques": technique_figures(recipient, period, **narrowed),
         "consultations": rules.consultations(recipient, period, **narrowed).count(),
         "by_recipient": [
@@ -243,13 +239,56 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=
     must hold on surgeries and rollup rows alike (their hospital, their
     team). One query (UNION ALL)."""
     narrowed = {"specialty": specialty, "donor": donor}
-    apart = apart or {}
-    keys = {key: f"a{n}" for n, key in enumerate(apart)}
     months, partial = period.split()
+    return _month_rows(
+        rules.surgery_months(region, months, **narrowed) if months is not None else None,
+        rules.surgeries(region, Period(), **narrowed).filter(within_any_q(partial, "date")) if partial else None,
+        apart or {},
+    )
+
+
+def twinned_surgery_groups(donor, period: Period, region=None, *, specialty=None) -> list[dict]:
+    """Rows {"month", *SURGERY_COUNTS, "apart": {}} of the surgeries that
+    `rules.twinned_department_surgeries` counts, per month, read as
+    `surgery_groups` reads them: each department's twinned days within the
+    period (`rules.twinned_department_days`, merged where twinnings overlap
+    or touch) are whole months, counted from the rollup, and partial months
+    at their edges, counted from the surgeries. The surgeries of a whole
+    month of twinned days are all counted, so the rollup's groups hold
+    exactly them. Two queries: the twinnings, then one UNION ALL (none more
+    when the donor twins nothing there)."""
+    days = {}
+    for hospital, specialty_code, start, end in rules.twinned_department_days(
+        donor, period, region, specialty=specialty
+    ):
+        twinned = clip(Period(start, end), period)
+        if twinned is not None:
+            days.setdefault((hospital, specialty_code), []).append(twinned)
+    in_months, in_days = Q(pk__in=[]), Q(pk__in=[])
+    for (hospital, specialty_code), spans in days.items():
+        department = Q(hospital=hospital, specialty=specialty_code)
+        for span in merged(spans):
+            months, partial = span.split()
+            if months is not None:
+                in_months |= department & within_q(months, "month")
+            if partial:
+                in_days |= department & within_any_q(partial, "date")
+    if not days:
+        return []
+    return _month_rows(
+        SurgeryMonth.objects.filter(in_months), Surgery.objects.filter(in_days), {}
+    )
+
+
+def _month_rows(month_rows, surgeries, apart: dict) -> list[dict]:
+    """The rows of surgery_groups: `month_rows` (rollup rows of whole
+    months) and `surgeries` (of the other days) grouped per month and
+    summed, either None. One query (UNION ALL)."""
+    keys = {key: f"a{n}" for n, key in enumerate(apart)}
     parts = []
-    if months is not None:
+    if month_rows is not None:
         parts.append(
-            rules.surgery_months(region, months, **narrowed)
+            month_rows
             .order_by()
             .values("month")
             .annotate(
@@ -257,12 +296,11 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=
                 **{keys[key]: Sum("total", filter=q) for key, q in apart.items()},
             )
         )
-    if partial:
+    if surgeries is not None:
         # COUNT(hospital_id), not COUNT(*) of a joined row: every column read
         # is in the covering index of (hospital, date) on PostgreSQL.
         parts.append(
-            rules.surgeries(region, Period(), **narrowed)
-            .filter(within_any_q(partial, "date"))
+            surgeries
             .order_by()
             .values(month=MonthOf("date"))
             .annotate(
@@ -270,17 +308,22 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=
                 **{keys[key]: Count("hospital", filter=q) for key, q in apart.items()},
             )
         )
+    if not parts:
+        return []
     rows = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
     # The figures come as n_<figure>: an annotation may not take the name of
-    # a field (SurgeryMonth has a column per figure).
-    return [
-        {
-            "month": row["month"],
-            **{figure: int(row[f"n_{figure}"] or 0) for figure in SURGERY_COUNTS},
-            "apart": {key: int(row[k] or 0) for key, k in keys.items()},
-        }
-        for row in rows
-    ]
+    # a field (SurgeryMonth has a column per figure). A month may come twice
+    # (a twinned department's whole month, another's partial one): summed.
+    by_month = {}
+    for row in rows:
+        month = by_month.setdefault(
+            row["month"], {"month": row["month"], **dict.fromkeys(SURGERY_COUNTS, 0), "apart": dict.fromkeys(keys, 0)}
+        )
+        for figure in SURGERY_COUNTS:
+            month[figure] += int(row[f"n_{figure}"] or 0)
+        for key, k in keys.items():
+            month["apart"][key] += int(row[k] or 0)
+    return list(by_month.values())
 
 
 def trainee_figures(region, period: Period, *, specialty=None, donor=None) -> dict:

@@ -240,9 +240,9 @@ def test_a_cached_answer_follows_a_write(api):
 
 def test_api_query_count_is_fixed(api, django_assert_num_queries):
     # session, user with profile and scope (one query), region, specialty,
-    # recipient, the data version (the cache is empty), then the 11 of the
+    # recipient, the data version (the cache is empty), then the 12 of the
     # donor summary (tests/figures/test_donor_summary.py names them).
-    with django_assert_num_queries(2 + 3 + 1 + 11):
+    with django_assert_num_queries(2 + 3 + 1 + 12):
         assert api.get(SUMMARY, {**YEAR, "specialty": "orthopedics", "recipient": "540000"}).status_code == 200
     with django_assert_num_queries(2 + 1):
         assert api.get("/api/v1/donors/").status_code == 200

@@ -120,6 +120,32 @@ class Period:
 ALWAYS = Period()
 
 
+def clip(period: Period, within: Period) -> Period | None:
+    """The days `period` shares with `within` (open bounds allowed), or None."""
+    start = max((d for d in (period.start, within.start) if d is not None), default=None)
+    end = min((d for d in (period.end, within.end) if d is not None), default=None)
+    if start is not None and end is not None and start > end:
+        return None
+    return Period(start, end)
+
+
+def merged(periods) -> list[Period]:
+    """The union of `periods` as the fewest periods, in order: overlapping or
+    touching ones (one ends the day before the next starts) become one."""
+    def begins(period):
+        return date.min if period.start is None else period.start
+
+    result = []
+    for period in sorted(periods, key=begins):
+        last = result[-1] if result else None
+        if last is not None and (last.end is None or begins(period) <= last.end + timedelta(days=1)):
+            end = None if last.end is None or period.end is None else max(last.end, period.end)
+            result[-1] = Period(last.start, end)
+        else:
+            result.append(period)
+    return result
+
+
 def within_q(period: Period, field: str) -> Q:
     """Q for rows whose `field` date lies within the period, both ends counted."""
     q = Q()
