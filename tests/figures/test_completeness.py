@@ -187,3 +187,12 @@ def test_open_quality_warnings_are_the_models_rules(world, built):
 def test_a_counted_warning_list_stops_at_its_limit(world, built):
     found = quality_warnings(Program.objects.filter(code="BJ-LHASA"), listed=0)
     assert [(w.count, w.rows) for w in found] == [(1, []), (1, []), (1, [])]
+
+
+def test_the_grid_costs_four_queries_whatever_the_hospitals_and_months(world, built, django_assert_num_queries):
+    hospitals = list(recipient_hospitals(Program.objects.for_recipient_region(world.tibet)))
+    for chosen, months in ((hospitals[:1], built[0]), (hospitals, [add_months(built[0][0], -k) for k in range(120, 0, -1)])):
+        with django_assert_num_queries(4):
+            completeness(chosen, months, TODAY)
+    with django_assert_num_queries(1):
+        list(recipient_hospitals(Program.objects.for_recipient_region(world.tibet)))
