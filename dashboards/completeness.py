@@ -122,7 +122,7 @@ def _completeness(request, programs, export, context):
             cell.trainings_url = list_url("outcomes:training_list", {
                 "hospital": row.hospital.code, "started_after": cell.month, "started_before": month_end(cell.month),
             })
-    warnings = quality_warnings(programs)
+    warnings = quality_warnings(programs, months)
     labels = {
         "surgery_team_dates": _("Surgeries dated when their team was not in the field"),
         "surgery_team_hospital": _("Surgeries whose team works at another recipient hospital"),

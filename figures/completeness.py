@@ -25,7 +25,8 @@ outcomes.models.surgeries), as queryset filters: a surgery whose team was not
 in the field that day, a surgery whose team belongs to another recipient
 hospital's program, a rotation outside its team's dates. The import checks
 the same rules in SQL (interchange/quality.py) and the forms as the records'
-methods. "Open": true of the records as they are now.
+methods. "Open": true of the records as they are now; listed for the months
+shown.
 
 Each function costs a fixed number of queries, whatever the number of
 hospitals, months or records.
@@ -34,12 +35,12 @@ hospitals, months or records.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum, Window
 
 from aidtracker.lib.periods import MonthOf, add_months, as_date, month_start, months_between
 from deployments.models import Rotation
 from hospitals.models import Hospital
-from outcomes.models import IndicatorValue, Surgery, Training
+from outcomes.models import IndicatorValue, Surgery, SurgeryMonth, Training
 
 #: The contract's indicators (interchange spec, indicators.csv): expected of a
 #: hospital that has reported none.
@@ -148,8 +149,13 @@ def completeness(hospitals, months, today) -> list:
     )
     actual = _per_month(IndicatorValue.objects.filter(hospital__in=ids, period__range=(first, last)),
                         "hospital", "period")
-    surgeries = _per_month(Surgery.objects.filter(hospital__in=ids, date__range=(first, _end(last))),
-                           "hospital", "date")
+    # Whole months: the monthly rollup, which every write keeps exact
+    # (outcomes/rollups.py), is a few rows where the surgeries are millions.
+    surgeries = {
+        (h, as_date(m)): n
+        for h, m, n in SurgeryMonth.objects.filter(hospital__in=ids, month__range=(first, last))
+        .values("hospital", "month").annotate(n=Sum("total")).values_list("hospital", "month", "n").order_by()
+    }
     trainings = _per_month(
         Training.objects.filter(trainee__hospital__in=ids, start_date__range=(first, _end(last))),
         "trainee__hospital", "start_date",
@@ -209,25 +215,38 @@ def all_months(hospitals, today) -> list:
 class Warnings:
     key: str  # "surgery_team_dates", "surgery_team_hospital", "rotation_team_dates"
     count: int
-    rows: list  # the first WARNINGS_LISTED records
+    rows: list  # the latest WARNINGS_LISTED records
 
 
-def quality_warnings(programs, listed=WARNINGS_LISTED) -> list:
-    """The open quality warnings of `programs` (a Program queryset): surgeries
-    at their recipient hospitals or by their teams, rotations in their teams;
-    a Warnings per rule, each with its first `listed` records by date. Six
-    queries (a count and a page per rule)."""
-    surgeries = Surgery.objects.filter(
-        Q(hospital__in=programs.values("recipient_hospital")) | Q(team__program__in=programs)
-    ).select_related("hospital", "team__program__recipient_hospital").order_by("-date", "ref")
-    rotations = Rotation.objects.filter(team__program__in=programs).select_related(
-        "team", "person"
-    ).order_by("-start_date", "person__name")
+def quality_warnings(programs, months, listed=WARNINGS_LISTED) -> list:
+    """The open quality warnings of `programs` (a Program queryset) in
+    `months` (first days, in order): surgeries dated in them at the programs'
+    recipient hospitals or by their teams, rotations of their teams
+    overlapping them; a Warnings per rule, each with its latest `listed`
+    records. Three queries (each counts its rows in a window beside the page).
+
+    Bounded by the months shown: the rules compare a surgery's date with its
+    team's, which no index serves, so a query over all time reads every
+    surgery of the region (a million rows: seconds); the months shown read
+    their share through the (hospital, date) and date indexes."""
+    if not months:
+        return [Warnings(key, 0, []) for key in ("surgery_team_dates", "surgery_team_hospital", "rotation_team_dates")]
+    first, last = months[0], _end(months[-1])
+    surgeries = (
+        Surgery.objects.filter(date__range=(first, last))
+        .filter(Q(hospital__in=programs.values("recipient_hospital")) | Q(team__program__in=programs))
+        .select_related("hospital", "team__program__recipient_hospital")
+        .order_by("-date", "ref")
+    )
+    rotations = Rotation.objects.filter(
+        team__program__in=programs, start_date__lte=last, end_date__gte=first
+    ).select_related("team", "person").order_by("-start_date", "person__name")
     found = []
     for key, queryset in (
         ("surgery_team_dates", surgeries.outside_team_dates()),
         ("surgery_team_hospital", surgeries.team_of_other_hospital()),
         ("rotation_team_dates", rotations.outside_team_dates()),
     ):
-        found.append(Warnings(key, queryset.count(), list(queryset[:listed])))
+        rows = list(queryset.annotate(found=Window(Count("pk")))[:listed])
+        found.append(Warnings(key, rows[0].found if rows else 0, rows))
     return found

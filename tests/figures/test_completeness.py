@@ -169,8 +169,9 @@ def test_a_program_narrows_to_its_recipient_hospital(world, built):
 
 
 def test_open_quality_warnings_are_the_models_rules(world, built):
-    _months, records = built
-    found = {w.key: w for w in quality_warnings(Program.objects.for_recipient_region(world.tibet))}
+    months, records = built
+    shown = [add_months(months[0], -1)] + months  # the early surgery's month too
+    found = {w.key: w for w in quality_warnings(Program.objects.for_recipient_region(world.tibet), shown)}
     assert [r.ref for r in found["surgery_team_dates"].rows] == ["S-EARLY"]
     assert [r.ref for r in found["surgery_team_hospital"].rows] == ["S-XIGAZE"]
     assert [r.pk for r in found["rotation_team_dates"].rows] == [records["late"].pk]
@@ -180,13 +181,23 @@ def test_open_quality_warnings_are_the_models_rules(world, built):
     # The same rule as the forms' confirmation (the record's own method).
     assert records["elsewhere"].quality_warnings() and records["not_in_field"].quality_warnings()
     # Xinjiang's programs have none of them.
-    xinjiang = quality_warnings(Program.objects.for_recipient_region(world.xinjiang))
+    xinjiang = quality_warnings(Program.objects.for_recipient_region(world.xinjiang), shown)
     assert [w.count for w in xinjiang] == [0, 0, 0]
 
 
-def test_a_counted_warning_list_stops_at_its_limit(world, built):
-    found = quality_warnings(Program.objects.filter(code="BJ-LHASA"), listed=0)
-    assert [(w.count, w.rows) for w in found] == [(1, []), (1, []), (1, [])]
+def test_warnings_are_those_of_the_months_shown(world, built):
+    months, _records = built
+    found = quality_warnings(Program.objects.filter(code="BJ-LHASA"), months)  # M1..M4: not the early surgery
+    assert [w.count for w in found] == [0, 1, 1]
+
+
+def test_a_warning_list_stops_at_its_limit_and_counts_the_rest(world, built):
+    months, records = built
+    shown = [add_months(months[0], -1)] + months
+    f.SurgeryFactory(ref="S-EARLIER", hospital=world.lhasa_peoples, team=records["not_in_field"].team,
+                     date=records["not_in_field"].date - dt.timedelta(days=1))
+    dates, *_others = quality_warnings(Program.objects.filter(code="BJ-LHASA"), shown, listed=1)
+    assert (dates.count, [r.ref for r in dates.rows]) == (2, ["S-EARLY"])  # the latest first
 
 
 def test_the_grid_costs_four_queries_whatever_the_hospitals_and_months(world, built, django_assert_num_queries):
