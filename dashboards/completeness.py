@@ -7,7 +7,9 @@ warnings. The definitions: figures/completeness.py.
 
 Access: the record readers (admins, coordinators, officials; viewers get
 403, as for the lists the cells link to); a region the user may not read, or
-a program outside their scope, is 404 (accounts.scope). The months shown: the
+a program outside their scope, is 404 (accounts.scope), and so is a program
+read through its donor province alone (a donor reads its programs, not the
+recipient hospital's indicators and other surgeries). The months shown: the
 last 12 full months by default, the last 24, or one calendar year; the CSV
 gives the same months, or all of them (`period=all`). A fixed number of
 queries whatever the number of hospitals, months or records.
@@ -17,14 +19,14 @@ import csv
 import io
 
 from django import forms
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scope import can_edit_hospital, get_region_or_404, records_required
+from accounts.scope import can_edit_hospital, can_view_region, get_region_or_404, records_required
 from aidtracker.lib.periods import add_months, month_end
 from dashboards.links import list_url
 from deployments.models import Program
@@ -79,7 +81,14 @@ def region_completeness(request, code, export=False):
 
 @records_required
 def program_completeness(request, code, export=False):
-    program = get_object_or_404(Program.objects.visible_to(request.user), code=code)
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).select_related("recipient_hospital__region__parent__parent"),
+        code=code,
+    )
+    if not can_view_region(request.user, program.recipient_hospital.region):
+        # A donor province's reader reads its programs, not the recipient
+        # hospital's own records (its indicators, its other surgeries).
+        raise Http404()
     programs = Program.objects.filter(pk=program.pk)
     return _completeness(request, programs, export, {
         "subject": program.display_name,

@@ -146,3 +146,13 @@ def test_access_follows_the_region_and_program_pages(client, world, viewer, offi
     client.force_login(xinjiang)
     assert client.get(PROGRAM).status_code == 404
     assert client.get("/programs/BJ-LHASA/completeness.csv").status_code == 404
+
+
+def test_a_donor_provinces_reader_does_not_read_the_recipients_completeness(client, world, django_user_model, months):
+    # An official of Beijing reads BJ-LHASA (its program), not Lhasa's indicators or its other surgeries.
+    beijing = _make_user(django_user_model, "bj", "official", regions=[world.beijing])
+    client.force_login(beijing)
+    assert client.get("/programs/BJ-LHASA/").status_code == 200
+    assert PROGRAM not in page(client, "/programs/BJ-LHASA/")
+    assert client.get(PROGRAM).status_code == 404
+    assert client.get("/programs/BJ-LHASA/completeness.csv").status_code == 404
