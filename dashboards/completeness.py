@@ -30,7 +30,14 @@ from accounts.scope import can_edit_hospital, can_view_region, get_region_or_404
 from aidtracker.lib.periods import add_months, month_end
 from dashboards.links import list_url
 from deployments.models import Program
-from figures.completeness import BANDS, completeness, month_totals, quality_warnings, recipient_hospitals, span
+from figures.completeness import (
+    BANDS,
+    completeness,
+    month_totals,
+    quality_warnings,
+    recipient_hospitals,
+    span,
+)
 
 #: The periods the page offers besides calendar years: {value: months back from the last full month}.
 RECENT = {"12": 12, "24": 24}
@@ -49,7 +56,7 @@ class PeriodForm(forms.Form):
         self.fields["period"].choices = choices
 
 
-def months_of(period, bounds, today):
+def months_of(period, bounds):
     """The first days of the months of `period` (a PeriodForm value) within `bounds`."""
     first, last = bounds
     if period == ALL:
@@ -75,7 +82,6 @@ def region_completeness(request, code, export=False):
         "subject_code": region.code,
         "back_url": reverse("dashboards:region", args=[region.code]),
         "csv_url": reverse("dashboards:region_completeness_csv", args=[region.code]),
-        "list_params": {"region": region.code},
     })
 
 
@@ -95,7 +101,6 @@ def program_completeness(request, code, export=False):
         "subject_code": program.code,
         "back_url": program.get_absolute_url(),
         "csv_url": reverse("dashboards:program_completeness_csv", args=[program.code]),
-        "list_params": {"program": program.code},
     })
 
 
@@ -108,7 +113,7 @@ def _completeness(request, programs, export, context):
     period = "12"
     if form.is_bound and form.is_valid() and form.cleaned_data["period"]:
         period = form.cleaned_data["period"]
-    months = months_of(period, bounds, today) if bounds else []
+    months = months_of(period, bounds) if bounds else []
     rows = completeness(hospitals, months, today)
     if export:
         return completeness_csv(rows, months, f"completeness-{context['subject_code']}.csv")
@@ -154,7 +159,6 @@ def _completeness(request, programs, export, context):
         "bands": [name for _lowest, name in BANDS],
         "warnings": warnings,
         "csv_query": query.urlencode(),
-        "surgeries_url": list_url("outcomes:surgery_list", context["list_params"]),
     })
 
 
