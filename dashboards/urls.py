@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards import donors, home, hospitals, teams, views
+from dashboards import completeness, donors, home, hospitals, teams, views
 
 app_name = "dashboards"
 
@@ -10,11 +10,17 @@ urlpatterns = [
     # The overview is the list of recipient regions; its filters carry over.
     path("regions/", RedirectView.as_view(pattern_name="dashboards:overview", query_string=True)),
     path("regions/<str:code>/", views.region, name="region"),
+    path("regions/<str:code>/completeness/", completeness.region_completeness, name="region_completeness"),
+    path("regions/<str:code>/completeness.csv", completeness.region_completeness, {"export": True},
+         name="region_completeness_csv"),
     path("donors/", donors.donor_list, name="donor_list"),
     path("donors/<str:code>/", donors.donor, name="donor"),
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
     path("programs/<str:code>/", views.program, name="program"),
+    path("programs/<str:code>/completeness/", completeness.program_completeness, name="program_completeness"),
+    path("programs/<str:code>/completeness.csv", completeness.program_completeness, {"export": True},
+         name="program_completeness_csv"),
     path("teams/", teams.TeamListView.as_view(), name="team_list"),
     path("teams/export.csv", teams.TeamListView.as_view(), {"export": True}, name="team_list_csv"),
     path("teams/<str:code>/", views.team, name="team"),

@@ -436,7 +436,7 @@ TEAMS_SHOWN = 20
 def program(request, code):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
-            "donor_region", "recipient_hospital__region"
+            "donor_region", "recipient_hospital__region__parent__parent"
         ),
         code=code,
     )
@@ -507,6 +507,9 @@ def program(request, code):
         "surgeries_url": list_url("outcomes:surgery_list", {"program": program.code}),
         "trainings_url": list_url("outcomes:training_list", {"program": program.code}),
         "techniques_url": list_url("outcomes:technique_list", {"program": program.code}),
+        # Not for a reader through the donor alone (dashboards/completeness.py).
+        "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
+        if can_view_region(request.user, program.recipient_hospital.region) else None,
     })
 
 

@@ -72,13 +72,17 @@ class SurgeryFilter(django_filters.FilterSet):
 
 class TrainingFilter(django_filters.FilterSet):
     """Trainings; `region` and `hospital` are the trainee's own hospital, the
-    period test is overlap; `independent_*` select by `independent_on`."""
+    period test is overlap; `started_*` select by `start_date`,
+    `independent_*` by `independent_on`."""
 
     q = django_filters.CharFilter(method="search", label=_("Reference, trainee or skill"))
     region = region_filter("in_region")
     hospital = hospital_filter("trainee__hospital", label=_("Trainee's hospital"))
     date_after = PeriodBoundFilter(bound="start", overlap=("start_date", "end_date"))
     date_before = PeriodBoundFilter(bound="end", overlap=("start_date", "end_date"))
+    # By start alone: the trainings begun in a month (the completeness page's count).
+    started_after = PeriodBoundFilter(bound="start", within="start_date", label=_("Started from"))
+    started_before = PeriodBoundFilter(bound="end", within="start_date", label=_("Started until"))
     independent_after = PeriodBoundFilter(
         bound="start", within="independent_on", label=_("Independent from")
     )

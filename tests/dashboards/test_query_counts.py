@@ -42,6 +42,10 @@ PINNED = {
     '/techniques/': (10, 10),
     '/referrals/?region=540000': (8, 8),
     '/consultations/': (11, 11),  # the program select (a filter since issue 16)
+    '/regions/540000/completeness/': (11, 11),
+    '/regions/540000/completeness/?period=2024': (11, 11),
+    '/regions/540000/completeness.csv?period=all': (8, 8),
+    '/programs/BJ-LHASA/completeness/': (11, 11),
     '/api/v1/regions/': (3, 3),
     '/api/v1/regions/540000/summary': (13, 13),
 }

@@ -140,6 +140,8 @@ def site_pages(w, folder):
     admin("team", f"/teams/{w.bj_team.code}/")
     admin("hospital list", "/hospitals/")
     admin("hospital", "/hospitals/LS-PEOPLES/")
+    admin("region completeness", "/regions/540000/completeness/")
+    admin("region completeness, bad period", "/regions/540000/completeness/?period=forever")
     for name, url in LISTS:
         admin(f"{name}, filtered", url + FILTERS)
         admin(f"{name}, bad filter", url + BAD_FILTER)
@@ -181,6 +183,7 @@ def site_pages(w, folder):
     coordinator("overview", "/")
     coordinator("region dashboard", f"/regions/540000/{FILTERS}")
     coordinator("program", "/programs/BJ-LHASA/")
+    coordinator("program completeness", "/programs/BJ-LHASA/completeness/")
     coordinator("hospital", "/hospitals/LS-PEOPLES/")
     coordinator("surgery list, filtered", "/surgeries/" + FILTERS)
     coordinator("training list, bad filter", "/trainings/" + BAD_FILTER)
@@ -196,6 +199,7 @@ def site_pages(w, folder):
     visits += [
         Visit("official", "en", "overview", "/"),
         Visit("official", "en", "region dashboard", f"/regions/540000/{FILTERS}"),
+        Visit("official", "en", "region completeness", "/regions/540000/completeness/?period=2024"),
         Visit("official", "en", "surgery list", "/surgeries/"),
         Visit("official", "en", "not allowed", "/surgeries/new/", status=403),
         Visit("official of a prefecture", "en", "overview below province level", "/"),
