@@ -153,10 +153,13 @@ def test_one_program_and_who_may_download(client, world, teams, admin_user, coor
     assert client.get(URL).status_code == 302
 
 
-def test_the_import_page_links_to_it(client, admin_user):
+def test_the_import_page_and_the_coordinators_home_link_to_it(client, admin_user, coordinator):
     client.force_login(admin_user)
     page = client.get(reverse("interchange:index")).content.decode()
     assert f'href="{URL}"' in page and "Fill offline" in page
+    client.force_login(coordinator)
+    page = client.get("/").content.decode()
+    assert f'href="{URL}"' in page and "Keeping the log offline?" in page
 
 
 def fill(workbook):
