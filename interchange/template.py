@@ -25,7 +25,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -68,9 +68,9 @@ GRADES = ("1", "2", "3", "4")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 
-# Example values of text columns, by column name; other columns take theirs
-# from their kind and lists (`_example`).
-EXAMPLE_TEXT = {
+# Example values by column name; other columns take theirs from their kind
+# and the lists (`_example`).
+EXAMPLES = {
     "person_id": "P-0001",
     "person_name": "Zhang Wei",
     "trainee_id": "T-0001",
@@ -78,6 +78,8 @@ EXAMPLE_TEXT = {
     "procedure": "Laparoscopic cholecystectomy",
     "name": "Hemodialysis",
     "skill": "Ultrasound-guided nerve block",
+    "hours": "40",
+    "value": "1200",
 }
 
 
@@ -102,9 +104,9 @@ class Lists:
 def template_lists(user, program=None):
     """The codes `user` may write (all for an admin), or those of `program`.
 
-    Hospitals: the recipient hospitals of the programs, the donor hospitals
-    they twin with and the home hospitals of their teams' experts. Teams and
-    programs: theirs. Specialties: the whole spec list, those the programs
+    Hospitals: the recipient hospitals of the programs (first), the donor
+    hospitals they twin with and the home hospitals of their teams' experts.
+    Teams: theirs, the latest first. Programs: theirs. Specialties: the whole spec list, those the programs
     twin or rotate first."""
     everything = program is None and get_scope(user).role != COORDINATOR
     programs = Program.objects.filter(pk=program.pk) if program else editable_programs(user)
@@ -113,19 +115,23 @@ def template_lists(user, program=None):
     if everything:
         return Lists(
             hospitals=list(Hospital.objects.order_by("code").values_list("code", flat=True)),
-            teams=list(Team.objects.order_by("code").values_list("code", flat=True)),
+            teams=list(Team.objects.order_by("-start_date", "code").values_list("code", flat=True)),
             programs=program_codes,
             specialties=all_specialties,
         )
     recipients = Q(programs__code__in=program_codes)
     donors = Q(donor_twinnings__program__code__in=program_codes)
     homes = Q(staff__rotations__team__program__code__in=program_codes)
-    hospitals = Hospital.objects.filter(recipients | donors | homes).order_by("code").distinct()
+    hospitals = Hospital.objects.filter(recipients | donors | homes).distinct()
+    # The recipient hospitals first: most records are theirs.
+    hospitals = hospitals.annotate(recipient=Exists(Program.objects.filter(
+        code__in=program_codes, recipient_hospital=OuterRef("pk"))))
     own = set(Twinning.objects.filter(program__code__in=program_codes).values_list("specialty", flat=True))
     own |= set(Rotation.objects.filter(team__program__code__in=program_codes).values_list("specialty", flat=True))
     return Lists(
-        hospitals=list(hospitals.values_list("code", flat=True)),
-        teams=list(Team.objects.filter(program__code__in=program_codes).order_by("code").values_list("code", flat=True)),
+        hospitals=list(hospitals.order_by("-recipient", "code").values_list("code", flat=True)),
+        teams=list(Team.objects.filter(program__code__in=program_codes).order_by("-start_date", "code")
+                   .values_list("code", flat=True)),
         programs=program_codes,
         specialties=[c for c in all_specialties if c in own] + [c for c in all_specialties if c not in own],
     )
@@ -194,11 +200,18 @@ def expected(column):
     raise ValueError(kind)
 
 
-def _example(spec, column, lists, today):
-    """One example value of `column` (text, as the importer reads it)."""
+def _example(spec, column, lists, today, used):
+    """One example value of `column` (text, as the importer reads it);
+    `used` holds the hospitals of the row's earlier columns, so that a
+    consultation's two hospitals, or a referral's ends, differ."""
     kind = column.kind
-    if column.name in EXAMPLE_TEXT:
-        return EXAMPLE_TEXT[column.name]
+    if column.name in EXAMPLES:
+        return EXAMPLES[column.name]
+    if kind in ("ref:hospital", "end"):
+        fresh = [code for code in lists.hospitals if code not in used] or lists.hospitals
+        if fresh:
+            used.add(fresh[0])
+        return fresh[0] if fresh else ""
     if kind == "key":
         return f"{spec.name.removesuffix('.csv')[:4].upper()}-{today.year}-0001"
     if kind == "choice":
@@ -206,8 +219,6 @@ def _example(spec, column, lists, today):
     if kind.startswith("ref:"):
         codes = lists.for_ref(kind[4:])
         return codes[0] if codes else ""
-    if kind == "end":
-        return lists.hospitals[0] if lists.hospitals else ""
     if kind == "grade":
         return "3"
     if kind == "int":
@@ -223,12 +234,17 @@ def _example(spec, column, lists, today):
     return ""
 
 
+def _sentence(text):
+    text = capfirst(text)
+    return text if text.endswith(".") else text + "."
+
+
 def _note(spec, column, example):
     required = _("Required.") if column.required else _("Optional; leave empty when not known.")
     lines = [
         f"{_label(spec, column)} ({column.name})",
         required,
-        capfirst(expected(column)) + ".",
+        _sentence(expected(column)),
     ]
     if example:
         lines.append(_("Example: %(value)s") % {"value": example})
@@ -299,10 +315,10 @@ def build_template(user, program=None):
         spec = SPECS[file_name]
         sheet = workbook.create_sheet(file_name.removesuffix(".csv"))
         sheet.freeze_panes = "A2"
-        row = []
+        row, used = [], set()
         for index, column in enumerate(spec.columns, start=1):
             letter = get_column_letter(index)
-            example = _example(spec, column, lists, today)
+            example = _example(spec, column, lists, today, used)
             row.append(example)
             header = sheet.cell(row=1, column=index, value=column.name)
             header.font = HEADER_FONT
@@ -327,7 +343,7 @@ def build_template(user, program=None):
                 showErrorMessage=True,
                 errorStyle="stop" if strict else "warning",
                 errorTitle=column.name,
-                error=capfirst(expected(column)) + ".",
+                error=_sentence(expected(column)),
             )
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
             sheet.add_data_validation(validation)
@@ -343,7 +359,6 @@ def _example_sheet(workbook, examples):
     """The "example" sheet: what the sheets are, then each file's header and
     one example row. The importer passes over it."""
     sheet = workbook.create_sheet(EXAMPLE_SHEET)
-    sheet.column_dimensions["A"].width = 24
     lines = [
         _("How to fill this workbook"),
         _(
@@ -359,6 +374,12 @@ def _example_sheet(workbook, examples):
     for number, line in enumerate(lines, start=1):
         sheet.cell(row=number, column=1, value=line).font = HEADER_FONT if number == 1 else Font()
     row = len(lines) + 2
+    widths = {}
+    for spec, values in examples:
+        for index, (column, value) in enumerate(zip(spec.column_names, values), start=1):
+            widths[index] = max(widths.get(index, 0), len(column), len(value))
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
     for spec, values in examples:
         sheet.cell(row=row, column=1, value=spec.name.removesuffix(".csv")).font = Font(bold=True, size=12)
         for index, column in enumerate(spec.columns, start=1):

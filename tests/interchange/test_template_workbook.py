@@ -23,6 +23,10 @@ from outcomes.models import Consultation, IndicatorValue, Referral, Surgery, Tec
 pytestmark = pytest.mark.django_db
 
 URL = "/import/template.xlsx"
+# The session, the user with the scope, then the lists: programs,
+# specialties, twinned and rotated specialties, hospitals, teams; whatever
+# the number of records.
+COORDINATOR_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +96,7 @@ def test_sheets_headers_notes_and_lists_for_a_coordinator(client, coordinator, t
     assert note.startswith("Date (date)") and "Required." in note and "A date written YYYY-MM-DD" in note
     assert "not after today" in note and "Example: " in note
     assert "Optional" in surgeries["I1"].comment.text  # team_code
+    assert "The surgery grade is 1, 2, 3 or 4.\n" in surgeries["F1"].comment.text
     assert "Laparoscopic cholecystectomy" in surgeries["E1"].comment.text  # procedure's example
     assert workbook["rotations"]["C1"].comment.text.startswith("Person: name (person_name)")
 
@@ -112,7 +117,8 @@ def test_sheets_headers_notes_and_lists_for_a_coordinator(client, coordinator, t
     # The coordinator's program's teams and hospitals, not the others'; they warn.
     team = validation_of(surgeries, "team_code")
     assert listed(workbook, team) == ["BJ-LHASA-10"] and team.errorStyle == "warning"
-    assert listed(workbook, validation_of(surgeries, "hospital_code")) == ["BJ-FRIENDSHIP", "LS-PEOPLES"]
+    # The recipient hospital first, then the donor hospital it twins with.
+    assert listed(workbook, validation_of(surgeries, "hospital_code")) == ["LS-PEOPLES", "BJ-FRIENDSHIP"]
     assert listed(workbook, validation_of(workbook["trainings"], "program_code")) == ["BJ-LHASA"]
     # Date columns are dates written YYYY-MM-DD; months and codes stay text.
     assert surgeries.column_dimensions["B"].number_format == "yyyy-mm-dd"
@@ -151,6 +157,13 @@ def test_one_program_and_who_may_download(client, world, teams, admin_user, coor
         assert client.get(URL).status_code == 403
     client.logout()
     assert client.get(URL).status_code == 302
+
+
+def test_queries(client, coordinator, teams, django_assert_num_queries):
+    client.force_login(coordinator)
+    client.get("/")  # the session and the user's scope
+    with django_assert_num_queries(COORDINATOR_QUERIES):
+        assert client.get(URL).status_code == 200
 
 
 def test_the_import_page_and_the_coordinators_home_link_to_it(client, admin_user, coordinator):
