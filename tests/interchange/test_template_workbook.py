@@ -22,6 +22,8 @@ from outcomes.models import Consultation, IndicatorValue, Referral, Surgery, Tec
 
 pytestmark = pytest.mark.django_db
 
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the Chromium test's live server, as tests/browser do
+
 URL = "/import/template.xlsx"
 # The session, the user with the scope, then the lists: programs,
 # specialties, twinned and rotated specialties, hospitals, teams; whatever
@@ -266,3 +268,21 @@ def test_a_template_saved_by_libreoffice_imports(client, coordinator, teams, tmp
     report = import_bundle(saved)
     assert report.error_count == 0, [str(e) for e in report.errors]
     assert_imported()
+
+
+@pytest.mark.browser
+def test_a_coordinator_downloads_it_from_their_home_in_chromium(
+    transactional_db, live_server, page, coordinator, teams, tmp_path
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "coord")
+    page.fill("input[name=password]", "pw")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the workbook to fill").click()
+    assert download.value.suggested_filename == "aidtracker-template.xlsx"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    workbook = openpyxl.load_workbook(saved)
+    assert listed(workbook, validation_of(workbook["surgeries"], "team_code")) == ["BJ-LHASA-10"]
