@@ -119,13 +119,14 @@ def template_lists(user, program=None):
             programs=program_codes,
             specialties=all_specialties,
         )
-    recipients = Q(programs__code__in=program_codes)
-    donors = Q(donor_twinnings__program__code__in=program_codes)
-    homes = Q(staff__rotations__team__program__code__in=program_codes)
-    hospitals = Hospital.objects.filter(recipients | donors | homes).distinct()
-    # The recipient hospitals first: most records are theirs.
-    hospitals = hospitals.annotate(recipient=Exists(Program.objects.filter(
-        code__in=program_codes, recipient_hospital=OuterRef("pk"))))
+    recipients = Program.objects.filter(code__in=program_codes)
+    donors = Twinning.objects.filter(program__code__in=program_codes).values("donor_hospital")
+    homes = Rotation.objects.filter(team__program__code__in=program_codes).values("person__home_hospital")
+    hospitals = Hospital.objects.filter(
+        Q(pk__in=recipients.values("recipient_hospital")) | Q(pk__in=donors) | Q(pk__in=homes)
+    ).annotate(  # the recipient hospitals first: most records are theirs
+        recipient=Exists(recipients.filter(recipient_hospital=OuterRef("pk")))
+    )
     own = set(Twinning.objects.filter(program__code__in=program_codes).values_list("specialty", flat=True))
     own |= set(Rotation.objects.filter(team__program__code__in=program_codes).values_list("specialty", flat=True))
     return Lists(
