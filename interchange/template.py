@@ -37,12 +37,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.scope import COORDINATOR, editable_programs, get_scope
-from deployments.models import KEY_MESSAGE, TEAM_BATCH_POSITIVE_MESSAGE, Program, Team, Twinning
-from deployments.models import Rotation
-from hospitals.models import HOSPITAL_CODE_MESSAGE, Hospital, Specialty
+from deployments.models import TEAM_BATCH_POSITIVE_MESSAGE, Program, Rotation, Team, Twinning
+from hospitals.models import Hospital, Specialty
 from outcomes.models import SURGERY_GRADE_MESSAGE
 
-from .cells import REF_EXPECTED
+from .cells import PATTERNS, REF_EXPECTED
 from .sources import EXAMPLE_SHEET, LISTS_SHEET
 from .specs import SPECS
 from .values import TRUE
@@ -168,10 +167,8 @@ def expected(column):
     kind = column.kind
     if kind == "text":
         return _("text of at most %(n)d characters") % {"n": column.max_length}
-    if kind == "key":
-        return str(KEY_MESSAGE)
-    if kind == "hospital_code":
-        return str(HOSPITAL_CODE_MESSAGE)
+    if kind in PATTERNS:  # a key or a code of a pattern
+        return str(PATTERNS[kind][1])
     if kind == "choice":
         return _("one of: %(values)s") % {"values": ", ".join(c for c in column.choices if c)}
     if kind.startswith("ref:"):
