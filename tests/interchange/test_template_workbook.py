@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import ImportBatch
-from deployments.models import Rotation, Team, Twinning
+from deployments.models import Program, Rotation, Team, Twinning
 from interchange.importer import import_bundle
 from interchange.specs import SPECS
 from interchange.template import TEMPLATE_FILES
@@ -175,6 +175,10 @@ def test_the_import_page_and_the_coordinators_home_link_to_it(client, admin_user
     client.force_login(coordinator)
     page = client.get("/").content.decode()
     assert f'href="{URL}"' in page and "Keeping the log offline?" in page
+    assert "Or for one program" not in page  # one program: the workbook is that program's
+    coordinator.profile.programs.add(Program.objects.get(code="SH-XIGAZE"))
+    page = client.get("/").content.decode()
+    assert f'href="{URL}?program=BJ-LHASA"' in page and f'href="{URL}?program=SH-XIGAZE"' in page
 
 
 def fill(workbook):
