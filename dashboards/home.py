@@ -99,6 +99,7 @@ def coordinator_home(request):
         "silent": silent_months(programs, today),
         "surgery_url": reverse("outcomes:surgery_create"),
         "training_url": reverse("outcomes:training_create"),
+        "template_url": reverse("interchange:template"),
         "horizon_days": HORIZON_DAYS,
         "silent_months": SILENT_MONTHS,
         "soon_days": SOON_DAYS,

@@ -30,6 +30,14 @@ FILE_NAMES = (
 )
 
 
+# The sheets of the template workbook (interchange/template.py) that hold no
+# file: its example rows and its drop-down lists. A workbook's sheet of either
+# name is passed over, so that a template filled offline imports unchanged.
+EXAMPLE_SHEET = "example"
+LISTS_SHEET = "lists"
+TEMPLATE_SHEETS = (EXAMPLE_SHEET, LISTS_SHEET)
+
+
 class Unusable(Exception):
     """The input is not a bundle at all (missing, damaged, of no known kind)."""
 
@@ -412,8 +420,10 @@ def _open_xlsx(path, bundle):
             }
         if absurd is not None:
             bundle.problems.append((sheet, absurd))
-        elif name.lower() not in FILE_NAMES and blank(sheet):
-            continue  # an empty sheet Excel made ("Sheet1"): nothing to read or report
+        elif name.lower() not in FILE_NAMES and (sheet.strip().lower() in TEMPLATE_SHEETS or blank(sheet)):
+            # An empty sheet Excel made ("Sheet1"), or the template's example
+            # or lists: nothing to read or report.
+            continue
         else:
             bundle.add(sheet, name, sheet_rows(sheet), sheet_estimate(sheet))
 

@@ -1,5 +1,6 @@
 """The Import page (admins only): upload -> dry-run report -> confirm -> imported,
-and the download of the whole database as a bundle.
+the download of the whole database as a bundle, and the workbook to fill
+offline (admins and coordinators).
 
 Imports run outside the request (a background process by default) so a large
 upload never meets a request timeout; the status page refreshes itself
@@ -19,6 +20,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,13 +30,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.scope import admin_required
+from accounts.scope import admin_required, can_create, editable_programs, editors_required
 from accounts.security import check_upload_size
 from audit.models import ImportBatch
 
 from . import runlock, service
 from .changes import described
 from .exporter import ExportError, export_bundle, zip_chunks
+from .template import build_template
 
 ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv")
 
@@ -296,3 +299,25 @@ def export(request, fmt):
         return redirect("interchange:index")
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename="aidtracker-bundle.xlsx")
+
+
+@editors_required
+def template(request):
+    """The workbook to fill offline (interchange/template.py), for the
+    programs the user may write or, with ?program=<code>, for one of them.
+    Admins and coordinators with programs: those who write the records it
+    holds (an admin imports it)."""
+    if not can_create(request.user):
+        raise PermissionDenied(_("No program is assigned to you."))
+    program = None
+    code = request.GET.get("program", "").strip()
+    if code:
+        program = editable_programs(request.user).filter(code=code).first()
+        if program is None:
+            raise Http404(_("No program %(code)s among those you may write.") % {"code": code})
+    workbook = build_template(request.user, program)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
+    workbook.save(handle.name)
+    handle.seek(0)
+    name = f"aidtracker-template-{program.code}.xlsx" if program else "aidtracker-template.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
