@@ -58,8 +58,8 @@ def surgeries_chart(series, title=None):
             "headers": [_("Month"), lead_labels["visiting"], lead_labels["joint"],
                         lead_labels["local"], _("Total"), _("Local alone (%)")],
             "rows": [
-                [r["month"], r["visiting"], r["joint"], r["local"], r["total"],
-                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                # The share as a number (None: no surgery), for the downloads too.
+                [r["month"], r["visiting"], r["joint"], r["local"], r["total"], r["local_share_percent"]]
                 for r in series
             ],
         },
@@ -221,8 +221,7 @@ def twinned_surgeries_chart(series):
             "headers": [_("Year"), lead_labels["visiting"], lead_labels["joint"], lead_labels["local"],
                         _("Total"), _("Local alone (%)")],
             "rows": [
-                [r["year"], r["visiting"], r["joint"], r["local"], r["total"],
-                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                [r["year"], r["visiting"], r["joint"], r["local"], r["total"], r["local_share_percent"]]
                 for r in series
             ],
         },
