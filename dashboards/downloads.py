@@ -65,7 +65,8 @@ def links(kind, code, request):
 
 
 def table(title, headers, rows):
-    return {"title": title, "headers": list(headers), "rows": [list(r) for r in rows]}
+    # Labels may be lazy translations: text now, in the reader's language.
+    return {"title": str(title), "headers": [str(h) for h in headers], "rows": [list(r) for r in rows]}
 
 
 def card_number(c):

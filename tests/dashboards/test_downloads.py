@@ -17,6 +17,7 @@ from dashboards.views import region_cards
 from figures.summary import region_summary
 from outcomes.models import Surgery
 from tests.conftest import _make_user
+from tests.dashboards.data import add_indicators
 
 BOM = "\ufeff".encode()
 PERIOD = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -95,6 +96,7 @@ def test_region_csv_has_a_bom_the_filters_and_the_same_figures(dash, signed_in):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_dashboard_offers_its_figures(fmt, dash, signed_in):
+    add_indicators(dash.lhasa_peoples, 24, dt.date(2023, 1, 1), {"outpatient_visits": 10})
     urls = [
         reverse("dashboards:region_figures", args=["540000", fmt]),
         reverse("dashboards:donor_figures", args=["110000", fmt]),
@@ -184,3 +186,13 @@ def test_a_viewer_token_gets_the_figures_but_no_record_list(dash, viewer, client
     _t, clear = ApiToken.issue(user=viewer, name="t")
     assert client.get(reverse("dashboards:region_figures", args=["540000", "csv"]), **bearer(clear)).status_code == 200
     assert client.get(reverse("outcomes:surgery_list"), {"format": "csv"}, **bearer(clear)).status_code == 403
+
+
+def test_hospital_xlsx_has_its_indicators_as_numbers(dash, signed_in):
+    add_indicators(dash.lhasa_peoples, 24, dt.date(2023, 1, 1), {"outpatient_visits": 10})
+    book = workbook_of(signed_in.get(reverse("dashboards:hospital_figures", args=[dash.lhasa_peoples.code, "xlsx"])))
+    monthly = list(book["Monthly indicators"].iter_rows(min_row=2, values_only=True))
+    assert monthly[0] == ("Month", "outpatient visits") or monthly[0][0] == "Month"
+    assert len(monthly) == 1 + 24 and all(row[1] == 10 for row in monthly[1:])
+    before_after = list(book["Before and after"].iter_rows(min_row=3, values_only=True))
+    assert before_after[0][0] and before_after[0][4] == 120  # the latest 12 months, summed
