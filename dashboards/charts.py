@@ -40,7 +40,7 @@ def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axi
 
 
 # How a monthly table's column makes a year (yearly_table).
-SUM, MOST = "sum", "most"
+SUM, MOST, MEAN = "sum", "most", "mean"
 
 
 def yearly_table(table, how, first_header=None):
@@ -49,7 +49,8 @@ def yearly_table(table, how, first_header=None):
     for each column after the month how its year is made: SUM (counts of
     events: surgeries, trainings begun), MOST (people present in a month:
     the most in one month of the year; people are not added up across
-    months), ("share", part, total) (a share in percent of two summed columns,
+    months), MEAN (a level: the mean of the months reported, one decimal),
+    ("share", part, total) (a share in percent of two summed columns,
     their indexes), or None (left out: distinct people of a month, who do
     not add up). Returns {"headers", "rows"}."""
     keep = [i for i, h in enumerate(how) if h is not None]
@@ -65,7 +66,10 @@ def yearly_table(table, how, first_header=None):
         cells = []
         for i in keep:
             column = [m[i] or 0 for m in months]
-            if how[i] == SUM:
+            if how[i] == MEAN:
+                given = [m[i] for m in months if m[i] is not None]
+                cells.append(round(float(sum(given)) / len(given), 1) if given else None)
+            elif how[i] == SUM:
                 cells.append(sum(column))
             elif how[i] == MOST:
                 cells.append(max(column))

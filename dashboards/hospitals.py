@@ -112,6 +112,13 @@ def hospital_context(request, code):
             (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
         ],
         "indicator_charts": indicator_charts,
+        # Printed in place of the months (dashboards/indicators.py: levels are a mean).
+        "indicator_years": charts.yearly_table(
+            {"headers": [_("Month"), *[label for _code, label in indicator_columns]],
+             "rows": [[m.strftime("%Y-%m"), *[table[m].get(code) for code, _label in indicator_columns]]
+                      for m in months]},
+            [charts.MEAN if code in indicators.LEVEL_INDICATORS else charts.SUM for code, _l in indicator_columns],
+        ) if months else None,
         # The monthly indicator form, for those who enter them (outcomes/views_indicators.py).
         "indicator_form_url": reverse("outcomes:indicator_month", args=[hospital.code])
         if can_edit_hospital(request.user, hospital) else None,
