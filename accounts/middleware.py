@@ -5,9 +5,13 @@
   `django.contrib.auth.decorators.login_not_required` — the sign-in page, a
   health check such as /healthz), except that an anonymous request to /api/
   gets a 401 JSON answer instead of a redirect to the sign-in page.
-- `ApiTokenMiddleware`: on /api/ paths, `Authorization: Bearer <token>` signs
-  the request in as the token's user (no session, no cookie). A bad token is a
-  401 at once, so that a mistyped token is never mistaken for anonymous use.
+- `ApiTokenMiddleware`: on /api/ paths and on downloads (a GET of a .csv or
+  .xlsx file: a dashboard's figures, a record list's rows;
+  aidtracker.lib.downloads.is_download), `Authorization: Bearer <token>` signs
+  the request in as the token's user (no session, no cookie), with the
+  user's scope. A bad token is a 401 at once, so that a mistyped token is
+  never mistaken for anonymous use. Elsewhere a token signs nothing in: it
+  reads, never writes, through the pages.
 """
 
 import functools
@@ -21,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken
 from accounts.scope import get_scope
+from aidtracker.lib.downloads import is_download
 
 API_PREFIX = "/api/"
 
@@ -52,7 +57,7 @@ class ApiTokenMiddleware:
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
-        if header and is_api_request(request):
+        if header and (is_api_request(request) or is_download(request)):
             scheme, _sep, clear = header.partition(" ")
             if scheme.lower() != "bearer" or not clear.strip():
                 return unauthorized(_("Use 'Authorization: Bearer <token>'."))

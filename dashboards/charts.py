@@ -7,6 +7,8 @@ numbers are rendered as a table beside the chart by the template, from
 
 from django.utils.translation import gettext as _
 
+from figures.series import share_percent
+
 # Colour roles; static/js/charts.js maps them to a palette that keeps
 # contrast on white and is distinguishable with common colour blindness.
 VISITING, JOINT, LOCAL, SHARE, EXPERTS, ONSITE, MENTOR, FURTHER, FIRST, OTHER = (
@@ -15,7 +17,10 @@ VISITING, JOINT, LOCAL, SHARE, EXPERTS, ONSITE, MENTOR, FURTHER, FIRST, OTHER = 
 
 
 def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axis=None,
-          horizontal=False, table=None, value_max=None, small=False):
+          horizontal=False, table=None, value_max=None, small=False, print_by_year=None):
+    """A chart's spec. With `print_by_year` (yearly_table's `how`), the
+    monthly `table` prints by year (`print_table`)."""
+    print_table = yearly_table(table, print_by_year) if table and print_by_year else None
     return {
         "id": chart_id,
         "title": title,
@@ -30,7 +35,49 @@ def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axi
         },
         "small": small,
         "table": table,
+        "print_table": print_table,
     }
+
+
+# How a monthly table's column makes a year (yearly_table).
+SUM, MOST, MEAN = "sum", "most", "mean"
+
+
+def yearly_table(table, how, first_header=None):
+    """The monthly `table` ({"headers", "rows"}, rows starting "YYYY-MM") by
+    year, for print: ten years of months are pages of their own. `how` says
+    for each column after the month how its year is made: SUM (counts of
+    events: surgeries, trainings begun), MOST (people present in a month:
+    the most in one month of the year; people are not added up across
+    months), MEAN (a level: the mean of the months reported, one decimal),
+    ("share", part, total) (a share in percent of two summed columns,
+    their indexes), or None (left out: distinct people of a month, who do
+    not add up). Returns {"headers", "rows"}."""
+    keep = [i for i, h in enumerate(how) if h is not None]
+    headers = [first_header or _("Year")]
+    for i in keep:
+        header = table["headers"][i + 1]
+        headers.append(_("%(column)s (most in a month)") % {"column": header} if how[i] == MOST else header)
+    years = {}
+    for row in table["rows"]:
+        years.setdefault(str(row[0])[:4], []).append(row[1:])
+    rows = []
+    for year, months in years.items():
+        cells = []
+        for i in keep:
+            column = [m[i] or 0 for m in months]
+            if how[i] == MEAN:
+                given = [m[i] for m in months if m[i] is not None]
+                cells.append(round(float(sum(given)) / len(given), 1) if given else None)
+            elif how[i] == SUM:
+                cells.append(sum(column))
+            elif how[i] == MOST:
+                cells.append(max(column))
+            else:
+                _share, part, total = how[i]
+                cells.append(share_percent(sum(m[part] for m in months), sum(m[total] for m in months)))
+        rows.append([year, *cells])
+    return {"headers": headers, "rows": rows}
 
 
 def dataset(label, data, role, **extra):
@@ -58,11 +105,12 @@ def surgeries_chart(series, title=None):
             "headers": [_("Month"), lead_labels["visiting"], lead_labels["joint"],
                         lead_labels["local"], _("Total"), _("Local alone (%)")],
             "rows": [
-                [r["month"], r["visiting"], r["joint"], r["local"], r["total"],
-                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                # The share as a number (None: no surgery), for the downloads too.
+                [r["month"], r["visiting"], r["joint"], r["local"], r["total"], r["local_share_percent"]]
                 for r in series
             ],
         },
+        print_by_year=(SUM, SUM, SUM, SUM, ("share", 2, 3)),
     )
 
 
@@ -77,6 +125,7 @@ def experts_chart(series):
             "headers": [_("Month"), _("Experts on site")],
             "rows": [[r["month"], r["experts"]] for r in series],
         },
+        print_by_year=(MOST,),
     )
 
 
@@ -94,6 +143,7 @@ def trainees_chart(series):
             "headers": [_("Month"), *[label for _k, label, _r in kinds], _("Distinct trainees")],
             "rows": [[r["month"], *[r[key] for key, _l, _r in kinds], r["total"]] for r in series],
         },
+        print_by_year=(SUM, SUM, SUM, None),
     )
 
 
@@ -196,6 +246,7 @@ def experts_by_recipient_chart(series, names):
             "headers": [_("Month"), *[names.get(code, code) for code in regions], _("Distinct experts")],
             "rows": [[m["month"], *[m["by_recipient"][code] for code in regions], m["experts"]] for m in months],
         },
+        print_by_year=(*[MOST for _code in regions], MOST),
     )
 
 
@@ -221,8 +272,7 @@ def twinned_surgeries_chart(series):
             "headers": [_("Year"), lead_labels["visiting"], lead_labels["joint"], lead_labels["local"],
                         _("Total"), _("Local alone (%)")],
             "rows": [
-                [r["year"], r["visiting"], r["joint"], r["local"], r["total"],
-                 "–" if r["local_share_percent"] is None else f'{r["local_share_percent"]:.1f}']
+                [r["year"], r["visiting"], r["joint"], r["local"], r["total"], r["local_share_percent"]]
                 for r in series
             ],
         },

@@ -18,6 +18,7 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import can_read_records, can_view_region, donors_read, readable_regions, scope_key
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
-from dashboards import charts
+from dashboards import charts, downloads
 from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
 from dashboards.coverage import Span, covered_and_gaps
 from dashboards.forms import DonorDashboardForm, OverviewForm
@@ -86,6 +87,23 @@ def is_donor_only(region) -> bool:
 
 @cached_page
 def donor(request, code):
+    context = donor_context(request, code)
+    if isinstance(context, HttpResponse):
+        return context
+    return render(request, "dashboards/donor.html", context)
+
+
+def donor_figures(request, code, fmt):
+    """The donor dashboard's figures and series as a file (`fmt`: csv or
+    xlsx), for the same filters as the page (dashboards/downloads.py)."""
+    context = donor_context(request, code)
+    if isinstance(context, HttpResponse):
+        return context
+    return downloads.donor_file(context, fmt)
+
+
+def donor_context(request, code):
+    """The donor dashboard's context, or the 404 page that takes its place."""
     # A region's code is six digits: anything else names none (and is not
     # sent to the database, which refuses a NUL character outright).
     region = Region.objects.filter(code=code).first() if re.fullmatch(r"[0-9]{6}", code) else None
@@ -110,7 +128,7 @@ def donor(request, code):
     region_codes = {r["code"] for r in summary["by_recipient"]} | set(series["experts_per_month"]["regions"])
     names = {r["code"]: r["name"] for r in summary["by_recipient"]}
     names |= Region.objects.display_names(region_codes)
-    return render(request, "dashboards/donor.html", {
+    return {
         "fragment_key": fragment_key(request, "donor", region, period, specialty, recipient, today()),
         "cache_timeout": settings.CACHE_TIMEOUT,
         "region": region,
@@ -138,7 +156,8 @@ def donor(request, code):
         "api_url": reverse("api:donor-summary", args=[region.code]) + api_query(period, specialty, recipient=recipient)
         if links else None,
         "links": links,
-    })
+        "downloads": downloads.links("donor", region.code, request),
+    }
 
 
 def donor_cards(summary, params, links=True):
@@ -184,7 +203,8 @@ def donor_cards(summary, params, links=True):
         ], note=_("whoever led them, while twinned")),
         card(_("Led by local surgeons alone"), share_text(share),
              list_url(surgeries, twinned, lead="local"),
-             note=_("share of the twinned departments' surgeries: skills that stay"), accent=True),
+             note=_("share of the twinned departments' surgeries: skills that stay"), accent=True,
+             number=share),
         card(_("Trainees"), tr["total"], list_url(trainings, p), parts=[
             part(label, tr["by_kind"][kind], list_url(trainings, p, kind=kind)) for kind, label in kinds
         ], note=_("distinct local trainees of its programs")),
@@ -264,10 +284,11 @@ def hospital_rows(hospitals, period, now: dt.date):
     return rows
 
 
-def region_or_donor(region, request):
-    """The redirect to /donors/<code>/ (keeping the query string) for a
-    province that sends teams but receives none, else None."""
+def region_or_donor(region, request, fmt=None):
+    """The redirect to /donors/<code>/ (keeping the query string; its
+    figures' download for a download in format `fmt`) for a province that
+    sends teams but receives none, else None."""
     if not is_donor_only(region):
         return None
-    target = reverse("dashboards:donor", args=[region.code])
+    target = downloads.dashboard_url("donor", region.code, fmt)
     return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)

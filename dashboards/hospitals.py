@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scope import can_edit_hospital, can_read_records, scope_queryset
 from aidtracker.lib.periods import Period, add_months
-from dashboards import charts, coverage, indicators, views
+from dashboards import charts, coverage, downloads, indicators, views
 from dashboards.links import card, list_url, without_list_links
 from deployments.models import Program, Rotation, Twinning
 from figures.definitions import days_within
@@ -53,6 +53,16 @@ INDICATOR_ROLES = ["experts", "joint", "local", "visiting", "first", "mentor", "
 
 
 def hospital(request, code):
+    return render(request, "dashboards/hospital.html", hospital_context(request, code))
+
+
+def hospital_figures(request, code, fmt):
+    """The hospital page's figures and tables as a file (`fmt`: csv or xlsx;
+    dashboards/downloads.py)."""
+    return downloads.hospital_file(hospital_context(request, code), fmt)
+
+
+def hospital_context(request, code):
     hospital = get_object_or_404(
         scope_queryset(request.user, Hospital.objects.all()).select_related("region__parent__parent"), code=code
     )
@@ -88,7 +98,7 @@ def hospital(request, code):
     ]
     sent = donor_side(request.user, hospital)
     hospital_params = {"hospital": hospital.code}
-    return render(request, "dashboards/hospital.html", {
+    return {
         "hospital": hospital,
         "programs": programs,
         "sent": sent,
@@ -102,6 +112,13 @@ def hospital(request, code):
             (m, [table[m].get(code) for code, _label in indicator_columns]) for m in months
         ],
         "indicator_charts": indicator_charts,
+        # Printed in place of the months (dashboards/indicators.py: levels are a mean).
+        "indicator_years": charts.yearly_table(
+            {"headers": [_("Month"), *[label for _code, label in indicator_columns]],
+             "rows": [[m.strftime("%Y-%m"), *[table[m].get(code) for code, _label in indicator_columns]]
+                      for m in months]},
+            [charts.MEAN if code in indicators.LEVEL_INDICATORS else charts.SUM for code, _l in indicator_columns],
+        ) if months else None,
         # The monthly indicator form, for those who enter them (outcomes/views_indicators.py).
         "indicator_form_url": reverse("outcomes:indicator_month", args=[hospital.code])
         if can_edit_hospital(request.user, hospital) else None,
@@ -114,7 +131,8 @@ def hospital(request, code):
             (_("Experts on rotation here"), list_url("deployments:rotation_list", hospital_params)),
             (_("Its staff deployed elsewhere"), list_url("deployments:rotation_list", {"home_hospital": hospital.code})),
         ],
-    })
+        "downloads": downloads.links("hospital", hospital.code, request),
+    }
 
 
 def donor_side(user, hospital) -> dict:

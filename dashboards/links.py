@@ -27,10 +27,12 @@ def api_query(period, specialty=None, **other) -> str:
 # The dashboards' cards (templates/dashboards/cards.html): a figure with the
 # link to its rows, its parts each with theirs.
 
-def card(label, value, url=None, parts=(), note="", accent=False, wide=""):
-    """A card: `wide` says that a filter does not narrow it."""
+def card(label, value, url=None, parts=(), note="", accent=False, wide="", number=None):
+    """A card: `wide` says that a filter does not narrow it; `number` is the
+    value as a number when the card shows it as text (a share, "43.0 %"),
+    for the downloads (dashboards/downloads.py)."""
     return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
-            "wide": wide}
+            "wide": wide, "number": value if isinstance(value, (int, float)) else number}
 
 
 def part(label, value, url):

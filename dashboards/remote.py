@@ -117,6 +117,13 @@ def remote_support(program, consultations, twinnings, today):
     return {
         "departments": depts,
         "months": table,
+        # Printed in place of the months.
+        "years": charts.yearly_table(
+            {"headers": [_("Month"), *[d.name for d in depts], _("Total")],
+             "rows": [[row["month"].strftime("%Y-%m"), *[c["n"] for c in row["cells"]], row["total"]]
+                      for row in table]},
+            [charts.SUM] * (len(depts) + 1),
+        ) if table else None,
         "chart": chart,
         "total": sum(d.count for d in depts),
         "gap_days": REMOTE_GAP_DAYS,

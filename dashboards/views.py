@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Q, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +46,7 @@ from figures.series import region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
-from dashboards import charts, coverage, remote
+from dashboards import charts, coverage, downloads, remote
 from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
@@ -205,7 +205,7 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
     if twinned is None:
         local_share = card(_("Led by local surgeons alone"), share_text(share),
                            list_url("outcomes:surgery_list", p, lead="local"),
-                           note=_("share of the period's surgeries"), accent=True)
+                           note=_("share of the period's surgeries"), accent=True, number=share)
     else:
         # The same list filter as the donor dashboard's card (records/lists:
         # `twinned_by`), in place of `donor` (its teams' surgeries).
@@ -219,7 +219,7 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
                 part(_("all surgeries there"), twinned["total"], list_url("outcomes:surgery_list", twinned_p)),
             ],
             note=_("of the departments %(donor)s twins, whoever led them") % {"donor": donor_name},
-            accent=True,
+            accent=True, number=twinned["local_share_percent"],
         )
     movements = card(_("Patient movements"), sum(s["referrals"].values()), None, parts=[
         part(_("transfers in"), s["referrals"]["transfer_in"],
@@ -283,6 +283,25 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
 
 @cached_page
 def region(request, code):
+    context = region_context(request, code)
+    if isinstance(context, HttpResponse):
+        return context
+    return render(request, "dashboards/region.html", context)
+
+
+def region_figures(request, code, fmt):
+    """The region dashboard's figures and series as a file (`fmt`: csv or
+    xlsx), for the same filters as the page (dashboards/downloads.py)."""
+    context = region_context(request, code, fmt=fmt)
+    if isinstance(context, HttpResponse):
+        return context
+    return downloads.region_file(context, fmt)
+
+
+def region_context(request, code, fmt=None):
+    """The region dashboard's context, or the answer that takes its place (a
+    redirect, the page of a region below province level). With `fmt` (a
+    download's format) a redirect goes to the download of the same kind."""
     try:
         region, through = get_region_or_404(request.user, code), ()
     except Http404:
@@ -296,8 +315,10 @@ def region(request, code):
         # The summary is defined for province-level regions: show the one this
         # lies in, or, to a reader of this part alone, where its records are.
         if not can_view_region(request.user, region.province_code):
+            if fmt:
+                raise Http404(_("A region below province level has no dashboard figures."))
             return below_province(request, region)
-        target = reverse("dashboards:region", args=[region.province_code])
+        target = downloads.dashboard_url("region", region.province_code, fmt)
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
     programs = Program.objects.visible_to(request.user).for_recipient_region(region)
     filterset = RegionDashboardFilter(
@@ -323,7 +344,7 @@ def region(request, code):
     summary, series, twinned = figures["summary"], figures["charts"], figures["twinned"]
     if not summary["by_donor"]:
         # A donor province that receives no program: its donor dashboard.
-        response = region_or_donor(region, request)
+        response = region_or_donor(region, request, fmt)
         if response is not None:
             return response
     params = form.params()
@@ -360,7 +381,7 @@ def region(request, code):
         charts.trainees_chart(series["trainees_per_month"]),
         charts.techniques_chart(series["techniques_per_year"]),
     ]
-    return render(request, "dashboards/region.html", {
+    return {
         # Everything below the filters is one cached fragment (aidtracker/cache.py).
         "fragment_key": fragment_key(request, "region", region, period, specialty, donor),
         "cache_timeout": settings.CACHE_TIMEOUT,
@@ -382,7 +403,8 @@ def region(request, code):
         if links and not through else None,
         "through_donor": bool(through),
         "links": links,
-    })
+        "downloads": downloads.links("region", region.code, request),
+    }
 
 
 def through_donors_or_404(user, code):
@@ -434,6 +456,16 @@ TEAMS_SHOWN = 20
 
 
 def program(request, code):
+    return render(request, "dashboards/program.html", program_context(request, code))
+
+
+def program_figures(request, code, fmt):
+    """The program page's figures and tables as a file (`fmt`: csv or xlsx;
+    dashboards/downloads.py), with all its teams."""
+    return downloads.program_file(program_context(request, code, every_team=True), fmt)
+
+
+def program_context(request, code, every_team=False):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region__parent__parent"
@@ -448,7 +480,7 @@ def program(request, code):
     )
     # The latest teams first; all of them on request (a long program has
     # hundreds).
-    all_teams = request.GET.get("teams") == "all"
+    all_teams = every_team or request.GET.get("teams") == "all"
     teams = (
         Team.objects.visible_to(request.user)
         .filter(program=program)
@@ -492,7 +524,7 @@ def program(request, code):
         support = remote.remote_support(program, Consultation.objects.visible_to(request.user), twinnings, now)
     else:
         departments = coverage.program_coverage(program, twinnings, rotations, now)
-    return render(request, "dashboards/program.html", {
+    return {
         "program": program,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
@@ -510,7 +542,8 @@ def program(request, code):
         # Not for a reader through the donor alone (dashboards/completeness.py).
         "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
         if can_view_region(request.user, program.recipient_hospital.region) else None,
-    })
+        "downloads": downloads.links("program", program.code, request),
+    }
 
 
 def team(request, code):

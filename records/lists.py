@@ -10,10 +10,11 @@ one page of rows; the CSV export streams exactly the filtered rows with a
 server-side cursor, so memory does not grow with their number.
 """
 
+import itertools
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -22,20 +23,19 @@ from django.views import View
 
 from accounts.scope import RoleRequiredMixin, can_create, readable_regions, scope_key
 from aidtracker.lib.cache import cached, cached_page, fragment_key
+from aidtracker.lib.downloads import csv_response
 
 CSV_CHUNK_SIZE = 2000
 
 
 def stream_csv(queryset, columns, filename):
-    """A StreamingHttpResponse of `queryset` as CSV: the file's declared
+    """A streamed download of `queryset` as CSV (with a byte-order mark): the file's declared
     `columns` (aidtracker.lib.columns.Columns, e.g. outcomes.columns.SURGERIES),
     written cell for cell as the bundle export writes them: text that a
     spreadsheet would run as a formula gets an apostrophe before it."""
-    response = StreamingHttpResponse(
-        columns.csv_lines(queryset, chunk_size=CSV_CHUNK_SIZE), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        itertools.chain([columns.names], columns.rows(queryset, chunk_size=CSV_CHUNK_SIZE)), filename
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class Sorting:

@@ -20,9 +20,11 @@ itself; the importer removes one leading apostrophe of a text cell
 Numbers, dates, months and booleans are written as they are (-5 stays -5).
 """
 
-import csv
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+
+from aidtracker.lib.downloads import csv_lines
 
 # How a value is written (section 1 of the spec).
 TEXT = "text"
@@ -131,15 +133,6 @@ class Columns:
 
     def csv_lines(self, queryset, chunk_size=2000):
         """The header, then the rows of `queryset`, each as one line of CSV
-        text (RFC 4180 quoting, CRLF line ends)."""
-        writer = csv.writer(_Echo(), lineterminator="\r\n")
-        yield writer.writerow(self.names)
-        for cells in self.rows(queryset, chunk_size):
-            yield writer.writerow(cells)
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back (for csv.writer)."""
-
-    def write(self, value):
-        return value
+        text (RFC 4180 quoting, CRLF line ends), the header preceded by a
+        byte-order mark (aidtracker.lib.downloads: Excel reads Chinese)."""
+        yield from csv_lines(itertools.chain([self.names], self.rows(queryset, chunk_size)))

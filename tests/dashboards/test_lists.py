@@ -16,7 +16,9 @@ SURGERY_COLUMNS = [
 def read_csv(response):
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8")
+    data = b"".join(response.streaming_content)
+    assert data.startswith("\ufeff".encode())  # a byte-order mark: Excel reads Chinese
+    text = data.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 

@@ -92,6 +92,47 @@ def test_donor_page_query_counts_do_not_grow_with_the_data(
             assert response.status_code == 200, url
 
 
+# A dashboard's figures to take away (dashboards/downloads.py), uncached:
+# the page's own queries, no more. url: (admin, official of Tibet, the
+# official through an API token: the token and, on its first use in a
+# minute, its last use (+1) in place of the session and the user).
+DOWNLOAD_PINNED = {
+    '/regions/540000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (16, 16, 17),
+    '/regions/540000/figures.csv?specialty=general_surgery&donor=110000': (20, 20, 20),
+    '/donors/110000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (26, None, None),
+    '/programs/BJ-LHASA/figures.csv': (6, 6, 6),
+    '/hospitals/LS-PEOPLES/figures.xlsx': (11, 11, 11),
+    '/hospitals/BJ-FRIENDSHIP/figures.csv': (10, 10, 10),
+}
+
+
+@pytest.mark.parametrize("scale", [1, 334])
+def test_download_query_counts_do_not_grow_with_the_data(
+    client, admin_user, django_user_model, db, django_assert_num_queries, scale
+):
+    from accounts.models import ApiToken
+
+    w = build(scale)
+    add_indicators(w.lhasa_peoples, 12 * min(scale, 10), dt.date(2014, 1, 1), {"outpatient_visits": 10})
+    official = _make_user(django_user_model, "tibet", "official", regions=[w.tibet])
+    _token, clear = ApiToken.issue(user=official, name="tool")
+    for which, user in enumerate([admin_user, official, None]):
+        client.logout()
+        headers = {}
+        if user:
+            client.force_login(user)
+        else:
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+        for url, expected in DOWNLOAD_PINNED.items():
+            if expected[which] is None:
+                continue  # an official of Tibet reads no donor dashboard
+            caches["default"].clear()
+            with django_assert_num_queries(expected[which], info=f"{url} as {user}"):
+                response = client.get(url, **headers)
+                assert response.status_code == 200, url
+                b"".join(response.streaming_content if response.streaming else [response.content])
+
+
 def test_csv_export_streams_with_one_query_for_the_rows(signed_in, dash, django_assert_num_queries):
     # Session, user with profile, one to check the region code of the filter, one for the rows.
     with django_assert_num_queries(4):

@@ -56,7 +56,9 @@ def test_round_trip_is_byte_identical(tmp_path, name):
 def test_exported_csv_follows_the_spec_columns_and_formats(tmp_path):
     run(EXAMPLE)
     call_command("export_bundle", str(tmp_path / "out"))
-    surgeries = (tmp_path / "out" / "surgeries.csv").read_text(encoding="utf-8").splitlines()
+    for path in (tmp_path / "out").glob("*.csv"):  # a byte-order mark: Excel reads Chinese
+        assert path.read_bytes().startswith("\ufeff".encode()), path.name
+    surgeries = (tmp_path / "out" / "surgeries.csv").read_text(encoding="utf-8-sig").splitlines()
     assert surgeries[0] == (
         "ref,date,hospital_code,specialty,procedure,grade,approach,lead,team_code,"
         "demonstration,first_in_region,outcome,blood_loss_ml"
@@ -65,9 +67,9 @@ def test_exported_csv_follows_the_spec_columns_and_formats(tmp_path):
         "S-2024-0004,2024-05-20,XG-PEOPLES,urology,Percutaneous nephrolithotomy,3,endoscopic,"
         "joint,SH-XIGAZE-3,no,no,complication,120"
     )
-    indicators = (tmp_path / "out" / "indicators.csv").read_text().splitlines()
+    indicators = (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
     assert indicators[1] == "LS-PEOPLES,2024-01,outpatient_visits,41250"
-    referrals = (tmp_path / "out" / "referrals.csv").read_text().splitlines()
+    referrals = (tmp_path / "out" / "referrals.csv").read_text(encoding="utf-8-sig").splitlines()
     assert referrals[1:] == [
         "RF-0001,2024-02-03,transfer_in,540200,LS-PEOPLES,neonate,270,5.5,recovered",
         "RF-0002,2024-06-11,referral_out,LS-PEOPLES,110000,adult,3700,,improved",
@@ -140,3 +142,22 @@ def test_an_export_never_mixes_with_other_files(tmp_path):
     with pytest.raises(CommandError, match="a bundle is several files; give a folder, a .zip or an .xlsx"):
         call_command("export_bundle", str(tmp_path / "out.csv"))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_lists_csv_download_imports_again_as_it_was(tmp_path, client, admin_user):
+    """A record list's CSV starts with a byte-order mark (for Excel); the
+    importer reads it as before: every row unchanged, Chinese names intact."""
+    assert run(EXAMPLE).ok
+    Surgery.objects.filter(ref="S-2024-0001").update(procedure="腹腔镜胆囊切除术")
+    client.force_login(admin_user)
+    for url, name in [("/surgeries/export.csv", "surgeries.csv"), ("/hospitals/export.csv", "hospitals.csv")]:
+        data = b"".join(client.get(url).streaming_content)
+        assert data.startswith("\ufeff".encode()) and not data.startswith("\ufeff\ufeff".encode())
+        (tmp_path / name).write_bytes(data)
+    surgeries = run(tmp_path / "surgeries.csv")
+    assert surgeries.ok, [str(e) for e in surgeries.errors]
+    assert surgeries.counts["surgeries.csv"] == {"created": 0, "updated": 0, "unchanged": 4}
+    hospitals = run(tmp_path / "hospitals.csv")
+    assert hospitals.ok and hospitals.counts["hospitals.csv"]["created"] == 0
+    assert hospitals.counts["hospitals.csv"]["updated"] == 0
+    assert Surgery.objects.get(ref="S-2024-0001").procedure == "腹腔镜胆囊切除术"
