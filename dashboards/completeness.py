@@ -14,12 +14,8 @@ last 12 full months by default, the last 24, or one calendar year; the CSV
 gives the same months, or all of them (`period=all`). A fixed number of
 queries whatever the number of hospitals, months or records.
 """
-
-import csv
-import io
-
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import can_edit_hospital, can_view_region, get_region_or_404, records_required
+from aidtracker.lib.downloads import csv_response
 from aidtracker.lib.periods import add_months, month_end
 from dashboards.links import list_url
 from deployments.models import Program
@@ -170,20 +167,17 @@ CSV_COLUMNS = [
 
 
 def completeness_csv(rows, months, filename):
-    """A row per hospital and month of its span, UTF-8 with a byte-order mark
-    (so that Excel reads the Chinese names)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        for cell in row.cells:
-            if cell is None:
-                continue
-            writer.writerow([
-                row.hospital.code, row.hospital.name, row.hospital.name_zh, f"{cell.month:%Y-%m}", cell.expected, cell.actual,
-                cell.rate, cell.surgeries, cell.trainings,
-            ])
-    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """A row per hospital and month of its span (aidtracker/lib/downloads.py:
+    UTF-8 with a byte-order mark, so that Excel reads the Chinese names)."""
+    def lines():
+        yield CSV_COLUMNS
+        for row in rows:
+            for cell in row.cells:
+                if cell is None:
+                    continue
+                yield [
+                    row.hospital.code, row.hospital.name, row.hospital.name_zh, f"{cell.month:%Y-%m}",
+                    cell.expected, cell.actual, cell.rate, cell.surgeries, cell.trainings,
+                ]
+
+    return csv_response(lines(), filename)
