@@ -14,6 +14,7 @@ last 12 full months by default, the last 24, or one calendar year; the CSV
 gives the same months, or all of them (`period=all`). A fixed number of
 queries whatever the number of hospitals, months or records.
 """
+
 from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render

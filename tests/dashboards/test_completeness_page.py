@@ -122,7 +122,7 @@ def test_the_csv_has_a_byte_order_mark_and_a_row_per_hospital_and_month(client, 
     response = client.get("/regions/540000/completeness.csv?period=all")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="completeness-540000.csv"'
-    text = response.content.decode("utf-8")
+    text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     lines = text[1:].splitlines()
     assert lines[0] == ("hospital_code,hospital_name,hospital_name_zh,month,expected_reports,"
