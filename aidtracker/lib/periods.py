@@ -90,6 +90,51 @@ class Period:
             self.end is None or self.end == month_end(self.end)
         )
 
+    @property
+    def is_calendar_year(self) -> bool:
+        """Whether the period is one calendar year, 1 January to 31 December."""
+        return (
+            self.closed and self.start.year == self.end.year
+            and (self.start.month, self.start.day) == (1, 1) and (self.end.month, self.end.day) == (12, 31)
+        )
+
+    def previous(self) -> "Period | None":
+        """The comparable period just before this one, or None for an open
+        period (all time, or a missing bound): nothing compares with it.
+
+        A calendar year: the year before. A period of whole months (a
+        month's first day to a month's last day): the same number of months
+        just before (April–June: January–March; 2024: 2023). Any other
+        period: the same number of days just before (1–10 March: 20–29
+        February in a leap year). None when that would leave the calendar."""
+        if not self.closed:
+            return None
+        try:
+            if self.start.day == 1 and self.end == month_end(self.end):
+                n = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+                start = add_months(self.start, -n)
+                return Period(start, self.start - timedelta(days=1))
+            length = self.end - self.start + timedelta(days=1)
+            return Period(self.start - length, self.start - timedelta(days=1))
+        except OverflowError:
+            return None
+
+    def label(self) -> str:
+        """A short name for the period in the figures' own terms, the same in
+        every language: "2024" for a calendar year, "2024-04" for one
+        month, "2024-04 – 2024-06" for whole months, else the two days
+        ("2024-03-01 – 2024-03-10"; one day alone); "…" for an open bound."""
+        if self.is_calendar_year:
+            return str(self.start.year)
+        if self.closed and self.of_whole_months:
+            first, last = month_key(self.start), month_key(self.end)
+            return first if first == last else f"{first} – {last}"
+        if self.closed and self.start == self.end:
+            return self.start.isoformat()
+        start = self.start.isoformat() if self.start else "…"
+        end = self.end.isoformat() if self.end else "…"
+        return f"{start} – {end}"
+
     def months(self) -> list[date]:
         """First days of the months a closed period touches, in order."""
         return months_between(self.start, self.end)
