@@ -85,16 +85,17 @@ def with_earlier(cards, earlier_cards, earlier_period, earlier_page):
 def comparison(now, before, label, url) -> dict:
     """A card's figure against the same figure of an earlier period:
     {"label" (the earlier period's, e.g. "2023"), "url", "value", "text"
-    (a share as shown), "none" (no earlier data: 0, or a share without a
-    base, so no change is given, never a percentage of zero), "change"
+    (a share as shown), "none" (no earlier data: a count of 0, or a share
+    without a base, so no change is given, never a percentage of zero or
+    infinity; a share of 0.0 % is data), "change"
     (signed; percentage points for a share), "sign", "magnitude" (its
     absolute value), "percent" (the change in percent of the earlier
     figure, counts only)}."""
     share, value, earlier = now["share"], now["number"], before["number"]
     result = {"label": label, "url": url, "value": earlier, "share": share,
-              "text": share_text(earlier) if share else None, "none": not earlier,
-              "change": None, "percent": None}
-    if earlier and value is not None:
+              "text": share_text(earlier) if share else None,
+              "none": earlier is None if share else not earlier, "change": None, "percent": None}
+    if not result["none"] and value is not None:
         change = round(value - earlier, 1) if share else value - earlier
         result.update(
             change=change,

@@ -168,6 +168,14 @@ def test_no_earlier_data_at_all(signed_in, world):
     assert "%" not in earlier_line(response, "Surgeries")
 
 
+def test_a_share_of_nought_is_data_and_changes_in_points(signed_in, world):
+    f.SurgeryFactory(hospital=world.lhasa_peoples, date=dt.date(2023, 3, 1), lead="joint")
+    f.SurgeryFactory(hospital=world.lhasa_peoples, date=dt.date(2024, 3, 1), lead="local")
+    response = signed_in.get("/regions/540000/" + YEAR_2024)
+    assert earlier_line(response, "Led by local surgeons alone") == "2023: 0.0 % · +100.0 pp"
+    assert earlier_line(response, "Surgeries") == "2023: 1 · ±0 (±0.0 %)"
+
+
 def test_a_viewer_sees_the_comparison_without_links_to_lists(client, viewer, small):
     client.force_login(viewer)
     response = client.get("/regions/540000/" + YEAR_2024)
