@@ -120,20 +120,25 @@ class Period:
             return None
 
     def label(self) -> str:
-        """A short name for the period in the figures' own terms, the same in
-        every language: "2024" for a calendar year, "2024-04" for one
-        month, "2024-04 – 2024-06" for whole months, else the two days
-        ("2024-03-01 – 2024-03-10"; one day alone); "…" for an open bound."""
+        """A short name for the period, the same in every language (it fits
+        a card's line): "2024" for a calendar year, "2024-04" for one month,
+        "2024-04–06" for whole months of one year ("2023-11–2024-02"
+        across years), else the days ("2024-03-01–10", "2024-01-15–02-14",
+        "2023-12-20–2024-01-05"; one day alone); "…" for an open bound."""
+        start, end = self.start, self.end
+        if not self.closed:
+            return f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
         if self.is_calendar_year:
-            return str(self.start.year)
-        if self.closed and self.of_whole_months:
-            first, last = month_key(self.start), month_key(self.end)
-            return first if first == last else f"{first} – {last}"
-        if self.closed and self.start == self.end:
-            return self.start.isoformat()
-        start = self.start.isoformat() if self.start else "…"
-        end = self.end.isoformat() if self.end else "…"
-        return f"{start} – {end}"
+            return str(start.year)
+        if self.of_whole_months:
+            if (start.year, start.month) == (end.year, end.month):
+                return month_key(start)
+            return f"{month_key(start)}–{end.month:02d}" if start.year == end.year else f"{month_key(start)}–{month_key(end)}"
+        if start == end:
+            return start.isoformat()
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.isoformat()}–{end.day:02d}"
+        return f"{start.isoformat()}–{end:%m-%d}" if start.year == end.year else f"{start.isoformat()}–{end.isoformat()}"
 
     def months(self) -> list[date]:
         """First days of the months a closed period touches, in order."""

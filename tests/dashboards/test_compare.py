@@ -207,8 +207,8 @@ def test_the_donor_dashboard_shows_2024_vs_2023(signed_in, small):
 
 def test_a_half_of_the_year_against_the_half_before(signed_in, small):
     response = signed_in.get("/donors/110000/?date_after=2024-01-01&date_before=2024-06-30")
-    assert "2024-01 – 2024-06 vs 2023-07 – 2023-12" in response.content.decode()
-    assert earlier_line(response, "Surgeries with its teams") == "2023-07 – 2023-12: 1 · +3 (+300.0 %)"
+    assert "2024-01–06 vs 2023-07–12" in response.content.decode()
+    assert earlier_line(response, "Surgeries with its teams") == "2023-07–12: 1 · +3 (+300.0 %)"
 
 
 # --------------------------------------------------------------------------
