@@ -10,12 +10,17 @@ without a trailing slash, never with a redirect:
 - GET /api/v1/donors/ — the donor regions, likewise.
 - GET /api/v1/donors/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&recipient=
   — donor_summary() as JSON, exactly the interchange spec's section 6.
+- Either summary with `&compare=previous`: the same keys, and beside them
+  "previous": {"period": {"from", "to"}, "summary": <the same summary of
+  the comparable period just before (Period.previous: the year before a
+  calendar year, as many whole months or days before otherwise)>}, or
+  "previous": null for an open period, which has nothing to compare with.
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
 (not signed in), 403 (a viewer: dashboards only), 404 (no such region, one
 outside the user's regions, or no such API address), 400 (a region below
 province level, a bad date, from after to, an unknown specialty, donor or
-recipient) or 405 (not GET/HEAD).
+recipient, a `compare` other than previous) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
 """
@@ -105,11 +110,22 @@ def _summary_answer(request, code, summary, other):
     if not _may_read(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
+    form = SummaryForm(request.GET, code=code, other=other)
     try:
-        region, period, filters = SummaryForm(request.GET, code=code, other=other).summary_arguments()
+        region, period, filters = form.summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
-    return json(cached_call(summary, region, period, scope=scope_key(request.user), **filters))
+    answer = cached_call(summary, region, period, scope=scope_key(request.user), **filters)
+    if form.cleaned_data["compare"]:
+        # Beside the spec's keys, never among them: the earlier period
+        # (Period.previous) and its summary, by the same function; null for
+        # an open period, which has none to compare with.
+        earlier = period.previous()
+        answer = {**answer, "previous": None if earlier is None else {
+            "period": earlier.as_dict(),
+            "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters),
+        }}
+    return json(answer)
 
 
 @cached_page

@@ -28,10 +28,19 @@ from accounts.scope import can_read_records, can_view_region, donors_read, reada
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts, downloads
-from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
+from dashboards.links import (
+    api_query,
+    card,
+    earlier_params,
+    list_url,
+    part,
+    share_text,
+    with_earlier,
+    without_list_links,
+)
 from dashboards.coverage import Span, covered_and_gaps
 from dashboards.forms import DonorDashboardForm, OverviewForm
-from figures.donor import TEAMS_SHOWN, donor_dashboard, donors_overview
+from figures.donor import TEAMS_SHOWN, donor_dashboard, donors_overview, earlier_donor_figures
 from deployments.models import Program
 from hospitals.models import Region
 
@@ -87,7 +96,7 @@ def is_donor_only(region) -> bool:
 
 @cached_page
 def donor(request, code):
-    context = donor_context(request, code)
+    context = donor_context(request, code, compare=True)
     if isinstance(context, HttpResponse):
         return context
     return render(request, "dashboards/donor.html", context)
@@ -102,8 +111,9 @@ def donor_figures(request, code, fmt):
     return downloads.donor_file(context, fmt)
 
 
-def donor_context(request, code):
-    """The donor dashboard's context, or the 404 page that takes its place."""
+def donor_context(request, code, compare=False):
+    """The donor dashboard's context, or the 404 page that takes its place;
+    with `compare` (the page) each card compared with the period before."""
     # A region's code is six digits: anything else names none (and is not
     # sent to the database, which refuses a NUL character outright).
     region = Region.objects.filter(code=code).first() if re.fullmatch(r"[0-9]{6}", code) else None
@@ -128,6 +138,17 @@ def donor_context(request, code):
     region_codes = {r["code"] for r in summary["by_recipient"]} | set(series["experts_per_month"]["regions"])
     names = {r["code"]: r["name"] for r in summary["by_recipient"]}
     names |= Region.objects.display_names(region_codes)
+    cards = donor_cards(summary, params, links=links)
+    # This period against the last, on the page (none for an open period).
+    earlier = None if not compare else cached_call(
+        earlier_donor_figures, region, period, specialty=specialty, recipient=recipient, scope=scope_key(request.user)
+    )
+    if earlier is not None:
+        before = earlier_params(params, earlier["period"])
+        cards = with_earlier(
+            cards, donor_cards(earlier["summary"], before, links=links),
+            earlier["period"], f"{request.path}?{urlencode(before)}",
+        )
     return {
         "fragment_key": fragment_key(request, "donor", region, period, specialty, recipient, today()),
         "cache_timeout": settings.CACHE_TIMEOUT,
@@ -137,7 +158,8 @@ def donor_context(request, code):
         "specialty": specialty,
         "recipient": recipient,
         "summary": summary,
-        "cards": donor_cards(summary, params, links=links),
+        "cards": cards,
+        "earlier_period": earlier["period"] if earlier else None,
         "charts": [
             charts.experts_by_recipient_chart(series["experts_per_month"], names),
             charts.twinned_surgeries_chart(series["twinned_surgeries_per_year"]),

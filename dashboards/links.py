@@ -30,9 +30,11 @@ def api_query(period, specialty=None, **other) -> str:
 def card(label, value, url=None, parts=(), note="", accent=False, wide="", number=None):
     """A card: `wide` says that a filter does not narrow it; `number` is the
     value as a number when the card shows it as text (a share, "43.0 %"),
-    for the downloads (dashboards/downloads.py)."""
+    for the downloads (dashboards/downloads.py) and the comparison with an
+    earlier period (with_earlier: a card shown as text is a share)."""
     return {"label": label, "value": value, "url": url, "parts": parts, "note": note, "accent": accent,
-            "wide": wide, "number": value if isinstance(value, (int, float)) else number}
+            "wide": wide, "number": value if isinstance(value, (int, float)) else number,
+            "share": isinstance(value, str)}
 
 
 def part(label, value, url):
@@ -53,3 +55,58 @@ def without_list_links(cards):
         for pt in c["parts"]:
             pt["url"] = None
     return cards
+
+
+# This period against the last: each card with the same card of the
+# comparable period just before (Period.previous), built by the same
+# function from that period's summary and parameters.
+
+def earlier_params(params, period) -> dict:
+    """A dashboard's `params` with the dates of `period` (the earlier one)."""
+    return {**params, "date_after": period.start.isoformat(), "date_before": period.end.isoformat()}
+
+
+def with_earlier(cards, earlier_cards, earlier_period, earlier_page):
+    """`cards`, each with `earlier` (comparison()) from the card at the same
+    place of `earlier_cards`: the same cards built from the summary of
+    `earlier_period` with that period's dates, so that each earlier figure
+    links to the same list for the earlier dates. `earlier_page`: the
+    dashboard's own address for the earlier period, for cards that link to
+    a part of the page ("#twinnings")."""
+    label = earlier_period.label()
+    for now, before in zip(cards, earlier_cards, strict=True):
+        url = before["url"]
+        if url and url.startswith("#"):
+            url = earlier_page + url
+        now["earlier"] = comparison(now, before, label, url)
+    return cards
+
+
+def comparison(now, before, label, url) -> dict:
+    """A card's figure against the same figure of an earlier period:
+    {"label" (the earlier period's, e.g. "2023"), "url", "value", "text"
+    (a share as shown), "none" (no earlier data: a count of 0, or a share
+    without a base, so no change is given, never a percentage of zero or
+    infinity; a share of 0.0 % is data), "change"
+    (signed; percentage points for a share), "sign", "magnitude" (its
+    absolute value), "percent" (the change in percent of the earlier
+    figure, counts only)}."""
+    share, value, earlier = now["share"], now["number"], before["number"]
+    result = {"label": label, "url": url, "value": earlier, "share": share,
+              "text": share_text(earlier) if share else None,
+              "none": earlier is None if share else not earlier, "change": None, "percent": None}
+    if not result["none"] and value is not None:
+        change = round(value - earlier, 1) if share else value - earlier
+        result.update(
+            change=change,
+            sign="+" if change > 0 else "−" if change < 0 else "±",
+            magnitude=abs(change),
+            percent=None if share else signed_percent(100 * change / earlier),
+        )
+    return result
+
+
+def signed_percent(value) -> str:
+    """A change in percent with its sign, one decimal: "+15.9 %", "−3.0 %", "±0.0 %"."""
+    text = f"{abs(value):.1f} %"
+    return ("±" if text == "0.0 %" else "+" if value > 0 else "−") + text

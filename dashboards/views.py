@@ -42,12 +42,21 @@ from accounts.scope import (
     scope_key,
 )
 from figures.overview import overview as overview_figures
-from figures.series import region_dashboard
+from figures.series import earlier_region_figures, region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import charts, coverage, downloads, remote
-from dashboards.links import api_query, card, list_url, part, share_text, without_list_links
+from dashboards.links import (
+    api_query,
+    card,
+    earlier_params,
+    list_url,
+    part,
+    share_text,
+    with_earlier,
+    without_list_links,
+)
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
 from dashboards.forms import OverviewForm, RegionDashboardFilter
 from deployments import columns as deployments_columns
@@ -352,6 +361,20 @@ def region_context(request, code, fmt=None):
         params.setdefault("donor", donor.code)
     links = can_read_records(request.user)
     donor_name = donor.display_name if donor else None
+    cards = region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name,
+                         region_wide=not through)
+    # This period against the last, on the page (none for an open period).
+    earlier = None if fmt else cached_call(
+        earlier_region_figures, region, period, specialty=specialty, donor=donor, scope=scope
+    )
+    if earlier is not None:
+        before = earlier_params(params, earlier["period"])
+        cards = with_earlier(
+            cards,
+            region_cards(earlier["summary"], before, links=links, twinned=earlier["twinned"],
+                         donor_name=donor_name, region_wide=not through),
+            earlier["period"], f"{request.path}?{urlencode(before)}",
+        )
 
     names = Region.objects.display_names(d["code"] for d in summary["by_donor"])
     donor_rows = [
@@ -391,8 +414,8 @@ def region_context(request, code, fmt=None):
         "specialty": specialty,
         "donor": donor,
         "summary": summary,
-        "cards": region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name,
-                              region_wide=not through),
+        "cards": cards,
+        "earlier_period": earlier["period"] if earlier else None,
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,

@@ -5,6 +5,8 @@ once, each equal to the same figure of donor_summary(donor, period).
 `donor_dashboard(donor, period, ...)`: the donor summary (spec section 6,
 figures.summary.donor_summary) plus the series the donor dashboard charts
 and its teams and donor hospitals tables.
+`earlier_donor_figures(donor, period, ...)`: the donor summary of the
+comparable period just before (Period.previous), or None for an open period.
 
 Everything is read from the rules of figures/definitions.py, narrowed to a
 donor's programs (`donor`) and, for the dashboard's recipient filter, to
@@ -323,3 +325,14 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
 def _by_hospital(queryset, hospital_path: str, **measures) -> dict:
     rows = queryset.order_by().values(k_hospital=F(hospital_path)).annotate(**measures)
     return {row.pop("k_hospital"): row for row in rows}
+
+
+def earlier_donor_figures(donor, period: Period, *, specialty=None, recipient=None) -> dict | None:
+    """The donor dashboard's cards' figures for the comparable period just
+    before `period` (Period.previous): {"period": that Period, "summary":
+    donor_summary(...) of it}, with the same filters; None for an open
+    period, which has nothing to compare with. The summary's queries."""
+    earlier = period.previous()
+    if earlier is None:
+        return None
+    return {"period": earlier, "summary": donor_summary(donor, earlier, specialty=specialty, recipient=recipient)}

@@ -78,6 +78,8 @@ class SummaryForm(forms.Form):
     summary, "recipient" for a donor summary)."""
 
     specialty = forms.CharField(required=False, strip=True)
+    # The API's opt-in comparison with the period before (api/views.py).
+    compare = forms.CharField(required=False, strip=True)
 
     def __init__(self, data=None, *, code=None, other="donor"):
         super().__init__(data or {})
@@ -87,6 +89,16 @@ class SummaryForm(forms.Form):
             "from": BoundField("from"), "to": BoundField("to"), **self.fields,
             other: forms.CharField(required=False, strip=True),
         }
+
+    def clean_compare(self) -> bool:
+        """Whether `compare=previous` asks for the earlier period too."""
+        value = self.cleaned_data["compare"]
+        if value not in ("", "previous"):
+            raise forms.ValidationError(
+                _("'compare': %(value)s is not a comparison; the one there is: compare=previous.")
+                % {"value": repr(value)}
+            )
+        return value == "previous"
 
     def clean(self):
         data = super().clean()
@@ -137,7 +149,7 @@ class SummaryForm(forms.Form):
         return region, period, {"specialty": specialty, self.other: other}
 
     def _first_error(self) -> str:
-        for name in ("from", "to", "__all__"):
+        for name in ("from", "to", "__all__", "compare"):
             if name in self.errors:
                 return self.errors[name][0]
         return next(iter(self.errors.values()))[0]

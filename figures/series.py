@@ -11,6 +11,9 @@ the period is open, for the chart's first month).
 - `region_dashboard(region, period, ...)`: {"summary", "charts", "twinned"},
   reading the surgeries once for both; with a donor, the surgeries of the
   departments it twins (one query more).
+- `earlier_region_figures(region, period, ...)`: the dashboard's figures
+  for the comparable period just before (Period.previous), by the same
+  functions, or None for an open period.
 """
 
 import datetime as dt
@@ -320,3 +323,20 @@ def region_dashboard(region, period: Period = Period(), *, specialty=None, donor
         },
         "twinned": twinned,
     }
+
+
+def earlier_region_figures(region, period: Period, *, specialty=None, donor=None) -> dict | None:
+    """The region dashboard's cards' figures for the comparable period just
+    before `period` (Period.previous: the year before a calendar year, as
+    many whole months or days before otherwise): {"period": that Period,
+    "summary": region_summary(...) of it, "twinned": twinned_surgeries(...)
+    of it or None}, with the same filters; None for an open period, which
+    has nothing to compare with. The summary's queries (9), +2 with a donor."""
+    earlier = period.previous()
+    if earlier is None:
+        return None
+    region = province_level(region)
+    specialty, donor = code_of(specialty), code_of(donor)
+    summary, _months = summarize(region, earlier, specialty, donor)
+    twinned = twinned_surgeries(region, earlier, earlier, specialty=specialty, donor=donor) if donor else None
+    return {"period": earlier, "summary": summary, "twinned": twinned}

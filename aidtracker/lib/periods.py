@@ -90,6 +90,56 @@ class Period:
             self.end is None or self.end == month_end(self.end)
         )
 
+    @property
+    def is_calendar_year(self) -> bool:
+        """Whether the period is one calendar year, 1 January to 31 December."""
+        return (
+            self.closed and self.start.year == self.end.year
+            and (self.start.month, self.start.day) == (1, 1) and (self.end.month, self.end.day) == (12, 31)
+        )
+
+    def previous(self) -> "Period | None":
+        """The comparable period just before this one, or None for an open
+        period (all time, or a missing bound): nothing compares with it.
+
+        A calendar year: the year before. A period of whole months (a
+        month's first day to a month's last day): the same number of months
+        just before (April–June: January–March; 2024: 2023). Any other
+        period: the same number of days just before (1–10 March: 20–29
+        February in a leap year). None when that would leave the calendar."""
+        if not self.closed:
+            return None
+        try:
+            if self.start.day == 1 and self.end == month_end(self.end):
+                n = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+                start = add_months(self.start, -n)
+                return Period(start, self.start - timedelta(days=1))
+            length = self.end - self.start + timedelta(days=1)
+            return Period(self.start - length, self.start - timedelta(days=1))
+        except OverflowError:
+            return None
+
+    def label(self) -> str:
+        """A short name for the period, the same in every language (it fits
+        a card's line): "2024" for a calendar year, "2024-04" for one month,
+        "2024-04–06" for whole months of one year ("2023-11–2024-02"
+        across years), else the days ("2024-03-01–10", "2024-01-15–02-14",
+        "2023-12-20–2024-01-05"; one day alone); "…" for an open bound."""
+        start, end = self.start, self.end
+        if not self.closed:
+            return f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+        if self.is_calendar_year:
+            return str(start.year)
+        if self.of_whole_months:
+            if (start.year, start.month) == (end.year, end.month):
+                return month_key(start)
+            return f"{month_key(start)}–{end.month:02d}" if start.year == end.year else f"{month_key(start)}–{month_key(end)}"
+        if start == end:
+            return start.isoformat()
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.isoformat()}–{end.day:02d}"
+        return f"{start.isoformat()}–{end:%m-%d}" if start.year == end.year else f"{start.isoformat()}–{end.isoformat()}"
+
     def months(self) -> list[date]:
         """First days of the months a closed period touches, in order."""
         return months_between(self.start, self.end)

@@ -27,7 +27,11 @@ PINNED = {
     '/': (18, 18),
     '/?date_after=2024-01-01&date_before=2024-06-30': (18, 18),
     '/regions/540000/': (20, 20),
-    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (23, 23),
+    # A closed period is compared with the one before: the summary's 9
+    # queries again (+2 for the donor's twinned departments).
+    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31': (28, 28),
+    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
+    '/regions/540000/?date_after=2024-03-15': (20, 20),  # open: no comparison
     '/programs/': (7, 7),
     '/programs/BJ-LHASA/': (6, 6),
     '/teams/?region=540000&date_after=2024-01-01': (9, 9),
@@ -48,6 +52,7 @@ PINNED = {
     '/programs/BJ-LHASA/completeness/': (11, 11),
     '/api/v1/regions/': (3, 3),
     '/api/v1/regions/540000/summary': (13, 13),
+    '/api/v1/regions/540000/summary?from=2024-01-01&to=2024-12-31&compare=previous': (22, 22),
 }
 
 
@@ -72,7 +77,8 @@ DONOR_PINNED = {
     '/donors/': (9, 9),
     '/donors/?date_after=2024-01-01&date_before=2024-06-30': (9, 9),
     '/donors/110000/': (31, 31),
-    '/donors/110000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&region=540000': (32, 32),
+    # A closed period is compared with the one before: the donor summary again.
+    '/donors/110000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&region=540000': (44, 44),
     '/donors/110000/?date_after=2024-03-15': (31, 31),
 }
 
