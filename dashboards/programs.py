@@ -36,6 +36,17 @@ def program_cards(summary, program, params, links=True):
         card(_("Expert-days"), s["expert_days"], list_url("deployments:rotation_list", mine),
              note=_("days on site within the period")),
     ]
+    twinned = card(
+        _("Led by local surgeons alone"), share_text(tw["local_share_percent"]),
+        surgeries_url(twinned_p, lead="local"),
+        parts=[
+            part(_("local surgeon alone"), tw["by_lead"]["local"], surgeries_url(twinned_p, lead="local")),
+            part(_("jointly"), tw["by_lead"]["joint"], surgeries_url(twinned_p, lead="joint")),
+            part(_("visiting expert"), tw["by_lead"]["visiting"], surgeries_url(twinned_p, lead="visiting")),
+            part(_("all surgeries there"), tw["total"], surgeries_url(twinned_p)),
+        ],
+        note=_("of the departments the program twins, whoever led them"), accent=not s["remote"],
+    )
     cards = [
         card(_("Surgeries at the recipient hospital"), sg["total"], surgeries_url(at_hospital), parts=[
             part(_("visiting expert"), sg["by_lead"]["visiting"], surgeries_url(at_hospital, lead="visiting")),
@@ -46,17 +57,7 @@ def program_cards(summary, program, params, links=True):
             part(_("grade %(grade)s") % {"grade": g}, sg["by_grade"][g], surgeries_url(at_hospital, grade=g))
             for g in ("1", "2", "3", "4")
         ], note=_("grade 3 and 4, at the recipient hospital")),
-        card(
-            _("Led by local surgeons alone"), share_text(tw["local_share_percent"]),
-            surgeries_url(twinned_p, lead="local"),
-            parts=[
-                part(_("local surgeon alone"), tw["by_lead"]["local"], surgeries_url(twinned_p, lead="local")),
-                part(_("jointly"), tw["by_lead"]["joint"], surgeries_url(twinned_p, lead="joint")),
-                part(_("visiting expert"), tw["by_lead"]["visiting"], surgeries_url(twinned_p, lead="visiting")),
-                part(_("all surgeries there"), tw["total"], surgeries_url(twinned_p)),
-            ],
-            note=_("of the departments the program twins, whoever led them"), accent=not s["remote"],
-        ),
+        twinned,
         card(_("Twinned departments"), s["twinned_departments"], "#remote-title" if s["remote"] else "#coverage-title",
              note=_("twinnings active in the period")),
         *on_site,
@@ -86,4 +87,6 @@ def program_cards(summary, program, params, links=True):
         for c in on_site:
             if not c["value"]:
                 cards.remove(c)
+        if not tw["total"]:
+            cards.remove(twinned)
     return cards if links else without_list_links(cards)

@@ -120,3 +120,16 @@ def test_the_chinese_page_shows_the_cards(client, admin_user, world):
     assert '<html lang="zh-hans">' in html
     assert _cards(response)  # the labels are translated once the catalogue has them
     assert response.context["summary"]["surgeries"]["total"] == 4
+
+
+def test_a_remote_program_without_twinned_surgeries_shows_no_empty_share(client, admin_user, world):
+    from tests.factories import TwinningFactory, specialty
+
+    remote = ProgramFactory(code="BJ-LHASA-RS", kind="remote_support", donor_region=world.beijing,
+                            recipient_hospital=world.lhasa_peoples, start_date=D(2024, 1, 1))
+    TwinningFactory(program=remote, specialty=specialty("cardiology"), donor_hospital=world.bj_friendship,
+                    start_date=D(2024, 1, 1))
+    client.force_login(admin_user)
+    labels = [c["label"] for c in client.get("/programs/BJ-LHASA-RS/").context["cards"]]
+    assert labels[0] == "Consultations" and "Twinned departments" in labels
+    assert "Led by local surgeons alone" not in labels
