@@ -38,7 +38,7 @@ def program_cards(summary, program, params, links=True):
     ]
     twinned = card(
         _("Led by local surgeons alone"), share_text(tw["local_share_percent"]),
-        surgeries_url(twinned_p, lead="local"),
+        surgeries_url(twinned_p, lead="local"), number=tw["local_share_percent"],
         parts=[
             part(_("local surgeon alone"), tw["by_lead"]["local"], surgeries_url(twinned_p, lead="local")),
             part(_("jointly"), tw["by_lead"]["joint"], surgeries_url(twinned_p, lead="joint")),

@@ -535,6 +535,7 @@ def program_context(request, code, every_team=False):
         "program": program,
         "form": form,
         "period": period,
+        "specialty": specialty,
         "summary": summary,
         "cards": program_cards(summary, program, form.params(), links=can_read_records(request.user)),
         "twinnings": twinnings,

@@ -133,3 +133,16 @@ def test_a_remote_program_without_twinned_surgeries_shows_no_empty_share(client,
     labels = [c["label"] for c in client.get("/programs/BJ-LHASA-RS/").context["cards"]]
     assert labels[0] == "Consultations" and "Twinned departments" in labels
     assert "Led by local surgeons alone" not in labels
+
+
+def test_the_download_holds_the_cards_of_the_period(client, admin_user, world):
+    client.force_login(admin_user)
+    response = client.get("/programs/BJ-LHASA/figures.csv?date_after=2024-01-01&date_before=2024-12-31")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "2024-01-01" in text
+    lines = text.splitlines()
+    assert "Figures,Surgeries at the recipient hospital,,4" in lines
+    assert "Figures,Surgeries at the recipient hospital,local surgeon alone,2" in lines
+    assert "Figures,Led by local surgeons alone,,50.0" in lines
+    assert "Figures,Expert-days,,70" in lines
