@@ -278,8 +278,10 @@ def program_file(context, fmt):
     ]
     if remote:
         counts.append((_("Consultations"), remote["total"]))
-    tables = [table(_("Figures"), [_("Figure"), _("Part"), _("Value"), _("Note")],
-                    [[label, "", value, ""] for label, value in counts])]
+    # What came of it (the page's cards, for its period and specialty), then the page's counts.
+    figures = figures_table(context["cards"])
+    figures["rows"] += [[str(label), "", value, ""] for label, value in counts]
+    tables = [figures]
     if remote:
         tables.append(table(
             _("Remote support: consultations"),
@@ -302,7 +304,8 @@ def program_file(context, fmt):
          for t in context["teams"]],
     ))
     name = name_for_language(program.name, program.name_zh)
-    return answer(fmt, f"program-figures-{program.code}", f"{name} ({program.code})", [], tables)
+    pairs = filters(context["period"], specialty=(_("Specialty"), context["specialty"]))
+    return answer(fmt, f"program-figures-{program.code}", f"{name} ({program.code})", pairs, tables)
 
 
 def _coverage(dept, remote):

@@ -64,6 +64,18 @@ class RegionDashboardFilter(django_filters.FilterSet):
         form = DashboardForm
 
 
+class ProgramDashboardForm(DashboardForm):
+    """The program page's filters: the period and a specialty, named as the
+    record lists name them."""
+
+    date_after = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_before = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    specialty = forms.ModelChoiceField(
+        Specialty.objects.all(), label=_("Specialty"), required=False, empty_label=_("all specialties"),
+        to_field_name="code",
+    )
+
+
 class DonorDashboardForm(DashboardForm):
     """The donor dashboard's filters: the period, a specialty and the
     recipient region (`region`, a province-level region that receives a

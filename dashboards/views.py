@@ -42,6 +42,7 @@ from accounts.scope import (
     scope_key,
 )
 from figures.overview import overview as overview_figures
+from figures.program import program_summary
 from figures.series import earlier_region_figures, region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
@@ -58,7 +59,8 @@ from dashboards.links import (
     without_list_links,
 )
 from dashboards.donors import readable_donor_rows, reads_province, region_or_donor
-from dashboards.forms import OverviewForm, RegionDashboardFilter
+from dashboards.forms import OverviewForm, ProgramDashboardForm, RegionDashboardFilter
+from dashboards.programs import program_cards
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
 from deployments.models import Program, Rotation, Team, Title, Twinning
@@ -495,6 +497,11 @@ def program_context(request, code, every_team=False):
         ),
         code=code,
     )
+    # What came of it: the summary's figures for the program, with the
+    # region dashboard's period and specialty filters.
+    form = ProgramDashboardForm(request.GET or None)
+    period, specialty, _donor = form.values()
+    summary = program_summary(program, period, specialty)
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -549,6 +556,11 @@ def program_context(request, code, every_team=False):
         departments = coverage.program_coverage(program, twinnings, rotations, now)
     return {
         "program": program,
+        "form": form,
+        "period": period,
+        "specialty": specialty,
+        "summary": summary,
+        "cards": program_cards(summary, program, form.params(), links=can_read_records(request.user)),
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,

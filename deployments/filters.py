@@ -23,10 +23,10 @@ from hospitals.filters import (
 
 
 def program_filter(field_name, **kwargs):
+    kwargs.setdefault("label", _("Program"))
     return ModelChoiceFilter(
         field_name=field_name,
         queryset=Program.objects.order_by("code"),
-        label=_("Program"),
         empty_label=_("all programs"),
         **kwargs,
     )

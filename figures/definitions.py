@@ -27,6 +27,14 @@ of them; surgeries without a team drop out), trainees and techniques (whose
 program is one of them), and consultations (given by a hospital in the
 donor region). Referrals have no relation to a donor and stay.
 
+`program` (a program's code; `hospital` for surgeries, its recipient
+hospital's code) keeps what names the program, for the program page
+(figures/program.py): its twinnings, teams, experts and expert-days
+(rotations in its teams), trainees and techniques (whose program it is),
+consultations (its remote support: ConsultationQuerySet.of_program, which
+takes the program itself), the surgeries of its twinned departments; and
+the surgeries at its recipient hospital, whoever led them (`hospital`).
+
 Where the spec's wording leaves a choice, it is read literally: twinnings
 and teams count by their own dates; experts and expert-days by the
 rotation's dates, whatever the program's.
@@ -64,11 +72,14 @@ def _in_region(queryset, region):
     return queryset if region is None else queryset.in_region(region)
 
 
-def _narrowed(queryset, specialty=None, donor=None):
+def _narrowed(queryset, specialty=None, donor=None, program=None, path="program"):
+    """`queryset` narrowed by the optional filters; `program` at `path`."""
     if specialty:
         queryset = queryset.filter(specialty=specialty)
     if donor:
         queryset = queryset.of_donor(donor)
+    if program:
+        queryset = queryset.filter(**{path: getattr(program, "pk", program)})
     return queryset
 
 
@@ -94,24 +105,24 @@ def counted_programs(region, period: Period, donor=None):
     return programs(region, donor).overlapping(period)
 
 
-def twinnings(region, period: Period, *, specialty=None, donor=None):
+def twinnings(region, period: Period, *, specialty=None, donor=None, program=None):
     """`twinned_departments`: twinnings of those programs whose own dates
     overlap the period."""
     rows = _of_programs(Twinning.objects.overlapping(period), "program", region, donor)
-    return _narrowed(rows, specialty)
+    return _narrowed(rows, specialty, program=program)
 
 
-def teams(region, period: Period, donor=None):
+def teams(region, period: Period, donor=None, *, program=None):
     """`teams`: teams of those programs whose own dates overlap the period."""
-    return _of_programs(Team.objects.overlapping(period), "program", region, donor)
+    return _narrowed(_of_programs(Team.objects.overlapping(period), "program", region, donor), program=program)
 
 
-def rotations(region, period: Period, *, specialty=None, donor=None):
+def rotations(region, period: Period, *, specialty=None, donor=None, program=None):
     """The rotations behind `experts` (their distinct people) and
     `expert_days`: rotations in teams of those programs whose dates overlap
     the period."""
     rows = _of_programs(Rotation.objects.overlapping(period), "team__program", region, donor)
-    return _narrowed(rows, specialty)
+    return _narrowed(rows, specialty, program=program, path="team__program")
 
 
 def days_within(period: Period):
@@ -125,18 +136,21 @@ def days_within(period: Period):
 
 # --- outcomes -------------------------------------------------------------------------
 
-def surgeries(region, period: Period, *, specialty=None, donor=None):
+def surgeries(region, period: Period, *, specialty=None, donor=None, hospital=None):
     """`surgeries.*`: surgeries at hospitals in the region dated within the
-    period (the breakdowns count among them, by SURGERY_COUNTS)."""
-    return _narrowed(_in_region(Surgery.objects.within(period), region), specialty, donor)
+    period (the breakdowns count among them, by SURGERY_COUNTS); at the
+    hospital `hospital` (a code) alone when given, whoever led them."""
+    return _narrowed(_in_region(Surgery.objects.within(period), region), specialty, donor, hospital, "hospital")
 
 
-def surgery_months(region, months: Period, *, specialty=None, donor=None):
+def surgery_months(region, months: Period, *, specialty=None, donor=None, hospital=None):
     """The monthly rollup rows of the same surgeries for the whole months
     `months` (a Period of months' first days, see Period.split)."""
     rows = SurgeryMonth.objects.in_months(months)
     if region is not None:
         rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+    if hospital:
+        rows = rows.filter(hospital=getattr(hospital, "pk", hospital))
     if specialty:
         rows = rows.filter(specialty=specialty)
     if donor:
@@ -144,11 +158,11 @@ def surgery_months(region, months: Period, *, specialty=None, donor=None):
     return rows
 
 
-def trainings(region, *, specialty=None, donor=None):
+def trainings(region, *, specialty=None, donor=None, program=None):
     """Trainings of the region's trainees (their own hospital in the region),
     whatever their dates; `trainees_overlap` and `independent_within` pick
     those each trainee figure counts."""
-    return _narrowed(_in_region(Training.objects.all(), region), specialty, donor)
+    return _narrowed(_in_region(Training.objects.all(), region), specialty, donor, program)
 
 
 def trainee_spans(region, period: Period):
@@ -188,22 +202,23 @@ def hosted_trainings(donor, region=None, *, specialty=None):
     return _narrowed(_in_region(rows, region), specialty)
 
 
-def twinned_department_surgeries(donor, period: Period, region=None, *, specialty=None):
+def twinned_department_surgeries(donor, period: Period, region=None, *, specialty=None, program=None):
     """The donor summary's `twinned_department_surgeries`: surgeries dated
     within the period (at hospitals in `region` when given) of the
     departments the donor region `donor` twins, whoever led them
-    (`Surgery.objects.of_departments_twinned_by`)."""
-    return surgeries(region, period, specialty=specialty).of_departments_twinned_by(donor)
+    (`Surgery.objects.of_departments_twinned_by`); of the twinnings of
+    `program` (a code) alone when given."""
+    return surgeries(region, period, specialty=specialty).of_departments_twinned_by(donor, program=program)
 
 
-def twinned_department_days(donor, period: Period, region=None, *, specialty=None):
+def twinned_department_days(donor, period: Period, region=None, *, specialty=None, program=None):
     """The same surgeries' departments and days, for counting them from the
     monthly rollup: (recipient hospital, specialty, start_date, end_date) of
     each twinning of the donor region's programs that overlaps the period
     (at hospitals in `region`, of `specialty`, when given). A surgery of
     `twinned_department_surgeries` is one at such a hospital, in such a
     specialty, dated within the period and within one of its rows' dates."""
-    rows = Twinning.objects.filter(program__donor_region=donor).overlapping(period)
+    rows = _narrowed(Twinning.objects.filter(program__donor_region=donor).overlapping(period), program=program)
     if region is not None:
         rows = rows.filter(program__recipient_hospital__in=Hospital.objects.in_region(region))
     if specialty:
@@ -211,10 +226,10 @@ def twinned_department_days(donor, period: Period, region=None, *, specialty=Non
     return rows.order_by().values_list("program__recipient_hospital", "specialty", "start_date", "end_date")
 
 
-def techniques(region, period: Period, *, specialty=None, donor=None):
+def techniques(region, period: Period, *, specialty=None, donor=None, program=None):
     """`techniques`: techniques at hospitals in the region introduced within
     the period (`first_in_region` among them)."""
-    return _narrowed(_in_region(Technique.objects.within(period), region), specialty, donor)
+    return _narrowed(_in_region(Technique.objects.within(period), region), specialty, donor, program)
 
 
 def referrals(region, period: Period):
@@ -224,7 +239,9 @@ def referrals(region, period: Period):
     return _in_region(Referral.objects.within(period), region)
 
 
-def consultations(region, period: Period, *, specialty=None, donor=None):
+def consultations(region, period: Period, *, specialty=None, donor=None, program=None):
     """`consultations`: consultations requested by hospitals in the region,
-    dated within the period."""
-    return _narrowed(_in_region(Consultation.objects.within(period), region), specialty, donor)
+    dated within the period; of `program` (a Program: its remote support,
+    `ConsultationQuerySet.of_program`) when given."""
+    rows = _narrowed(_in_region(Consultation.objects.within(period), region), specialty, donor)
+    return rows.of_program(program) if program is not None else rows

@@ -179,9 +179,9 @@ def surgery_figures(groups) -> dict:
     }
 
 
-def technique_figures(region, period: Period, *, specialty=None, donor=None) -> dict:
+def technique_figures(region, period: Period, *, specialty=None, donor=None, program=None) -> dict:
     """The summaries' `techniques`: {"total", "first_in_region"}. One query."""
-    return rules.techniques(region, period, specialty=specialty, donor=donor).aggregate(
+    return rules.techniques(region, period, specialty=specialty, donor=donor, program=program).aggregate(
         total=Count("pk"), first_in_region=Count("pk", filter=Q(first_in_region=True))
     )
 
@@ -230,15 +230,16 @@ def experts_and_days(rotations, period: Period, apart: dict) -> dict:
     return result
 
 
-def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=None) -> list[dict]:
+def surgery_groups(region, period: Period, *, specialty=None, donor=None, hospital=None, apart=None) -> list[dict]:
     """Rows {"month", *SURGERY_COUNTS, "apart": {key: n}} of the surgeries
     that `rules.surgeries` counts, per month: whole months from the rollup,
     the partial months at the period's edges from the surgeries themselves
     (a month comes from one of them, never both). `apart`: {key: Q} of
     surgeries also counted apart (a donor's, a recipient region's); the Qs
     must hold on surgeries and rollup rows alike (their hospital, their
-    team). One query (UNION ALL)."""
-    narrowed = {"specialty": specialty, "donor": donor}
+    team). `hospital`: at that hospital alone (a program's recipient
+    hospital). One query (UNION ALL)."""
+    narrowed = {"specialty": specialty, "donor": donor, "hospital": hospital}
     months, partial = period.split()
     return _month_rows(
         rules.surgery_months(region, months, **narrowed) if months is not None else None,
@@ -247,7 +248,7 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, apart=
     )
 
 
-def twinned_surgery_groups(donor, period: Period, region=None, *, specialty=None) -> list[dict]:
+def twinned_surgery_groups(donor, period: Period, region=None, *, specialty=None, program=None) -> list[dict]:
     """Rows {"month", *SURGERY_COUNTS, "apart": {}} of the surgeries that
     `rules.twinned_department_surgeries` counts, per month, read as
     `surgery_groups` reads them: each department's twinned days within the
@@ -255,11 +256,12 @@ def twinned_surgery_groups(donor, period: Period, region=None, *, specialty=None
     or touch) are whole months, counted from the rollup, and partial months
     at their edges, counted from the surgeries. The surgeries of a whole
     month of twinned days are all counted, so the rollup's groups hold
-    exactly them. Two queries: the twinnings, then one UNION ALL (none more
+    exactly them. `program`: the twinnings of that program (of `donor`)
+    alone. Two queries: the twinnings, then one UNION ALL (none more
     when the donor twins nothing there)."""
     days = {}
     for hospital, specialty_code, start, end in rules.twinned_department_days(
-        donor, period, region, specialty=specialty
+        donor, period, region, specialty=specialty, program=program
     ):
         twinned = clip(Period(start, end), period)
         if twinned is not None:
@@ -326,12 +328,12 @@ def _month_rows(month_rows, surgeries, apart: dict) -> list[dict]:
     return list(by_month.values())
 
 
-def trainee_figures(region, period: Period, *, specialty=None, donor=None) -> dict:
+def trainee_figures(region, period: Period, *, specialty=None, donor=None, program=None) -> dict:
     """The summary's `trainees`: {"total", "by_kind": {kind: n}, "independent"}.
     One query: for a period of whole months without filters from the span
     rollup (the signed rows that overlap it, summed per kind), else the
-    distinct trainees of the counted trainings."""
-    if not specialty and not donor and period.of_whole_months:
+    distinct trainees of the counted trainings (of `program` when given)."""
+    if not specialty and not donor and not program and period.of_whole_months:
         sums = dict(
             rules.trainee_spans(region, period)
             .order_by()
@@ -353,7 +355,7 @@ def trainee_figures(region, period: Period, *, specialty=None, donor=None) -> di
             "independent": independent,
         }
         figures = (
-            rules.trainings(region, specialty=specialty, donor=donor)
+            rules.trainings(region, specialty=specialty, donor=donor, program=program)
             .filter(either)
             .order_by()
             .aggregate(**{key: Count("trainee", distinct=True, filter=q or None) for key, q in counted.items()})

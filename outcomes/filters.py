@@ -37,6 +37,8 @@ class SurgeryFilter(django_filters.FilterSet):
     donor = donor_filter("team__program__donor_region")
     twinned_by = donor_filter(method="by_twinned_departments", label=_("Departments twinned by"))
     program = program_filter("team__program")
+    # The program page's twinned departments (its twinnings alone, whoever led).
+    twinned_in = django_filters.CharFilter(method="by_program_twinnings", label=_("Departments twinned in program"))
     team = team_filter()
     lead = django_filters.ChoiceFilter(choices=Surgery.Lead.choices, empty_label=ANY, label=_("Led by"))
     grade = django_filters.ChoiceFilter(choices=Surgery.Grade.choices, empty_label=ANY, label=_("Grade"))
@@ -64,6 +66,10 @@ class SurgeryFilter(django_filters.FilterSet):
     def by_twinned_departments(self, qs, name, value):
         """Surgeries of the departments the donor twins, whoever led them."""
         return qs.of_departments_twinned_by(value)
+
+    def by_program_twinnings(self, qs, name, value):
+        """Surgeries of the departments the program twins, whoever led them."""
+        return qs.of_departments_twinned_in(value)
 
     def by_minimally_invasive(self, qs, name, value):
         q = Q(approach__in=MINIMALLY_INVASIVE)

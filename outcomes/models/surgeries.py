@@ -102,22 +102,34 @@ class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
         """Surgeries whose team belongs to a program of the donor region `donor`."""
         return self.filter(team__program__donor_region=donor)
 
-    def of_departments_twinned_by(self, donor):
+    def of_departments_twinned_by(self, donor, program=None):
         """Surgeries of the departments the donor region `donor` twins,
         whoever led them (local surgeons' own operations carry no team): at
         the recipient hospital of one of its programs, in the specialty of a
         twinning of that program whose dates include the surgery's date
-        (interchange spec, section 6: `twinned_department_surgeries`)."""
+        (interchange spec, section 6: `twinned_department_surgeries`).
+        `program` (a program or its code, of `donor`): its twinnings alone."""
+        programs = Program.objects.of_donor(donor)
+        if program:
+            programs = programs.filter(pk=getattr(program, "pk", program))
+        return self._of_departments_twinned_in(programs)
+
+    def of_departments_twinned_in(self, program):
+        """Surgeries of the departments the program (or its code) twins,
+        whoever led them: `of_departments_twinned_by` its donor, for its
+        twinnings alone (the program page's figure)."""
+        return self._of_departments_twinned_in(Program.objects.filter(pk=getattr(program, "pk", program)))
+
+    def _of_departments_twinned_in(self, programs):
         day = models.OuterRef("date")
         twinnings = Twinning.objects.filter(
-            program__donor_region=donor,
+            program__in=programs,
             program__recipient_hospital=models.OuterRef("hospital"),
             specialty=models.OuterRef("specialty"),
             start_date__lte=day,
         ).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=day))
         # The hospitals first: a cheap narrowing the (hospital, date) index serves.
-        hospitals = Program.objects.of_donor(donor).values("recipient_hospital")
-        return self.filter(hospital__in=hospitals).filter(models.Exists(twinnings))
+        return self.filter(hospital__in=programs.values("recipient_hospital")).filter(models.Exists(twinnings))
 
     def minimally_invasive(self, yes=True):
         q = SURGERY_COUNTS["minimally_invasive"]

@@ -33,7 +33,9 @@ PINNED = {
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
     '/regions/540000/?date_after=2024-03-15': (20, 20),  # open: no comparison
     '/programs/': (7, 7),
-    '/programs/BJ-LHASA/': (6, 6),
+    # + the program's figures (figures/program.py: 9) and the specialty select.
+    '/programs/BJ-LHASA/': (16, 16),
+    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (17, 17),  # + the specialty's check
     '/teams/?region=540000&date_after=2024-01-01': (9, 9),
     '/teams/BJ-LHASA-9/': (5, 5),
     '/hospitals/': (6, 6),
@@ -106,7 +108,7 @@ DOWNLOAD_PINNED = {
     '/regions/540000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (16, 16, 17),
     '/regions/540000/figures.csv?specialty=general_surgery&donor=110000': (21, 21, 21),
     '/donors/110000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (28, None, None),
-    '/programs/BJ-LHASA/figures.csv': (6, 6, 6),
+    '/programs/BJ-LHASA/figures.csv': (15, 15, 15),  # + the program's figures (figures/program.py: 9)
     '/hospitals/LS-PEOPLES/figures.xlsx': (11, 11, 11),
     '/hospitals/BJ-FRIENDSHIP/figures.csv': (10, 10, 10),
 }
@@ -152,7 +154,7 @@ def test_csv_export_streams_with_one_query_for_the_rows(signed_in, dash, django_
 # donor's rules being subqueries of the same queries, never queries of their own.
 PINNED_DONOR = {
     '/programs/': 7,
-    '/programs/BJ-LHASA/': 6,
+    '/programs/BJ-LHASA/': 16,
     '/teams/BJ-LHASA-9/': 5,
     '/hospitals/': 6,
     '/hospitals/LS-PEOPLES/': 10,  # no monthly indicators added here (above: 11 with them)
@@ -201,7 +203,7 @@ def test_a_coordinators_home_costs_fixed_queries(client, django_user_model, db, 
 # A remote-support program's page: its consultations per month by department
 # in one query, whatever their number (url: admin, official of Tibet).
 REMOTE_PINNED = {
-    '/programs/BJ-LHASA-RS/': (7, 7),
+    '/programs/BJ-LHASA-RS/': (17, 17),  # + the program's figures and the specialty select
     '/consultations/?program=BJ-LHASA-RS&specialty=general_surgery&date_after=2024-03-01&date_before=2024-03-31': (12, 12),  # /consultations/ + the program and specialty checks
 }
 

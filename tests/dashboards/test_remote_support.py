@@ -87,7 +87,7 @@ def test_remote_support_page_shows_consultations_per_month_not_coverage(signed_i
     assert "gap: no consultation for 112 days" in html
     assert "Last consulted on" in html and "2024-03-20" in html
     assert "Consultations per month by requesting department" in html
-    assert html.count('href="/consultations/?program=BJ-LHASA-RS"') == 2  # records line, whole list
+    assert html.count('href="/consultations/?program=BJ-LHASA-RS"') == 3  # records line, card, whole list
 
 
 def test_each_cell_links_to_a_list_of_as_many_consultations(signed_in, remote):
