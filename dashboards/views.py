@@ -478,6 +478,11 @@ class ProgramListView(RecordListView):
 
 #: The teams the program page lists before "all teams" is asked for.
 TEAMS_SHOWN = 20
+#: The most people the program page names as on site today, in all and per
+#: department; the rest are counted and lead to the rotations list (a
+#: program with a large team has hundreds on site at once).
+ON_SITE_SHOWN = 30
+ON_SITE_SHOWN_PER_DEPARTMENT = 5
 
 
 def program(request, code):
@@ -554,6 +559,9 @@ def program_context(request, code, every_team=False):
         support = remote.remote_support(program, Consultation.objects.visible_to(request.user), twinnings, now)
     else:
         departments = coverage.program_coverage(program, twinnings, rotations, now)
+        for department in departments:
+            department.on_site_shown = department.on_site_today[:ON_SITE_SHOWN_PER_DEPARTMENT]
+            department.on_site_more = len(department.on_site_today) - len(department.on_site_shown)
     return {
         "program": program,
         "form": form,
@@ -569,6 +577,8 @@ def program_context(request, code, every_team=False):
         "timeline": coverage.timeline(departments),
         "remote": support,
         "on_site": on_site,
+        "on_site_shown": on_site[:ON_SITE_SHOWN],
+        "on_site_url": list_url("deployments:rotation_list", {"program": program.code, "on_site": now.isoformat()}),
         "today": now,
         "rotations_url": list_url("deployments:rotation_list", {"program": program.code}),
         "surgeries_url": list_url("outcomes:surgery_list", {"program": program.code}),
