@@ -492,10 +492,10 @@ def program(request, code):
 def program_figures(request, code, fmt):
     """The program page's figures and tables as a file (`fmt`: csv or xlsx;
     dashboards/downloads.py), with all its teams."""
-    return downloads.program_file(program_context(request, code, every_team=True), fmt)
+    return downloads.program_file(program_context(request, code, every_team=True, compare=False), fmt)
 
 
-def program_context(request, code, every_team=False):
+def program_context(request, code, every_team=False, compare=True):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region__parent__parent"
@@ -507,6 +507,20 @@ def program_context(request, code, every_team=False):
     form = ProgramDashboardForm(request.GET or None)
     period, specialty, _donor = form.values()
     summary = program_summary(program, period, specialty)
+    params, links = form.params(), can_read_records(request.user)
+    cards = program_cards(summary, program, params, links=links)
+    # This period against the last (none for an open period). A remote
+    # program leaves out the cards it has nothing for: the cards compared
+    # are those both periods show.
+    earlier_period = period.previous() if compare else None
+    if earlier_period is not None:
+        before = earlier_params(params, earlier_period)
+        earlier = {c["label"]: c for c in program_cards(
+            program_summary(program, earlier_period, specialty), program, before, links=links
+        )}
+        both = [c for c in cards if c["label"] in earlier]
+        with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
+                     f"{request.path}?{urlencode(before)}")
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -568,7 +582,8 @@ def program_context(request, code, every_team=False):
         "period": period,
         "specialty": specialty,
         "summary": summary,
-        "cards": program_cards(summary, program, form.params(), links=can_read_records(request.user)),
+        "cards": cards,
+        "earlier_period": earlier_period,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
