@@ -478,6 +478,11 @@ class ProgramListView(RecordListView):
 
 #: The teams the program page lists before "all teams" is asked for.
 TEAMS_SHOWN = 20
+#: The most people the program page names as on site today, in all and per
+#: department; the rest are counted and lead to the rotations list (a
+#: program with a large team has hundreds on site at once).
+ON_SITE_SHOWN = 30
+ON_SITE_SHOWN_PER_DEPARTMENT = 5
 
 
 def program(request, code):
@@ -487,10 +492,10 @@ def program(request, code):
 def program_figures(request, code, fmt):
     """The program page's figures and tables as a file (`fmt`: csv or xlsx;
     dashboards/downloads.py), with all its teams."""
-    return downloads.program_file(program_context(request, code, every_team=True), fmt)
+    return downloads.program_file(program_context(request, code, every_team=True, compare=False), fmt)
 
 
-def program_context(request, code, every_team=False):
+def program_context(request, code, every_team=False, compare=True):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region__parent__parent"
@@ -502,6 +507,20 @@ def program_context(request, code, every_team=False):
     form = ProgramDashboardForm(request.GET or None)
     period, specialty, _donor = form.values()
     summary = program_summary(program, period, specialty)
+    params, links = form.params(), can_read_records(request.user)
+    cards = program_cards(summary, program, params, links=links)
+    # This period against the last (none for an open period). A remote
+    # program leaves out the cards it has nothing for: the cards compared
+    # are those both periods show.
+    earlier_period = period.previous() if compare else None
+    if earlier_period is not None:
+        before = earlier_params(params, earlier_period)
+        earlier = {c["label"]: c for c in program_cards(
+            program_summary(program, earlier_period, specialty), program, before, links=links
+        )}
+        both = [c for c in cards if c["label"] in earlier]
+        with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
+                     f"{request.path}?{urlencode(before)}")
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -554,13 +573,17 @@ def program_context(request, code, every_team=False):
         support = remote.remote_support(program, Consultation.objects.visible_to(request.user), twinnings, now)
     else:
         departments = coverage.program_coverage(program, twinnings, rotations, now)
+        for department in departments:
+            department.on_site_shown = department.on_site_today[:ON_SITE_SHOWN_PER_DEPARTMENT]
+            department.on_site_more = len(department.on_site_today) - len(department.on_site_shown)
     return {
         "program": program,
         "form": form,
         "period": period,
         "specialty": specialty,
         "summary": summary,
-        "cards": program_cards(summary, program, form.params(), links=can_read_records(request.user)),
+        "cards": cards,
+        "earlier_period": earlier_period,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
@@ -569,6 +592,8 @@ def program_context(request, code, every_team=False):
         "timeline": coverage.timeline(departments),
         "remote": support,
         "on_site": on_site,
+        "on_site_shown": on_site[:ON_SITE_SHOWN],
+        "on_site_url": list_url("deployments:rotation_list", {"program": program.code, "on_site": now.isoformat()}),
         "today": now,
         "rotations_url": list_url("deployments:rotation_list", {"program": program.code}),
         "surgeries_url": list_url("outcomes:surgery_list", {"program": program.code}),

@@ -146,3 +146,27 @@ def test_the_download_holds_the_cards_of_the_period(client, admin_user, world):
     assert "Figures,Surgeries at the recipient hospital,local surgeon alone,2" in lines
     assert "Figures,Led by local surgeons alone,,50.0" in lines
     assert "Figures,Expert-days,,70" in lines
+
+
+def test_a_year_is_compared_with_the_year_before_each_earlier_figure_linked(client, admin_user, world):
+    client.force_login(admin_user)
+    response = client.get("/programs/BJ-LHASA/?date_after=2024-01-01&date_before=2024-12-31")
+    assert response.context["earlier_period"].label() == "2023"
+    assert "2024 vs 2023" in response.content.decode()
+    compared = [c for c in response.context["cards"] if c.get("earlier")]
+    assert compared, "no card compared"
+    for c in compared:
+        e = c["earlier"]
+        assert e["label"] == "2023"
+        if e["url"] and not e["url"].startswith("/programs/") and not e["share"] and c["label"] not in (
+            "Expert-days", "Led by local surgeons alone"
+        ):
+            assert "2023-01-01" in e["url"] and "2023-12-31" in e["url"]
+            assert _count_of(client, e["url"]) == e["value"], (c["label"], e["url"])
+
+
+def test_all_time_has_no_comparison(client, admin_user, world):
+    client.force_login(admin_user)
+    response = client.get("/programs/BJ-LHASA/")
+    assert response.context["earlier_period"] is None
+    assert not any(c.get("earlier") for c in response.context["cards"])

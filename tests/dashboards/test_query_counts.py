@@ -35,7 +35,7 @@ PINNED = {
     '/programs/': (7, 7),
     # + the program's figures (figures/program.py: 9) and the specialty select.
     '/programs/BJ-LHASA/': (16, 16),
-    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (17, 17),  # + the specialty's check
+    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (26, 26),  # + the specialty's check, + the earlier period's figures (9)
     '/teams/?region=540000&date_after=2024-01-01': (9, 9),
     '/teams/BJ-LHASA-9/': (5, 5),
     '/hospitals/': (6, 6),
