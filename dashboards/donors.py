@@ -35,6 +35,8 @@ from dashboards.links import (
     list_url,
     part,
     share_text,
+    techniques_card,
+    trainee_cards,
     with_earlier,
     without_list_links,
 )
@@ -196,8 +198,6 @@ def donor_cards(summary, params, links=True):
     surgeries, trainings = "outcomes:surgery_list", "outcomes:training_list"
     rotations_url = list_url("deployments:rotation_list", p)
     leads = (("visiting", _("visiting expert")), ("joint", _("jointly")), ("local", _("local surgeon alone")))
-    kinds = (("onsite_course", _("on-site course")), ("mentorship", _("mentorship")),
-             ("further_study", _("further study")))
     cards = [
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", p, specialty=None),
              note=_("the donor's programs active in the period")),
@@ -227,20 +227,11 @@ def donor_cards(summary, params, links=True):
              list_url(surgeries, twinned, lead="local"),
              note=_("share of the twinned departments' surgeries: skills that stay"), accent=True,
              number=share),
-        card(_("Trainees"), tr["total"], list_url(trainings, p), parts=[
-            part(label, tr["by_kind"][kind], list_url(trainings, p, kind=kind)) for kind, label in kinds
-        ], note=_("distinct local trainees of its programs")),
-        card(_("Became independent"), tr["independent"],
-             list_url(trainings, {**p, "date_after": None, "date_before": None}, independent="true",
-                      independent_after=params.get("date_after"), independent_before=params.get("date_before")),
-             note=_("trainees who now work without supervision")),
+        *trainee_cards(tr, p, params, _("distinct local trainees of its programs")),
         card(_("Hosted for further study"), tr["hosted"],
              list_url(trainings, params, host_region=code, kind="further_study"),
              note=_("distinct trainees at the donor's hospitals, whatever the program")),
-        card(_("New techniques"), s["techniques"]["total"], list_url("outcomes:technique_list", p), parts=[
-            part(_("first in region"), s["techniques"]["first_in_region"],
-                 list_url("outcomes:technique_list", p, first_in_region="true")),
-        ]),
+        techniques_card(s["techniques"], p),
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("answered by the donor's hospitals")),
     ]

@@ -4,6 +4,7 @@ parameters, and the JSON API's query for the same figures."""
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def list_url(name, params, **extra):
@@ -39,6 +40,33 @@ def card(label, value, url=None, parts=(), note="", accent=False, wide="", numbe
 
 def part(label, value, url):
     return {"label": label, "value": value, "url": url}
+
+
+def trainee_cards(trainees, p, params, note):
+    """The "Trainees" card (by kind) and the "Became independent" card of the
+    region, donor and program pages: `trainees` as the summaries give them,
+    `p` the lists' parameters, `params` the page's (its period bounds become
+    the independence dates)."""
+    trainings = "outcomes:training_list"
+    kinds = (("onsite_course", _("on-site course")), ("mentorship", _("mentorship")),
+             ("further_study", _("further study")))
+    return [
+        card(_("Trainees"), trainees["total"], list_url(trainings, p), parts=[
+            part(label, trainees["by_kind"][kind], list_url(trainings, p, kind=kind)) for kind, label in kinds
+        ], note=note),
+        card(_("Became independent"), trainees["independent"],
+             list_url(trainings, {**p, "date_after": None, "date_before": None}, independent="true",
+                      independent_after=params.get("date_after"), independent_before=params.get("date_before")),
+             note=_("trainees who now work without supervision")),
+    ]
+
+
+def techniques_card(techniques, p):
+    """The "New techniques" card of the region, donor and program pages."""
+    return card(_("New techniques"), techniques["total"], list_url("outcomes:technique_list", p), parts=[
+        part(_("first in region"), techniques["first_in_region"],
+             list_url("outcomes:technique_list", p, first_in_region="true")),
+    ])
 
 
 def share_text(percent) -> str:

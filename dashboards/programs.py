@@ -4,7 +4,15 @@ linking to the record list of its rows, filtered so that the list's count
 
 from django.utils.translation import gettext as _
 
-from dashboards.links import card, list_url, part, share_text, without_list_links
+from dashboards.links import (
+    card,
+    list_url,
+    part,
+    share_text,
+    techniques_card,
+    trainee_cards,
+    without_list_links,
+)
 
 
 def program_cards(summary, program, params, links=True):
@@ -61,23 +69,8 @@ def program_cards(summary, program, params, links=True):
         card(_("Twinned departments"), s["twinned_departments"], "#remote-title" if s["remote"] else "#coverage-title",
              note=_("twinnings active in the period")),
         *on_site,
-        card(_("Trainees"), tr["total"], list_url("outcomes:training_list", mine), parts=[
-            part(_("on-site course"), tr["by_kind"]["onsite_course"],
-                 list_url("outcomes:training_list", mine, kind="onsite_course")),
-            part(_("mentorship"), tr["by_kind"]["mentorship"],
-                 list_url("outcomes:training_list", mine, kind="mentorship")),
-            part(_("further study"), tr["by_kind"]["further_study"],
-                 list_url("outcomes:training_list", mine, kind="further_study")),
-        ], note=_("distinct local trainees of the program's trainings")),
-        card(_("Became independent"), tr["independent"],
-             list_url("outcomes:training_list", {**mine, "date_after": None, "date_before": None},
-                      independent="true", independent_after=params.get("date_after"),
-                      independent_before=params.get("date_before")),
-             note=_("trainees who now work without supervision")),
-        card(_("New techniques"), s["techniques"]["total"], list_url("outcomes:technique_list", mine), parts=[
-            part(_("first in region"), s["techniques"]["first_in_region"],
-                 list_url("outcomes:technique_list", mine, first_in_region="true")),
-        ]),
+        *trainee_cards(tr, mine, params, _("distinct local trainees of the program's trainings")),
+        techniques_card(s["techniques"], mine),
         consultations,
     ]
     if s["remote"]:

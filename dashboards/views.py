@@ -55,6 +55,8 @@ from dashboards.links import (
     list_url,
     part,
     share_text,
+    techniques_card,
+    trainee_cards,
     with_earlier,
     without_list_links,
 )
@@ -241,7 +243,6 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
              list_url("outcomes:referral_list", no_spec_donor, kind="international")),
     ], wide=wide_of_both)
     surgeries_url = list_url("outcomes:surgery_list", p)
-    trainings_url = list_url("outcomes:training_list", p)
     rotations_url = list_url("deployments:rotation_list", p)
     cards = [
         card(_("Programs"), s["programs"], list_url("dashboards:program_list", no_spec),
@@ -269,20 +270,8 @@ def region_cards(summary, params, links=True, twinned=None, donor_name=None, reg
                  part(_("demonstrations"), sg["demonstration"], list_url("outcomes:surgery_list", p, demonstration="true")),
                  part(_("first in region"), sg["first_in_region"], list_url("outcomes:surgery_list", p, first_in_region="true")),
              ]),
-        card(_("Trainees"), tr["total"], trainings_url, parts=[
-            part(_("on-site course"), tr["by_kind"]["onsite_course"], list_url("outcomes:training_list", p, kind="onsite_course")),
-            part(_("mentorship"), tr["by_kind"]["mentorship"], list_url("outcomes:training_list", p, kind="mentorship")),
-            part(_("further study"), tr["by_kind"]["further_study"], list_url("outcomes:training_list", p, kind="further_study")),
-        ], note=_("distinct local trainees")),
-        card(_("Became independent"), tr["independent"],
-             list_url("outcomes:training_list", {**p, "date_after": None, "date_before": None},
-                      independent="true", independent_after=params.get("date_after"),
-                      independent_before=params.get("date_before")),
-             note=_("trainees who now work without supervision")),
-        card(_("New techniques"), s["techniques"]["total"], list_url("outcomes:technique_list", p), parts=[
-            part(_("first in region"), s["techniques"]["first_in_region"],
-                 list_url("outcomes:technique_list", p, first_in_region="true")),
-        ]),
+        *trainee_cards(tr, p, params, _("distinct local trainees")),
+        techniques_card(s["techniques"], p),
         movements,
         card(_("Consultations"), s["consultations"], list_url("outcomes:consultation_list", p),
              note=_("requested by the region's hospitals")),
