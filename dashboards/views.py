@@ -355,7 +355,7 @@ def region_context(request, code, fmt=None):
     cards = region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name,
                          region_wide=not through)
     # This period against the last, on the page (none for an open period).
-    earlier = None if fmt else cached_call(
+    earlier = cached_call(
         earlier_region_figures, region, period, specialty=specialty, donor=donor, scope=scope
     )
     if earlier is not None:
@@ -481,7 +481,7 @@ def program(request, code):
 def program_figures(request, code, fmt):
     """The program page's figures and tables as a file (`fmt`: csv or xlsx;
     dashboards/downloads.py), with all its teams."""
-    return downloads.program_file(program_context(request, code, every_team=True, compare=False), fmt)
+    return downloads.program_file(program_context(request, code, every_team=True), fmt)
 
 
 def program_context(request, code, every_team=False, compare=True):
