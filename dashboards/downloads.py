@@ -293,16 +293,19 @@ def program_file(context, fmt):
     remote-support program, its consultations per month) and its teams."""
     program = context["program"]
     remote = context["remote"]  # the context of all the program's teams (program_context)
+    # The page's tables, whatever the period: named apart from the cards of
+    # the same things in the period ("Teams": batches active in it).
+    whatever = _("the program's whole record, whatever the period")
     counts = [
-        (_("Twinned departments"), len(context["twinnings"])),
-        (_("Teams"), len(context["teams"])),
-        (_("Rotations"), context["rotation_count"]),
-        (_("On site today"), len(context["on_site"])),
+        (_("All twinned departments"), len(context["twinnings"]), whatever),
+        (_("All teams"), len(context["teams"]), whatever),
+        (_("All rotations"), context["rotation_count"], whatever),
+        (_("On site today"), len(context["on_site"]), ""),
     ]
     if remote:
-        counts.append((_("Consultations"), remote["total"]))
+        counts.append((_("All consultations"), remote["total"], whatever))
     # What came of it (the page's cards, for its period and specialty), then the page's counts.
-    tables = [figures_table([*context["cards"], *(card(str(label), value) for label, value in counts)])]
+    tables = [figures_table([*context["cards"], *(card(label, value, note=note) for label, value, note in counts)])]
     if remote:
         tables.append(table(
             _("Remote support: consultations"),

@@ -230,3 +230,14 @@ def test_an_open_periods_download_has_no_earlier_columns(dash, signed_in):
     url = reverse("dashboards:region_figures", args=["540000", "xlsx"])
     rows = list(workbook_of(signed_in.get(url)).active.iter_rows(values_only=True))
     assert ("Figure", "Part", "Value", "Note") in rows
+
+
+def test_the_program_download_names_each_figure_once(dash, signed_in):
+    """The cards count what was active in the period ("Teams": batches
+    active in it); the page's tables count the whole record: named apart."""
+    url = reverse("dashboards:program_figures", args=["BJ-LHASA", "xlsx"])
+    rows = list(workbook_of(signed_in.get(url, YEAR)).active.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[:3] == ("Figure", "Part", "Value"))
+    figures = [r[0] for r in rows[start + 1:] if r[0] and not r[1]]
+    assert len(figures) == len(set(figures)), figures
+    assert "Teams" in figures and "All teams" in figures
