@@ -236,16 +236,24 @@ def experts_sentence(summary, period, where):
     }
 
 
-def share_sentence(now, before, earlier_period, surgeries):
+def share_sentence(now, before, earlier_period, surgeries, twinned=False):
     """The surgeries and the share of them led by local surgeons alone,
-    with the earlier period's share when it has one."""
+    with the earlier period's share when it has one: those the teams took
+    part in, or with `twinned` those of the departments a program twins,
+    whoever led them."""
     if not surgeries:
         return _("No surgery was recorded.")
     values = {"surgeries": phrase("%(n)s surgery", "%(n)s surgeries", surgeries), "share": share_text(now)}
     if before is not None and earlier_period is not None:
+        values.update(earlier_share=share_text(before), earlier=period_words(earlier_period))
+        if twinned:
+            return _("Its twinned departments recorded %(surgeries)s, %(share)s of them led by local surgeons "
+                     "alone (%(earlier_share)s in %(earlier)s).") % values
         return _("They took part in %(surgeries)s, %(share)s of them led by local surgeons alone "
-                 "(%(earlier_share)s in %(earlier)s).") % {
-            **values, "earlier_share": share_text(before), "earlier": period_words(earlier_period)}
+                 "(%(earlier_share)s in %(earlier)s).") % values
+    if twinned:
+        return _("Its twinned departments recorded %(surgeries)s, %(share)s of them led by local surgeons "
+                 "alone.") % values
     return _("They took part in %(surgeries)s, %(share)s of them led by local surgeons alone.") % values
 
 
@@ -263,6 +271,13 @@ def change_sentence(now, before, earlier_period):
 
 
 def training_sentence(trainees, techniques):
+    """The trainees (and who became independent) and the new techniques;
+    without a new technique, the trainees alone."""
+    if not techniques["total"]:
+        return _("%(trainees)s were trained, %(independent)s of whom now work without supervision.") % {
+            "trainees": phrase("%(n)s local health worker", "%(n)s local health workers", trainees["total"]),
+            "independent": number(trainees["independent"]),
+        }
     return _("%(trainees)s were trained, %(independent)s of whom now work without supervision; "
              "%(techniques)s were introduced, %(first)s of them the first in the region.") % {
         "trainees": phrase("%(n)s local health worker", "%(n)s local health workers", trainees["total"]),
@@ -389,7 +404,7 @@ def program_brief(context, request):
         experts_sentence(s, period, hospital),
         share_sentence(tw["local_share_percent"],
                        before["twinned_department_surgeries"]["local_share_percent"] if before else None,
-                       earlier_period, tw["total"]),
+                       earlier_period, tw["total"], twinned=True),
         change_sentence(tw["total"], before["twinned_department_surgeries"]["total"] if before else None,
                         earlier_period),
         training_sentence(s["trainees"], s["techniques"]),
