@@ -11,11 +11,13 @@ never over the network: the fetcher answers `data:` URLs and the static
 URL alone.
 """
 
+import os
 from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -40,6 +42,20 @@ def missing() -> str | None:
     return None if not isinstance(_weasyprint(), str) else NEEDED
 
 
+def static_file(name) -> str | None:
+    """The path on disk of static file `name`: found by the finders (as
+    in development), or, under a hashed name ("css/site.3f2a….css", as
+    the manifest storage names them after collectstatic), in STATIC_ROOT."""
+    found = finders.find(name)
+    if found:
+        return found
+    try:
+        collected = staticfiles_storage.path(name)
+    except (NotImplementedError, ValueError):
+        return None
+    return collected if os.path.isfile(collected) else None
+
+
 def static_fetcher(weasyprint):
     """A WeasyPrint URL fetcher that answers `data:` URLs and files under
     STATIC_URL (read from the static files on disk) and refuses any other
@@ -51,7 +67,7 @@ def static_fetcher(weasyprint):
                 return super().fetch(url, headers)
             path = urlsplit(url).path
             static = "/" + settings.STATIC_URL.lstrip("/")
-            found = finders.find(path[len(static):]) if path.startswith(static) else None
+            found = static_file(path[len(static):]) if path.startswith(static) else None
             if not found:
                 raise ValueError(f"not fetched for a PDF: {url}")
             with open(found, "rb") as f:

@@ -12,8 +12,9 @@ the chart makes up for). The colours are those of static/js/charts.js.
 """
 
 import io
+import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: static/js/charts.js's palette, by colour role (dashboards/charts.py).
@@ -48,18 +49,32 @@ def svg(chart) -> str:
     """The chart spec `chart` (dashboards.charts.chart) drawn as an SVG
     element (text without the XML prolog, to put in a page): stacked or
     side-by-side bars, a dataset with `line` drawn as a line on a percent
-    axis at the right. Its title is the page's caption, not drawn."""
+    axis at the right. Its title is the page's caption, not drawn.
+
+    Drawing costs matplotlib about 60 ms of CPU a chart; the same spec
+    (its numbers and its labels, already in the reader's language) always
+    gives the same drawing, so the latest drawings are kept in memory
+    (drawn())."""
+    return drawn(json.dumps(chart["spec"], sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=64)
+def drawn(spec_json: str) -> str:
+    """svg() of a spec given as JSON (hashable, for the memo)."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    spec = chart["spec"]
+    spec = json.loads(spec_json)
     labels = [str(label) for label in spec["labels"]]
     bars = [d for d in spec["datasets"] if not d.get("line")]
     lines = [d for d in spec["datasets"] if d.get("line")]
     rc = {"font.family": fonts(), "font.size": 7, "svg.fonttype": "path", "svg.hashsalt": "brief",
           "axes.spines.top": False, "axes.spines.right": bool(lines)}
+    labels, axis_label = short_labels(labels)
     with matplotlib.rc_context(rc):
-        figure = Figure(figsize=SIZE, layout="constrained")
+        # Fixed margins: a layout engine would draw every chart twice.
+        figure = Figure(figsize=SIZE)
+        figure.subplots_adjust(left=0.09, right=0.9 if lines else 0.98, top=0.96, bottom=0.3)
         axes = figure.add_subplot()
         x = list(range(len(labels)))
         bottom = [0] * len(labels)
@@ -74,6 +89,8 @@ def svg(chart) -> str:
                 axes.bar([p + offset for p in x], values, width, label=d["label"], color=COLOURS.get(d["role"]))
         axes.set_xticks(x, labels_shown(labels))
         axes.tick_params(axis="x", labelrotation=90 if len(labels) > 6 and len(labels[0]) > 4 else 0)
+        if axis_label:
+            axes.set_xlabel(axis_label)
         axes.yaxis.get_major_locator().set_params(integer=True)
         handles, names = axes.get_legend_handles_labels()
         if lines:
@@ -87,7 +104,7 @@ def svg(chart) -> str:
             more, more_names = right.get_legend_handles_labels()
             handles, names = handles + more, names + more_names
         if len(handles) > 1:
-            figure.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 2 if lines else 3),
+            figure.legend(handles, names, loc="lower center", ncols=min(len(handles), 2 if lines else 3),
                           frameon=False, fontsize=6)
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
@@ -95,6 +112,15 @@ def svg(chart) -> str:
     # The element alone, sized by the page (its viewBox keeps the shape).
     text = text[text.index("<svg"):]
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
+
+
+def short_labels(labels):
+    """(the x labels, a label of the axis): the months of one year
+    ("2024-01" ... "2024-12") as their numbers, the year under the axis;
+    other labels as they are."""
+    if labels and all(len(x) == 7 and x[4] == "-" and x[:4] == labels[0][:4] for x in labels):
+        return [x[5:] for x in labels], labels[0][:4]
+    return labels, ""
 
 
 def labels_shown(labels):

@@ -9,7 +9,10 @@ import subprocess
 
 import pytest
 
-from tests.dashboards.test_print import FOOTER, needs_poppler, pdf_pages  # noqa: F401 (a fixture)
+from tests.dashboards import test_print
+from tests.dashboards.test_print import FOOTER, pdf_pages
+
+needs_poppler = test_print.needs_poppler  # a fixture
 
 pytestmark = pytest.mark.browser
 
