@@ -30,7 +30,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, ngettext_lazy
 
 from aidtracker.lib.cache import current_data_version
 from aidtracker.lib.periods import Period
@@ -177,12 +177,22 @@ def brief_response(request, kind, code, context_of, build, as_pdf):
         **build(context, request),
     }
     brief["charts"] = [{**c, "svg": svg_data_url(c)} for c in brief["charts"]]
+    brief["headline"] = joined(brief["sentences"])
     if not as_pdf:
         brief["pdf_missing"] = pdf.missing()
         return render(request, "dashboards/brief.html", brief)
     html = render_to_string("dashboards/brief.html", brief, request=request)
     filename = f"brief-{kind}-{code}-{period.label()}.pdf".replace("…", "").replace(" ", "")
     return pdf.response(request, html, filename)
+
+
+def joined(sentences) -> str:
+    """The sentences as one paragraph: a space after a sentence that ends
+    with a Latin full stop, none after a Chinese one ("。")."""
+    text = ""
+    for sentence in sentences:
+        text += sentence if not text or text.endswith("。") else " " + sentence
+    return text
 
 
 def svg_data_url(chart) -> str:
@@ -214,9 +224,30 @@ def number(n) -> str:
     return f"{n:,}"
 
 
-def phrase(singular, plural, n) -> str:
-    """`n` with its noun, in the plural form that fits (ngettext)."""
-    return ngettext(singular, plural, n) % {"n": number(n)}
+def percent(value) -> str:
+    """A share as the cards show it, its number and "%" kept on one line."""
+    return share_text(value).replace(" ", "\u00a0")
+
+
+#: A number with its noun, in each plural form ("%(n)s" the number as
+#: written, "count" the number that chooses the form).
+NOUNS = {
+    "expert": ngettext_lazy("%(n)s expert", "%(n)s experts", "count"),
+    "expert_day": ngettext_lazy("%(n)s expert-day", "%(n)s expert-days", "count"),
+    "local_health_worker": ngettext_lazy("%(n)s local health worker", "%(n)s local health workers", "count"),
+    "new_technique": ngettext_lazy("%(n)s new technique", "%(n)s new techniques", "count"),
+    "program": ngettext_lazy("%(n)s program", "%(n)s programs", "count"),
+    "donor_province": ngettext_lazy("%(n)s donor province", "%(n)s donor provinces", "count"),
+    "recipient_hospital": ngettext_lazy("%(n)s recipient hospital", "%(n)s recipient hospitals", "count"),
+    "recipient_region": ngettext_lazy("%(n)s recipient region", "%(n)s recipient regions", "count"),
+    "surgery": ngettext_lazy("%(n)s surgery", "%(n)s surgeries", "count"),
+    "remote_consultation": ngettext_lazy("%(n)s remote consultation", "%(n)s remote consultations", "count"),
+}
+
+
+def phrase(noun, count) -> str:
+    """`count` with `noun` (a key of NOUNS) in the plural form that fits."""
+    return NOUNS[noun] % {"count": count, "n": number(count)}
 
 
 def period_words(period) -> str:
@@ -230,9 +261,9 @@ def experts_sentence(summary, period, where):
     """"In 2024, 569 experts were on site ... for 178,134 expert-days"."""
     return _("In %(period)s, %(experts)s were on site in %(where)s for %(expert_days)s.") % {
         "period": period_words(period),
-        "experts": phrase("%(n)s expert", "%(n)s experts", summary["experts"]),
+        "experts": phrase("expert", summary["experts"]),
         "where": where,
-        "expert_days": phrase("%(n)s expert-day", "%(n)s expert-days", summary["expert_days"]),
+        "expert_days": phrase("expert_day", summary["expert_days"]),
     }
 
 
@@ -243,9 +274,9 @@ def share_sentence(now, before, earlier_period, surgeries, twinned=False):
     whoever led them."""
     if not surgeries:
         return _("No surgery was recorded.")
-    values = {"surgeries": phrase("%(n)s surgery", "%(n)s surgeries", surgeries), "share": share_text(now)}
+    values = {"surgeries": phrase("surgery", surgeries), "share": percent(now)}
     if before is not None and earlier_period is not None:
-        values.update(earlier_share=share_text(before), earlier=period_words(earlier_period))
+        values.update(earlier_share=percent(before), earlier=period_words(earlier_period))
         if twinned:
             return _("Its twinned departments recorded %(surgeries)s, %(share)s of them led by local surgeons "
                      "alone (%(earlier_share)s in %(earlier)s).") % values
@@ -262,7 +293,7 @@ def change_sentence(now, before, earlier_period):
     if not before or earlier_period is None:
         return None
     change = 100 * (now - before) / before
-    values = {"percent": f"{abs(change):.0f} %", "earlier": period_words(earlier_period)}
+    values = {"percent": f"{abs(change):.0f}\u00a0%", "earlier": period_words(earlier_period)}
     if round(change) == 0:
         return _("Surgeries were about as many as in %(earlier)s.") % values
     if change > 0:
@@ -275,14 +306,14 @@ def training_sentence(trainees, techniques):
     without a new technique, the trainees alone."""
     if not techniques["total"]:
         return _("%(trainees)s were trained, %(independent)s of whom now work without supervision.") % {
-            "trainees": phrase("%(n)s local health worker", "%(n)s local health workers", trainees["total"]),
+            "trainees": phrase("local_health_worker", trainees["total"]),
             "independent": number(trainees["independent"]),
         }
     return _("%(trainees)s were trained, %(independent)s of whom now work without supervision; "
              "%(techniques)s were introduced, %(first)s of them the first in the region.") % {
-        "trainees": phrase("%(n)s local health worker", "%(n)s local health workers", trainees["total"]),
+        "trainees": phrase("local_health_worker", trainees["total"]),
         "independent": number(trainees["independent"]),
-        "techniques": phrase("%(n)s new technique", "%(n)s new techniques", techniques["total"]),
+        "techniques": phrase("new_technique", techniques["total"]),
         "first": number(techniques["first_in_region"]),
     }
 
@@ -291,7 +322,7 @@ def consultations_sentence(n):
     if not n:
         return None
     return _("%(consultations)s were held with the donor's hospitals.") % {
-        "consultations": phrase("%(n)s remote consultation", "%(n)s remote consultations", n)}
+        "consultations": phrase("remote_consultation", n)}
 
 
 # --------------------------------------------------------------------------
@@ -318,11 +349,11 @@ def region_brief(context, request):
     first = _("In %(period)s, %(programs)s from %(donors)s had %(experts)s on site in %(region)s "
               "for %(expert_days)s.") % {
         "period": period_words(period),
-        "programs": phrase("%(n)s program", "%(n)s programs", s["programs"]),
-        "donors": phrase("%(n)s donor province", "%(n)s donor provinces", len(s["by_donor"])),
-        "experts": phrase("%(n)s expert", "%(n)s experts", s["experts"]),
+        "programs": phrase("program", s["programs"]),
+        "donors": phrase("donor_province", len(s["by_donor"])),
+        "experts": phrase("expert", s["experts"]),
         "region": region.display_name,
-        "expert_days": phrase("%(n)s expert-day", "%(n)s expert-days", s["expert_days"]),
+        "expert_days": phrase("expert_day", s["expert_days"]),
     }
     twinned = context["twinned"] if "twinned" in context else None
     sentences = [
@@ -359,23 +390,23 @@ def donor_brief(context, request):
               "%(experts)s on site for %(expert_days)s; its teams took part in %(surgeries)s.") % {
         "period": period_words(period),
         "donor": region.display_name,
-        "programs": phrase("%(n)s program", "%(n)s programs", s["programs"]),
-        "hospitals": phrase("%(n)s recipient hospital", "%(n)s recipient hospitals", s["recipient_hospitals"]),
-        "regions": phrase("%(n)s recipient region", "%(n)s recipient regions", len(s["by_recipient"])),
-        "experts": phrase("%(n)s expert", "%(n)s experts", s["experts"]),
-        "expert_days": phrase("%(n)s expert-day", "%(n)s expert-days", s["expert_days"]),
-        "surgeries": phrase("%(n)s surgery", "%(n)s surgeries", s["surgeries"]["total"]),
+        "programs": phrase("program", s["programs"]),
+        "hospitals": phrase("recipient_hospital", s["recipient_hospitals"]),
+        "regions": phrase("recipient_region", len(s["by_recipient"])),
+        "experts": phrase("expert", s["experts"]),
+        "expert_days": phrase("expert_day", s["expert_days"]),
+        "surgeries": phrase("surgery", s["surgeries"]["total"]),
     }
     if not tw["total"]:
         second = None
     elif before_share is not None:
         second = _("In the departments it twins, %(share)s of the surgeries were led by local surgeons "
                    "alone (%(earlier_share)s in %(earlier)s).") % {
-            "share": share_text(share), "earlier_share": share_text(before_share),
+            "share": percent(share), "earlier_share": percent(before_share),
             "earlier": period_words(earlier_period)}
     else:
         second = _("In the departments it twins, %(share)s of the surgeries were led by local surgeons "
-                   "alone.") % {"share": share_text(share)}
+                   "alone.") % {"share": percent(share)}
     sentences = [
         first, second,
         change_sentence(s["surgeries"]["total"], before["surgeries"]["total"] if before else None, earlier_period),

@@ -88,8 +88,8 @@ def test_bad_parameters_give_a_clear_400(signed_in, dash, query, message):
 
 
 def test_phrases_take_the_plural_their_number_needs():
-    assert briefs.phrase("%(n)s program", "%(n)s programs", 1) == "1 program"
-    assert briefs.phrase("%(n)s program", "%(n)s programs", 1234) == "1,234 programs"
+    assert briefs.phrase("program", 1) == "1 program"
+    assert briefs.phrase("program", 1234) == "1,234 programs"
 
 
 # --------------------------------------------------------------------------
