@@ -36,7 +36,7 @@ from aidtracker.lib.cache import current_data_version
 from aidtracker.lib.periods import Period
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts, indicators, pdf, svgcharts
-from dashboards.links import list_url, share_text
+from dashboards.links import share_text
 from deployments.models import Program
 from figures import definitions as rules
 from figures.forms import parse_period
@@ -416,11 +416,17 @@ def donor_brief(context, request):
     recipient = context["recipient"]
     programs = Program.objects.visible_to(request.user).filter(
         pk__in=rules.counted_programs(getattr(recipient, "pk", None), period, region.pk))
+    charts_shown = context["charts"][:3]
+    if period.closed and period.start.year == period.end.year:
+        # The dashboard's yearly charts would be a bar each: the year
+        # beside the one before it instead.
+        lead, _grade, trainees = comparison_charts(s, before, period, earlier_period)
+        charts_shown = [charts_shown[0], lead, trainees]
     return {
         "title": _("Brief: %(name)s as a donor") % {"name": region.display_name},
         "subject": region,
         "sentences": [x for x in sentences if x],
-        "charts": context["charts"][:3],
+        "charts": charts_shown,
         "hospitals": hospital_table(request, programs),
     }
 
@@ -446,16 +452,18 @@ def program_brief(context, request):
         "title": _("Brief: %(name)s") % {"name": program.display_name},
         "subject": program,
         "sentences": [x for x in sentences if x],
-        "charts": program_charts(s, before, period, earlier_period),
+        "charts": comparison_charts(s, before, period, earlier_period),
         "hospitals": hospital_table(request, programs),
     }
 
 
-def program_charts(now, before, period, earlier_period):
-    """The program brief's three charts, this period beside the earlier
-    one: the twinned departments' surgeries by who led them, the program's
-    surgeries at its hospital by grade, and its trainees by kind (the
-    program page draws no series of its own)."""
+def comparison_charts(now, before, period, earlier_period):
+    """Three charts of this period beside the earlier one, from the
+    summaries `now` and `before` (a program's or a donor's): the twinned
+    departments' surgeries by who led them, the surgeries by grade (a
+    program's: at its recipient hospital), and the trainees by kind. The
+    program brief's (the program page draws no
+    series of its own), and the donor brief's for one year."""
     periods = [period, earlier_period] if before else [period]
     summaries = [now, before] if before else [now]
     roles = (charts.LOCAL, charts.OTHER)
@@ -514,5 +522,4 @@ def hospital_table(request, programs):
         "columns": [labels[code] for code in BRIEF_INDICATORS],
         "rows": rows,
         "more": len(first) - len(shown),
-        "list_url": list_url("dashboards:hospital_list", {}),
     }
