@@ -462,8 +462,8 @@ def comparison_charts(now, before, period, earlier_period):
     summaries `now` and `before` (a program's or a donor's): the twinned
     departments' surgeries by who led them, the surgeries by grade (a
     program's: at its recipient hospital), and the trainees by kind. The
-    program brief's (the program page draws no
-    series of its own), and the donor brief's for one year."""
+    program brief's (the program page draws no series of its own), and
+    the donor brief's for one year."""
     periods = [period, earlier_period] if before else [period]
     summaries = [now, before] if before else [now]
     roles = (charts.LOCAL, charts.OTHER)
