@@ -47,7 +47,7 @@ from figures.series import earlier_region_figures, region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
-from dashboards import charts, coverage, downloads, remote
+from dashboards import briefs, charts, coverage, downloads, remote
 from dashboards.links import (
     api_query,
     card,
@@ -407,6 +407,9 @@ def region_context(request, code, fmt=None):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier["period"] if earlier else None,
+        # The earlier period's figures themselves, for the brief's sentences.
+        "earlier": earlier,
+        "twinned": twinned,
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
@@ -418,6 +421,7 @@ def region_context(request, code, fmt=None):
         "through_donor": bool(through),
         "links": links,
         "downloads": downloads.links("region", region.code, request),
+        "brief_url": briefs.brief_url("region", region.code, request.GET),
     }
 
 
@@ -502,11 +506,11 @@ def program_context(request, code, every_team=False, compare=True):
     # program leaves out the cards it has nothing for: the cards compared
     # are those both periods show.
     earlier_period = period.previous() if compare else None
+    earlier_summary = None
     if earlier_period is not None:
         before = earlier_params(params, earlier_period)
-        earlier = {c["label"]: c for c in program_cards(
-            program_summary(program, earlier_period, specialty), program, before, links=links
-        )}
+        earlier_summary = program_summary(program, earlier_period, specialty)
+        earlier = {c["label"]: c for c in program_cards(earlier_summary, program, before, links=links)}
         both = [c for c in cards if c["label"] in earlier]
         with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
                      f"{request.path}?{urlencode(before)}")
@@ -573,6 +577,7 @@ def program_context(request, code, every_team=False, compare=True):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier_period,
+        "earlier_summary": earlier_summary,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
@@ -592,6 +597,7 @@ def program_context(request, code, every_team=False, compare=True):
         "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
         if can_view_region(request.user, program.recipient_hospital.region) else None,
         "downloads": downloads.links("program", program.code, request),
+        "brief_url": briefs.brief_url("program", program.code, request.GET),
     }
 
 
