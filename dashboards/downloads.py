@@ -69,7 +69,7 @@ def table(title, headers, rows):
     return {"title": str(title), "headers": [str(h) for h in headers], "rows": [list(r) for r in rows]}
 
 
-def card_number(c):
+def card_decimal(c):
     """A card's value as a number (a share shown as "43.0 %" is 43.0; None
     without a base), dashboards.links.card."""
     return c["number"]
@@ -81,7 +81,7 @@ def figures_table(cards):
     rows = []
     for c in cards:
         note = " · ".join(str(n) for n in (c["note"], c["wide"]) if n)
-        rows.append([c["label"], "", card_number(c), note])
+        rows.append([c["label"], "", card_decimal(c), note])
         for p in c["parts"]:
             rows.append([c["label"], p["label"], p["value"], ""])
     return table(_("Figures"), [_("Figure"), _("Part"), _("Value"), _("Note")], rows)
@@ -214,6 +214,8 @@ def region_file(context, fmt):
               [[d["display_name"], d["code"], d["programs"], d["experts"], d["expert_days"], d["surgeries"]]
                for d in donor_rows]),
     ]
+    if context["movements"]:
+        tables += movement_tables(context["movements"])
     pairs = filters(context["period"], specialty=(_("Specialty"), context["specialty"]),
                     donor=(_("Donor"), context["donor"]))
     return answer(fmt, f"figures-{region.code}", f"{region.display_name} ({region.code})", pairs, tables)
@@ -306,6 +308,45 @@ def program_file(context, fmt):
     name = name_for_language(program.name, program.name_zh)
     pairs = filters(context["period"], specialty=(_("Specialty"), context["specialty"]))
     return answer(fmt, f"program-figures-{program.code}", f"{name} ({program.code})", pairs, tables)
+
+
+def movement_tables(section) -> list[dict]:
+    """The region dashboard's section "Patient movements and outcomes"
+    (dashboards/movements.py) as tables, numbers as numbers."""
+    labels = [label for _code, label in section["outcome_labels"]]
+    headers = [_("Year"), _("Referrals"), *labels, _("Median distance (km)"), _("With a distance"),
+               _("Median duration (hours)"), _("With a duration")]
+
+    def referral_table(title, rows):
+        return table(title, headers, [
+            [r["year"], r["count"], *[c["n"] for c in r["outcome_cells"]],
+             _decimal(r["distance_km"]["median"]), r["distance_km"]["n"],
+             _decimal(r["duration_hours"]["median"]), r["duration_hours"]["n"]]
+            for r in rows
+        ])
+
+    neonatal = section["neonatal"]
+    rate_headers = [_("Neonatal deaths"), _("Live births"), _("Per 1,000 live births"),
+                    _("Hospital-months counted"), _("Months with deaths but no births")]
+
+    def rate_cells(r):
+        return [_decimal(r["deaths"]), _decimal(r["births"]), _decimal(r["rate"]), r["months"], r["deaths_alone"]]
+
+    windows = [
+        [label, f"{w['from']:%Y-%m} – {w['to']:%Y-%m}", *rate_cells(w)]
+        for label, w in ((_("before"), neonatal["before"]), (_("after"), neonatal["after"])) if w
+    ]
+    treatable = section["conditions_treatable"]
+    return [
+        referral_table(_("Transfers in per year"), section["transfers_in"]),
+        referral_table(_("Referrals out of the region per year"), section["referrals_out"]),
+        table(_("Conditions treatable"), [_("Hospital"), _("Code"), _("Latest month"), _("Conditions treatable")],
+              [[name_for_language(h["name"], h["name_zh"]), h["code"], f"{h['month']:%Y-%m}", _decimal(h["value"])] for h in treatable["hospitals"]]
+              + ([[_("Total"), "", "", _decimal(treatable["total"])]] if treatable["hospitals"] else [])),
+        table(_("Neonatal mortality per year"), [_("Year"), *rate_headers],
+              [[r["year"], *rate_cells(r)] for r in neonatal["years"]]),
+        table(_("Neonatal mortality before and after"), [_("Window"), _("Months"), *rate_headers], windows),
+    ]
 
 
 def _coverage(dept, remote):

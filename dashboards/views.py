@@ -41,6 +41,7 @@ from accounts.scope import (
     readable_regions,
     scope_key,
 )
+from figures.movements import movements as movement_figures
 from figures.overview import overview as overview_figures
 from figures.program import program_summary
 from figures.series import earlier_region_figures, region_dashboard
@@ -48,6 +49,7 @@ from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import charts, coverage, downloads, remote
+from dashboards.movements import movement_section
 from dashboards.links import (
     api_query,
     card,
@@ -395,9 +397,15 @@ def region_context(request, code, fmt=None):
         charts.trainees_chart(series["trainees_per_month"]),
         charts.techniques_chart(series["techniques_per_year"]),
     ]
+    # Patient movements and outcomes: region-wide figures, whatever the
+    # specialty and donor; not for a reader through a donor's work alone.
+    movements = None if through else movement_section(
+        cached_call(movement_figures, region, period, scope=scope), region.code, links=links
+    )
     return {
         # Everything below the filters is one cached fragment (aidtracker/cache.py).
         "fragment_key": fragment_key(request, "region", region, period, specialty, donor),
+        "movements": movements,
         "cache_timeout": settings.CACHE_TIMEOUT,
         "region": region,
         "form": form,

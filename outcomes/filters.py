@@ -152,6 +152,11 @@ class TechniqueFilter(django_filters.FilterSet):
         return qs.in_region(value)
 
 
+#: The referral list's outcome filter for referrals without an outcome (the
+#: interchange format's `outcome` is optional).
+NO_OUTCOME = "none"
+
+
 class ReferralFilter(django_filters.FilterSet):
     """Referrals; `region` follows the summary: transfers in and international
     patients by destination hospital, referrals out by origin hospital."""
@@ -166,7 +171,8 @@ class ReferralFilter(django_filters.FilterSet):
         choices=Referral.AgeGroup.choices, empty_label=ANY, label=_("Age group")
     )
     outcome = django_filters.ChoiceFilter(
-        choices=Referral.Outcome.choices, empty_label=ANY, label=_("Outcome")
+        choices=[*Referral.Outcome.choices, (NO_OUTCOME, _("not given"))], empty_label=ANY,
+        label=_("Outcome"), method="by_outcome",
     )
 
     class Meta:
@@ -175,12 +181,11 @@ class ReferralFilter(django_filters.FilterSet):
         form = RecordFilterForm
 
     def in_region(self, qs, name, value):
-        hospitals = hospitals_in(value)
-        return qs.filter(
-            Q(kind__in=[Referral.Kind.TRANSFER_IN, Referral.Kind.INTERNATIONAL],
-              destination_hospital__in=hospitals)
-            | Q(kind=Referral.Kind.REFERRAL_OUT, origin_hospital__in=hospitals)
-        )
+        return qs.in_region(value)
+
+    def by_outcome(self, qs, name, value):
+        """The outcome chosen; `none`: those whose outcome was not given."""
+        return qs.filter(outcome="" if value == NO_OUTCOME else value)
 
     def at_hospital(self, qs, name, value):
         return qs.filter(Q(origin_hospital=value) | Q(destination_hospital=value))
