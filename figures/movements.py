@@ -290,3 +290,51 @@ def neonatal(region, period: Period, hospital=None) -> dict:
             for name, window in zip(("before", "after"), windows)
         },
     }
+
+
+# --- as JSON --------------------------------------------------------------------------
+
+def _number(value):
+    """A Decimal as JSON gives it: a whole number as int, else a float; None stays."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _month(day) -> str | None:
+    return None if day is None else f"{day:%Y-%m}"
+
+
+def as_json(figures: dict) -> dict:
+    """`movements()` as the API gives it (api/views.py, `&include=movements`):
+    plain numbers, periods as {"from", "to"}, months as "YYYY-MM"."""
+    def referral_year(r):
+        return {
+            "year": r["year"], "period": r["period"].as_dict(), "count": r["count"], "outcomes": r["outcomes"],
+            **{m: {"median": _number(r[m]["median"]), "n": r[m]["n"]} for m in MEASURES},
+        }
+
+    def rate_row(r):
+        return {"deaths": _number(Decimal(r["deaths"])), "births": _number(Decimal(r["births"])),
+                "per_1000_live_births": _number(r["rate"]), "months": r["months"],
+                "deaths_alone": r["deaths_alone"], "births_alone": r["births_alone"]}
+
+    treatable, neonatal_figures = figures["conditions_treatable"], figures["neonatal"]
+    return {
+        "transfers_in": [referral_year(r) for r in figures["transfers_in"]],
+        "referrals_out": [referral_year(r) for r in figures["referrals_out"]],
+        "conditions_treatable": {
+            "total": _number(treatable["total"]),
+            "first_month": _month(treatable["first_month"]), "last_month": _month(treatable["last_month"]),
+            "hospitals": [{"code": h["code"], "name": h["name"], "month": _month(h["month"]),
+                           "value": _number(h["value"])} for h in treatable["hospitals"]],
+        },
+        "neonatal": {
+            "years": [{"year": r["year"], "period": r["period"].as_dict(), **rate_row(r)}
+                      for r in neonatal_figures["years"]],
+            **{
+                name: None if w is None else {"from": _month(w["from"]), "to": _month(w["to"]), **rate_row(w)}
+                for name, w in ((n, neonatal_figures[n]) for n in ("before", "after"))
+            },
+        },
+    }

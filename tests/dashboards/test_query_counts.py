@@ -58,6 +58,8 @@ PINNED = {
     '/api/v1/regions/': (3, 3),
     '/api/v1/regions/540000/summary': (13, 13),
     '/api/v1/regions/540000/summary?from=2024-01-01&to=2024-12-31&compare=previous': (22, 22),
+    # + patient movements and outcomes (figures/movements.py: 8).
+    '/api/v1/regions/540000/summary?from=2022-01-01&to=2022-12-31&include=movements': (21, 21),
 }
 
 
