@@ -299,6 +299,8 @@ def program_file(context, fmt):
               d.window.end.isoformat() if d.window else None, *_coverage(d, False)]
              for d in context["departments"]],
         ))
+    if context["movements"]:
+        tables += movement_tables(context["movements"])
     tables.append(table(
         _("Teams"),
         [_("Team"), _("Batch"), _("From"), _("To"), _("People")],

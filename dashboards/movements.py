@@ -17,17 +17,20 @@ def outcome_labels() -> list[tuple[str, str]]:
             ("unknown", _("unknown")), ("none", _("not given"))]
 
 
-def movement_section(figures, region_code, links=True) -> dict:
+def movement_section(figures, list_params, links=True, hospital=False) -> dict:
     """The section's context from `figures` (figures.movements.movements):
     {"transfers_in", "referrals_out": year rows with "url" (the referrals
     list of that kind and year) and "outcomes" [{"code", "n", "url"}],
     "distance_url" (the same list, by distance); "conditions_treatable"
-    with each hospital's page; "neonatal"; "outcome_labels"}. Without
+    with each hospital's page; "neonatal"; "outcome_labels"}.
+    `list_params`: what narrows the referrals list to the figures' rows
+    ({"region": code}, or {"for_hospital": code} for one hospital's, with
+    `hospital` true: the notes then speak of the hospital). Without
     `links` (viewers) every list link is None."""
     def referral_rows(rows, kind):
         out = []
         for row in rows:
-            p = {"region": region_code, "kind": kind, "date_after": row["period"].start.isoformat(),
+            p = {**list_params, "kind": kind, "date_after": row["period"].start.isoformat(),
                  "date_before": row["period"].end.isoformat()}
             out.append({
                 **row,
@@ -56,12 +59,17 @@ def movement_section(figures, region_code, links=True) -> dict:
         "referrals_out": referrals_out,
         "referral_tables": [
             (_("Transfers in per year"), transfers_in,
+             _("Patients brought to the hospital, by the year of the transfer; distance and duration are "
+               "the medians of the transfers that report them.") if hospital else
              _("Patients brought to the region's hospitals, by the year of the transfer; distance and "
                "duration are the medians of the transfers that report them.")),
             (_("Referrals out of the region per year"), referrals_out,
+             _("Patients the hospital sent out of the region: fewer means more is treatable at home.")
+             if hospital else
              _("Patients the region's hospitals sent out of the region: fewer means more is treatable at home.")),
         ],
         "neonatal_rows": [(str(r["year"]), r) for r in neonatal["years"]] + windows,
+        "of_hospital": hospital,
         "conditions_treatable": {
             **treatable,
             "hospitals": [{**h, "display_name": name_for_language(h["name"], h["name_zh"]),

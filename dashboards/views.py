@@ -400,7 +400,7 @@ def region_context(request, code, fmt=None):
     # Patient movements and outcomes: region-wide figures, whatever the
     # specialty and donor; not for a reader through a donor's work alone.
     movements = None if through else movement_section(
-        cached_call(movement_figures, region, period, scope=scope), region.code, links=links
+        cached_call(movement_figures, region, period, scope=scope), {"region": region.code}, links=links
     )
     return {
         # Everything below the filters is one cached fragment (aidtracker/cache.py).
@@ -518,6 +518,15 @@ def program_context(request, code, every_team=False, compare=True):
         both = [c for c in cards if c["label"] in earlier]
         with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
                      f"{request.path}?{urlencode(before)}")
+    # Patient movements and outcomes of its recipient hospital, for the
+    # period (whatever the specialty: referrals and indicators have none);
+    # for readers of the recipient's region, not through the donor alone
+    # (the hospital's referrals are not the program's records).
+    hospital = program.recipient_hospital_id
+    reads_recipient = can_view_region(request.user, program.recipient_hospital.region)
+    movements = movement_section(
+        movement_figures(None, period, hospital=hospital), {"for_hospital": hospital}, links=links, hospital=True
+    ) if reads_recipient else None
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -581,6 +590,7 @@ def program_context(request, code, every_team=False, compare=True):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier_period,
+        "movements": movements,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
@@ -598,7 +608,7 @@ def program_context(request, code, every_team=False, compare=True):
         "techniques_url": list_url("outcomes:technique_list", {"program": program.code}),
         # Not for a reader through the donor alone (dashboards/completeness.py).
         "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
-        if can_view_region(request.user, program.recipient_hospital.region) else None,
+        if reads_recipient else None,
         "downloads": downloads.links("program", program.code, request),
     }
 

@@ -164,6 +164,10 @@ class ReferralFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="ref", lookup_expr="icontains", label=_("Reference"))
     region = region_filter("in_region")
     hospital = hospital_filter(method="at_hospital", label=_("Hospital (either end)"))
+    # A hospital's code: its referrals by the region rule (transfers in and
+    # international patients to it, referrals out from it), as a program
+    # page counts them for its recipient hospital.
+    for_hospital = django_filters.CharFilter(method="for_a_hospital", label=_("Counted for hospital (code)"))
     date_after = PeriodBoundFilter(bound="start", within="date")
     date_before = PeriodBoundFilter(bound="end", within="date")
     kind = django_filters.ChoiceFilter(choices=Referral.Kind.choices, empty_label=ANY, label=_("Kind"))
@@ -186,6 +190,9 @@ class ReferralFilter(django_filters.FilterSet):
     def by_outcome(self, qs, name, value):
         """The outcome chosen; `none`: those whose outcome was not given."""
         return qs.filter(outcome="" if value == NO_OUTCOME else value)
+
+    def for_a_hospital(self, qs, name, value):
+        return qs.of_hospitals([value])
 
     def at_hospital(self, qs, name, value):
         return qs.filter(Q(origin_hospital=value) | Q(destination_hospital=value))

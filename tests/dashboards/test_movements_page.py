@@ -91,3 +91,25 @@ def test_the_figures_download_has_the_tables(w, admin):  # noqa: F811
     assert neonatal[2024][1:4] == (3.0, 400.0, 7.5) and neonatal[2023][3] is None
     treatable = list(book["Conditions treatable"].iter_rows(min_row=3, values_only=True))
     assert treatable[-1][0] == "Total" and treatable[-1][3] == 200.0
+
+
+def test_the_program_page_shows_its_recipient_hospitals_own(w, admin):  # noqa: F811
+    response = admin.get(reverse("dashboards:program", args=["BJ-LHASA"]), YEARS)
+    m = response.context["movements"]
+    # Lhasa's own: transfers in to it (2022: 2; 2024: 5), not the one from it
+    # to Xinjiang's hospital, nor the referral out of Xinjiang to it.
+    assert [(r["year"], r["count"]) for r in m["transfers_in"]] == [(2022, 2), (2023, 0), (2024, 5)]
+    assert [r["count"] for r in m["referrals_out"]] == [0, 0, 0]
+    for row in m["transfers_in"]:
+        assert "for_hospital=LS-PEOPLES" in row["url"]
+        assert _count_of(admin, row["url"]) == row["count"]
+    assert m["conditions_treatable"]["total"] == 120
+    assert m["neonatal"]["years"][-1]["rate"] == 7.5  # Lhasa's months of 2024: 3 × 1000 / 400
+    assert "Patient movements and outcomes at" in response.content.decode()
+
+
+def test_a_donor_official_reads_the_program_but_not_the_hospitals_movements(w, client, django_user_model):  # noqa: F811
+    client.force_login(_make_user(django_user_model, "beijing", "official", regions=["110000"]))
+    response = client.get(reverse("dashboards:program", args=["BJ-LHASA"]))
+    assert response.status_code == 200
+    assert response.context["movements"] is None

@@ -36,9 +36,10 @@ PINNED = {
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
     '/regions/540000/?date_after=2024-03-15': (28, 28),  # open: no comparison
     '/programs/': (7, 7),
-    # + the program's figures (figures/program.py: 9) and the specialty select.
-    '/programs/BJ-LHASA/': (16, 16),
-    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (26, 26),  # + the specialty's check, + the earlier period's figures (9)
+    # + the program's figures (figures/program.py: 9) and the specialty select,
+    # + its recipient hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA/': (24, 24),
+    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (34, 34),  # + the specialty's check, + the earlier period's figures (9)
     '/teams/?region=540000&date_after=2024-01-01': (9, 9),
     '/teams/BJ-LHASA-9/': (5, 5),
     '/hospitals/': (6, 6),
@@ -114,7 +115,9 @@ DOWNLOAD_PINNED = {
     '/regions/540000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (24, 24, 25),
     '/regions/540000/figures.csv?specialty=general_surgery&donor=110000': (29, 29, 29),
     '/donors/110000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (28, None, None),
-    '/programs/BJ-LHASA/figures.csv': (15, 15, 15),  # + the program's figures (figures/program.py: 9)
+    # + the program's figures (figures/program.py: 9) and its recipient
+    # hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA/figures.csv': (23, 23, 23),
     '/hospitals/LS-PEOPLES/figures.xlsx': (11, 11, 11),
     '/hospitals/BJ-FRIENDSHIP/figures.csv': (10, 10, 10),
 }
@@ -209,7 +212,9 @@ def test_a_coordinators_home_costs_fixed_queries(client, django_user_model, db, 
 # A remote-support program's page: its consultations per month by department
 # in one query, whatever their number (url: admin, official of Tibet).
 REMOTE_PINNED = {
-    '/programs/BJ-LHASA-RS/': (17, 17),  # + the program's figures and the specialty select
+    # + the program's figures and the specialty select, + its recipient
+    # hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA-RS/': (25, 25),
     '/consultations/?program=BJ-LHASA-RS&specialty=general_surgery&date_after=2024-03-01&date_before=2024-03-31': (12, 12),  # /consultations/ + the program and specialty checks
 }
 
