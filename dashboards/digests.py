@@ -61,7 +61,7 @@ def digest_for(user, today) -> Digest | None:
             "programs": programs,
             "gaps": gaps,
             "silent": silent,
-            "logged": last_logged(programs),
+            "logged": last_logged(programs, today),
             "horizon_days": HORIZON_DAYS,
             "silent_months": SILENT_MONTHS,
         }

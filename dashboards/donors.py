@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import can_read_records, can_view_region, donors_read, readable_regions, scope_key
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from aidtracker.lib.templatetags.bilingual import name_for_language
-from dashboards import charts, downloads
+from dashboards import briefs, charts, downloads
 from dashboards.links import (
     api_query,
     card,
@@ -162,6 +162,8 @@ def donor_context(request, code, compare=False):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier["period"] if earlier else None,
+        # The earlier period's figures themselves, for the brief's sentences.
+        "earlier": earlier,
         "charts": [
             charts.experts_by_recipient_chart(series["experts_per_month"], names),
             charts.twinned_surgeries_chart(series["twinned_surgeries_per_year"]),
@@ -181,6 +183,7 @@ def donor_context(request, code, compare=False):
         if links else None,
         "links": links,
         "downloads": downloads.links("donor", region.code, request),
+        "brief_url": briefs.brief_url("donor", region.code, request.GET),
     }
 
 

@@ -30,6 +30,7 @@ from openpyxl.styles import Font
 from aidtracker.lib.columns import cell
 from aidtracker.lib.downloads import FORMATS, csv_response, xlsx_response
 from aidtracker.lib.templatetags.bilingual import name_for_language
+from dashboards.links import card
 
 #: The page and the download of each kind of dashboard.
 PAGES = {
@@ -69,7 +70,7 @@ def table(title, headers, rows):
     return {"title": str(title), "headers": [str(h) for h in headers], "rows": [list(r) for r in rows]}
 
 
-def card_decimal(c):
+def card_number(c):
     """A card's value as a number (a share shown as "43.0 %" is 43.0; None
     without a base), dashboards.links.card."""
     return c["number"]
@@ -77,14 +78,33 @@ def card_decimal(c):
 
 def figures_table(cards):
     """One row per card (figure, "", value, note) and per part of a card
-    (figure, part, value, "")."""
+    (figure, part, value, ""). Cards compared with an earlier period
+    (dashboards.links.with_earlier) add, before the note, that period's
+    value, the change (percentage points for a share) and the change in
+    percent (counts only; none without earlier data), as the page shows
+    them."""
+    compared = next((c["earlier"] for c in cards if c.get("earlier")), None)
     rows = []
     for c in cards:
         note = " · ".join(str(n) for n in (c["note"], c["wide"]) if n)
-        rows.append([c["label"], "", card_decimal(c), note])
+        rows.append([c["label"], "", card_number(c), *_earlier(c.get("earlier"), compared), note])
         for p in c["parts"]:
-            rows.append([c["label"], p["label"], p["value"], ""])
-    return table(_("Figures"), [_("Figure"), _("Part"), _("Value"), _("Note")], rows)
+            rows.append([c["label"], p["label"], p["value"], *_earlier(p.get("earlier"), compared), ""])
+    headers = [_("Figure"), _("Part"), _("Value")]
+    if compared:
+        headers += [_("Value in %(period)s") % {"period": compared["label"]},
+                    _("Change (count, or points for a share)"), _("Change (%)")]
+    return table(_("Figures"), [*headers, _("Note")], rows)
+
+
+def _earlier(comparison, compared):
+    """The earlier period's cells of a figures row: [] when the page compares
+    nothing, else [earlier value, change, change in percent]."""
+    if not compared:
+        return []
+    if not comparison:
+        return [None, None, None]
+    return [comparison["value"], comparison["change"], comparison["percent_value"]]
 
 
 def chart_tables(charts):
@@ -133,8 +153,11 @@ def long_rows(title, filter_pairs, tables):
     for t in tables:
         for row in t["rows"]:
             head, cells = row[0], row[1:]
-            if t["title"] == _("Figures"):  # figure, part, value, note
+            if t["title"] == _("Figures"):  # figure, part, value[, earlier value, change, change %], note
                 yield [t["title"], head, cells[0], _text(cells[1])]
+                for header, value in zip(t["headers"][3:-1], cells[2:-1]):
+                    # The earlier period's cells: a table of their own per column.
+                    yield [f'{t["title"]}: {header}', head, cells[0], _text(value)]
                 continue
             for header, value in zip(t["headers"][1:], cells):
                 yield [t["title"], _text(head), header, _text(value)]
@@ -272,18 +295,19 @@ def program_file(context, fmt):
     remote-support program, its consultations per month) and its teams."""
     program = context["program"]
     remote = context["remote"]  # the context of all the program's teams (program_context)
+    # The page's tables, whatever the period: named apart from the cards of
+    # the same things in the period ("Teams": batches active in it).
+    whatever = _("the program's whole record, whatever the period")
     counts = [
-        (_("Twinned departments"), len(context["twinnings"])),
-        (_("Teams"), len(context["teams"])),
-        (_("Rotations"), context["rotation_count"]),
-        (_("On site today"), len(context["on_site"])),
+        (_("All twinned departments"), len(context["twinnings"]), whatever),
+        (_("All teams"), len(context["teams"]), whatever),
+        (_("All rotations"), context["rotation_count"], whatever),
+        (_("On site today"), len(context["on_site"]), ""),
     ]
     if remote:
-        counts.append((_("Consultations"), remote["total"]))
+        counts.append((_("All consultations"), remote["total"], whatever))
     # What came of it (the page's cards, for its period and specialty), then the page's counts.
-    figures = figures_table(context["cards"])
-    figures["rows"] += [[str(label), "", value, ""] for label, value in counts]
-    tables = [figures]
+    tables = [figures_table([*context["cards"], *(card(label, value, note=note) for label, value, note in counts)])]
     if remote:
         tables.append(table(
             _("Remote support: consultations"),

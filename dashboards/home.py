@@ -76,7 +76,7 @@ def coordinator_home(request):
         .order_by("start_date", "code")
     )
     last_full_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    logged = last_logged(programs)
+    logged = last_logged(programs, today)
     for kind in logged:
         if kind.kind in CREATE_URLS:
             kind.links = [(_("Log one"), reverse(CREATE_URLS[kind.kind]))]

@@ -107,6 +107,14 @@ def with_earlier(cards, earlier_cards, earlier_period, earlier_page):
         if url and url.startswith("#"):
             url = earlier_page + url
         now["earlier"] = comparison(now, before, label, url)
+        # Each part (a breakdown line: by kind, by who led...) against the
+        # same part of the earlier card: built by the same function, so the
+        # parts come in the same order.
+        for part_now, part_before in zip(now["parts"], before["parts"], strict=True):
+            part_now["earlier"] = comparison(
+                {"share": False, "number": part_now["value"]},
+                {"number": part_before["value"]}, label, part_before["url"],
+            )
     return cards
 
 
@@ -118,11 +126,13 @@ def comparison(now, before, label, url) -> dict:
     infinity; a share of 0.0 % is data), "change"
     (signed; percentage points for a share), "sign", "magnitude" (its
     absolute value), "percent" (the change in percent of the earlier
-    figure, counts only)}."""
+    figure, counts only, as text) and "percent_value" (the same as a
+    number, one decimal)}."""
     share, value, earlier = now["share"], now["number"], before["number"]
     result = {"label": label, "url": url, "value": earlier, "share": share,
               "text": share_text(earlier) if share else None,
-              "none": earlier is None if share else not earlier, "change": None, "percent": None}
+              "none": earlier is None if share else not earlier, "change": None, "percent": None,
+              "percent_value": None}
     if not result["none"] and value is not None:
         change = round(value - earlier, 1) if share else value - earlier
         result.update(
@@ -130,6 +140,7 @@ def comparison(now, before, label, url) -> dict:
             sign="+" if change > 0 else "−" if change < 0 else "±",
             magnitude=abs(change),
             percent=None if share else signed_percent(100 * change / earlier),
+            percent_value=None if share else round(100 * change / earlier, 1),
         )
     return result
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
 from dashboards.links import list_url
-from outcomes.models import Consultation
 
 #: Days without a consultation after which a department is a gap of remote support.
 REMOTE_GAP_DAYS = 90

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from dashboards import completeness, donors, home, hospitals, teams, views
+from dashboards import completeness, donors, home, hospitals, reports, teams, views
 
 app_name = "dashboards"
 
@@ -17,9 +17,13 @@ urlpatterns = [
     path("regions/<str:code>/completeness.csv", completeness.region_completeness, {"export": True},
          name="region_completeness_csv"),
     re_path(r"^regions" + FIGURES, views.region_figures, name="region_figures"),
+    path("regions/<str:code>/report/", reports.region_brief, name="region_brief"),
+    path("regions/<str:code>/report.pdf", reports.region_brief, {"as_pdf": True}, name="region_brief_pdf"),
     path("donors/", donors.donor_list, name="donor_list"),
     path("donors/<str:code>/", donors.donor, name="donor"),
     re_path(r"^donors" + FIGURES, donors.donor_figures, name="donor_figures"),
+    path("donors/<str:code>/report/", reports.donor_brief, name="donor_brief"),
+    path("donors/<str:code>/report.pdf", reports.donor_brief, {"as_pdf": True}, name="donor_brief_pdf"),
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("programs/export.csv", views.ProgramListView.as_view(), {"export": True}, name="program_list_csv"),
     path("programs/<str:code>/", views.program, name="program"),
@@ -27,6 +31,8 @@ urlpatterns = [
     path("programs/<str:code>/completeness.csv", completeness.program_completeness, {"export": True},
          name="program_completeness_csv"),
     re_path(r"^programs" + FIGURES, views.program_figures, name="program_figures"),
+    path("programs/<str:code>/report/", reports.program_brief, name="program_brief"),
+    path("programs/<str:code>/report.pdf", reports.program_brief, {"as_pdf": True}, name="program_brief_pdf"),
     path("teams/", teams.TeamListView.as_view(), name="team_list"),
     path("teams/export.csv", teams.TeamListView.as_view(), {"export": True}, name="team_list_csv"),
     path("teams/<str:code>/", views.team, name="team"),

@@ -48,7 +48,7 @@ from figures.series import earlier_region_figures, region_dashboard
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
-from dashboards import charts, coverage, downloads, remote
+from dashboards import briefs, charts, coverage, downloads, remote
 from dashboards.movements import movement_section
 from dashboards.links import (
     api_query,
@@ -300,10 +300,11 @@ def region_figures(request, code, fmt):
     return downloads.region_file(context, fmt)
 
 
-def region_context(request, code, fmt=None):
+def region_context(request, code, fmt=None, with_movements=True):
     """The region dashboard's context, or the answer that takes its place (a
     redirect, the page of a region below province level). With `fmt` (a
-    download's format) a redirect goes to the download of the same kind."""
+    download's format) a redirect goes to the download of the same kind.
+    Without `with_movements` (the brief) its "movements" are None."""
     try:
         region, through = get_region_or_404(request.user, code), ()
     except Http404:
@@ -357,7 +358,7 @@ def region_context(request, code, fmt=None):
     cards = region_cards(summary, params, links=links, twinned=twinned, donor_name=donor_name,
                          region_wide=not through)
     # This period against the last, on the page (none for an open period).
-    earlier = None if fmt else cached_call(
+    earlier = cached_call(
         earlier_region_figures, region, period, specialty=specialty, donor=donor, scope=scope
     )
     if earlier is not None:
@@ -399,7 +400,7 @@ def region_context(request, code, fmt=None):
     ]
     # Patient movements and outcomes: region-wide figures, whatever the
     # specialty and donor; not for a reader through a donor's work alone.
-    movements = None if through else movement_section(
+    movements = None if through or not with_movements else movement_section(
         cached_call(movement_figures, region, period, scope=scope), {"region": region.code}, links=links
     )
     return {
@@ -415,6 +416,9 @@ def region_context(request, code, fmt=None):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier["period"] if earlier else None,
+        # The earlier period's figures themselves, for the brief's sentences.
+        "earlier": earlier,
+        "twinned": twinned,
         "charts": chart_list,
         "chart_period": series["period"],
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
@@ -426,6 +430,7 @@ def region_context(request, code, fmt=None):
         "through_donor": bool(through),
         "links": links,
         "downloads": downloads.links("region", region.code, request),
+        "brief_url": briefs.brief_url("region", region.code, request.GET),
     }
 
 
@@ -489,10 +494,10 @@ def program(request, code):
 def program_figures(request, code, fmt):
     """The program page's figures and tables as a file (`fmt`: csv or xlsx;
     dashboards/downloads.py), with all its teams."""
-    return downloads.program_file(program_context(request, code, every_team=True, compare=False), fmt)
+    return downloads.program_file(program_context(request, code, every_team=True), fmt)
 
 
-def program_context(request, code, every_team=False, compare=True):
+def program_context(request, code, every_team=False, compare=True, with_movements=True):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region__parent__parent"
@@ -510,11 +515,11 @@ def program_context(request, code, every_team=False, compare=True):
     # program leaves out the cards it has nothing for: the cards compared
     # are those both periods show.
     earlier_period = period.previous() if compare else None
+    earlier_summary = None
     if earlier_period is not None:
         before = earlier_params(params, earlier_period)
-        earlier = {c["label"]: c for c in program_cards(
-            program_summary(program, earlier_period, specialty), program, before, links=links
-        )}
+        earlier_summary = program_summary(program, earlier_period, specialty)
+        earlier = {c["label"]: c for c in program_cards(earlier_summary, program, before, links=links)}
         both = [c for c in cards if c["label"] in earlier]
         with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
                      f"{request.path}?{urlencode(before)}")
@@ -526,7 +531,7 @@ def program_context(request, code, every_team=False, compare=True):
     reads_recipient = can_view_region(request.user, program.recipient_hospital.region)
     movements = movement_section(
         movement_figures(None, period, hospital=hospital), {"for_hospital": hospital}, links=links, hospital=True
-    ) if reads_recipient else None
+    ) if reads_recipient and with_movements else None
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -591,6 +596,7 @@ def program_context(request, code, every_team=False, compare=True):
         "cards": cards,
         "earlier_period": earlier_period,
         "movements": movements,
+        "earlier_summary": earlier_summary,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
@@ -610,6 +616,7 @@ def program_context(request, code, every_team=False, compare=True):
         "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
         if reads_recipient else None,
         "downloads": downloads.links("program", program.code, request),
+        "brief_url": briefs.brief_url("program", program.code, request.GET),
     }
 
 

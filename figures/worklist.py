@@ -12,12 +12,14 @@ worklist (its home page) and of the digest by e-mail (send_digests), once.
   of that specialty on site from today that end before that day. Remote-
   support programs are judged by their consultations, not by experts on
   site: they have no coverage gaps.
-- **When each record kind was last logged**: the latest date of the kind's
-  records (a rotation's start, a surgery's date, a training's start, a
-  technique's introduction, a referral's or consultation's date, an
-  indicator's month) among the records of the programs (rotations of their
-  teams; the other kinds at their recipient hospitals, as accounts/scope.py
-  assigns records to a coordinator).
+- **When each record kind was last logged**: the latest date, not after
+  today, of the kind's records (a rotation's start, a surgery's date, a
+  training's start, a technique's introduction, a referral's or
+  consultation's date, an indicator's month) among the records of the
+  programs (rotations of their teams; the other kinds at their recipient
+  hospitals, as accounts/scope.py assigns records to a coordinator). A
+  rotation or training planned for later is not yet work logged: it would
+  hide for months that nothing has been logged since.
 - **A department uncovered today**: a twinned department (as above) that
   should be covered today (a twinning of it and its program running today)
   and has nobody of its specialty on site today. It is uncovered *since* the
@@ -178,14 +180,18 @@ LOGGED_KINDS = (
 )
 
 
-def last_logged(programs) -> list:
+def last_logged(programs, today) -> list:
     """A LastLogged per record kind (in LOGGED_KINDS' order) for `programs`
-    (Program objects with their recipient hospital). One query per kind."""
+    (Program objects with their recipient hospital): its latest date on or
+    before `today`. One query per kind."""
     codes = [p.code for p in programs]
     hospitals = {p.recipient_hospital_id for p in programs}
     found = []
     for model, date_field, scope in LOGGED_KINDS:
-        last = model.objects.filter(scope(codes, hospitals)).aggregate(last=Max(date_field))["last"]
+        last = (
+            model.objects.filter(scope(codes, hospitals), **{f"{date_field}__lte": today})
+            .aggregate(last=Max(date_field))["last"]
+        )
         found.append(LastLogged(model._meta.label_lower, str(model._meta.verbose_name_plural), last))
     return found
 

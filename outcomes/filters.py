@@ -3,6 +3,7 @@ models' QuerySet methods, so a list's count equals the summary's figure for
 the same region, period and flags (interchange spec, section 5)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,12 @@ class SurgeryFilter(django_filters.FilterSet):
     twinned_by = donor_filter(method="by_twinned_departments", label=_("Departments twinned by"))
     program = program_filter("team__program")
     # The program page's twinned departments (its twinnings alone, whoever led).
-    twinned_in = django_filters.CharFilter(method="by_program_twinnings", label=_("Departments twinned in program"))
+    # A program's code (the program page links here), checked as `program`
+    # is: an unknown code is an error the form names, not an empty list. A
+    # text box, not a second select of every program.
+    twinned_in = program_filter(
+        None, method="by_program_twinnings", label=_("Departments twinned in program"), widget=forms.TextInput
+    )
     team = team_filter()
     lead = django_filters.ChoiceFilter(choices=Surgery.Lead.choices, empty_label=ANY, label=_("Led by"))
     grade = django_filters.ChoiceFilter(choices=Surgery.Grade.choices, empty_label=ANY, label=_("Grade"))

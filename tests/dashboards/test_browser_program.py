@@ -38,7 +38,7 @@ def test_the_program_page_filters_its_cards_and_links_to_their_rows(
     assert share.locator(".card__value").inner_text() == "50.0 %"
     page.screenshot(path=os.path.join(artifacts_dir, "program-page-2024.png"), full_page=True)
 
-    card.locator("li", has_text="local surgeon alone").locator("a").click()
+    card.locator("li", has_text="local surgeon alone").locator("a").first.click()  # the period's, not the earlier one beside it
     page.wait_for_url("**/surgeries/?hospital=LS-PEOPLES*")
     assert page.locator(".result-count").inner_text().startswith("2 rows")
     page.go_back()

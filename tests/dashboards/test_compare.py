@@ -150,6 +150,37 @@ def test_the_earlier_figure_in_the_page_links_to_its_rows(signed_in, small):
             in html)
 
 
+def part_line(response, card_label, part_label) -> str:
+    """The text of the part `part_label` of the card `card_label`, as shown."""
+    html = response.content.decode()
+    item = re.search(
+        r'<p class="card__label">' + re.escape(card_label) + r"</p>(.*?)</ul>", html, re.S
+    ).group(1)
+    line = re.search(r"<li><span>" + re.escape(part_label) + r"</span>(.*?)</li>", item, re.S).group(1)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", line)).split())
+
+
+def test_each_part_of_a_figure_shows_the_earlier_period_too(signed_in, small):
+    response = signed_in.get("/regions/540000/" + YEAR_2024)
+    # 2024: local 3, joint 0, visiting 1; 2023: local 1, joint 1, visiting 0.
+    assert part_line(response, "Surgeries", "local surgeon alone") == "3 (2023: 1, +2)"
+    assert part_line(response, "Surgeries", "jointly") == "0 (2023: 1, −1)"
+    assert part_line(response, "Surgeries", "visiting expert") == "1 (2023: 0)"  # no earlier data: no change
+    assert part_line(response, "New techniques", "first in region") == "0 (2023: 0)"
+    # Each earlier part links to its rows for 2023.
+    surgeries = cards_of(response)["Surgeries"]
+    for part in surgeries["parts"]:
+        assert "date_after=2023-01-01&date_before=2023-12-31" in part["earlier"]["url"]
+        assert _count_of(signed_in, part["earlier"]["url"]) == part["earlier"]["value"], part["label"]
+
+
+def test_the_donor_dashboards_parts_are_compared(signed_in, small):
+    response = signed_in.get("/donors/110000/" + YEAR_2024)
+    parts = cards_of(response)["Surgeries with its teams"]["parts"]
+    local = next(p for p in parts if p["label"] == "local surgeon alone")
+    assert (local["value"], local["earlier"]["value"], local["earlier"]["change"]) == (3, 1, 2)
+
+
 def test_all_time_and_open_periods_show_no_comparison(signed_in, small):
     response = signed_in.get("/regions/540000/")
     assert "card__earlier" not in response.content.decode()

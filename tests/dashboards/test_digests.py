@@ -104,7 +104,7 @@ def test_the_definitions_cost_fixed_queries(world, cardiology, django_assert_num
     with django_assert_num_queries(3):
         assert silent_months(programs, TODAY) == []
     with django_assert_num_queries(7):
-        assert len(last_logged(programs)) == 7
+        assert len(last_logged(programs, TODAY)) == 7
 
 
 def test_the_command_says_what_it_sent(coordinator, cardiology):

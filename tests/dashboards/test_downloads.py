@@ -196,3 +196,48 @@ def test_hospital_xlsx_has_its_indicators_as_numbers(dash, signed_in):
     assert len(monthly) == 1 + 24 and all(row[1] == 10 for row in monthly[1:])
     before_after = list(book["Before and after"].iter_rows(min_row=3, values_only=True))
     assert before_after[0][0] and before_after[0][4] == 120  # the latest 12 months, summed
+
+
+def test_a_closed_periods_download_holds_the_earlier_period_and_the_change(dash, signed_in):
+    """The page compares 2024 with 2023 under each figure and part; its
+    download has the same: 2023's value, the change, the change in percent."""
+    url = reverse("dashboards:region_figures", args=["540000", "xlsx"])
+    book = workbook_of(signed_in.get(url, YEAR))
+    rows = list(book["Figures"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[:3] == ("Figure", "Part", "Value"))
+    assert rows[start] == ("Figure", "Part", "Value", "Value in 2023", "Change (count, or points for a share)",
+                           "Change (%)", "Note")
+    now = region_summary("540000", PERIOD)
+    before = region_summary("540000", Period(dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+    by_key = {(r[0], r[1] or ""): r for r in rows[start + 1:] if r[0]}
+    surgeries = by_key[("Surgeries", "")]
+    assert surgeries[2:4] == (now["surgeries"]["total"], before["surgeries"]["total"])
+    if before["surgeries"]["total"]:
+        assert surgeries[4] == now["surgeries"]["total"] - before["surgeries"]["total"]
+        assert surgeries[5] == round(100 * surgeries[4] / before["surgeries"]["total"], 1)
+    else:
+        assert surgeries[4:6] == (None, None)  # no earlier data: no change
+    local = by_key[("Surgeries", "local surgeon alone")]
+    assert local[2:4] == (now["surgeries"]["by_lead"]["local"], before["surgeries"]["by_lead"]["local"])
+    # The CSV: the same values in tables of their own.
+    csv_url = reverse("dashboards:region_figures", args=["540000", "csv"])
+    lines = csv_of(signed_in.get(csv_url, YEAR))
+    earlier = {(r[1], r[2]): r[3] for r in lines if r[0] == "Figures: Value in 2023"}
+    assert earlier[("Surgeries", "")] == str(before["surgeries"]["total"])
+
+
+def test_an_open_periods_download_has_no_earlier_columns(dash, signed_in):
+    url = reverse("dashboards:region_figures", args=["540000", "xlsx"])
+    rows = list(workbook_of(signed_in.get(url)).active.iter_rows(values_only=True))
+    assert ("Figure", "Part", "Value", "Note") in rows
+
+
+def test_the_program_download_names_each_figure_once(dash, signed_in):
+    """The cards count what was active in the period ("Teams": batches
+    active in it); the page's tables count the whole record: named apart."""
+    url = reverse("dashboards:program_figures", args=["BJ-LHASA", "xlsx"])
+    rows = list(workbook_of(signed_in.get(url, YEAR)).active.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[:3] == ("Figure", "Part", "Value"))
+    figures = [r[0] for r in rows[start + 1:] if r[0] and not r[1]]
+    assert len(figures) == len(set(figures)), figures
+    assert "Teams" in figures and "All teams" in figures

@@ -66,6 +66,17 @@ def test_a_logged_surgery_clears_its_month_and_shows_as_last_logged(client, coor
     assert f"<td class=\"nowrap\">{last_month:%Y-%m-%d}</td>" in page
 
 
+def test_a_rotation_planned_for_later_is_not_the_last_logged(client, coordinator, lhasa):
+    """A rotation planned to start in 30 days is not work logged: the last
+    logged rotation is still the one that began 100 days ago."""
+    f.RotationFactory(team=lhasa, person=f.PersonFactory(name="Zhao Lei"), specialty=f.specialty(),
+                      start_date=days(30), end_date=days(120))
+    client.force_login(coordinator)
+    page = client.get("/").content.decode()
+    assert f"<td class=\"nowrap\">{days(-100):%Y-%m-%d}</td>" in page
+    assert f"<td class=\"nowrap\">{days(30):%Y-%m-%d}</td>" not in page
+
+
 def test_remote_support_has_no_gaps_on_the_home(client, coordinator, lhasa, world):
     world.bj_lhasa.kind = "remote_support"
     world.bj_lhasa.save()

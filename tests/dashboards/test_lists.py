@@ -112,6 +112,14 @@ def test_a_bad_filter_value_lists_nothing_and_says_why(signed_in, dash):
     assert "is before its start" in response.content.decode()
     response = signed_in.get("/surgeries/?region=123456")
     assert "Select a valid choice" in response.content.decode()
+    # The program page's twinned departments: a program code that does not
+    # exist is named as wrong, not answered with an empty list.
+    response = signed_in.get("/surgeries/?twinned_in=NO-SUCH")
+    assert response.context["totals"]["rows"] == 0
+    assert "Select a valid choice" in response.content.decode()
+    assert signed_in.get("/surgeries/?twinned_in=BJ-LHASA").context["totals"]["rows"] == (
+        Surgery.objects.of_departments_twinned_in("BJ-LHASA").count()
+    )
 
 
 def test_list_filters_by_flags_program_and_kind(signed_in, dash):
