@@ -15,12 +15,16 @@ without a trailing slash, never with a redirect:
   the comparable period just before (Period.previous: the year before a
   calendar year, as many whole months or days before otherwise)>}, or
   "previous": null for an open period, which has nothing to compare with.
+- A region summary with `&include=movements`: beside the spec's keys,
+  "movements": the region's patient movements and outcomes per year
+  (figures/movements.py as_json; docs/figures.md defines them).
 
 Every answer is JSON, errors too: {"error": "<what was wrong>"} with 401
 (not signed in), 403 (a viewer: dashboards only), 404 (no such region, one
 outside the user's regions, or no such API address), 400 (a region below
 province level, a bad date, from after to, an unknown specialty, donor or
-recipient, a `compare` other than previous) or 405 (not GET/HEAD).
+recipient, a `compare` other than previous, an `include` other than
+movements or with a donor summary) or 405 (not GET/HEAD).
 Authentication is the request's user: a session, or a personal API token
 that an authentication middleware turns into request.user.
 """
@@ -34,6 +38,8 @@ from django.utils.translation import gettext as _
 from accounts.scope import api_records_required, can_view_region, readable_regions, role_of, scope_key
 from aidtracker.lib.cache import cached_call, cached_page
 from figures.forms import SummaryArgumentError, SummaryForm
+from figures.movements import as_json as movements_json
+from figures.movements import movements
 from figures.overview import donor_regions, recipient_regions
 from figures.summary import donor_summary, region_summary
 
@@ -125,6 +131,12 @@ def _summary_answer(request, code, summary, other):
             "period": earlier.as_dict(),
             "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters),
         }}
+    if form.cleaned_data["include"]:
+        # Beside the spec's keys too: the region's patient movements and
+        # outcomes (figures/movements.py), region-wide whatever the filters.
+        answer = {**answer, "movements": movements_json(
+            cached_call(movements, region, period, scope=scope_key(request.user))
+        )}
     return json(answer)
 
 

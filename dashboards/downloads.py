@@ -237,6 +237,8 @@ def region_file(context, fmt):
               [[d["display_name"], d["code"], d["programs"], d["experts"], d["expert_days"], d["surgeries"]]
                for d in donor_rows]),
     ]
+    if context["movements"]:
+        tables += movement_tables(context["movements"])
     pairs = filters(context["period"], specialty=(_("Specialty"), context["specialty"]),
                     donor=(_("Donor"), context["donor"]))
     return answer(fmt, f"figures-{region.code}", f"{region.display_name} ({region.code})", pairs, tables)
@@ -321,6 +323,8 @@ def program_file(context, fmt):
               d.window.end.isoformat() if d.window else None, *_coverage(d, False)]
              for d in context["departments"]],
         ))
+    if context["movements"]:
+        tables += movement_tables(context["movements"])
     tables.append(table(
         _("Teams"),
         [_("Team"), _("Batch"), _("From"), _("To"), _("People")],
@@ -330,6 +334,45 @@ def program_file(context, fmt):
     name = name_for_language(program.name, program.name_zh)
     pairs = filters(context["period"], specialty=(_("Specialty"), context["specialty"]))
     return answer(fmt, f"program-figures-{program.code}", f"{name} ({program.code})", pairs, tables)
+
+
+def movement_tables(section) -> list[dict]:
+    """The region dashboard's section "Patient movements and outcomes"
+    (dashboards/movements.py) as tables, numbers as numbers."""
+    labels = [label for _code, label in section["outcome_labels"]]
+    headers = [_("Year"), _("Referrals"), *labels, _("Median distance (km)"), _("With a distance"),
+               _("Median duration (hours)"), _("With a duration")]
+
+    def referral_table(title, rows):
+        return table(title, headers, [
+            [r["year"], r["count"], *[c["n"] for c in r["outcome_cells"]],
+             _decimal(r["distance_km"]["median"]), r["distance_km"]["n"],
+             _decimal(r["duration_hours"]["median"]), r["duration_hours"]["n"]]
+            for r in rows
+        ])
+
+    neonatal = section["neonatal"]
+    rate_headers = [_("Neonatal deaths"), _("Live births"), _("Per 1,000 live births"),
+                    _("Hospital-months counted"), _("Months with deaths but no births")]
+
+    def rate_cells(r):
+        return [_decimal(r["deaths"]), _decimal(r["births"]), _decimal(r["rate"]), r["months"], r["deaths_alone"]]
+
+    windows = [
+        [label, f"{w['from']:%Y-%m} – {w['to']:%Y-%m}", *rate_cells(w)]
+        for label, w in ((_("before"), neonatal["before"]), (_("after"), neonatal["after"])) if w
+    ]
+    treatable = section["conditions_treatable"]
+    return [
+        referral_table(_("Transfers in per year"), section["transfers_in"]),
+        referral_table(_("Referrals out of the region per year"), section["referrals_out"]),
+        table(_("Conditions treatable"), [_("Hospital"), _("Code"), _("Latest month"), _("Conditions treatable")],
+              [[name_for_language(h["name"], h["name_zh"]), h["code"], f"{h['month']:%Y-%m}", _decimal(h["value"])] for h in treatable["hospitals"]]
+              + ([[_("Total"), "", "", _decimal(treatable["total"])]] if treatable["hospitals"] else [])),
+        table(_("Neonatal mortality per year"), [_("Year"), *rate_headers],
+              [[r["year"], *rate_cells(r)] for r in neonatal["years"]]),
+        table(_("Neonatal mortality before and after"), [_("Window"), _("Months"), *rate_headers], windows),
+    ]
 
 
 def _coverage(dept, remote):

@@ -9,27 +9,14 @@ hospital can treat) are averaged over the months reported. The change is
 Both windows are computed by one aggregate query per hospital page.
 """
 
-
 from django.db.models import Avg, Count, Max, Q, Sum
 
-from aidtracker.lib.periods import add_months
+from figures.movements import comparison_windows
 from outcomes.models import IndicatorValue
 
 LEVEL_INDICATORS = {IndicatorValue.Indicator.CONDITIONS_TREATABLE}
 # Fewer is the aim for these (fewer deaths, fewer patients sent away).
 LOWER_IS_BETTER = {IndicatorValue.Indicator.NEONATAL_DEATHS, IndicatorValue.Indicator.OUTBOUND_REFERRALS}
-
-
-def comparison_windows(first_program_start, latest_month):
-    """((before_start, before_end), (after_start, after_end)) as first days
-    of months, inclusive; either may be None."""
-    before = after = None
-    if first_program_start:
-        first_month = first_program_start.replace(day=1)
-        before = (add_months(first_month, -12), add_months(first_month, -1))
-    if latest_month:
-        after = (add_months(latest_month, -11), latest_month)
-    return before, after
 
 
 def latest_month(values):

@@ -41,6 +41,7 @@ from accounts.scope import (
     readable_regions,
     scope_key,
 )
+from figures.movements import movements as movement_figures
 from figures.overview import overview as overview_figures
 from figures.program import program_summary
 from figures.series import earlier_region_figures, region_dashboard
@@ -48,6 +49,7 @@ from aidtracker.lib.templatetags.bilingual import name_for_language
 from aidtracker.lib.cache import cached_call, cached_page, fragment_key
 from records.lists import RecordListView
 from dashboards import briefs, charts, coverage, downloads, remote
+from dashboards.movements import movement_section
 from dashboards.links import (
     api_query,
     card,
@@ -298,10 +300,11 @@ def region_figures(request, code, fmt):
     return downloads.region_file(context, fmt)
 
 
-def region_context(request, code, fmt=None):
+def region_context(request, code, fmt=None, with_movements=True):
     """The region dashboard's context, or the answer that takes its place (a
     redirect, the page of a region below province level). With `fmt` (a
-    download's format) a redirect goes to the download of the same kind."""
+    download's format) a redirect goes to the download of the same kind.
+    Without `with_movements` (the brief) its "movements" are None."""
     try:
         region, through = get_region_or_404(request.user, code), ()
     except Http404:
@@ -395,9 +398,15 @@ def region_context(request, code, fmt=None):
         charts.trainees_chart(series["trainees_per_month"]),
         charts.techniques_chart(series["techniques_per_year"]),
     ]
+    # Patient movements and outcomes: region-wide figures, whatever the
+    # specialty and donor; not for a reader through a donor's work alone.
+    movements = None if through or not with_movements else movement_section(
+        cached_call(movement_figures, region, period, scope=scope), {"region": region.code}, links=links
+    )
     return {
         # Everything below the filters is one cached fragment (aidtracker/cache.py).
         "fragment_key": fragment_key(request, "region", region, period, specialty, donor),
+        "movements": movements,
         "cache_timeout": settings.CACHE_TIMEOUT,
         "region": region,
         "form": form,
@@ -488,7 +497,7 @@ def program_figures(request, code, fmt):
     return downloads.program_file(program_context(request, code, every_team=True), fmt)
 
 
-def program_context(request, code, every_team=False, compare=True):
+def program_context(request, code, every_team=False, compare=True, with_movements=True):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related(
             "donor_region", "recipient_hospital__region__parent__parent"
@@ -514,6 +523,15 @@ def program_context(request, code, every_team=False, compare=True):
         both = [c for c in cards if c["label"] in earlier]
         with_earlier(both, [earlier[c["label"]] for c in both], earlier_period,
                      f"{request.path}?{urlencode(before)}")
+    # Patient movements and outcomes of its recipient hospital, for the
+    # period (whatever the specialty: referrals and indicators have none);
+    # for readers of the recipient's region, not through the donor alone
+    # (the hospital's referrals are not the program's records).
+    hospital = program.recipient_hospital_id
+    reads_recipient = can_view_region(request.user, program.recipient_hospital.region)
+    movements = movement_section(
+        movement_figures(None, period, hospital=hospital), {"for_hospital": hospital}, links=links, hospital=True
+    ) if reads_recipient and with_movements else None
     twinnings = list(
         Twinning.objects.visible_to(request.user)
         .filter(program=program)
@@ -577,6 +595,7 @@ def program_context(request, code, every_team=False, compare=True):
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier_period,
+        "movements": movements,
         "earlier_summary": earlier_summary,
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
@@ -595,7 +614,7 @@ def program_context(request, code, every_team=False, compare=True):
         "techniques_url": list_url("outcomes:technique_list", {"program": program.code}),
         # Not for a reader through the donor alone (dashboards/completeness.py).
         "completeness_url": reverse("dashboards:program_completeness", args=[program.code])
-        if can_view_region(request.user, program.recipient_hospital.region) else None,
+        if reads_recipient else None,
         "downloads": downloads.links("program", program.code, request),
         "brief_url": briefs.brief_url("program", program.code, request.GET),
     }

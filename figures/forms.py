@@ -80,6 +80,8 @@ class SummaryForm(forms.Form):
     specialty = forms.CharField(required=False, strip=True)
     # The API's opt-in comparison with the period before (api/views.py).
     compare = forms.CharField(required=False, strip=True)
+    # The API's opt-in patient movements and outcomes of a region (api/views.py).
+    include = forms.CharField(required=False, strip=True)
 
     def __init__(self, data=None, *, code=None, other="donor"):
         super().__init__(data or {})
@@ -99,6 +101,19 @@ class SummaryForm(forms.Form):
                 % {"value": repr(value)}
             )
         return value == "previous"
+
+    def clean_include(self) -> bool:
+        """Whether `include=movements` asks for a region's patient movements
+        and outcomes too (figures/movements.py); a region summary's alone."""
+        value = self.cleaned_data["include"]
+        if value not in ("", "movements"):
+            raise forms.ValidationError(
+                _("'include': %(value)s is not something to include; the one there is: include=movements.")
+                % {"value": repr(value)}
+            )
+        if value and self.other != "donor":
+            raise forms.ValidationError(_("'include=movements' is given with a region summary only."))
+        return bool(value)
 
     def clean(self):
         data = super().clean()
@@ -149,7 +164,7 @@ class SummaryForm(forms.Form):
         return region, period, {"specialty": specialty, self.other: other}
 
     def _first_error(self) -> str:
-        for name in ("from", "to", "__all__", "compare"):
+        for name in ("from", "to", "__all__", "compare", "include"):
             if name in self.errors:
                 return self.errors[name][0]
         return next(iter(self.errors.values()))[0]

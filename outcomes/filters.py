@@ -158,6 +158,11 @@ class TechniqueFilter(django_filters.FilterSet):
         return qs.in_region(value)
 
 
+#: The referral list's outcome filter for referrals without an outcome (the
+#: interchange format's `outcome` is optional).
+NO_OUTCOME = "none"
+
+
 class ReferralFilter(django_filters.FilterSet):
     """Referrals; `region` follows the summary: transfers in and international
     patients by destination hospital, referrals out by origin hospital."""
@@ -165,6 +170,10 @@ class ReferralFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="ref", lookup_expr="icontains", label=_("Reference"))
     region = region_filter("in_region")
     hospital = hospital_filter(method="at_hospital", label=_("Hospital (either end)"))
+    # A hospital's code: its referrals by the region rule (transfers in and
+    # international patients to it, referrals out from it), as a program
+    # page counts them for its recipient hospital.
+    for_hospital = django_filters.CharFilter(method="for_a_hospital", label=_("Counted for hospital (code)"))
     date_after = PeriodBoundFilter(bound="start", within="date")
     date_before = PeriodBoundFilter(bound="end", within="date")
     kind = django_filters.ChoiceFilter(choices=Referral.Kind.choices, empty_label=ANY, label=_("Kind"))
@@ -172,7 +181,8 @@ class ReferralFilter(django_filters.FilterSet):
         choices=Referral.AgeGroup.choices, empty_label=ANY, label=_("Age group")
     )
     outcome = django_filters.ChoiceFilter(
-        choices=Referral.Outcome.choices, empty_label=ANY, label=_("Outcome")
+        choices=[*Referral.Outcome.choices, (NO_OUTCOME, _("not given"))], empty_label=ANY,
+        label=_("Outcome"), method="by_outcome",
     )
 
     class Meta:
@@ -181,12 +191,14 @@ class ReferralFilter(django_filters.FilterSet):
         form = RecordFilterForm
 
     def in_region(self, qs, name, value):
-        hospitals = hospitals_in(value)
-        return qs.filter(
-            Q(kind__in=[Referral.Kind.TRANSFER_IN, Referral.Kind.INTERNATIONAL],
-              destination_hospital__in=hospitals)
-            | Q(kind=Referral.Kind.REFERRAL_OUT, origin_hospital__in=hospitals)
-        )
+        return qs.in_region(value)
+
+    def by_outcome(self, qs, name, value):
+        """The outcome chosen; `none`: those whose outcome was not given."""
+        return qs.filter(outcome="" if value == NO_OUTCOME else value)
+
+    def for_a_hospital(self, qs, name, value):
+        return qs.of_hospitals([value])
 
     def at_hospital(self, qs, name, value):
         return qs.filter(Q(origin_hospital=value) | Q(destination_hospital=value))

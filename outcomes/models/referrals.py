@@ -32,7 +32,13 @@ class ReferralQuerySet(ScopedQuerySet, models.QuerySet):
         """Referrals that concern `region`: transfers in and international
         patients by their destination hospital, referrals out by their origin
         hospital (interchange spec, section 5)."""
-        hospitals = Hospital.objects.in_region(region)
+        return self.of_hospitals(Hospital.objects.in_region(region))
+
+    def of_hospitals(self, hospitals):
+        """Referrals that concern the hospitals `hospitals` (a queryset or a
+        list of them), by the rule of `in_region`: transfers in and
+        international patients by their destination hospital, referrals out
+        by their origin hospital."""
         return self.filter(
             models.Q(kind__in=[Referral.Kind.TRANSFER_IN, Referral.Kind.INTERNATIONAL],
                      destination_hospital__in=hospitals)

@@ -26,16 +26,20 @@ from tests.dashboards.data import add_indicators, build
 PINNED = {
     '/': (18, 18),
     '/?date_after=2024-01-01&date_before=2024-06-30': (18, 18),
-    '/regions/540000/': (20, 20),
+    # + patient movements and outcomes (figures/movements.py: 8).
+    '/regions/540000/': (28, 28),
     # A closed period is compared with the one before: the summary's 9
     # queries again (+2 for the donor's twinned departments).
-    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31': (28, 28),
+    '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31': (36, 36),
+    # Movements are region-wide, whatever the specialty and donor: cached
+    # from the page before (the cache is not emptied between these pages).
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
-    '/regions/540000/?date_after=2024-03-15': (20, 20),  # open: no comparison
+    '/regions/540000/?date_after=2024-03-15': (28, 28),  # open: no comparison
     '/programs/': (7, 7),
-    # + the program's figures (figures/program.py: 9) and the specialty select.
-    '/programs/BJ-LHASA/': (16, 16),
-    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (26, 26),  # + the specialty's check, + the earlier period's figures (9)
+    # + the program's figures (figures/program.py: 9) and the specialty select,
+    # + its recipient hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA/': (24, 24),
+    '/programs/BJ-LHASA/?date_after=2024-01-15&date_before=2024-12-31&specialty=general_surgery': (34, 34),  # + the specialty's check, + the earlier period's figures (9)
     '/teams/?region=540000&date_after=2024-01-01': (9, 9),
     '/teams/BJ-LHASA-9/': (5, 5),
     '/hospitals/': (6, 6),
@@ -55,6 +59,8 @@ PINNED = {
     '/api/v1/regions/': (3, 3),
     '/api/v1/regions/540000/summary': (13, 13),
     '/api/v1/regions/540000/summary?from=2024-01-01&to=2024-12-31&compare=previous': (22, 22),
+    # + patient movements and outcomes (figures/movements.py: 8).
+    '/api/v1/regions/540000/summary?from=2022-01-01&to=2022-12-31&include=movements': (21, 21),
 }
 
 
@@ -105,12 +111,15 @@ def test_donor_page_query_counts_do_not_grow_with_the_data(
 # official through an API token: the token and, on its first use in a
 # minute, its last use (+1) in place of the session and the user).
 DOWNLOAD_PINNED = {
-    # + the earlier period's figures (2023: the summary's 9), as the page compares them.
-    '/regions/540000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (25, 25, 26),
-    '/regions/540000/figures.csv?specialty=general_surgery&donor=110000': (21, 21, 21),
+    # + the earlier period's figures (2023: the summary's 9), as the page compares them,
+    # + patient movements and outcomes (figures/movements.py: 8).
+    '/regions/540000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (33, 33, 34),
+    '/regions/540000/figures.csv?specialty=general_surgery&donor=110000': (29, 29, 29),
     '/donors/110000/figures.xlsx?date_after=2024-01-01&date_before=2024-12-31': (28, None, None),
-    '/programs/BJ-LHASA/figures.csv': (15, 15, 15),  # + the program's figures (figures/program.py: 9)
-    '/programs/BJ-LHASA/figures.csv?date_after=2024-01-01&date_before=2024-12-31': (24, 24, 24),  # + 2023's (9)
+    # + the program's figures (figures/program.py: 9) and its recipient
+    # hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA/figures.csv': (23, 23, 23),
+    '/programs/BJ-LHASA/figures.csv?date_after=2024-01-01&date_before=2024-12-31': (32, 32, 32),  # + 2023's (9)
     '/hospitals/LS-PEOPLES/figures.xlsx': (11, 11, 11),
     '/hospitals/BJ-FRIENDSHIP/figures.csv': (10, 10, 10),
 }
@@ -205,7 +214,9 @@ def test_a_coordinators_home_costs_fixed_queries(client, django_user_model, db, 
 # A remote-support program's page: its consultations per month by department
 # in one query, whatever their number (url: admin, official of Tibet).
 REMOTE_PINNED = {
-    '/programs/BJ-LHASA-RS/': (17, 17),  # + the program's figures and the specialty select
+    # + the program's figures and the specialty select, + its recipient
+    # hospital's patient movements and outcomes (figures/movements.py: 8).
+    '/programs/BJ-LHASA-RS/': (25, 25),
     '/consultations/?program=BJ-LHASA-RS&specialty=general_surgery&date_after=2024-03-01&date_before=2024-03-31': (12, 12),  # /consultations/ + the program and specialty checks
 }
 
