@@ -7,6 +7,13 @@ without a trailing slash, never with a redirect:
   {"regions": [{"code", "name", "name_zh", "summary_url"}, ...]}
 - GET /api/v1/regions/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&donor=
   — region_summary() as JSON, exactly the interchange spec's section 5.
+- GET /api/v1/regions/<code>/series?from=&to=&specialty=&donor= — the
+  region dashboard's chart series (figures.series.region_series):
+  {"region", "period", "charts": {"period" (the charted days), "grouping"
+  ("month", "quarter" or "year": Period.grouping), "surgeries_per_month",
+  "experts_per_month", "trainees_per_month", "techniques_per_year"},
+  "safety", "twinned_per_month"}; each point has "label", "from", "to",
+  "partial" and "through" beside its figures (docs/figures.md, "Trends").
 - GET /api/v1/donors/ — the donor regions, likewise.
 - GET /api/v1/donors/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&recipient=
   — donor_summary() as JSON, exactly the interchange spec's section 6.
@@ -35,6 +42,7 @@ from accounts.scope import api_records_required, can_view_region, readable_regio
 from aidtracker.lib.cache import cached_call, cached_page
 from figures.forms import SummaryArgumentError, SummaryForm
 from figures.overview import donor_regions, recipient_regions
+from figures.series import region_series
 from figures.summary import donor_summary, region_summary
 
 def error(status: int, message: str) -> JsonResponse:
@@ -133,6 +141,13 @@ def _summary_answer(request, code, summary, other):
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
     return _summary_answer(request, code, region_summary, "donor")
+
+
+@cached_page
+@api_view
+def series(request, code):
+    """The region dashboard's chart series and safety figures."""
+    return _summary_answer(request, code, region_series, "donor")
 
 
 @cached_page

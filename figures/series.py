@@ -19,6 +19,7 @@ first day).
 - `region_dashboard(region, period, ...)`: {"summary", "charts", "twinned",
   "safety"}, reading the surgeries once for all; with a donor, the
   surgeries of the departments it twins (one query more).
+- `region_series(region, period, ...)`: its series for the JSON API.
 - `earlier_region_figures(region, period, ...)`: the dashboard's figures
   for the comparable period just before (Period.previous), by the same
   functions, or None for an open period.
@@ -455,6 +456,24 @@ def region_dashboard(region, period: Period = Period(), *, specialty=None, donor
         },
         "twinned": twinned,
         "safety": safety_figures(surgery_months, period, charted, today),
+    }
+
+
+def region_series(region, period: Period = Period(), *, specialty=None, donor=None, today=None) -> dict:
+    """The region dashboard's series for the JSON API: {"region": {"code",
+    "name"}, "period": the summary's {"from", "to"}, "charts":
+    region_dashboard's "charts" (with "period" and "grouping"), "safety":
+    safety_figures(...), "twinned_per_month": the twinned departments'
+    surgery series under a donor filter, else null}. The same call as the
+    page's, so the same numbers."""
+    region = province_level(region)
+    figures = region_dashboard(region, period, specialty=specialty, donor=donor, today=today)
+    return {
+        "region": {"code": region.code, "name": region.name},
+        "period": period.as_dict(),
+        "charts": figures["charts"],
+        "safety": figures["safety"],
+        "twinned_per_month": figures["twinned"]["per_month"] if figures["twinned"] else None,
     }
 
 
