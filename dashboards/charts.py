@@ -25,7 +25,7 @@ def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axi
     are drawn hatched (spec "partial") and named under the chart
     (`partial_notes`), and the table's first cell says so."""
     partial = [bool(p.get("partial")) for p in points] if points else None
-    notes = [partial_note(p) for p in points if p.get("partial")] if points else []
+    notes = partial_notes(points) if points else []
     if table and points:
         table = {**table, "rows": [
             [partial_label(p), *row[1:]] if p.get("partial") else row for p, row in zip(points, table["rows"])
@@ -62,6 +62,17 @@ def partial_note(point) -> str:
         return _("%(label)s: partial, %(start)s to %(end)s") % {
             "label": point["label"], "start": point["from"], "end": point["through"]}
     return _("%(label)s: partial, up to %(end)s") % {"label": point["label"], "end": point["through"]}
+
+
+def partial_notes(points) -> list[str]:
+    """The notes under a chart: one per partial point, those not begun yet
+    (a period that ends after today) in one."""
+    notes = [partial_note(p) for p in points if p.get("partial") and p["through"] >= p["from"]]
+    future = [p for p in points if p.get("partial") and p["through"] < p["from"]]
+    if future:
+        notes.append(_("%(first)s to %(last)s: not begun on %(date)s, no data yet") % {
+            "first": future[0]["label"], "last": future[-1]["label"], "date": future[0]["through"]})
+    return notes
 
 
 def partial_label(point) -> str:

@@ -384,15 +384,23 @@ def region_charts(region, period: Period = Period(), *, specialty=None, donor=No
     "surgeries_per_month": [...], "experts_per_month": [...],
     "trainees_per_month": [...], "techniques_per_year": [...]} (the keys
     keep their names whatever the grouping). The donor breakdown is the
-    summary's `by_donor`."""
+    summary's `by_donor`. With an open start, every surgery is read, and
+    the chart starts early enough to hold them all (with_earliest)."""
     region = province_level(region)
+    specialty, donor = code_of(specialty), code_of(donor)
     grouping = period.grouping(today)
     charted = chart_period(region, period, today=today)
+    if period.start is None:
+        rows = surgery_groups(region, Period(None, charted.end), specialty=specialty, donor=donor)
+    else:
+        rows = surgery_groups(region, charted, specialty=specialty, donor=donor, history=rolling_history(charted))
+    by_month = counts_by_month(rows)
+    charted = with_earliest(charted, by_month, period)
     filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
     return {
         "period": charted.as_dict(),
         "grouping": grouping,
-        "surgeries_per_month": surgeries_per_month(region, charted, **filters),
+        "surgeries_per_month": surgery_series(by_month, charted, grouping, today),
         "experts_per_month": experts_per_month(region, charted, **filters),
         "trainees_per_month": trainees_per_month(region, charted, **filters),
         "techniques_per_year": techniques_per_year(region, charted, **filters),
@@ -423,6 +431,20 @@ def twinned_surgeries(region, period: Period, charted: Period, *, specialty=None
     }
 
 
+def with_earliest(charted: Period, by_month: dict, period: Period) -> Period:
+    """The chart's period, begun earlier when `period` has an open start
+    ("all time") and surgeries (`by_month`, as counts_by_month gives them)
+    come before the first program's year: from 1 January of the earliest
+    surgery's year, so that the chart holds every surgery the cards count.
+    No query."""
+    if period.start is not None:
+        return charted
+    months = [key for key, counts in by_month.items() if counts.get("total")]
+    if not months or min(months) >= month_key(charted.start):
+        return charted
+    return Period(dt.date(int(min(months)[:4]), 1, 1), charted.end)
+
+
 def region_dashboard(region, period: Period = Period(), *, specialty=None, donor=None, today=None) -> dict:
     """Everything the region dashboard shows: {"summary": region_summary(...),
     "charts": region_charts(...), "twinned": twinned_surgeries(...) or None,
@@ -441,6 +463,7 @@ def region_dashboard(region, period: Period = Period(), *, specialty=None, donor
     charted = chart_period(region, period, today=today)
     history = rolling_history(charted) if period.start is not None else None
     summary, surgery_months = summarize(region, period, specialty, donor, by_month=True, history=history)
+    charted = with_earliest(charted, surgery_months, period)
     filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
     twinned = twinned_surgeries(region, period, charted, specialty=specialty, donor=donor,
                                 grouping=grouping, today=today) if donor else None

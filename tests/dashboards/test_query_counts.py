@@ -32,6 +32,8 @@ PINNED = {
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31': (28, 28),
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
     '/regions/540000/?date_after=2024-03-15': (20, 20),  # open: no comparison
+    # Longer than three years: by quarter, the same queries.
+    '/regions/540000/?date_after=2019-12-05&date_before=2024-12-04': (28, 28),
     '/programs/': (7, 7),
     # + the program's figures (figures/program.py: 9) and the specialty select.
     '/programs/BJ-LHASA/': (16, 16),
@@ -55,6 +57,9 @@ PINNED = {
     '/api/v1/regions/': (3, 3),
     '/api/v1/regions/540000/summary': (13, 13),
     '/api/v1/regions/540000/summary?from=2024-01-01&to=2024-12-31&compare=previous': (22, 22),
+    # The chart series: region_dashboard's queries, whatever the grouping.
+    '/api/v1/regions/540000/series': (17, 17),
+    '/api/v1/regions/540000/series?from=2024-01-01&to=2024-12-31': (16, 16),
 }
 
 
