@@ -35,6 +35,7 @@ that an authentication middleware turns into request.user.
 from functools import wraps
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -111,10 +112,10 @@ def donors(request):
     return _listed(request, "donors", donor_regions(), "api:donor-summary")
 
 
-def _summary_answer(request, code, summary, other):
+def _summary_answer(request, code, summary, other, **extra):
     """The summary of the region `code` as JSON, or the JSON error that
     says what was wrong. Cached (aidtracker/lib/cache.py): keyed by every
-    argument and the user's scope, never stale after a write."""
+    argument (`extra` too) and the user's scope, never stale after a write."""
     if not _may_read(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
@@ -123,7 +124,7 @@ def _summary_answer(request, code, summary, other):
         region, period, filters = form.summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
-    answer = cached_call(summary, region, period, scope=scope_key(request.user), **filters)
+    answer = cached_call(summary, region, period, scope=scope_key(request.user), **filters, **extra)
     if form.cleaned_data["compare"]:
         # Beside the spec's keys, never among them: the earlier period
         # (Period.previous) and its summary, by the same function; null for
@@ -131,7 +132,7 @@ def _summary_answer(request, code, summary, other):
         earlier = period.previous()
         answer = {**answer, "previous": None if earlier is None else {
             "period": earlier.as_dict(),
-            "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters),
+            "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters, **extra),
         }}
     return json(answer)
 
@@ -146,8 +147,9 @@ def summary(request, code):
 @cached_page
 @api_view
 def series(request, code):
-    """The region dashboard's chart series and safety figures."""
-    return _summary_answer(request, code, region_series, "donor")
+    """The region dashboard's chart series and safety figures (today's
+    date decides the partial points: in the cache key)."""
+    return _summary_answer(request, code, region_series, "donor", today=timezone.localdate())
 
 
 @cached_page
