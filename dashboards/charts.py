@@ -18,19 +18,22 @@ VISITING, JOINT, LOCAL, SHARE, EXPERTS, ONSITE, MENTOR, FURTHER, FIRST, OTHER = 
 
 
 def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axis=None,
-          horizontal=False, table=None, value_max=None, small=False, print_by_year=None, points=None):
+          horizontal=False, table=None, value_max=None, small=False, print_by_year=None, points=None,
+          table_printed=True):
     """A chart's spec. With `print_by_year` (yearly_table's `how`), the
     monthly `table` prints by year (`print_table`). `points`: the series'
     entries (with Group.as_dict's keys), one per label: the partial ones
     are drawn hatched (spec "partial") and named under the chart
-    (`partial_notes`), and the table's first cell says so."""
+    (`partial_notes`), and the table's first cell says so. Without
+    `table_printed` the table is for the screen (and the downloads) alone."""
     partial = [bool(p.get("partial")) for p in points] if points else None
     notes = partial_notes(points) if points else []
     if table and points:
         table = {**table, "rows": [
             [partial_label(p), *row[1:]] if p.get("partial") else row for p, row in zip(points, table["rows"])
         ]}
-    print_table = yearly_table(table, print_by_year) if table and print_by_year else None
+    partial_years = {p["label"][:4] for p in points if p.get("partial")} if points else set()
+    print_table = yearly_table(table, print_by_year, partial_years=partial_years) if table and print_by_year else None
     return {
         "id": chart_id,
         "title": title,
@@ -48,6 +51,7 @@ def chart(chart_id, kind, title, labels, datasets, *, stacked=False, percent_axi
         "small": small,
         "table": table,
         "print_table": print_table,
+        "table_printed": table_printed,
     }
 
 
@@ -91,19 +95,22 @@ def group_header(grouping):
 
 
 # How a monthly table's column makes a year (yearly_table).
-SUM, MOST, MEAN = "sum", "most", "mean"
+SUM, MOST, MAX, MEAN = "sum", "most", "max", "mean"
 
 
-def yearly_table(table, how, first_header=None):
+def yearly_table(table, how, first_header=None, partial_years=()):
     """The monthly `table` ({"headers", "rows"}, rows starting "YYYY-MM") by
     year, for print: ten years of months are pages of their own. `how` says
     for each column after the month how its year is made: SUM (counts of
     events: surgeries, trainings begun), MOST (people present in a month:
     the most in one month of the year; people are not added up across
-    months), MEAN (a level: the mean of the months reported, one decimal),
+    months), MAX (the same of rows that are already "most in a month": a
+    quarter's), MEAN (a level: the mean of the months reported, one decimal),
     ("share", part, total) (a share in percent of two summed columns,
     their indexes), or None (left out: distinct people of a month, who do
-    not add up). Returns {"headers", "rows"}."""
+    not add up). A year of `partial_years` ("2026") is marked partial.
+    The rows may be months, quarters or years ("YYYY..." first). Returns
+    {"headers", "rows"}."""
     keep = [i for i, h in enumerate(how) if h is not None]
     headers = [first_header or _("Year")]
     for i in keep:
@@ -122,12 +129,12 @@ def yearly_table(table, how, first_header=None):
                 cells.append(round(float(sum(given)) / len(given), 1) if given else None)
             elif how[i] == SUM:
                 cells.append(sum(column))
-            elif how[i] == MOST:
+            elif how[i] in (MOST, MAX):
                 cells.append(max(column))
             else:
                 _share, part, total = how[i]
                 cells.append(share_percent(sum(m[part] for m in months), sum(m[total] for m in months)))
-        rows.append([year, *cells])
+        rows.append([partial_label({"label": year}) if year in partial_years else year, *cells])
     return {"headers": headers, "rows": rows}
 
 
@@ -165,7 +172,7 @@ def surgeries_chart(series, grouping=MONTH, title=None):
                 for r in series
             ],
         },
-        print_by_year=(SUM, SUM, SUM, SUM, ("share", 2, 3)) if grouping != YEAR else None,
+        print_by_year=(SUM, SUM, SUM, SUM, ("share", 2, 3)),
         points=series,
     )
 
@@ -202,8 +209,9 @@ def skills_chart(series, grouping=MONTH, title=None):
                 for r in series
             ],
         },
-        # A year's share from its summed counts; the rolling shares stay monthly.
-        print_by_year=(SUM, SUM, ("share", 1, 0), None, SUM, SUM, ("share", 5, 4), None) if grouping != YEAR else None,
+        # No printed table: the surgeries chart's yearly table holds each
+        # year's local share, and the print keeps to its pages.
+        table_printed=False,
         points=series,
     )
 
@@ -221,7 +229,7 @@ def experts_chart(series, grouping=MONTH):
                                                     _("Experts on site (most in a month)"))],
             "rows": [[r["label"], r["experts"]] for r in series],
         },
-        print_by_year=(MOST,) if grouping == MONTH else None,
+        print_by_year=(MOST if grouping == MONTH else MAX,),
         points=series,
     )
 
@@ -244,7 +252,7 @@ def trainees_chart(series, grouping=MONTH):
                             _("Trainees (sum of months)"))],
             "rows": [[r["label"], *[r[key] for key, _l, _r in kinds], r["total"]] for r in series],
         },
-        print_by_year=(SUM, SUM, SUM, None) if grouping != YEAR else None,
+        print_by_year=(SUM, SUM, SUM, None if grouping == MONTH else SUM),
         points=series,
     )
 
@@ -354,7 +362,7 @@ def experts_by_recipient_chart(series, names, grouping=MONTH):
                             _("Distinct experts (most in a month)"))],
             "rows": [[m["label"], *[m["by_recipient"][code] for code in regions], m["experts"]] for m in months],
         },
-        print_by_year=(*[MOST for _code in regions], MOST) if grouping == MONTH else None,
+        print_by_year=(*[MOST if grouping == MONTH else MAX for _code in regions], MOST if grouping == MONTH else MAX),
         points=months,
     )
 
