@@ -12,6 +12,8 @@ urlpatterns = [
     path("regions", views.regions),
     path("regions/<str:code>/summary", views.summary, name="region-summary"),
     path("regions/<str:code>/summary/", views.summary),
+    path("regions/<str:code>/series", views.series, name="region-series"),
+    path("regions/<str:code>/series/", views.series),
     path("donors/", views.donors, name="donors"),
     path("donors", views.donors),
     path("donors/<str:code>/summary", views.donor, name="donor-summary"),

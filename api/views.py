@@ -7,6 +7,13 @@ without a trailing slash, never with a redirect:
   {"regions": [{"code", "name", "name_zh", "summary_url"}, ...]}
 - GET /api/v1/regions/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&donor=
   — region_summary() as JSON, exactly the interchange spec's section 5.
+- GET /api/v1/regions/<code>/series?from=&to=&specialty=&donor= — the
+  region dashboard's chart series (figures.series.region_series):
+  {"region", "period", "charts": {"period" (the charted days), "grouping"
+  ("month", "quarter" or "year": Period.grouping), "surgeries_per_month",
+  "experts_per_month", "trainees_per_month", "techniques_per_year"},
+  "safety", "twinned_per_month"}; each point has "label", "from", "to",
+  "partial" and "through" beside its figures (docs/figures.md, "Trends").
 - GET /api/v1/donors/ — the donor regions, likewise.
 - GET /api/v1/donors/<code>/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&specialty=&recipient=
   — donor_summary() as JSON, exactly the interchange spec's section 6.
@@ -32,6 +39,7 @@ that an authentication middleware turns into request.user.
 from functools import wraps
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -41,6 +49,7 @@ from figures.forms import SummaryArgumentError, SummaryForm
 from figures.movements import as_json as movements_json
 from figures.movements import movements
 from figures.overview import donor_regions, recipient_regions
+from figures.series import region_series
 from figures.summary import donor_summary, region_summary
 
 def error(status: int, message: str) -> JsonResponse:
@@ -109,10 +118,10 @@ def donors(request):
     return _listed(request, "donors", donor_regions(), "api:donor-summary")
 
 
-def _summary_answer(request, code, summary, other):
+def _summary_answer(request, code, summary, other, **extra):
     """The summary of the region `code` as JSON, or the JSON error that
     says what was wrong. Cached (aidtracker/lib/cache.py): keyed by every
-    argument and the user's scope, never stale after a write."""
+    argument (`extra` too) and the user's scope, never stale after a write."""
     if not _may_read(request.user, code):
         # Outside the user's regions: as if it did not exist (guessing reveals nothing).
         return error(404, _("No region has the code %(code)s.") % {"code": repr(code)})
@@ -121,7 +130,7 @@ def _summary_answer(request, code, summary, other):
         region, period, filters = form.summary_arguments()
     except SummaryArgumentError as problem:
         return error(problem.status, str(problem))
-    answer = cached_call(summary, region, period, scope=scope_key(request.user), **filters)
+    answer = cached_call(summary, region, period, scope=scope_key(request.user), **filters, **extra)
     if form.cleaned_data["compare"]:
         # Beside the spec's keys, never among them: the earlier period
         # (Period.previous) and its summary, by the same function; null for
@@ -129,7 +138,7 @@ def _summary_answer(request, code, summary, other):
         earlier = period.previous()
         answer = {**answer, "previous": None if earlier is None else {
             "period": earlier.as_dict(),
-            "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters),
+            "summary": cached_call(summary, region, earlier, scope=scope_key(request.user), **filters, **extra),
         }}
     if form.cleaned_data["include"]:
         # Beside the spec's keys too: the region's patient movements and
@@ -145,6 +154,14 @@ def _summary_answer(request, code, summary, other):
 def summary(request, code):
     """The region summary, exactly as the interchange spec's section 5 defines it."""
     return _summary_answer(request, code, region_summary, "donor")
+
+
+@cached_page
+@api_view
+def series(request, code):
+    """The region dashboard's chart series and safety figures (today's
+    date decides the partial points: in the cache key)."""
+    return _summary_answer(request, code, region_series, "donor", today=timezone.localdate())
 
 
 @cached_page

@@ -132,7 +132,8 @@ def donor_context(request, code, compare=False):
     form = DonorDashboardForm(request.GET or None)
     period, specialty, recipient = form.values()
     figures = cached_call(
-        donor_dashboard, region, period, specialty=specialty, recipient=recipient, scope=scope_key(request.user)
+        donor_dashboard, region, period, specialty=specialty, recipient=recipient, today=today(),
+        scope=scope_key(request.user),
     )
     summary, series = figures["summary"], figures["charts"]
     params = form.params()
@@ -165,7 +166,7 @@ def donor_context(request, code, compare=False):
         # The earlier period's figures themselves, for the brief's sentences.
         "earlier": earlier,
         "charts": [
-            charts.experts_by_recipient_chart(series["experts_per_month"], names),
+            charts.experts_by_recipient_chart(series["experts_per_month"], names, series["grouping"]),
             charts.twinned_surgeries_chart(series["twinned_surgeries_per_year"]),
             charts.trainees_per_year_chart(series["trainees_per_year"]),
         ],

@@ -112,6 +112,21 @@ def chart_tables(charts):
     return [table(c["title"], c["table"]["headers"], c["table"]["rows"]) for c in charts if c.get("table")]
 
 
+def safety_table(safety):
+    """The region dashboard's safety by who led (dashboards/links.py,
+    safety_rows) as one table: a row per lead for the period ("all" in the
+    first column), then per year; a rate is None without surgeries."""
+    rows = []
+    for caption, lead_rows in [(_("Period"), safety["rows"]),
+                               *[(year["caption"], year["rows"]) for year in safety["per_year"]]]:
+        for r in lead_rows:
+            rows.append([caption, r["label"], r["surgeries"], r["complications"], r["complication_rate_percent"],
+                         r["deaths"], r["death_rate_percent"]])
+    return table(_("Safety by who led"),
+                 [_("Year"), _("Led by"), _("Surgeries"), _("Complications"), _("Complication rate (%)"),
+                  _("Deaths"), _("Death rate (%)")], rows)
+
+
 def period_text(period):
     if period is None or not (period.start or period.end):
         return _("all time")
@@ -236,6 +251,7 @@ def region_file(context, fmt):
               [_("Donor"), _("Code"), _("Programs"), _("Experts"), _("Expert-days"), _("Surgeries with its teams")],
               [[d["display_name"], d["code"], d["programs"], d["experts"], d["expert_days"], d["surgeries"]]
                for d in donor_rows]),
+        safety_table(context["safety"]),
     ]
     if context["movements"]:
         tables += movement_tables(context["movements"])

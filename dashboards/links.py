@@ -149,3 +149,45 @@ def signed_percent(value) -> str:
     """A change in percent with its sign, one decimal: "+15.9 %", "−3.0 %", "±0.0 %"."""
     text = f"{abs(value):.1f} %"
     return ("±" if text == "0.0 %" else "+" if value > 0 else "−") + text
+
+
+# Safety by who led (figures/series.py, safety_figures): each count links to
+# the surgeries it counts.
+
+def safety_rows(safety, params, links=True) -> dict:
+    """The region dashboard's "Safety by who led" tables from
+    safety_figures(...): {"rows": [row per lead], "per_year": [{"year",
+    "partial", "through", "rows": [...]}]}, each row {"lead", "label",
+    "surgeries", "complications", "complication_rate", "deaths",
+    "death_rate" (the rates as figures show them: "–" without surgeries)}
+    with the list of the surgeries of that lead (and outcome) as
+    `*_url` (`params`: the dashboard's, with the region; a year's rows for
+    that year's days within the period). No url when not `links`."""
+    labels = {"visiting": _("visiting expert"), "joint": _("jointly"), "local": _("local surgeon alone")}
+
+    def rows(by_lead, p):
+        result = []
+        for lead, figures in by_lead.items():
+            url = (lambda **extra: list_url("outcomes:surgery_list", p, lead=lead, **extra)) if links else (
+                lambda **extra: None)
+            result.append({
+                "lead": lead,
+                "label": labels[lead],
+                **figures,
+                "complication_rate": share_text(figures["complication_rate_percent"]),
+                "death_rate": share_text(figures["death_rate_percent"]),
+                "surgeries_url": url(),
+                "complications_url": url(outcome="complication"),
+                "deaths_url": url(outcome="death"),
+            })
+        return result
+
+    per_year = []
+    for year in safety["per_year"]:  # a year's `caption`: its name, or that it is partial
+        start, end = f"{year['year']}-01-01", f"{year['year']}-12-31"
+        after = max(start, params.get("date_after") or start)
+        before = min(end, params.get("date_before") or end)
+        caption = (_("%(year)s (partial, up to %(through)s)") % year) if year["partial"] else str(year["year"])
+        per_year.append({**year, "caption": caption,
+                         "rows": rows(year["by_lead"], {**params, "date_after": after, "date_before": before})})
+    return {"rows": rows(safety["by_lead"], params), "per_year": per_year}

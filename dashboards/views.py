@@ -56,6 +56,7 @@ from dashboards.links import (
     earlier_params,
     list_url,
     part,
+    safety_rows,
     share_text,
     techniques_card,
     trainee_cards,
@@ -342,7 +343,7 @@ def region_context(request, code, fmt=None, with_movements=True):
     scope = scope_key(request.user)
     # One call reads the surgeries once for the cards and the charts.
     figures = cached_call(
-        region_dashboard, region, period, specialty=specialty, donor=donor, scope=scope
+        region_dashboard, region, period, specialty=specialty, donor=donor, today=today(), scope=scope
     )
     summary, series, twinned = figures["summary"], figures["charts"], figures["twinned"]
     if not summary["by_donor"]:
@@ -388,14 +389,24 @@ def region_context(request, code, fmt=None, with_movements=True):
     if not links:
         for row in donor_rows:
             row.update(programs_url=None, experts_url=None, surgeries_url=None)
+    grouping = series["grouping"]
+    surgeries = series["surgeries_per_month"] if twinned is None else twinned["per_month"]
     chart_list = [
-        charts.surgeries_chart(series["surgeries_per_month"]) if twinned is None
+        charts.surgeries_chart(surgeries, grouping) if twinned is None
         else charts.surgeries_chart(
-            twinned["per_month"],
-            _("Surgeries per month in the departments %(donor)s twins, by who led them") % {"donor": donor_name},
+            surgeries, grouping,
+            charts.per(
+                grouping,
+                _("Surgeries per month in the departments %(donor)s twins, by who led them"),
+                _("Surgeries per quarter in the departments %(donor)s twins, by who led them"),
+                _("Surgeries per year in the departments %(donor)s twins, by who led them"),
+            ) % {"donor": donor_name},
         ),
-        charts.experts_chart(series["experts_per_month"]),
-        charts.trainees_chart(series["trainees_per_month"]),
+        charts.skills_chart(surgeries, grouping, None if twinned is None else _(
+            "Skills transfer in the departments %(donor)s twins: share of surgeries led by local surgeons alone"
+        ) % {"donor": donor_name}),
+        charts.experts_chart(series["experts_per_month"], grouping),
+        charts.trainees_chart(series["trainees_per_month"], grouping),
         charts.techniques_chart(series["techniques_per_year"]),
     ]
     # Patient movements and outcomes: region-wide figures, whatever the
@@ -421,6 +432,8 @@ def region_context(request, code, fmt=None, with_movements=True):
         "twinned": twinned,
         "charts": chart_list,
         "chart_period": series["period"],
+        "grouping": grouping,
+        "safety": safety_rows(figures["safety"], {"region": region.code, **params}, links=links),
         "donor_chart": charts.donors_chart(donor_rows) if donor_rows else None,
         "donor_rows": donor_rows,
         "twinnings": twinnings,

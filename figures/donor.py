@@ -19,7 +19,7 @@ results are cached for every reader's language alike.
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
-from aidtracker.lib.periods import Period, within_any_q, within_q
+from aidtracker.lib.periods import MONTH, YEAR, Period, month_key, within_any_q, within_q
 from deployments.models import Rotation
 from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
@@ -119,65 +119,75 @@ def _surgeries_per_donor(period: Period) -> dict:
 TEAMS_SHOWN = 100
 
 
-def donor_dashboard(donor, period: Period = Period(), specialty=None, recipient=None) -> dict:
+def donor_dashboard(donor, period: Period = Period(), specialty=None, recipient=None, today=None) -> dict:
     """Everything the donor dashboard shows: {"summary": donor_summary(...)
     with the same arguments, "charts": {"period", "experts_per_month",
     "twinned_surgeries_per_year", "trainees_per_year"}, "teams": [...],
     "hospitals": [...]}. `donor`: a province-level Region or its code;
     `specialty`, `recipient` (a province-level region's code): the
     dashboard's filters, narrowing every part as they narrow the summary.
-    The charts cover donor_chart_period(donor, period)."""
+    The charts cover donor_chart_period(donor, period), grouped by the
+    period's grouping (Period.grouping: month, quarter or year; "grouping"
+    in "charts"); `today` (default: the system's date) decides the partial
+    groups and an open end."""
     donor = province_level(donor)
     specialty, recipient = code_of(specialty), code_of(recipient)
-    charted = donor_chart_period(donor, period)
+    grouping = period.grouping(today)
+    charted = donor_chart_period(donor, period, today=today)
     narrowed = {"specialty": specialty, "recipient": recipient}
+    dated = {"grouping": grouping, "today": today}
     return {
         "summary": donor_summary(donor, period, **narrowed),
         "charts": {
             "period": charted.as_dict(),
-            "experts_per_month": experts_per_month_by_recipient(donor, charted, **narrowed),
-            "twinned_surgeries_per_year": twinned_surgeries_per_year(donor, charted, **narrowed),
-            "trainees_per_year": trainees_per_year(donor, charted, **narrowed),
+            "grouping": grouping,
+            "experts_per_month": experts_per_month_by_recipient(donor, charted, **narrowed, **dated),
+            "twinned_surgeries_per_year": twinned_surgeries_per_year(donor, charted, **narrowed, today=today),
+            "trainees_per_year": trainees_per_year(donor, charted, **narrowed, today=today),
         },
         "teams": teams_table(donor, period, recipient=recipient),
         "hospitals": donor_hospitals(donor, period, **narrowed),
     }
 
 
-def donor_chart_period(donor, period: Period = Period()) -> Period:
+def donor_chart_period(donor, period: Period = Period(), *, today=None) -> Period:
     """The closed period the donor dashboard charts: series.chart_period's
     rule, with the donor's earliest program (whatever its recipient) for an
     open start. 0 queries for a closed period, else 1."""
     first = None
     if period.start is None or period.end is None:
         first = rules.programs(None, code_of(donor)).aggregate(first=Min("start_date"))["first"]
-    return closed_chart_period(period, first)
+    return closed_chart_period(period, first, today=today)
 
 
-def experts_per_month_by_recipient(donor, period: Period, *, specialty=None, recipient=None) -> dict:
+def experts_per_month_by_recipient(donor, period: Period, *, specialty=None, recipient=None,
+                                   grouping=MONTH, today=None) -> dict:
     """Experts on site per month, by recipient region: {"regions": [codes],
     "months": [{"month": "2024-01", "experts": n, "by_recipient": {code: n}}]}
     for every month of the closed `period`. `experts`: distinct people of the
     donor's teams on site that month (the summary's `experts` for the
     month); `by_recipient`: the same per province of the program's
     recipient hospital (the summary's `by_recipient` rule), so a person in
-    two regions in one month counts in both and once in `experts`. 2 queries."""
+    two regions in one month counts in both and once in `experts`. By
+    quarter or year (`grouping`), each entry (with Group.as_dict's keys)
+    holds the most of one of its months, each figure apart. 2 queries."""
     rotations = rules.rotations(recipient, period, specialty=specialty, donor=code_of(donor))
     by_region = people_per_month(rotations, "person", period, by=province_of(ROTATION_RECIPIENT))
     total = people_per_month(rotations, "person", period)
     regions = sorted({code for code, _month in by_region})
     months = []
-    for month in period.months():
-        key = month.strftime("%Y-%m")
+    for group in period.groups(grouping, today):
+        keys = [month_key(m) for m in group.months]
         months.append({
-            "month": key,
-            "experts": total.get(key, 0),
-            "by_recipient": {code: by_region.get((code, key), 0) for code in regions},
+            "month": keys[0],
+            **group.as_dict(),
+            "experts": max(total.get(key, 0) for key in keys),
+            "by_recipient": {code: max(by_region.get((code, key), 0) for key in keys) for code in regions},
         })
     return {"regions": regions, "months": months}
 
 
-def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipient=None) -> list[dict]:
+def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipient=None, today=None) -> list[dict]:
     """The surgeries of the departments the donor twins (the summary's
     `twinned_department_surgeries`) per year of the closed `period`, by who
     led them: [{"year": 2024, "visiting": n, "joint": n, "local": n,
@@ -190,17 +200,19 @@ def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipie
         for figure in year:
             year[figure] += row[figure]
     result = []
-    for year in range(period.start.year, period.end.year + 1):
+    for group in period.groups(YEAR, today):
+        year = group.start.year
         row = by_year.get(year, {})
         counts = {lead: row.get(lead, 0) for lead in LEADS}
         total = row.get("total", 0)
         result.append({
             "year": year, **counts, "total": total, "local_share_percent": share_percent(counts["local"], total),
+            **group.as_dict(),
         })
     return result
 
 
-def trainees_per_year(donor, period: Period, *, specialty=None, recipient=None) -> list[dict]:
+def trainees_per_year(donor, period: Period, *, specialty=None, recipient=None, today=None) -> list[dict]:
     """Trainees of the donor's programs starting a training per year, by
     kind: [{"year": 2024, "onsite_course": n, "mentorship": n,
     "further_study": n, "total": n}] for every year of the closed `period`:
@@ -219,8 +231,10 @@ def trainees_per_year(donor, period: Period, *, specialty=None, recipient=None) 
     )
     by_year = {int(row.pop("year")): row for row in rows}
     return [
-        {"year": year, **{key: by_year.get(year, {}).get(key, 0) for key in (*TRAINING_KINDS, "total")}}
-        for year in range(period.start.year, period.end.year + 1)
+        {"year": group.start.year,
+         **{key: by_year.get(group.start.year, {}).get(key, 0) for key in (*TRAINING_KINDS, "total")},
+         **group.as_dict()}
+        for group in period.groups(YEAR, today)
     ]
 
 

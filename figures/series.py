@@ -1,16 +1,25 @@
 """The series the region dashboard charts, and the dashboard's figures in one call.
 
-Each month of a series equals the summary's figure for that month (the first
+Each point of a series is a month, a quarter or a year (the one grouping rule,
+Period.grouping in aidtracker/lib/periods.py: month up to three years,
+quarter beyond, year for "all time"), clipped to the period, and marked
+`partial` when the period cuts it or it is not over yet (Period.groups).
+Each month's counts equal the summary's figures for that month (the first
 and last month clipped to the period): the rows come from the same
-definitions (figures/definitions.py). Each function runs one query (+1 when
-the period is open, for the chart's first month).
+definitions (figures/definitions.py); a quarter or year sums its months'
+counts of events and takes the most experts on site in one of its months.
+Each function runs one query (+1 when the period is open, for the chart's
+first day).
 
 - `chart_period(region, period)`: the closed period the charts show.
 - `surgeries_per_month`, `experts_per_month`, `trainees_per_month`,
   `techniques_per_year`; `region_charts(...)` all four.
-- `region_dashboard(region, period, ...)`: {"summary", "charts", "twinned"},
-  reading the surgeries once for both; with a donor, the surgeries of the
-  departments it twins (one query more).
+- `safety_figures(by_month, period, charted)`: complication and death
+  rates by who led, for the period and per year.
+- `region_dashboard(region, period, ...)`: {"summary", "charts", "twinned",
+  "safety"}, reading the surgeries once for all; with a donor, the
+  surgeries of the departments it twins (one query more).
+- `region_series(region, period, ...)`: its series for the JSON API.
 - `earlier_region_figures(region, period, ...)`: the dashboard's figures
   for the comparable period just before (Period.previous), by the same
   functions, or None for an open period.
@@ -23,9 +32,11 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from aidtracker.lib.periods import (
+    YEAR,
     MonthOf,
     Period,
     add_months,
+    group_start,
     month_end,
     month_key,
     month_start,
@@ -35,13 +46,21 @@ from deployments.models import ExpertMonth
 from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
-from figures.summary import code_of, summarize, surgery_groups, twinned_surgery_groups
+from figures.summary import (
+    before_period,
+    code_of,
+    counts_by_month,
+    summarize,
+    surgery_groups,
+    twinned_surgery_groups,
+)
 from hospitals.models import Hospital
 from outcomes.models import TraineeStartMonth
 from outcomes.rollups import ANY_KIND
 
-# The monthly charts show at most this many months (the latest ones).
-MAX_CHART_MONTHS = 120
+# The months a rolling share spans, the month of the point included.
+ROLLING_MONTHS = 12
+OUTCOMES = ("complication", "death")
 
 
 def share_percent(part: int, total: int):
@@ -49,35 +68,35 @@ def share_percent(part: int, total: int):
     return round(100 * part / total, 1) if total else None
 
 
-def chart_period(region, period: Period = Period()) -> Period:
-    """The closed period the monthly charts show. An open start becomes the
-    first day of the month in which the region's earliest program began
-    (when the aid began), an open end the last day of the current month; a
-    region without programs gets the last 12 months. Longer than
-    MAX_CHART_MONTHS months: the latest ones. Given bounds are kept, so the
-    chart's months always lie inside the summary's period, and an open
-    bound gives whole months. The filters do not change it, so the axis
-    stays put while one filters. 0 queries for a closed period, else 1."""
+def chart_period(region, period: Period = Period(), *, today=None) -> Period:
+    """The closed period the charts show, the whole of the summary's period.
+    An open start becomes 1 January of the year in which the region's
+    earliest program began (when the aid began: "all time" groups by year),
+    an open end the last day of `today`'s month (default: the system's
+    date); a region without programs gets the last 12 months. Given bounds
+    are kept, so the chart's days always lie inside the summary's period.
+    The filters do not change it, so the axis stays put while one filters.
+    0 queries for a closed period, else 1."""
     region = province_level(region)
     if period.start is None or period.end is None:
         first = rules.programs(region).aggregate(first=Min("start_date"))["first"]
-        return closed_chart_period(period, first)
+        return closed_chart_period(period, first, today=today)
     return closed_chart_period(period, None)
 
 
-def closed_chart_period(period: Period, first: dt.date | None) -> Period:
+def closed_chart_period(period: Period, first: dt.date | None, *, today=None) -> Period:
     """chart_period's rule for a period and the first day of the earliest
     program it charts (`first`, None without programs): the donor
     dashboard's charts close their period by the same rule. No query."""
     start, end = period.start, period.end
     if start is None or end is None:
         if end is None:
-            end = month_end(dt.date.today())
+            end = month_end(today or dt.date.today())
             if start and start > end:
                 end = start
         if start is None:
-            start = month_start(first) if first and first <= end else months_before(end, 11)
-    return Period(max(start, months_before(end, MAX_CHART_MONTHS - 1)), end)
+            start = group_start(first, YEAR) if first and first <= end else months_before(end, 11)
+    return Period(start, end)
 
 
 def months_before(day: dt.date, n: int) -> dt.date:
@@ -89,51 +108,140 @@ def months_before(day: dt.date, n: int) -> dt.date:
         return dt.date.min
 
 
-def _closed(region, period: Period) -> tuple:
+def rolling_history(charted: Period) -> Period | None:
+    """The whole months before the chart's first month that its first
+    point's rolling share needs (ROLLING_MONTHS - 1 of them), as a Period of
+    months' first days; None at the calendar's edge."""
+    try:
+        first = month_start(charted.start)
+        return Period(add_months(first, 1 - ROLLING_MONTHS), add_months(first, -1))
+    except OverflowError:
+        return None
+
+
+def _closed(region, period: Period, today=None, grouping=None) -> tuple:
+    """(the province-level region, the chart's closed period, its grouping).
+    The grouping follows the period as asked (an open start: by year), so
+    pass `grouping` with a period that is already the chart's."""
     region = province_level(region)
+    grouping = grouping or period.grouping(today)
     if not period.closed:
-        period = chart_period(region, period)
-    return region, period
+        period = chart_period(region, period, today=today)
+    return region, period, grouping
 
 
-def surgeries_per_month(region, period: Period = Period(), *, specialty=None, donor=None) -> list[dict]:
-    """Surgeries at hospitals in the region per month, by who led them:
-    [{"month": "2024-01", "visiting": n, "joint": n, "local": n, "total": n,
-    "local_share_percent": float or None}, ...], one entry per month of the
-    (chart) period, zeros included."""
-    region, period = _closed(region, period)
-    rows = surgery_groups(region, period, specialty=code_of(specialty), donor=code_of(donor))
-    by_month = {}
-    for row in rows:
-        counts = by_month.setdefault(month_key(row["month"]), dict.fromkeys(("total", *LEADS), 0))
-        for key in counts:
-            counts[key] += row[key]
-    return surgery_series(by_month, period)
+def surgeries_per_month(region, period: Period = Period(), *, specialty=None, donor=None,
+                        today=None, grouping=None) -> list[dict]:
+    """Surgeries at hospitals in the region per month, quarter or year (the
+    period's grouping), by who led them, with the skills-transfer shares:
+    surgery_series' entries, one per group of the (chart) period, zeros
+    included. One query: the rolling shares' earlier months with the rest."""
+    region, period, grouping = _closed(region, period, today, grouping)
+    rows = surgery_groups(region, period, specialty=code_of(specialty), donor=code_of(donor),
+                          history=rolling_history(period))
+    return surgery_series(counts_by_month(rows), period, grouping, today)
 
 
-def surgery_series(by_month: dict, period: Period) -> list[dict]:
-    """The per-month entries of surgeries_per_month from {'YYYY-MM': counts}."""
+def _summed(by_month: dict, months) -> dict:
+    """{figure: n}: the counts of `by_month` ({'YYYY-MM': {figure: n}})
+    summed over `months` (dates or keys); a month without a row counts 0."""
+    sums = {}
+    for month in months:
+        for figure, n in by_month.get(month_key(month), {}).items():
+            sums[figure] = sums.get(figure, 0) + n
+    return sums
+
+
+def surgery_series(by_month: dict, period: Period, grouping: str = "month", today=None) -> list[dict]:
+    """The entries of surgeries_per_month from {'YYYY-MM': counts} (of
+    SURGERY_COUNTS, or of LEADS and "total" at least), one per group of
+    `period` (Period.groups): {"month": its first 'YYYY-MM', "label",
+    "from", "to", "partial", "through" (Group.as_dict), "visiting", "joint",
+    "local", "total", "local_share_percent", "rolling_local_share_percent",
+    "grade_3_4", "local_grade_3_4", "grade_3_4_local_share_percent",
+    "rolling_grade_3_4_local_share_percent"}. A share is None without a
+    surgery to divide by. The rolling shares sum the ROLLING_MONTHS months
+    ending with the group's last month, as `by_month` holds them (months
+    before its first count 0: a shorter history)."""
     result = []
-    for month in period.months():
-        row = by_month.get(month_key(month), {})
+    for group in period.groups(grouping, today):
+        row = _summed(by_month, group.months)
+        last = month_start(group.end)
+        rolling = _summed(by_month, {months_before(last, n) for n in range(ROLLING_MONTHS)})
         counts = {lead: row.get(lead, 0) for lead in LEADS}
         total = row.get("total", 0)
+        complex_ = row.get("grade_3", 0) + row.get("grade_4", 0)
         result.append({
-            "month": month_key(month),
+            "month": month_key(group.start),
+            **group.as_dict(),
             **counts,
             "total": total,
             "local_share_percent": share_percent(counts["local"], total),
+            "rolling_local_share_percent": share_percent(rolling.get("local", 0), rolling.get("total", 0)),
+            "grade_3_4": complex_,
+            "local_grade_3_4": row.get("local_grade_3_4", 0),
+            "grade_3_4_local_share_percent": share_percent(row.get("local_grade_3_4", 0), complex_),
+            "rolling_grade_3_4_local_share_percent": share_percent(
+                rolling.get("local_grade_3_4", 0), rolling.get("grade_3", 0) + rolling.get("grade_4", 0)
+            ),
         })
     return result
 
 
-def experts_per_month(region, period: Period = Period(), *, specialty=None, donor=None) -> list[dict]:
-    """Experts on site per month: [{"month": "2024-01", "experts": n}, ...],
-    the summary's `experts` for each month (the first and last month clipped
+def safety_figures(by_month: dict, period: Period, charted: Period, today=None) -> dict:
+    """Complication and death rates by who led, from surgery counts alone
+    (no patient data): {"by_lead": {lead: rates}, "per_year": [{"year",
+    "partial", "through", "by_lead": {lead: rates}}, ...]}, where rates are
+    {"surgeries", "complications", "complication_rate_percent", "deaths",
+    "death_rate_percent"}: the surgeries of that lead whose outcome is
+    `complication` / `death` (spec section 3) over the surgeries of that
+    lead, in percent with one decimal, None (not 0 %) when that lead has no
+    surgery. `by_month` as counts_by_month gives it; its months before
+    `period` (the rolling shares' history) are left out. The years are
+    those of the chart's period `charted` and any earlier one with
+    surgeries, each clipped to the period (partial as Period.groups says).
+    No query."""
+    within = {key: counts for key, counts in by_month.items() if not before_period(key, period)}
+
+    def rates(counts):
+        result = {}
+        for lead in LEADS:
+            n = counts.get(lead, 0)
+            complications, deaths = counts.get(f"complication_{lead}", 0), counts.get(f"death_{lead}", 0)
+            result[lead] = {
+                "surgeries": n,
+                "complications": complications,
+                "complication_rate_percent": share_percent(complications, n),
+                "deaths": deaths,
+                "death_rate_percent": share_percent(deaths, n),
+            }
+        return result
+
+    years = {group.label: group for group in charted.groups(YEAR, today)}
+    earlier = sorted({key[:4] for key in within} - set(years))
+    per_year = []
+    for year in [*earlier, *years]:
+        group = years.get(year)
+        per_year.append({
+            "year": int(year),
+            "partial": group.partial if group else False,
+            "through": group.through.isoformat() if group else f"{year}-12-31",
+            "by_lead": rates(_summed(within, [k for k in within if k.startswith(year)])),
+        })
+    return {"by_lead": rates(_summed(within, within)), "per_year": per_year}
+
+
+def experts_per_month(region, period: Period = Period(), *, specialty=None, donor=None,
+                      today=None, grouping=None) -> list[dict]:
+    """Experts on site per month, quarter or year: [{"month", "label",
+    "from", "to", "partial", "through", "experts": n}, ...]. A month's is
+    the summary's `experts` for that month (the first and last month clipped
     to the period): from the rollup of distinct experts per province and
     month (deployments.ExpertMonth) for whole months without filters, else
-    from the rotations."""
-    region, period = _closed(region, period)
+    from the rotations. A quarter's or year's is the most on site in one of
+    its months (people present do not add up across months; the distinct
+    people of a year would cost a query per grouping)."""
+    region, period, grouping = _closed(region, period, today, grouping)
     specialty, donor = code_of(specialty), code_of(donor)
     if not specialty and not donor and period.of_whole_months:
         counts = dict(
@@ -144,7 +252,11 @@ def experts_per_month(region, period: Period = Period(), *, specialty=None, dono
     else:
         rotations = rules.rotations(region, period, specialty=specialty, donor=donor)
         counts = people_per_month(rotations, "person", period)
-    return [{"month": month_key(m), "experts": counts.get(month_key(m), 0)} for m in period.months()]
+    return [
+        {"month": month_key(group.start), **group.as_dict(),
+         "experts": max(counts.get(month_key(m), 0) for m in group.months)}
+        for group in period.groups(grouping, today)
+    ]
 
 
 def people_per_month(queryset, id_field: str, period: Period, by=None) -> dict:
@@ -192,7 +304,8 @@ def people_per_month(queryset, id_field: str, period: Period, by=None) -> dict:
         return {(key, month_key(month)): n for month, key, n in cursor.fetchall()}
 
 
-def trainees_per_month(region, period: Period = Period(), *, specialty=None, donor=None) -> list[dict]:
+def trainees_per_month(region, period: Period = Period(), *, specialty=None, donor=None,
+                       today=None, grouping=None) -> list[dict]:
     """New trainees per month, by kind: [{"month": "2024-01",
     "onsite_course": n, "mentorship": n, "further_study": n, "total": n}, ...]
     — distinct trainees of the region's hospitals who began a training of
@@ -200,8 +313,11 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
     Counted by start month, not "in training during the month": that would
     cost a row per training per month, and trainings without an end date
     would count for ever. From the rollup of trainees starting per hospital
-    and month for whole months without filters, else from the trainings."""
-    region, period = _closed(region, period)
+    and month for whole months without filters, else from the trainings.
+    A quarter or year (the period's grouping) sums its months: a trainee
+    who begins trainings in two of its months counts in both. Each entry
+    also has "label", "from", "to", "partial", "through" (Group.as_dict)."""
+    region, period, grouping = _closed(region, period, today, grouping)
     specialty, donor = code_of(specialty), code_of(donor)
     by_month = {}
     if not specialty and not donor and period.of_whole_months:
@@ -227,21 +343,25 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
             .annotate(**trainees)
         )
         by_month = {month_key(row.pop("month")): row for row in rows}
-    return [
-        {
-            "month": month_key(m),
-            **{kind: by_month.get(month_key(m), {}).get(kind, 0) for kind in TRAINING_KINDS},
-            "total": by_month.get(month_key(m), {}).get("total", 0),
-        }
-        for m in period.months()
-    ]
+    result = []
+    for group in period.groups(grouping, today):
+        sums = _summed(by_month, group.months)
+        result.append({
+            "month": month_key(group.start),
+            **group.as_dict(),
+            **{kind: sums.get(kind, 0) for kind in TRAINING_KINDS},
+            "total": sums.get("total", 0),
+        })
+    return result
 
 
-def techniques_per_year(region, period: Period = Period(), *, specialty=None, donor=None) -> list[dict]:
+def techniques_per_year(region, period: Period = Period(), *, specialty=None, donor=None,
+                        today=None, grouping=None) -> list[dict]:
     """Techniques introduced per year: [{"year": 2024, "total": n,
-    "first_in_region": n, "other": n}, ...], one entry per year of the
-    (chart) period, zeros included."""
-    region, period = _closed(region, period)
+    "first_in_region": n, "other": n, "label", "from", "to", "partial",
+    "through"}, ...], one entry per year of the (chart) period, zeros
+    included, a year partial as Period.groups says."""
+    region, period, _grouping = _closed(region, period, today, grouping)
     rows = (
         rules.techniques(region, period, specialty=code_of(specialty), donor=code_of(donor))
         .order_by()
@@ -250,78 +370,133 @@ def techniques_per_year(region, period: Period = Period(), *, specialty=None, do
     )
     by_year = {int(row["year"]): row for row in rows}
     result = []
-    for year in range(period.start.year, period.end.year + 1):
-        row = by_year.get(year, {})
+    for group in period.groups(YEAR, today):
+        row = by_year.get(group.start.year, {})
         total, first = row.get("total", 0), row.get("first", 0)
-        result.append({"year": year, "total": total, "first_in_region": first, "other": total - first})
+        result.append({"year": group.start.year, "total": total, "first_in_region": first, "other": total - first,
+                       **group.as_dict()})
     return result
 
 
-def region_charts(region, period: Period = Period(), *, specialty=None, donor=None) -> dict:
+def region_charts(region, period: Period = Period(), *, specialty=None, donor=None, today=None) -> dict:
     """Every series of the region dashboard for one (chart) period:
-    {"period": {"from", "to"}, "surgeries_per_month": [...],
-    "experts_per_month": [...], "trainees_per_month": [...],
-    "techniques_per_year": [...]}. The donor breakdown is the summary's
-    `by_donor`."""
+    {"period": {"from", "to"}, "grouping": "month"|"quarter"|"year",
+    "surgeries_per_month": [...], "experts_per_month": [...],
+    "trainees_per_month": [...], "techniques_per_year": [...]} (the keys
+    keep their names whatever the grouping). The donor breakdown is the
+    summary's `by_donor`. With an open start, every surgery is read, and
+    the chart starts early enough to hold them all (with_earliest)."""
     region = province_level(region)
-    period = chart_period(region, period)
-    filters = {"specialty": specialty, "donor": donor}
+    specialty, donor = code_of(specialty), code_of(donor)
+    grouping = period.grouping(today)
+    charted = chart_period(region, period, today=today)
+    if period.start is None:
+        rows = surgery_groups(region, Period(None, charted.end), specialty=specialty, donor=donor)
+    else:
+        rows = surgery_groups(region, charted, specialty=specialty, donor=donor, history=rolling_history(charted))
+    by_month = counts_by_month(rows)
+    charted = with_earliest(charted, by_month, period)
+    filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
     return {
-        "period": period.as_dict(),
-        "surgeries_per_month": surgeries_per_month(region, period, **filters),
-        "experts_per_month": experts_per_month(region, period, **filters),
-        "trainees_per_month": trainees_per_month(region, period, **filters),
-        "techniques_per_year": techniques_per_year(region, period, **filters),
+        "period": charted.as_dict(),
+        "grouping": grouping,
+        "surgeries_per_month": surgery_series(by_month, charted, grouping, today),
+        "experts_per_month": experts_per_month(region, charted, **filters),
+        "trainees_per_month": trainees_per_month(region, charted, **filters),
+        "techniques_per_year": techniques_per_year(region, charted, **filters),
     }
 
 
-def twinned_surgeries(region, period: Period, charted: Period, *, specialty=None, donor) -> dict:
+def twinned_surgeries(region, period: Period, charted: Period, *, specialty=None, donor,
+                      grouping="month", today=None) -> dict:
     """The surgeries of the departments `donor` twins in `region`, whoever
     led them (the donor summary's `twinned_department_surgeries`, spec
     section 6, at the region's hospitals), within `period`: {"total",
     "by_lead": {lead: n}, "local_share_percent", "per_month": [...]}, the
-    last as surgeries_per_month's entries for the months of `charted` (the
-    chart's period, inside `period`).
+    last as surgeries_per_month's entries for the groups of `charted` (the
+    chart's period, inside `period`; their rolling shares start with the
+    period: no earlier months are read).
     Under a donor filter the region dashboard's skills-transfer card and
     chart count these: local surgeons' own operations carry no team, so
     the donor's team surgeries would always show 0 % led locally. Two queries (twinned_surgery_groups)."""
     rows = twinned_surgery_groups(code_of(donor), period, province_level(region), specialty=specialty)
-    by_month = {month_key(row["month"]): row for row in rows}
+    by_month = counts_by_month(rows)
     total = sum(row["total"] for row in by_month.values())
     by_lead = {lead: sum(row[lead] for row in by_month.values()) for lead in LEADS}
     return {
         "total": total,
         "by_lead": by_lead,
         "local_share_percent": share_percent(by_lead["local"], total),
-        "per_month": surgery_series(by_month, charted),
+        "per_month": surgery_series(by_month, charted, grouping, today),
     }
 
 
-def region_dashboard(region, period: Period = Period(), *, specialty=None, donor=None) -> dict:
+def with_earliest(charted: Period, by_month: dict, period: Period) -> Period:
+    """The chart's period, begun earlier when `period` has an open start
+    ("all time") and surgeries (`by_month`, as counts_by_month gives them)
+    come before the first program's year: from 1 January of the earliest
+    surgery's year, so that the chart holds every surgery the cards count.
+    No query."""
+    if period.start is not None:
+        return charted
+    months = [key for key, counts in by_month.items() if counts.get("total")]
+    if not months or min(months) >= month_key(charted.start):
+        return charted
+    return Period(dt.date(int(min(months)[:4]), 1, 1), charted.end)
+
+
+def region_dashboard(region, period: Period = Period(), *, specialty=None, donor=None, today=None) -> dict:
     """Everything the region dashboard shows: {"summary": region_summary(...),
-    "charts": region_charts(...), "twinned": twinned_surgeries(...) or None}
-    with the same values as those calls, reading the surgeries once (the
-    chart's months lie inside the summary's period: see chart_period).
+    "charts": region_charts(...), "twinned": twinned_surgeries(...) or None,
+    "safety": safety_figures(...)} with the same values as those calls,
+    reading the surgeries once (the chart's days lie inside the summary's
+    period, see chart_period; the rolling shares' earlier months come in
+    the same query). `today` (default: the system's date) decides the
+    partial groups and an open end.
     With a donor, `twinned` holds the surgeries of the departments it twins,
     whoever led them, in all and per month: their local share is the
     donor's skills transfer, which the dashboard shows in place of the
     share of its teams' own surgeries (the summary stays the spec's)."""
     region = province_level(region)
     specialty, donor = code_of(specialty), code_of(donor)
-    charted = chart_period(region, period)
-    summary, surgery_months = summarize(region, period, specialty, donor, by_month=True)
-    filters = {"specialty": specialty, "donor": donor}
-    twinned = twinned_surgeries(region, period, charted, specialty=specialty, donor=donor) if donor else None
+    grouping = period.grouping(today)
+    charted = chart_period(region, period, today=today)
+    history = rolling_history(charted) if period.start is not None else None
+    summary, surgery_months = summarize(region, period, specialty, donor, by_month=True, history=history)
+    charted = with_earliest(charted, surgery_months, period)
+    filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
+    twinned = twinned_surgeries(region, period, charted, specialty=specialty, donor=donor,
+                                grouping=grouping, today=today) if donor else None
     return {
         "summary": summary,
         "charts": {
             "period": charted.as_dict(),
-            "surgeries_per_month": surgery_series(surgery_months, charted),
+            "grouping": grouping,
+            "surgeries_per_month": surgery_series(surgery_months, charted, grouping, today),
             "experts_per_month": experts_per_month(region, charted, **filters),
             "trainees_per_month": trainees_per_month(region, charted, **filters),
             "techniques_per_year": techniques_per_year(region, charted, **filters),
         },
         "twinned": twinned,
+        "safety": safety_figures(surgery_months, period, charted, today),
+    }
+
+
+def region_series(region, period: Period = Period(), *, specialty=None, donor=None, today=None) -> dict:
+    """The region dashboard's series for the JSON API: {"region": {"code",
+    "name"}, "period": the summary's {"from", "to"}, "charts":
+    region_dashboard's "charts" (with "period" and "grouping"), "safety":
+    safety_figures(...), "twinned_per_month": the twinned departments'
+    surgery series under a donor filter, else null}. The same call as the
+    page's, so the same numbers."""
+    region = province_level(region)
+    figures = region_dashboard(region, period, specialty=specialty, donor=donor, today=today)
+    return {
+        "region": {"code": region.code, "name": region.name},
+        "period": period.as_dict(),
+        "charts": figures["charts"],
+        "safety": figures["safety"],
+        "twinned_per_month": figures["twinned"]["per_month"] if figures["twinned"] else None,
     }
 
 
@@ -338,5 +513,6 @@ def earlier_region_figures(region, period: Period, *, specialty=None, donor=None
     region = province_level(region)
     specialty, donor = code_of(specialty), code_of(donor)
     summary, _months = summarize(region, earlier, specialty, donor)
-    twinned = twinned_surgeries(region, earlier, earlier, specialty=specialty, donor=donor) if donor else None
+    twinned = twinned_surgeries(region, earlier, earlier, specialty=specialty, donor=donor,
+                                grouping=earlier.grouping()) if donor else None
     return {"period": earlier, "summary": summary, "twinned": twinned}

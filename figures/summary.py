@@ -115,11 +115,14 @@ def code_of(value):
     return getattr(value, "pk", value)
 
 
-def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tuple[dict, dict]:
-    """(the region summary, {'YYYY-MM': {lead: n, "total": n}}). With
-    `by_month` the surgeries are also returned per month, read in the same
-    query, so that the region dashboard reads them once for its cards and
-    its chart; otherwise the month dict is empty."""
+def summarize(region, period: Period, specialty, donor, *, by_month=False, history=None) -> tuple[dict, dict]:
+    """(the region summary, {'YYYY-MM': {figure: n for each of
+    SURGERY_COUNTS}}). With `by_month` the surgeries are also returned per
+    month, read in the same query, so that the region dashboard reads them
+    once for its cards and its chart; otherwise the month dict is empty.
+    `history`: whole months before the period's first month (a Period of
+    months' first days, see surgery_groups) read in the same query for the
+    chart's rolling shares: in the month dict, never in the summary."""
     narrowed = {"specialty": specialty, "donor": donor}
     donors = list(
         rules.counted_programs(region, period, donor)
@@ -132,9 +135,11 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tu
         rules.rotations(region, period, **narrowed), period,
         {code: Q(team__program__donor_region=code) for code in codes},
     )
-    groups = surgery_groups(
-        region, period, **narrowed, apart={code: Q(team__program__donor_region=code) for code in codes}
+    read = surgery_groups(
+        region, period, **narrowed, apart={code: Q(team__program__donor_region=code) for code in codes},
+        history=history if by_month else None,
     )
+    groups = [row for row in read if not before_period(row["month"], period)]
     referrals = rules.referrals(region, period).aggregate(
         **{kind: Count("pk", filter=Q(kind=kind)) for kind in REFERRAL_KINDS}
     )
@@ -163,7 +168,13 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False) -> tu
             for d in donors
         ],
     }
-    return summary, _by_month(groups) if by_month else {}
+    return summary, counts_by_month(read) if by_month else {}
+
+
+def before_period(month, period: Period) -> bool:
+    """Whether the month (a date or 'YYYY-MM…') lies before the period's
+    first month: a month of surgery_groups' `history`."""
+    return period.start is not None and month_key(month) < month_key(period.start)
 
 
 def surgery_figures(groups) -> dict:
@@ -186,11 +197,12 @@ def technique_figures(region, period: Period, *, specialty=None, donor=None, pro
     )
 
 
-def _by_month(groups) -> dict:
-    """{'YYYY-MM': {lead: n, "total": n}} from the rows of surgery_groups()."""
+def counts_by_month(groups) -> dict:
+    """{'YYYY-MM': {figure: n for each of SURGERY_COUNTS}} from the rows of
+    surgery_groups()."""
     months = {}
     for row in groups:
-        counts = months.setdefault(month_key(row["month"]), dict.fromkeys((*LEADS, "total"), 0))
+        counts = months.setdefault(month_key(row["month"]), dict.fromkeys(SURGERY_COUNTS, 0))
         for key in counts:
             counts[key] += row[key]
     return months
@@ -230,7 +242,8 @@ def experts_and_days(rotations, period: Period, apart: dict) -> dict:
     return result
 
 
-def surgery_groups(region, period: Period, *, specialty=None, donor=None, hospital=None, apart=None) -> list[dict]:
+def surgery_groups(region, period: Period, *, specialty=None, donor=None, hospital=None, apart=None,
+                   history=None) -> list[dict]:
     """Rows {"month", *SURGERY_COUNTS, "apart": {key: n}} of the surgeries
     that `rules.surgeries` counts, per month: whole months from the rollup,
     the partial months at the period's edges from the surgeries themselves
@@ -238,11 +251,19 @@ def surgery_groups(region, period: Period, *, specialty=None, donor=None, hospit
     surgeries also counted apart (a donor's, a recipient region's); the Qs
     must hold on surgeries and rollup rows alike (their hospital, their
     team). `hospital`: at that hospital alone (a program's recipient
-    hospital). One query (UNION ALL)."""
+    hospital). `history`: whole months before the period's first month
+    (a Period of months' first days) read from the rollup too, in the
+    same query (their rows' months come before the period's: the chart's
+    rolling shares need them, the summary leaves them out). One query
+    (UNION ALL)."""
     narrowed = {"specialty": specialty, "donor": donor, "hospital": hospital}
     months, partial = period.split()
+    month_rows = rules.surgery_months(region, months, **narrowed) if months is not None else None
+    if history is not None:
+        earlier = rules.surgery_months(region, history, **narrowed)
+        month_rows = earlier if month_rows is None else month_rows | earlier
     return _month_rows(
-        rules.surgery_months(region, months, **narrowed) if months is not None else None,
+        month_rows,
         rules.surgeries(region, Period(), **narrowed).filter(within_any_q(partial, "date")) if partial else None,
         apart or {},
     )

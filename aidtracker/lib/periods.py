@@ -144,6 +144,54 @@ class Period:
         """First days of the months a closed period touches, in order."""
         return months_between(self.start, self.end)
 
+    def grouping(self, today: date | None = None) -> str:
+        """How a chart of this period groups it, the one rule of every
+        dashboard: by YEAR for "all time" (an open start), by MONTH for a
+        period up to three years long (1 January 2022 to 31 December 2024
+        still is; a day more is not), by QUARTER for a longer one. An open
+        end lasts to `today` (default: the system's date)."""
+        if self.start is None:
+            return YEAR
+        end = self.end or today or date.today()
+        try:
+            limit = years_later(self.start, 3)
+        except (ValueError, OverflowError):
+            return MONTH
+        return MONTH if end < limit else QUARTER
+
+    def groups(self, grouping: str, today: date | None = None) -> list["Group"]:
+        """The months, quarters or years (`grouping`) a closed period
+        touches, in order, each clipped to the period. A group is partial
+        when the period cuts it (starts after its first day or ends before
+        its last) or when it has not ended by `today` (default: the
+        system's date); its data then reach `through`: the earlier of its
+        clipped end and today."""
+        today = today or date.today()
+        result = []
+        first = group_start(self.start, grouping)
+        while first <= self.end:
+            step = {MONTH: 1, QUARTER: 3, YEAR: 12}[grouping]
+            try:
+                following = add_months(first, step)
+                last = following - timedelta(days=1)
+            except OverflowError:
+                following, last = None, date.max
+            start, end = max(first, self.start), min(last, self.end)
+            through = min(end, today)
+            result.append(Group(
+                label=group_label(first, grouping),
+                start=start,
+                end=end,
+                months=tuple(months_between(start, end)),
+                partial=start > first or through < last,
+                through=through,
+                cut_start=start > first,
+            ))
+            if following is None:
+                break
+            first = following
+        return result
+
     def split(self) -> tuple["Period | None", list["Period"]]:
         """(the whole months of the period as a Period of month first days, or
         None when it holds none; the partial months at its edges, as up to two
@@ -165,6 +213,67 @@ class Period:
         if end is not None and end > month_end(last):
             rest.append(Period(month_end(last) + timedelta(days=1), end))
         return Period(first, last), rest
+
+
+# How a chart groups its period's days (Period.grouping).
+MONTH, QUARTER, YEAR = "month", "quarter", "year"
+GROUPINGS = (MONTH, QUARTER, YEAR)
+
+
+def years_later(day: date, n: int) -> date:
+    """The same day `n` years later; 29 February becomes 1 March in a year
+    without one."""
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:
+        return date(day.year + n, 3, 1)
+
+
+def group_start(day: date, grouping: str) -> date:
+    """The first day of the month, quarter or year (`grouping`) of `day`."""
+    if grouping == YEAR:
+        return date(day.year, 1, 1)
+    if grouping == QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return month_start(day)
+
+
+def group_label(day: date, grouping: str) -> str:
+    """The name of the group of `day`, the same in every language: "2024-03"
+    for a month, "2024-Q1" for a quarter, "2024" for a year."""
+    if grouping == YEAR:
+        return str(day.year)
+    if grouping == QUARTER:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return month_key(day)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One point of a chart: a month, quarter or year (`label`) clipped to
+    the charted period (`start`, `end`), its first days of months
+    (`months`, to sum monthly counts over), and whether it is partial: cut
+    by the period's start (`cut_start`) or end, or not over yet on `today`
+    (its data reach `through`, the last day counted: the group's end or
+    today)."""
+
+    label: str
+    start: date
+    end: date
+    months: tuple
+    partial: bool
+    through: date
+    cut_start: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "partial": self.partial,
+            "through": self.through.isoformat(),
+            "cut_start": self.cut_start,
+        }
 
 
 ALWAYS = Period()

@@ -6,12 +6,9 @@ from django.db import migrations, models
 
 
 def build_rollup(apps, schema_editor):
-    """Fill the rollup from the surgeries already there (set-based)."""
-    # The live rollup code, imported when the migration runs (the app
-    # registry is ready then), not when migrations are loaded.
-    from outcomes import rollups
-
-    rollups.rebuild_surgery_months(using=schema_editor.connection.alias)
+    """Nothing any more: the live rollup code writes columns that later
+    migrations add, so the rollup is filled by the latest migration that
+    adds columns to it (0007_surgerymonth_skills_and_safety)."""
 
 
 class Migration(migrations.Migration):

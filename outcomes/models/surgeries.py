@@ -38,6 +38,14 @@ SURGERY_COUNTS = {
     "minimally_invasive": models.Q(approach__in=MINIMALLY_INVASIVE),
     "demonstration": models.Q(demonstration=True),
     "first_in_region": models.Q(first_in_region=True),
+    # The skills-transfer share of complex operations (grade 3-4 led by a
+    # local surgeon alone) and the safety figures (outcomes by who led).
+    "local_grade_3_4": models.Q(lead="local", grade__in=(3, 4)),
+    **{
+        f"{outcome}_{lead}": models.Q(outcome=outcome, lead=lead)
+        for outcome in ("complication", "death")
+        for lead in ("visiting", "joint", "local")
+    },
 }
 
 # Quality warnings (they do not block: forms ask to confirm, the import
@@ -370,6 +378,13 @@ class SurgeryMonth(models.Model):
     minimally_invasive = models.PositiveIntegerField(_("minimally invasive"), default=0)
     demonstration = models.PositiveIntegerField(_("demonstration"), default=0)
     first_in_region = models.PositiveIntegerField(_("first in region"), default=0)
+    local_grade_3_4 = models.PositiveIntegerField(_("grade 3-4 led by a local surgeon alone"), default=0)
+    complication_visiting = models.PositiveIntegerField(_("complications, led by a visiting expert"), default=0)
+    complication_joint = models.PositiveIntegerField(_("complications, led jointly"), default=0)
+    complication_local = models.PositiveIntegerField(_("complications, led by a local surgeon alone"), default=0)
+    death_visiting = models.PositiveIntegerField(_("deaths, led by a visiting expert"), default=0)
+    death_joint = models.PositiveIntegerField(_("deaths, led jointly"), default=0)
+    death_local = models.PositiveIntegerField(_("deaths, led by a local surgeon alone"), default=0)
 
     objects = SurgeryMonthQuerySet.as_manager()
 

@@ -2,7 +2,9 @@
  * <script type="application/json" id="ID"> (written by Django's json_script).
  * No inline script: the page stays within a strict Content-Security-Policy.
  * Spec: {type, labels, datasets: [{label, data, role, line}], stacked,
- *        percentAxis (label of a 0-100 % axis for line datasets), horizontal}.
+ *        percentAxis (label of a 0-100 % axis for line datasets), horizontal,
+ *        partial (one flag per label: a partial point, drawn hatched, its
+ *        line dashed; the page names it under the chart)}.
  */
 (function () {
   "use strict";
@@ -19,7 +21,24 @@
 
   function colour(role, i) { return COLOURS[role] || FALLBACK[i % FALLBACK.length]; }
 
+  // A partial point's bar: the colour as diagonal stripes on white.
+  function hatch(c) {
+    var tile = document.createElement("canvas");
+    tile.width = 8; tile.height = 8;
+    var ctx = tile.getContext("2d");
+    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, 8, 8);
+    ctx.strokeStyle = c; ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    ctx.moveTo(-2, 10); ctx.lineTo(10, -2);
+    ctx.moveTo(-2, 2); ctx.lineTo(2, -2);
+    ctx.moveTo(6, 10); ctx.lineTo(10, 6);
+    ctx.stroke();
+    return ctx.createPattern(tile, "repeat");
+  }
+
   function build(spec) {
+    var partial = spec.partial || [];
+    var anyPartial = partial.some(function (p) { return p; });
     var horizontal = !!spec.horizontal;
     var valueAxis = horizontal ? "x" : "y";
     var categoryAxis = horizontal ? "y" : "x";
@@ -29,6 +48,11 @@
         label: d.label, data: d.data, backgroundColor: c, borderColor: c,
         borderWidth: d.line ? 2 : 0, order: d.line ? 0 : 1
       };
+      if (anyPartial && !d.line) {
+        var striped = hatch(c);
+        ds.backgroundColor = spec.labels.map(function (_l, j) { return partial[j] ? striped : c; });
+        ds.borderWidth = spec.labels.map(function (_l, j) { return partial[j] ? 1 : 0; });
+      }
       if (d.line) {
         ds.type = "line";
         ds.fill = false;
@@ -36,6 +60,14 @@
         ds.spanGaps = true;
         ds.tension = 0.2;
         if (spec.percentAxis) { ds.yAxisID = "percent"; }
+        if (anyPartial) {
+          // The segment into a partial point dashed, the point hollow.
+          ds.segment = { borderDash: function (ctx) { return partial[ctx.p1DataIndex] ? [5, 4] : undefined; } };
+          ds.pointBackgroundColor = spec.labels.map(function (_l, j) { return partial[j] ? "#ffffff" : c; });
+          ds.pointRadius = spec.labels.map(function (_l, j) {
+            return partial[j] ? 4 : (spec.labels.length > 36 ? 0 : 2);
+          });
+        }
       }
       return ds;
     });

@@ -52,7 +52,7 @@ def test_region_page_in_chinese_names_donors_in_chinese(signed_in, w):
     assert ">Beijing <" not in html
     specs = json.dumps(charts_of(response), ensure_ascii=False)
     assert "北京市" in specs and "Beijing" not in specs
-    assert "每月手术例数（按主刀方）" in html
+    assert "每年手术例数（按主刀方）" in html  # all time: by year
 
 
 def test_region_page_in_english_names_donors_in_english(signed_in, w):

@@ -35,6 +35,8 @@ PINNED = {
     # from the page before (the cache is not emptied between these pages).
     '/regions/540000/?date_after=2024-01-01&date_before=2024-12-31&specialty=general_surgery&donor=110000': (34, 34),
     '/regions/540000/?date_after=2024-03-15': (28, 28),  # open: no comparison
+    # Longer than three years: by quarter, the same queries.
+    '/regions/540000/?date_after=2019-12-05&date_before=2024-12-04': (36, 36),
     '/programs/': (7, 7),
     # + the program's figures (figures/program.py: 9) and the specialty select,
     # + its recipient hospital's patient movements and outcomes (figures/movements.py: 8).
@@ -61,6 +63,9 @@ PINNED = {
     '/api/v1/regions/540000/summary?from=2024-01-01&to=2024-12-31&compare=previous': (22, 22),
     # + patient movements and outcomes (figures/movements.py: 8).
     '/api/v1/regions/540000/summary?from=2022-01-01&to=2022-12-31&include=movements': (21, 21),
+    # The chart series: region_dashboard's queries, whatever the grouping.
+    '/api/v1/regions/540000/series': (17, 17),
+    '/api/v1/regions/540000/series?from=2024-01-01&to=2024-12-31': (16, 16),
 }
 
 

@@ -35,12 +35,12 @@ def test_under_a_donor_filter_the_local_share_counts_the_departments_it_twins_wh
     assert "45.5 %" in html
     # The other cards stay the donor's own: its teams' surgeries.
     assert _card(response, "Surgeries")["value"] == 10
-    # The chart shows the same surgeries, month by month, and says which.
+    # The chart shows the same surgeries, year by year (all time), and says which.
     chart = response.context["charts"][0]
-    assert chart["title"] == "Surgeries per month in the departments Beijing twins, by who led them"
+    assert chart["title"] == "Surgeries per year in the departments Beijing twins, by who led them"
     rows = chart["table"]["rows"]
     assert sum(r[4] for r in rows) == 11 and sum(r[3] for r in rows) == 5
-    assert ["2023-12", 0, 0, 1, 1, 100.0] in rows  # the share a number (the downloads)
+    assert ["2023", 0, 0, 1, 1, 100.0] in rows  # the share a number (the downloads)
 
 
 def test_under_a_donor_filter_the_period_and_specialty_narrow_the_twinned_departments(signed_in, dash):
@@ -59,7 +59,7 @@ def test_without_a_donor_the_local_share_is_that_of_the_regions_surgeries(signed
     summary = response.context["summary"]["surgeries"]
     assert card["value"] == f'{100 * summary["by_lead"]["local"] / summary["total"]:.1f} %'
     assert not card["parts"] and card["note"] == "share of the period's surgeries"
-    assert response.context["charts"][0]["title"] == "Surgeries per month, by who led them"
+    assert response.context["charts"][0]["title"] == "Surgeries per year, by who led them"  # all time
 
 
 @pytest.mark.parametrize("query", ["", "&date_after=2024-03-01&specialty=orthopedics"])

@@ -63,10 +63,32 @@ def raw_months(rows, period):
     counts = {}
     for s in rows:
         key = s.date.strftime("%Y-%m")
-        month = counts.setdefault(key, {"visiting": 0, "joint": 0, "local": 0, "total": 0})
+        month = counts.setdefault(key, dict.fromkeys(MONTH_KEYS, 0))
         month[s.lead] += 1
         month["total"] += 1
+        month["grade_3_4"] += s.grade in (3, 4)
+        month["local_grade_3_4"] += s.grade in (3, 4) and s.lead == "local"
     return counts
+
+
+MONTH_KEYS = ("visiting", "joint", "local", "total", "grade_3_4", "local_grade_3_4")
+
+
+def raw_safety(rows):
+    """Safety by who led (docs/figures.md), row by row."""
+    result = {}
+    for lead in ("visiting", "joint", "local"):
+        led = [s for s in rows if s.lead == lead]
+        complications = sum(s.outcome == "complication" for s in led)
+        deaths = sum(s.outcome == "death" for s in led)
+        result[lead] = {
+            "surgeries": len(led),
+            "complications": complications,
+            "complication_rate_percent": round(100 * complications / len(led), 1) if led else None,
+            "deaths": deaths,
+            "death_rate_percent": round(100 * deaths / len(led), 1) if led else None,
+        }
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -115,11 +137,13 @@ def check(world, rng, n_periods=12):
             charted = series.surgeries_per_month(tibet, period, specialty=specialty, donor=donor)
             expected = raw_months(rows, period)
             for month in charted:
-                want = expected.get(month["month"], {"visiting": 0, "joint": 0, "local": 0, "total": 0})
+                want = expected.get(month["month"], dict.fromkeys(MONTH_KEYS, 0))
                 assert {k: month[k] for k in want} == want, (context, month)
             dashboard = series.region_dashboard(tibet, period, specialty=specialty, donor=donor)
             assert dashboard["summary"] == got
             assert dashboard["charts"]["surgeries_per_month"] == charted
+            # The new rollup columns: outcomes by who led, row by row.
+            assert dashboard["safety"]["by_lead"] == raw_safety(rows), context
         overview = {r["code"]: r for r in overview_figures.overview(period)}
         everything = raw_surgeries(tibet, period)
         assert overview["540000"]["surgeries"] == len(everything), period
@@ -151,6 +175,7 @@ def random_surgery(rng, hospitals, teams, **kwargs):
         "team": rng.choice([None, *teams]),
         "demonstration": rng.random() < 0.3,
         "first_in_region": rng.random() < 0.2,
+        "outcome": rng.choice(["success", "success", "complication", "death"]),
         **kwargs,
     }
     return f.SurgeryFactory.build(**values)
@@ -185,6 +210,7 @@ def test_rollup_figures_equal_the_rows_through_random_writes(setting, seed):
         surgery.date = FIRST + dt.timedelta(days=rng.randrange(DAYS + 1))
         surgery.specialty_id = rng.choice(SPECIALTIES)
         surgery.team = rng.choice([None, *teams])
+        surgery.outcome = rng.choice(["success", "complication", "death"])
         surgery.save()
         if rng.random() < 0.3:
             surgery.lead = "local"
@@ -195,6 +221,7 @@ def test_rollup_figures_equal_the_rows_through_random_writes(setting, seed):
 
     # queryset update (plain values and a new hospital/date) and delete
     Surgery.objects.filter(date__lt=dt.date(2024, 1, 10), lead="joint").update(lead="visiting", grade=4)
+    Surgery.objects.filter(outcome="success", grade=3).update(outcome="death", lead="local")
     Surgery.objects.filter(hospital=world.pulan, date__month=2).update(
         hospital=world.lhasa_peoples, date=dt.date(2024, 3, 31)
     )
@@ -218,7 +245,9 @@ def test_rollup_follows_the_importer(setting, tmp_path):
         return path
 
     def line(ref, day, hospital, team, lead):
-        return f"{ref},{day},{hospital},general_surgery,Cholecystectomy,2,laparoscopic,{lead},{team},no,no,success,\n"
+        grade, outcome = rng.choice([(2, "success"), (3, "complication"), (4, "death"), (4, "success")])
+        return (f"{ref},{day},{hospital},general_surgery,Cholecystectomy,{grade},laparoscopic,{lead},{team},"
+                f"no,no,{outcome},\n")
 
     existing = list(Surgery.objects.order_by("ref")[:20])
     rows = [line(f"NEW-{i}", random_day(rng), rng.choice(hospitals).code, rng.choice(teams).code, "local")
