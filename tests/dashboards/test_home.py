@@ -54,7 +54,7 @@ def test_the_coordinator_sees_the_gaps_who_is_on_site_and_what_is_missing(client
     assert f"{(TODAY.replace(day=1) - dt.timedelta(days=1)):%Y-%m}" in page
     assert f"<td class=\"nowrap\">{days(-100):%Y-%m-%d}</td>" in page  # the last rotation's start
     assert 'href="/surgeries/new/"' in page and 'href="/rotations/new/"' in page
-    assert f'href="/hospitals/LS-PEOPLES/indicators/?month=' in page
+    assert 'href="/hospitals/LS-PEOPLES/indicators/?month=' in page
     assert "Medical aid at a glance" not in page
 
 
