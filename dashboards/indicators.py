@@ -23,6 +23,20 @@ def latest_month(values):
     return values.aggregate(latest=Max("period"))["latest"]
 
 
+def window_sums(in_before, in_after) -> dict:
+    """The aggregates of one indicator's rows in both windows (conditions on
+    the rows), as indicator_rows reads them: sum, mean and months reported
+    before and after."""
+    return {
+        "before_sum": Sum("value", filter=in_before),
+        "before_avg": Avg("value", filter=in_before),
+        "before_months": Count("pk", filter=in_before),
+        "after_sum": Sum("value", filter=in_after),
+        "after_avg": Avg("value", filter=in_after),
+        "after_months": Count("pk", filter=in_after),
+    }
+
+
 def before_after(values, first_program_start, latest):
     """One row per indicator: before, after (sum or mean), months reported in
     each window, change in percent. `values`: the hospital's IndicatorValues."""
@@ -33,14 +47,7 @@ def before_after(values, first_program_start, latest):
     rows = (
         values.order_by()
         .values("indicator")
-        .annotate(
-            before_sum=Sum("value", filter=in_before),
-            before_avg=Avg("value", filter=in_before),
-            before_months=Count("pk", filter=in_before),
-            after_sum=Sum("value", filter=in_after),
-            after_avg=Avg("value", filter=in_after),
-            after_months=Count("pk", filter=in_after),
-        )
+        .annotate(**window_sums(in_before, in_after))
     )
     return {"before": before, "after": after, "rows": indicator_rows(rows)}
 
@@ -94,14 +101,7 @@ def before_after_by_hospital(values, first_starts):
     rows = (
         values.filter(in_before | in_after).order_by()
         .values("hospital", "indicator")
-        .annotate(
-            before_sum=Sum("value", filter=in_before),
-            before_avg=Avg("value", filter=in_before),
-            before_months=Count("pk", filter=in_before),
-            after_sum=Sum("value", filter=in_after),
-            after_avg=Avg("value", filter=in_after),
-            after_months=Count("pk", filter=in_after),
-        )
+        .annotate(**window_sums(in_before, in_after))
     ) if latest else []
     by_hospital = {}
     for row in rows:

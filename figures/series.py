@@ -396,6 +396,13 @@ def region_charts(region, period: Period = Period(), *, specialty=None, donor=No
         rows = surgery_groups(region, charted, specialty=specialty, donor=donor, history=rolling_history(charted))
     by_month = counts_by_month(rows)
     charted = with_earliest(charted, by_month, period)
+    return charts_of(region, charted, by_month, specialty=specialty, donor=donor, today=today, grouping=grouping)
+
+
+def charts_of(region, charted: Period, by_month: dict, *, specialty, donor, today, grouping) -> dict:
+    """region_charts' answer for the chart's period `charted`, the surgeries
+    given per month (`by_month`, read by the caller with the summary or
+    alone): the other series read here, one query each."""
     filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
     return {
         "period": charted.as_dict(),
@@ -464,19 +471,12 @@ def region_dashboard(region, period: Period = Period(), *, specialty=None, donor
     history = rolling_history(charted) if period.start is not None else None
     summary, surgery_months = summarize(region, period, specialty, donor, by_month=True, history=history)
     charted = with_earliest(charted, surgery_months, period)
-    filters = {"specialty": specialty, "donor": donor, "today": today, "grouping": grouping}
     twinned = twinned_surgeries(region, period, charted, specialty=specialty, donor=donor,
                                 grouping=grouping, today=today) if donor else None
     return {
         "summary": summary,
-        "charts": {
-            "period": charted.as_dict(),
-            "grouping": grouping,
-            "surgeries_per_month": surgery_series(surgery_months, charted, grouping, today),
-            "experts_per_month": experts_per_month(region, charted, **filters),
-            "trainees_per_month": trainees_per_month(region, charted, **filters),
-            "techniques_per_year": techniques_per_year(region, charted, **filters),
-        },
+        "charts": charts_of(region, charted, surgery_months, specialty=specialty, donor=donor, today=today,
+                            grouping=grouping),
         "twinned": twinned,
         "safety": safety_figures(surgery_months, period, charted, today),
     }
