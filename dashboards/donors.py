@@ -36,6 +36,7 @@ from dashboards.links import (
     part,
     share_text,
     techniques_card,
+    safety_rows,
     trainee_cards,
     with_earlier,
     without_list_links,
@@ -165,6 +166,13 @@ def donor_context(request, code, compare=False):
         "earlier_period": earlier["period"] if earlier else None,
         # The earlier period's figures themselves, for the brief's sentences.
         "earlier": earlier,
+        "safety": safety_rows(
+            figures["safety"],
+            {**params, "twinned_by": region.code},  # as the cards' twinned departments (donor_cards)
+            links=links,
+        ),
+        "safety_scope": _("The surgeries of the departments %(donor)s twins, whoever led them.")
+        % {"donor": region.display_name},
         "charts": [
             charts.experts_by_recipient_chart(series["experts_per_month"], names, series["grouping"]),
             charts.twinned_surgeries_chart(series["twinned_surgeries_per_year"]),

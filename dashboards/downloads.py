@@ -265,6 +265,7 @@ def donor_file(context, fmt):
     tables = [
         figures_table(context["cards"]),
         *chart_tables(context["charts"]),
+        safety_table(context["safety"]),
         table(_("Recipient regions"),
               [_("Recipient region"), _("Code"), _("Programs"), _("Experts"), _("Expert-days"),
                _("Surgeries with its teams")],
@@ -323,7 +324,8 @@ def program_file(context, fmt):
     if remote:
         counts.append((_("All consultations"), remote["total"], whatever))
     # What came of it (the page's cards, for its period and specialty), then the page's counts.
-    tables = [figures_table([*context["cards"], *(card(label, value, note=note) for label, value, note in counts)])]
+    tables = [figures_table([*context["cards"], *(card(label, value, note=note) for label, value, note in counts)]),
+              safety_table(context["safety"])]
     if remote:
         tables.append(table(
             _("Remote support: consultations"),

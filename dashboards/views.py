@@ -521,7 +521,7 @@ def program_context(request, code, every_team=False, compare=True, with_movement
     # region dashboard's period and specialty filters.
     form = ProgramDashboardForm(request.GET or None)
     period, specialty, _donor = form.values()
-    summary = program_summary(program, period, specialty)
+    summary = program_summary(program, period, specialty, today=today())
     params, links = form.params(), can_read_records(request.user)
     cards = program_cards(summary, program, params, links=links)
     # This period against the last (none for an open period). A remote
@@ -608,6 +608,10 @@ def program_context(request, code, every_team=False, compare=True, with_movement
         "summary": summary,
         "cards": cards,
         "earlier_period": earlier_period,
+        "safety": safety_rows(summary["safety"], {"hospital": program.recipient_hospital_id, **params},
+                              links=links),
+        "safety_scope": _("The surgeries at %(hospital)s, whoever led them.")
+        % {"hospital": program.recipient_hospital.display_name},
         "movements": movements,
         "earlier_summary": earlier_summary,
         "twinnings": twinnings,

@@ -25,8 +25,8 @@ from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
 from figures.overview import donor_regions
-from figures.series import closed_chart_period, people_per_month, share_percent
-from figures.summary import code_of, donor_summary, twinned_surgery_groups
+from figures.series import closed_chart_period, people_per_month, safety_figures, share_percent
+from figures.summary import code_of, counts_by_month, donor_summary, twinned_surgery_groups
 from hospitals.models import Hospital, province_of
 from outcomes.models import Training
 
@@ -122,7 +122,8 @@ TEAMS_SHOWN = 100
 def donor_dashboard(donor, period: Period = Period(), specialty=None, recipient=None, today=None) -> dict:
     """Everything the donor dashboard shows: {"summary": donor_summary(...)
     with the same arguments, "charts": {"period", "experts_per_month",
-    "twinned_surgeries_per_year", "trainees_per_year"}, "teams": [...],
+    "twinned_surgeries_per_year", "trainees_per_year"}, "safety":
+    series.safety_figures(...) of the departments it twins, "teams": [...],
     "hospitals": [...]}. `donor`: a province-level Region or its code;
     `specialty`, `recipient` (a province-level region's code): the
     dashboard's filters, narrowing every part as they narrow the summary.
@@ -136,15 +137,23 @@ def donor_dashboard(donor, period: Period = Period(), specialty=None, recipient=
     charted = donor_chart_period(donor, period, today=today)
     narrowed = {"specialty": specialty, "recipient": recipient}
     dated = {"grouping": grouping, "today": today}
+    # The twinned departments' surgeries of the charted period, read once for
+    # their yearly chart and for safety by who led.
+    twinned = twinned_surgery_groups(donor.code, charted, recipient, specialty=specialty)
     return {
         "summary": donor_summary(donor, period, **narrowed),
         "charts": {
             "period": charted.as_dict(),
             "grouping": grouping,
             "experts_per_month": experts_per_month_by_recipient(donor, charted, **narrowed, **dated),
-            "twinned_surgeries_per_year": twinned_surgeries_per_year(donor, charted, **narrowed, today=today),
+            "twinned_surgeries_per_year": twinned_surgeries_per_year(
+                donor, charted, **narrowed, today=today, rows=twinned
+            ),
             "trainees_per_year": trainees_per_year(donor, charted, **narrowed, today=today),
         },
+        # Complication and death rates by who led, in the departments it
+        # twins (whoever led: its skills-transfer scope, as its share).
+        "safety": safety_figures(counts_by_month(twinned), period, charted, today),
         "teams": teams_table(donor, period, recipient=recipient),
         "hospitals": donor_hospitals(donor, period, **narrowed),
     }
@@ -187,15 +196,18 @@ def experts_per_month_by_recipient(donor, period: Period, *, specialty=None, rec
     return {"regions": regions, "months": months}
 
 
-def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipient=None, today=None) -> list[dict]:
+def twinned_surgeries_per_year(donor, period: Period, *, specialty=None, recipient=None, today=None,
+                               rows=None) -> list[dict]:
     """The surgeries of the departments the donor twins (the summary's
     `twinned_department_surgeries`) per year of the closed `period`, by who
     led them: [{"year": 2024, "visiting": n, "joint": n, "local": n,
     "total": n, "local_share_percent": float or None}], zeros included. The
     share led by local surgeons alone is the donor's skills-transfer trend.
-    Two queries (twinned_surgery_groups)."""
+    Two queries (twinned_surgery_groups), none when given its `rows`."""
     by_year = {}
-    for row in twinned_surgery_groups(code_of(donor), period, recipient, specialty=specialty):
+    if rows is None:
+        rows = twinned_surgery_groups(code_of(donor), period, recipient, specialty=specialty)
+    for row in rows:
         year = by_year.setdefault(row["month"].year, dict.fromkeys(("total", *LEADS), 0))
         for figure in year:
             year[figure] += row[figure]

@@ -25,9 +25,10 @@ data size: 9 (8 when the program twins nothing in the period).
 
 from aidtracker.lib.periods import Period
 from figures import definitions as rules
-from figures.series import share_percent
+from figures.series import closed_chart_period, safety_figures, share_percent
 from figures.summary import (
     code_of,
+    counts_by_month,
     experts_and_days,
     surgery_figures,
     surgery_groups,
@@ -37,19 +38,20 @@ from figures.summary import (
 )
 
 
-def program_summary(program, period: Period = Period(), specialty=None) -> dict:
+def program_summary(program, period: Period = Period(), specialty=None, today=None) -> dict:
     """The figures of `program` (a Program) for the period: {"program":
     {"code", "name"}, "period", "remote", "twinned_departments", "teams",
     "experts", "expert_days", "surgeries" (as the region summary's),
     "twinned_department_surgeries" ({"total", "by_lead",
     "local_share_percent"}), "trainees" (as the region summary's),
-    "techniques" ({"total", "first_in_region"}), "consultations"}."""
+    "techniques" ({"total", "first_in_region"}), "consultations", "safety"
+    (series.safety_figures of the surgeries at the recipient hospital; `today`,
+    default the system's date, decides its partial year)}."""
     specialty = code_of(specialty)
     mine = {"specialty": specialty, "program": program.pk}
     experts = experts_and_days(rules.rotations(None, period, **mine), period, {})
-    surgeries = surgery_figures(
-        surgery_groups(None, period, specialty=specialty, hospital=program.recipient_hospital_id)
-    )
+    at_hospital = surgery_groups(None, period, specialty=specialty, hospital=program.recipient_hospital_id)
+    surgeries = surgery_figures(at_hospital)
     twinned = surgery_figures(
         twinned_surgery_groups(program.donor_region_id, period, specialty=specialty, program=program.pk)
     )
@@ -70,4 +72,11 @@ def program_summary(program, period: Period = Period(), specialty=None) -> dict:
         "trainees": trainee_figures(None, period, **mine),
         "techniques": technique_figures(None, period, **mine),
         "consultations": rules.consultations(None, period, specialty=specialty, program=program).count(),
+        # Complication and death rates by who led, of the surgeries at its
+        # recipient hospital; per year from the program's start (or the
+        # period's) to the period's end (or today).
+        "safety": safety_figures(
+            counts_by_month(at_hospital), period,
+            closed_chart_period(period, program.start_date, today=today), today,
+        ),
     }

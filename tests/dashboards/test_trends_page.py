@@ -87,3 +87,26 @@ def test_the_download_and_the_api_hold_the_series_and_safety(signed_in, dash, on
             "local_share_percent", "rolling_local_share_percent", "grade_3_4_local_share_percent"} <= set(first)
     assert set(answer["safety"]["by_lead"]) == {"visiting", "joint", "local"}
     assert json.loads(signed_in.get("/api/v1/regions/540000/series?from=2024-13-01").content)["error"]
+
+
+def test_the_donor_and_program_pages_show_safety_by_who_led_with_links(signed_in, dash):
+    """The donor's safety counts the surgeries of the departments it twins
+    (whoever led them: its skills-transfer scope, as its share card); the
+    program's, those at its recipient hospital. Every count opens a list
+    that counts as many rows."""
+    from tests.dashboards.test_pages import _count_of
+
+    year = "?date_after=2024-01-01&date_before=2024-12-31"
+    donor = signed_in.get("/donors/110000/" + year)
+    safety = donor.context["safety"]
+    twinned = donor.context["summary"]["twinned_department_surgeries"]
+    assert {row["lead"]: row["surgeries"] for row in safety["rows"]} == twinned["by_lead"]
+    assert "the departments Beijing twins" in donor.content.decode()
+    program = signed_in.get("/programs/BJ-LHASA/" + year)
+    at_hospital = program.context["summary"]["surgeries"]["by_lead"]
+    assert {row["lead"]: row["surgeries"] for row in program.context["safety"]["rows"]} == at_hospital
+    assert "Safety by who led" in program.content.decode()
+    for page in (donor, program):
+        for row in page.context["safety"]["rows"]:
+            for figure in ("surgeries", "complications", "deaths"):
+                assert _count_of(signed_in, row[f"{figure}_url"]) == row[figure], (page.request["PATH_INFO"], row)

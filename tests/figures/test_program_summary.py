@@ -99,8 +99,8 @@ def world(db):
 
 
 def figures(summary):
-    """The figures of a summary, without its labels."""
-    return {k: v for k, v in summary.items() if k not in ("program", "period")}
+    """The figures of a summary, without its labels and its safety (tested apart)."""
+    return {k: v for k, v in summary.items() if k not in ("program", "period", "safety")}
 
 
 def test_the_program_in_2024_by_hand(world):
@@ -132,6 +132,35 @@ def test_the_program_in_2024_by_hand(world):
         "techniques": {"total": 1, "first_in_region": 1},
         "consultations": 1,              # from Beijing to Lhasa People's in 2024
     }
+
+
+def test_safety_by_who_led_at_the_recipient_hospital(world):
+    """2024 at Lhasa People's: visiting 1 (Apr 1), joint 1 (Mar 5), local 2
+    (Feb 10, Jul 15), all successes; add a visiting death (Sep 1) and a
+    local complication (Oct 1): visiting 1 death of 2 = 50.0 %, joint 0 of
+    1 = 0.0 %, local 1 complication of 3 = 33.3 %. All time adds the local
+    surgery of 2023-12-20: a year 2023 with local 1 and no other lead
+    (None: no surgery to divide by, not 0 %)."""
+    SurgeryFactory(hospital=world.lhasa_peoples, date=D(2024, 9, 1), specialty=world.gs, lead="visiting",
+                   outcome="death")
+    SurgeryFactory(hospital=world.lhasa_peoples, date=D(2024, 10, 1), specialty=world.gs, lead="local",
+                   outcome="complication")
+    safety = program_summary(world.bj_lhasa, YEAR, today=D(2025, 6, 1))["safety"]
+    by_lead = safety["by_lead"]
+    assert (by_lead["visiting"]["surgeries"], by_lead["visiting"]["deaths"]) == (2, 1)
+    assert by_lead["visiting"]["death_rate_percent"] == 50.0
+    assert by_lead["visiting"]["complication_rate_percent"] == 0.0
+    assert by_lead["joint"] == {"surgeries": 1, "complications": 0, "complication_rate_percent": 0.0,
+                                "deaths": 0, "death_rate_percent": 0.0}
+    assert (by_lead["local"]["surgeries"], by_lead["local"]["complications"]) == (3, 1)
+    assert by_lead["local"]["complication_rate_percent"] == 33.3
+    assert [y["year"] for y in safety["per_year"]] == [2024]
+    every = program_summary(world.bj_lhasa, today=D(2025, 6, 1))["safety"]
+    years = {y["year"]: y for y in every["per_year"]}
+    assert years[2023]["by_lead"]["local"]["surgeries"] == 1
+    assert years[2023]["by_lead"]["visiting"]["complication_rate_percent"] is None
+    assert years[2024]["by_lead"] == by_lead
+    assert every["by_lead"]["local"]["surgeries"] == 4
 
 
 def test_all_time_a_partial_period_and_a_specialty(world):
