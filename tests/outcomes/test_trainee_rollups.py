@@ -295,6 +295,26 @@ def test_trainee_rollups_follow_the_importer(setting, tmp_path, monkeypatch, del
     check(world, rng, n_periods=3)
 
 
+@pytest.mark.parametrize("delta_max", [500, 3])
+def test_an_import_that_moves_a_program_to_another_donor(setting, tmp_path, monkeypatch, delta_max):
+    """programs.csv alone: the trainings of a program whose donor changes
+    move from one donor's span rows to the other's."""
+    monkeypatch.setattr(rollups, "DELTA_MAX_TRAINEES", delta_max)
+    world, hospitals, trainees, programs = setting
+    rng = random.Random(13)
+    Training.objects.bulk_create([random_training(rng, trainees, programs) for _ in range(40)])
+    path = Path(tmp_path, "programs.csv")
+    path.write_text(
+        "code,name,name_zh,kind,donor_region_code,recipient_hospital_code,start_date,end_date\n"
+        "BJ-XIGAZE,Beijing aid to Xigaze,,group_aid,310000,XG-PEOPLES,2020-01-01,\n",
+        encoding="utf-8",
+    )
+    report = import_bundle(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Program.objects.get(code="BJ-XIGAZE").donor_region_id == "310000"
+    check(world, rng, n_periods=6)
+
+
 def test_loaddata_and_the_rebuild_command(setting, tmp_path):
     world, hospitals, trainees, programs = setting
     rng = random.Random(5)
