@@ -308,7 +308,7 @@ def _difference(after: dict, before: dict) -> list:
 
 def _add(cursor, table, key_columns, value_column, rows):
     """Add each row's last value to the matching row of `table` (inserted at
-    0 when missing), then drop the rows that fell to 0."""
+    0 when missing), then drop those of these rows that fell to 0."""
     if not rows:
         return
     columns = ", ".join([*key_columns, value_column])
@@ -318,10 +318,12 @@ def _add(cursor, table, key_columns, value_column, rows):
         f"DO UPDATE SET {value_column} = {table}.{value_column} + excluded.{value_column}",
         rows,
     )
-    hospitals = sorted({row[0] for row in rows})
-    cursor.execute(
-        f"DELETE FROM {table} WHERE {value_column} = 0 AND hospital_id IN ({', '.join(['%s'] * len(hospitals))})",
-        hospitals,
+    # By key, through the unique index: a busy hospital holds tens of
+    # thousands of span rows (per donor and specialty), too many to scan
+    # for zeros on every save.
+    cursor.executemany(
+        f"DELETE FROM {table} WHERE {value_column} = 0 AND {' AND '.join(f'{c} = %s' for c in key_columns)}",
+        [row[:-1] for row in rows],
     )
 
 
