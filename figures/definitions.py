@@ -165,14 +165,28 @@ def trainings(region, *, specialty=None, donor=None, program=None):
     return _narrowed(_in_region(Training.objects.all(), region), specialty, donor, program)
 
 
-def trainee_spans(region, period: Period):
+def trainee_spans(region, period: Period, *, specialty=None, donor=None):
     """For a period of whole months: the rows of the trainee span rollup of
-    the region's trainees that overlap it. Summed per kind they are the
-    distinct trainees `trainees_overlap` and `independent_within` count
-    (outcomes/rollups.py explains why)."""
-    rows = TraineeSpanMonth.objects.all()
+    the region's trainees that overlap it, under the key of `specialty` and
+    `donor` (codes; None: all). Summed per kind they are the distinct
+    trainees `trainees_overlap` and `independent_within` count among
+    `trainings(region, specialty=..., donor=...)` (outcomes/rollups.py
+    explains why)."""
+    rows = _spans_overlapping(period).filter(specialty=specialty or "", donor=donor or "")
     if region is not None:
         rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+    return rows
+
+
+def trainee_spans_of_donors(period: Period):
+    """For a period of whole months: the span rollup rows of every donor's
+    key (any specialty, any region) that overlap it; summed per donor and
+    kind they are `trainee_spans(None, period, donor=donor)`'s sums."""
+    return _spans_overlapping(period).filter(specialty="").exclude(donor="")
+
+
+def _spans_overlapping(period: Period):
+    rows = TraineeSpanMonth.objects.all()
     if period.end is not None:
         rows = rows.filter(first_month__lte=month_start(period.end))
     if period.start is not None:

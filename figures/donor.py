@@ -28,7 +28,7 @@ from figures.overview import donor_regions
 from figures.series import closed_chart_period, people_per_month, safety_figures, share_percent
 from figures.summary import code_of, counts_by_month, donor_summary, twinned_surgery_groups
 from hospitals.models import Hospital, province_of
-from outcomes.models import Training
+from outcomes.models import ANY_KIND, Training
 
 #: The province of the program's recipient hospital, from a rotation.
 ROTATION_RECIPIENT = "team__program__recipient_hospital"
@@ -61,10 +61,7 @@ def donors_overview(period: Period = Period()) -> list[dict]:
         experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
     )
     surgeries = _surgeries_per_donor(period)
-    trainees = _per_donor(
-        Training.objects.filter(rules.trainees_overlap(period), program__isnull=False),
-        "program__donor_region", n=Count("trainee", distinct=True),
-    )
+    trainees = _trainees_per_donor(period)
 
     def n(table, code, key="n"):
         return (table.get(code) or {}).get(key) or 0
@@ -89,6 +86,20 @@ def _per_donor(queryset, donor_path: str, **measures) -> dict:
     `queryset`, grouped by the donor region at `donor_path`."""
     rows = queryset.order_by().values(k_donor=F(donor_path)).annotate(**measures)
     return {row.pop("k_donor"): row for row in rows}
+
+
+def _trainees_per_donor(period: Period) -> dict:
+    """{donor: {"n"}}: the donor summary's `trainees.total` of every donor
+    (distinct trainees of trainings of its programs overlapping the period).
+    One query: from the span rollup's donor keys for a period of whole
+    months, else from the trainings."""
+    if period.of_whole_months:
+        rows = rules.trainee_spans_of_donors(period).filter(kind=ANY_KIND).order_by().values_list("donor")
+        return {donor: {"n": n} for donor, n in rows.annotate(Sum("n"))}
+    return _per_donor(
+        Training.objects.filter(rules.trainees_overlap(period), program__isnull=False),
+        "program__donor_region", n=Count("trainee", distinct=True),
+    )
 
 
 def _surgeries_per_donor(period: Period) -> dict:

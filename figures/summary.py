@@ -17,8 +17,8 @@ partial months at its edges (`surgery_groups`), so their cost follows the
 number of (hospital, month, specialty, team) groups, not of surgeries.
 Distinct trainees do not add up over months, but the span rollup
 (outcomes.TraineeSpanMonth, outcomes/rollups.py explains it) answers them
-exactly for a period of whole months without a specialty or donor filter;
-other periods and the filters count the trainings. Both rollups are kept
+exactly for a period of whole months, with or without a specialty or donor
+filter; other periods and the program filter count the trainings. Both rollups are kept
 exact in the transaction of every write, so either way the figures equal
 the spec's definitions for any day-level period.
 """
@@ -351,12 +351,13 @@ def _month_rows(month_rows, surgeries, apart: dict) -> list[dict]:
 
 def trainee_figures(region, period: Period, *, specialty=None, donor=None, program=None) -> dict:
     """The summary's `trainees`: {"total", "by_kind": {kind: n}, "independent"}.
-    One query: for a period of whole months without filters from the span
-    rollup (the signed rows that overlap it, summed per kind), else the
-    distinct trainees of the counted trainings (of `program` when given)."""
-    if not specialty and not donor and not program and period.of_whole_months:
+    One query: for a period of whole months without a program from the span
+    rollup (the signed rows of the filters' key that overlap it, summed per
+    kind), else the distinct trainees of the counted trainings (of `program`
+    when given)."""
+    if not program and period.of_whole_months:
         sums = dict(
-            rules.trainee_spans(region, period)
+            rules.trainee_spans(region, period, specialty=specialty, donor=donor)
             .order_by()
             .values_list("kind")
             .annotate(Sum("n"))

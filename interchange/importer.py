@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from aidtracker.lib.cache import bump_data_version
 from deployments import rollups as expert_rollup
 from outcomes import rollups
+from deployments.models import Program
 from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
 
 from .cells import KnownCodes
@@ -401,22 +402,29 @@ def _surgeries_touched(stage: Stage):
 
 def _touched_trainees_sql(stages):
     """SQL selecting the codes of the trainees of the staged trainees and
-    trainings and of the trainings these replace; None when neither stage
-    holds a row."""
+    trainings, of the trainings these replace, and of the trainings of the
+    programs the staged programs move to another donor (the span rollup is
+    keyed by donor); None when no stage holds such a row. Read before the
+    writes, as the programs' donors are compared with the staged ones."""
     trainees = stages.get("trainings.csv (trainees)")
     trainings = stages.get("trainings.csv")
-    if not any(stage is not None and stage.rows for stage in (trainees, trainings)):
-        return None
+    programs = stages.get("programs.csv")
     parts = []
-    if trainees is not None:
+    if trainees is not None and trainees.rows:
         parts.append(f"SELECT code FROM {trainees.name}")
-    if trainings is not None:
-        parts.append(f"SELECT trainee_id FROM {trainings.name}")
+    if trainings is not None and trainings.rows:
+        parts.append(f"SELECT trainee_id AS code FROM {trainings.name}")
         parts.append(
             f"SELECT t.trainee_id FROM {Training._meta.db_table} t "
             f"INNER JOIN {trainings.name} s ON t.ref = s.ref"
         )
-    return " UNION ".join(parts)
+    if programs is not None and programs.rows and not programs.direct:  # direct: no programs before
+        parts.append(
+            f"SELECT t.trainee_id AS code FROM {Training._meta.db_table} t "
+            f"INNER JOIN {Program._meta.db_table} p ON p.code = t.program_id "
+            f"INNER JOIN {programs.name} s ON s.code = p.code AND s.donor_region_id <> p.donor_region_id"
+        )
+    return " UNION ".join(parts) or None
 
 
 def _first_codes(trainees_sql, limit):

@@ -32,6 +32,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, month_start
 from deployments import rollups as deployment_rollups
+from deployments.models import Program
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
 from outcomes.models import (
     ANY_KIND,
@@ -156,11 +157,13 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # whose "first" is start_k+1 and whose "last" is end_k. Summed over trainees,
 # distinct trainees = (+1 per overlapping span) + (-1 per overlapping gap):
 # an ordinary additive count, kept per (hospital, kind, first month, last
-# month), a few thousand rows per hospital however many trainings. For a
-# period of whole months the month of a date decides exactly (start <= b iff
-# its month <= b's month; end >= a iff its month >= a's month); other periods
-# and the specialty and donor filters are computed from the trainings
-# themselves (aidtracker/summary.py). `independent` works the same way, each
+# month), a few thousand rows per hospital however many trainings; and the
+# same again per donor and per specialty (and both: SPAN_KEYS), spans merged
+# within each key, so the summary's donor and specialty filters read it too.
+# For a period of whole months the month of a date decides exactly (start <= b
+# iff its month <= b's month; end >= a iff its month >= a's month); other
+# periods and the program filter are computed from the trainings themselves
+# (figures/summary.py). `independent` works the same way, each
 # independent_on date a one-day span. An ongoing span's last month is
 # ONGOING_MONTH (after every real month).
 #
@@ -171,7 +174,8 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
 # saves and deletes of trainings and trainees through signals, and small
-# bulk writes). Large bulk writes (the importer, generate_data, loaddata,
+# bulk writes; a program's change of donor moves its trainings' trainees).
+# Large bulk writes (the importer, generate_data, loaddata,
 # the data migration, `manage.py rebuild_rollups`) recompute the rows of the
 # hospitals they touched from the trainings instead (rebuild_trainees).
 
@@ -179,46 +183,69 @@ SPAN_TABLE = TraineeSpanMonth._meta.db_table
 START_TABLE = TraineeStartMonth._meta.db_table
 TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
+PROGRAM_TABLE = Program._meta.db_table
+SPAN_COLUMNS = ["hospital_id", "donor", "specialty", "kind", "first_month", "last_month"]  # its unique key
 ONGOING = dt.date(9999, 12, 31)  # the end of a training without one, while merging
 ONGOING_MONTH = dt.date(9999, 12, 1)  # the last month of an ongoing span
 DELTA_MAX_TRAINEES = 500  # more trainees than this: rebuild their hospitals instead
 
 
+# The keys of the span rollup beside the hospital: (donor, specialty), ""
+# meaning all. Every training counts under ("", ""), under its own specialty,
+# and, when it names a program, under that program's donor alone and with its
+# specialty: so the summary's donor and specialty filters (and both) read the
+# rollup too. A training without a program belongs to no donor.
+SPAN_KEYS = "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) g"
+SPAN_KEY_DONOR = "CASE WHEN g.n IN (1, 3) THEN y.d ELSE '' END"
+SPAN_KEY_SPECIALTY = "CASE WHEN g.n >= 2 THEN y.c ELSE '' END"
+SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
+
+
 def _trainee_sql(vendor, where, where_params):
-    """(spans SQL, params, starts SQL, params): SELECTs of (hospital, kind,
-    first month, last month, n) and (hospital, kind, month, trainees) over
-    the trainings joined to their trainees, restricted by `where` (a
-    condition on x = training, tr = trainee)."""
+    """(spans SQL, params, starts SQL, params): SELECTs of (hospital, donor,
+    specialty, kind, first month, last month, n) and (hospital, kind, month,
+    trainees) over the trainings joined to their trainees and programs,
+    restricted by `where` (a condition on x = training, tr = trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
 
-    source = f"FROM {TRAINING_TABLE} x INNER JOIN {TRAINEE_TABLE} tr ON tr.code = x.trainee_id WHERE {where}"
-    # (hospital, trainee, kind key, start, end) once for "any kind", once for
-    # the training's own kind, and a one-day row per independent_on date.
+    source = (
+        f"FROM {TRAINING_TABLE} x INNER JOIN {TRAINEE_TABLE} tr ON tr.code = x.trainee_id "
+        f"LEFT OUTER JOIN {PROGRAM_TABLE} pg ON pg.code = x.program_id WHERE {where}"
+    )
+    # (hospital, trainee, kind key, start, end, donor, specialty) once for
+    # "any kind", once for the training's own kind, and a one-day row per
+    # independent_on date.
     rows_sql = (
         f"SELECT tr.hospital_id AS h, x.trainee_id AS p, %s AS k, x.start_date AS s, "
-        f"COALESCE(x.end_date, %s) AS e {source} "
-        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, x.kind, x.start_date, COALESCE(x.end_date, %s) {source} "
-        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, %s, x.independent_on, x.independent_on "
-        f"{source} AND x.independent_on IS NOT NULL"
+        f"COALESCE(x.end_date, %s) AS e, pg.donor_region_id AS d, x.specialty_id AS c {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, x.kind, x.start_date, COALESCE(x.end_date, %s), "
+        f"pg.donor_region_id, x.specialty_id {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, %s, x.independent_on, x.independent_on, "
+        f"pg.donor_region_id, x.specialty_id {source} AND x.independent_on IS NOT NULL"
     )
     rows_params = [ANY_KIND, ONGOING, *where_params, ONGOING, *where_params, INDEPENDENT, *where_params]
+    # The same rows under each key (SPAN_KEYS).
+    keyed_sql = (
+        f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
+        f"FROM ({rows_sql}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+    )
     # Spans: a row begins a new span when it starts after every earlier row
-    # (in start order) of the same trainee and kind has ended; gaps lie
+    # (in start order) of the same trainee, kind and key has ended; gaps lie
     # between consecutive spans.
     spans_sql = (
-        f"WITH t AS ({rows_sql}), "
-        "m AS (SELECT h, p, k, s, e, MAX(e) OVER (PARTITION BY p, k ORDER BY s, e "
+        f"WITH t AS ({keyed_sql}), "
+        "m AS (SELECT h, p, k, d, c, s, e, MAX(e) OVER (PARTITION BY p, k, d, c ORDER BY s, e "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM t), "
-        "g AS (SELECT h, p, k, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
-        "OVER (PARTITION BY p, k ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS span FROM m), "
-        "i AS (SELECT h, p, k, span, MIN(s) AS s, MAX(e) AS e FROM g GROUP BY h, p, k, span), "
-        "j AS (SELECT h, k, s, e, LAG(e) OVER (PARTITION BY p, k ORDER BY span) AS before FROM i), "
-        f"n AS (SELECT h, k, {month('s')} AS first, "
+        "g AS (SELECT h, p, k, d, c, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
+        "OVER (PARTITION BY p, k, d, c ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS span FROM m), "
+        "i AS (SELECT h, p, k, d, c, span, MIN(s) AS s, MAX(e) AS e FROM g GROUP BY h, p, k, d, c, span), "
+        "j AS (SELECT h, k, d, c, s, e, LAG(e) OVER (PARTITION BY p, k, d, c ORDER BY span) AS before FROM i), "
+        f"n AS (SELECT h, d, c, k, {month('s')} AS first, "
         f"CASE WHEN e = %s THEN %s ELSE {month('e')} END AS last, 1 AS n FROM j "
-        f"UNION ALL SELECT h, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
-        "SELECT h, k, first, last, SUM(n) FROM n GROUP BY h, k, first, last HAVING SUM(n) <> 0"
+        f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
+        "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
     )
     spans_params = [*rows_params, ONGOING, ONGOING_MONTH]
     starts_sql = (
@@ -253,15 +280,13 @@ def rebuild_trainees(hospitals=None, *, using="default") -> None:
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
-        cursor.execute(
-            f"INSERT INTO {SPAN_TABLE} (hospital_id, kind, first_month, last_month, n) {spans_sql}", spans_params
-        )
+        cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
         cursor.execute(f"DELETE FROM {START_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {START_TABLE} (hospital_id, kind, month, trainees) {starts_sql}", starts_params)
 
 
 def _contributions(trainees, connection) -> tuple[dict, dict]:
-    """({(hospital, kind, first, last): n}, {(hospital, kind, month): n}):
+    """({(hospital, donor, specialty, kind, first, last): n}, {(hospital, kind, month): n}):
     what the given trainees add to the two rollups now. 2 queries."""
     marks = ", ".join(["%s"] * len(trainees))
     spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(
@@ -269,7 +294,7 @@ def _contributions(trainees, connection) -> tuple[dict, dict]:
     )
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
-        spans = {tuple(as_date(v) if i > 1 else v for i, v in enumerate(row[:4])): row[4] for row in cursor.fetchall()}
+        spans = {tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6])): row[6] for row in cursor.fetchall()}
         cursor.execute(starts_sql, starts_params)
         starts = {(row[0], row[1], as_date(row[2])): row[3] for row in cursor.fetchall()}
     return spans, starts
@@ -283,7 +308,7 @@ def _difference(after: dict, before: dict) -> list:
 
 def _add(cursor, table, key_columns, value_column, rows):
     """Add each row's last value to the matching row of `table` (inserted at
-    0 when missing), then drop the rows that fell to 0."""
+    0 when missing), then drop those of these rows that fell to 0."""
     if not rows:
         return
     columns = ", ".join([*key_columns, value_column])
@@ -293,10 +318,12 @@ def _add(cursor, table, key_columns, value_column, rows):
         f"DO UPDATE SET {value_column} = {table}.{value_column} + excluded.{value_column}",
         rows,
     )
-    hospitals = sorted({row[0] for row in rows})
-    cursor.execute(
-        f"DELETE FROM {table} WHERE {value_column} = 0 AND hospital_id IN ({', '.join(['%s'] * len(hospitals))})",
-        hospitals,
+    # By key, through the unique index: a busy hospital holds tens of
+    # thousands of span rows (per donor and specialty), too many to scan
+    # for zeros on every save.
+    cursor.executemany(
+        f"DELETE FROM {table} WHERE {value_column} = 0 AND {' AND '.join(f'{c} = %s' for c in key_columns)}",
+        [row[:-1] for row in rows],
     )
 
 
@@ -338,7 +365,7 @@ class TraineeDelta:
         if not spans and not starts:
             return
         with self.connection.cursor() as cursor:
-            _add(cursor, SPAN_TABLE, ["hospital_id", "kind", "first_month", "last_month"], "n", spans)
+            _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
             _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
 
     def __enter__(self):
@@ -408,6 +435,31 @@ def _after_bulk_write(sender, using="default", all_trainees=False, **kwargs):
         rebuild_trainees(using=using)
 
 
+def _before_program_save(sender, instance, raw=False, using="default", **kwargs):
+    """A program that changes donor moves its trainings' trainees from one
+    donor's span rows to the other's: read what they contribute now."""
+    if per_row_upkeep_muted():
+        return
+    old = getattr(instance, "_rollup_donor", None)
+    if old is None:
+        old = sender._default_manager.using(using).filter(pk=instance.pk).values_list(
+            "donor_region_id", flat=True
+        ).first()
+    if old is None or old == instance.donor_region_id:
+        return  # a new program (no trainings yet) or the same donor
+    trainees = Training.objects.using(using).filter(program=instance.pk).values_list("trainee_id", flat=True)
+    instance._trainee_delta = TraineeDelta(set(trainees), using=using).before()
+
+
+def _after_program_save(sender, instance, raw=False, using="default", **kwargs):
+    if per_row_upkeep_muted():
+        return
+    delta = instance.__dict__.pop("_trainee_delta", None)
+    if delta is not None:
+        delta.after()
+    instance._rollup_donor = instance.donor_region_id
+
+
 def connect() -> None:
     """Keep the rollups of this module exact on every write (called by outcomes/apps.py)."""
     post_save.connect(_on_surgery_save, sender=Surgery, dispatch_uid="outcomes.rollups.save")
@@ -421,3 +473,6 @@ def connect() -> None:
         post_delete.connect(_after, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_delete")
         rows_writing.connect(_before_bulk_write, sender=model, dispatch_uid=f"outcomes.rollups.{name}_bulk_pre")
         rows_written.connect(_after_bulk_write, sender=model, dispatch_uid=f"outcomes.rollups.{name}_bulk_post")
+    # Programs are deleted only without trainings (PROTECT): a save alone can move spans.
+    pre_save.connect(_before_program_save, sender=Program, dispatch_uid="outcomes.rollups.program_pre_save")
+    post_save.connect(_after_program_save, sender=Program, dispatch_uid="outcomes.rollups.program_post_save")

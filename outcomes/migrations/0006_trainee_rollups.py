@@ -5,12 +5,9 @@ from django.db import migrations, models
 
 
 def build_rollups(apps, schema_editor):
-    """Fill the trainee rollups from the trainings already there (set-based)."""
-    # The live rollup code, imported when the migration runs (the app
-    # registry is ready then), not when migrations are loaded.
-    from outcomes import rollups
-
-    rollups.rebuild_trainees(using=schema_editor.connection.alias)
+    """Nothing now: the live rollup code writes the span rollup's later
+    columns (0008), which do not exist yet here; 0008 fills both rollups
+    from the trainings already there."""
 
 
 class Migration(migrations.Migration):

@@ -285,15 +285,20 @@ TRAINEE_ROLLUP_KINDS = [
 
 class TraineeSpanMonth(models.Model):
     """Signed counts of merged training spans (+1) and of the gaps between a
-    trainee's spans (-1), per (hospital, kind, first month, last month): the
-    sum over the rows that overlap a period of whole months is the number of
-    distinct trainees with a training overlapping it (outcomes/rollups.py
-    explains why). Derived data, rebuilt on every write of a training or
+    trainee's spans (-1), per (hospital, donor, specialty, kind, first month,
+    last month): the sum over the rows of one (donor, specialty) key that
+    overlap a period of whole months is the number of distinct trainees with
+    a training overlapping it, of that donor's programs and that specialty
+    ("" = all; outcomes/rollups.py explains why). Derived data, rebuilt on every write of a training or
     trainee; never edited by hand (`manage.py rebuild_rollups`)."""
 
     hospital = models.ForeignKey(
         Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    # Codes, not foreign keys: "" stands for every donor (trainings without a
+    # program too) or every specialty.
+    donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
+    specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
@@ -304,14 +309,16 @@ class TraineeSpanMonth(models.Model):
         verbose_name_plural = _("trainee spans per month")
         constraints = [
             # One row per group (the adjustments add to it); its index serves
-            # the summary's reads too: the rows of a region's hospitals.
+            # the summary's reads too: the rows of a region's hospitals under
+            # one (donor, specialty) key.
             models.UniqueConstraint(
-                fields=["hospital", "kind", "first_month", "last_month"], name="traineespan_group_unique"
+                fields=["hospital", "donor", "specialty", "kind", "first_month", "last_month"],
+                name="traineespan_key_unique",
             ),
         ]
 
     def __str__(self):
-        return f"{self.hospital_id} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+        return f"{self.hospital_id} {self.donor or '*'} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
 
 
 class TraineeStartMonth(models.Model):

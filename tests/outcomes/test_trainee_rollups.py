@@ -13,16 +13,19 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from figures import donor as donor_figures
 from figures import overview as overview_figures
 from figures import series, summary
 from hospitals.models import Hospital, Specialty
 from aidtracker.lib.periods import Period, month_end, month_start
 from interchange.importer import import_bundle
 from outcomes import rollups
+from deployments.models import Program
 from outcomes.models import Trainee, TraineeSpanMonth, TraineeStartMonth, Training
 from tests import factories as f
 
-SPECIALTIES = ("general_surgery", "cardiology")
+SPECIALTIES = ("general_surgery", "cardiology", "orthopaedics")
+DONORS = ("110000", "310000")
 KINDS = ("onsite_course", "mentorship", "further_study")
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 31)
 DAYS = (LAST - FIRST).days
@@ -33,7 +36,8 @@ DAYS = (LAST - FIRST).days
 
 
 def raw_trainees(region, period, specialty=None, donor=None):
-    hospitals = set(Hospital.objects.in_region(region).values_list("code", flat=True))
+    """Region None: every hospital's trainees."""
+    hospitals = set((Hospital.objects.in_region(region) if region else Hospital.objects).values_list("code", flat=True))
     total, independent = set(), set()
     by_kind = {kind: set() for kind in KINDS}
     for t in Training.objects.select_related("trainee", "program"):
@@ -113,26 +117,36 @@ def check(world, rng, n_periods=12):
             overview = {r["code"]: r for r in overview_figures.overview(period)}
             if region.code in overview:  # a recipient region (Xinjiang has no program here)
                 assert overview[region.code]["trainees"] == got["trainees"]["total"], (region.code, period)
-        # filters go to the trainings: the same answer either way
-        period = rng.choice(month_periods(rng, 6))
-        specialty, donor = rng.choice(SPECIALTIES), rng.choice(["110000", "310000"])
-        assert summary.region_summary(region, period, specialty=specialty)["trainees"] == raw_trainees(
-            region, period, specialty=specialty
-        )
-        assert summary.region_summary(region, period, donor=donor)["trainees"] == raw_trainees(
-            region, period, donor=donor
-        )
+        # the filters: from the rollup's donor and specialty keys for whole
+        # months, from the trainings for days; the same answer either way
+        for period in month_periods(rng, n_periods // 2) + day_periods(rng, 2):
+            for specialty, donor in ((rng.choice(SPECIALTIES), None), (None, rng.choice(DONORS)),
+                                     (rng.choice(SPECIALTIES), rng.choice(DONORS))):
+                got = summary.region_summary(region, period, specialty=specialty, donor=donor)["trainees"]
+                assert got == raw_trainees(region, period, specialty=specialty, donor=donor), (
+                    region.code, period, specialty, donor)
         # the chart of trainees starting per month
         charted = Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
         expected = raw_starts(region, charted)
         for month in series.trainees_per_month(region, charted):
             want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
             assert {k: month[k] for k in ("month", *want)} == {"month": month["month"], **want}, (region.code, month)
+    # every donor at once (/donors/) and one donor's summary, all regions
+    for period in month_periods(rng, n_periods // 2) + day_periods(rng, 2):
+        overview = {row["code"]: row["trainees"] for row in donor_figures.donors_overview(period)}
+        for donor in DONORS:
+            want = raw_trainees(None, period, donor=donor)
+            assert overview.get(donor, 0) == want["total"], (donor, period)
+            specialty = rng.choice([None, *SPECIALTIES])
+            got = summary.donor_summary(donor, period, specialty=specialty)["trainees"]
+            del got["hosted"]
+            assert got == raw_trainees(None, period, specialty=specialty, donor=donor), (donor, period, specialty)
     assert_rollups_are_a_fresh_rebuild()
 
 
 def rollup_rows():
-    spans = sorted(TraineeSpanMonth.objects.values_list("hospital_id", "kind", "first_month", "last_month", "n"))
+    spans = sorted(TraineeSpanMonth.objects.values_list(
+        "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "n"))
     starts = sorted(TraineeStartMonth.objects.values_list("hospital_id", "kind", "month", "trainees"))
     return spans, starts
 
@@ -175,7 +189,9 @@ def setting(world):
         Specialty.objects.get_or_create(code=code, defaults={"name": code, "name_zh": code})
     hospitals = [world.lhasa_peoples, world.xigaze_peoples, world.pulan, world.xj_children]
     trainees = [f.TraineeFactory(code=f"P{i:03d}", hospital=hospitals[i % len(hospitals)]) for i in range(14)]
-    return world, hospitals, trainees, [world.bj_lhasa, world.sh_xigaze]
+    # Beijing's second program: one trainee's trainings of two programs of a donor merge
+    bj_xigaze = f.ProgramFactory(code="BJ-XIGAZE", donor_region=world.beijing, recipient_hospital=world.xigaze_peoples)
+    return world, hospitals, trainees, [world.bj_lhasa, world.sh_xigaze, bj_xigaze]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -217,6 +233,24 @@ def test_trainee_figures_equal_the_rows_through_random_writes(setting, seed):
     Training.objects.bulk_create(
         moved, update_conflicts=True, unique_fields=["ref"], update_fields=["trainee"]
     )
+    check(world, rng)
+
+    # trainings change program and specialty; a program changes donor
+    for training in rng.sample(list(Training.objects.all()), 10):
+        training.program = rng.choice([None, *programs])
+        training.specialty_id = rng.choice(SPECIALTIES)
+        training.save()
+    Training.objects.filter(specialty="cardiology", start_date__gte=dt.date(2024, 6, 1)).update(
+        program=programs[1], specialty="orthopaedics"
+    )
+    moved = Program.objects.get(code="BJ-XIGAZE")
+    moved.donor_region = world.shanghai
+    moved.save()
+    check(world, rng)
+    programs[0].donor_region = world.shanghai  # an instance saved before: no lookup of its old donor
+    programs[0].save()
+    programs[0].donor_region = world.beijing
+    programs[0].save()
     check(world, rng)
 
 
@@ -261,6 +295,26 @@ def test_trainee_rollups_follow_the_importer(setting, tmp_path, monkeypatch, del
     check(world, rng, n_periods=3)
 
 
+@pytest.mark.parametrize("delta_max", [500, 3])
+def test_an_import_that_moves_a_program_to_another_donor(setting, tmp_path, monkeypatch, delta_max):
+    """programs.csv alone: the trainings of a program whose donor changes
+    move from one donor's span rows to the other's."""
+    monkeypatch.setattr(rollups, "DELTA_MAX_TRAINEES", delta_max)
+    world, hospitals, trainees, programs = setting
+    rng = random.Random(13)
+    Training.objects.bulk_create([random_training(rng, trainees, programs) for _ in range(40)])
+    path = Path(tmp_path, "programs.csv")
+    path.write_text(
+        "code,name,name_zh,kind,donor_region_code,recipient_hospital_code,start_date,end_date\n"
+        "BJ-XIGAZE,Beijing aid to Xigaze,,group_aid,310000,XG-PEOPLES,2020-01-01,\n",
+        encoding="utf-8",
+    )
+    report = import_bundle(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Program.objects.get(code="BJ-XIGAZE").donor_region_id == "310000"
+    check(world, rng, n_periods=6)
+
+
 def test_loaddata_and_the_rebuild_command(setting, tmp_path):
     world, hospitals, trainees, programs = setting
     rng = random.Random(5)
@@ -290,7 +344,7 @@ def test_gaps_make_the_count_distinct(setting):
         f.TrainingFactory(ref=ref, trainee=person, start_date=dt.date.fromisoformat(start),
                           end_date=end and dt.date.fromisoformat(end),
                           independent_on=dt.date(2023, 6, 15) if ref == "A" else None)
-    spans = sorted(TraineeSpanMonth.objects.filter(hospital=lhasa, kind="any").values_list(
+    spans = sorted(TraineeSpanMonth.objects.filter(hospital=lhasa, kind="any", donor="", specialty="").values_list(
         "first_month", "last_month", "n"))
     assert spans == [
         (dt.date(2023, 1, 1), dt.date(2023, 4, 1), 1),  # A and B merged
