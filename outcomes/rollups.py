@@ -37,6 +37,7 @@ from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
 from outcomes.models import (
     ANY_KIND,
     INDEPENDENT,
+    STARTED,
     SURGERY_COUNTS,
     Surgery,
     SurgeryMonth,
@@ -164,8 +165,12 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # iff its month <= b's month; end >= a iff its month >= a's month); other
 # periods and the program filter are computed from the trainings themselves
 # (figures/summary.py). `independent` works the same way, each
-# independent_on date a one-day span. An ongoing span's last month is
-# ONGOING_MONTH (after every real month).
+# independent_on date a one-day span, and so do the kinds STARTED and
+# started(kind): each training's start date a one-day span, so that the
+# rows overlapping a period count the distinct trainees who began a training
+# (of any kind, of one kind) within it (the donor dashboard's trainees per
+# year). An ongoing span's last month is ONGOING_MONTH (after every real
+# month).
 #
 # TraineeStartMonth holds the distinct trainees of a hospital who began a
 # training (of a kind, or of any) in a month: the trainees-per-month chart.
@@ -226,10 +231,19 @@ def _trainee_sql(vendor, where, where_params):
         f"pg.donor_region_id, x.specialty_id {source} AND x.independent_on IS NOT NULL"
     )
     rows_params = [ANY_KIND, ONGOING, *where_params, ONGOING, *where_params, INDEPENDENT, *where_params]
+    # The spans also hold each start date as a one-day row, of any kind and
+    # of the training's own kind (STARTED, started(kind)).
+    span_rows_sql = (
+        f"{rows_sql} UNION ALL SELECT tr.hospital_id, x.trainee_id, %s, x.start_date, x.start_date, "
+        f"pg.donor_region_id, x.specialty_id {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, %s || x.kind, x.start_date, x.start_date, "
+        f"pg.donor_region_id, x.specialty_id {source}"
+    )
+    span_rows_params = [*rows_params, STARTED, *where_params, f"{STARTED}:", *where_params]
     # The same rows under each key (SPAN_KEYS).
     keyed_sql = (
         f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
-        f"FROM ({rows_sql}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+        f"FROM ({span_rows_sql}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
     )
     # Spans: a row begins a new span when it starts after every earlier row
     # (in start order) of the same trainee, kind and key has ended; gaps lie
@@ -247,7 +261,7 @@ def _trainee_sql(vendor, where, where_params):
         f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
         "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
     )
-    spans_params = [*rows_params, ONGOING, ONGOING_MONTH]
+    spans_params = [*span_rows_params, ONGOING, ONGOING_MONTH]
     starts_sql = (
         f"SELECT h, k, {month('s')}, COUNT(DISTINCT p) FROM ({rows_sql}) t "
         f"WHERE k <> %s GROUP BY h, k, {month('s')}"

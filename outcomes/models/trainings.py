@@ -2,6 +2,7 @@
 
 from django.db import models, router, transaction
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
@@ -281,6 +282,22 @@ INDEPENDENT = "independent"
 TRAINEE_ROLLUP_KINDS = [
     (ANY_KIND, _("any kind")), *Training.Kind.choices, (INDEPENDENT, _("independent")),
 ]
+# The span rollup's kind key also holds the start dates, each a one-day span
+# (of any kind, or of one kind): summed over a period, the distinct trainees
+# who began a training within it (the donor dashboard's trainees per year).
+STARTED = "started"
+
+
+def started(kind: str) -> str:
+    """The span rollup's kind key of the start dates of trainings of `kind`."""
+    return f"{STARTED}:{kind}"
+
+
+TRAINEE_SPAN_KINDS = [
+    *TRAINEE_ROLLUP_KINDS,
+    (STARTED, _("began a training")),
+    *((started(kind), format_lazy("{} ({})", label, _("began"))) for kind, label in Training.Kind.choices),
+]
 
 
 class TraineeSpanMonth(models.Model):
@@ -299,7 +316,7 @@ class TraineeSpanMonth(models.Model):
     # program too) or every specialty.
     donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
     specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
-    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    kind = models.CharField(_("kind"), max_length=24, choices=TRAINEE_SPAN_KINDS)
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
     n = models.IntegerField(_("count"))

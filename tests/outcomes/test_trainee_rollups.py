@@ -29,6 +29,7 @@ DONORS = ("110000", "310000")
 KINDS = ("onsite_course", "mentorship", "further_study")
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 31)
 DAYS = (LAST - FIRST).days
+FIRST_TO_LAST = Period(FIRST, LAST)
 
 
 # --------------------------------------------------------------------------
@@ -74,6 +75,23 @@ def raw_starts(region, period):
             month["total"].add(t.trainee_id)
             month[t.kind].add(t.trainee_id)
     return {key: {k: len(v) for k, v in month.items()} for key, month in months.items()}
+
+
+def raw_starts_per_year(donor, period, specialty=None, recipient=None):
+    """{year: {kind: n, 'total': n}}: distinct trainees beginning a training of
+    the donor's programs within the period, per year."""
+    hospitals = set((Hospital.objects.in_region(recipient) if recipient else Hospital.objects).values_list("code", flat=True))
+    years = {}
+    for t in Training.objects.select_related("trainee", "program"):
+        if t.trainee.hospital_id not in hospitals or t.program is None or t.program.donor_region_id != donor:
+            continue
+        if specialty and t.specialty_id != specialty:
+            continue
+        if period.start <= t.start_date <= period.end:
+            year = years.setdefault(t.start_date.year, {"total": set(), **{k: set() for k in KINDS}})
+            year["total"].add(t.trainee_id)
+            year[t.kind].add(t.trainee_id)
+    return {key: {k: len(v) for k, v in year.items()} for key, year in years.items()}
 
 
 # --------------------------------------------------------------------------
@@ -141,6 +159,18 @@ def check(world, rng, n_periods=12):
             got = summary.donor_summary(donor, period, specialty=specialty)["trainees"]
             del got["hosted"]
             assert got == raw_trainees(None, period, specialty=specialty, donor=donor), (donor, period, specialty)
+    # the donor dashboard's trainees starting per year: from the rollup's
+    # start-date rows for whole months, from the trainings for days
+    for donor in DONORS:
+        for period in (FIRST_TO_LAST, Period(dt.date(2023, 5, 1), dt.date(2024, 8, 31)),
+                       Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), *day_periods(rng, 1)):
+            for specialty, recipient in ((None, None), (rng.choice(SPECIALTIES), None), (None, world.tibet.code)):
+                want = raw_starts_per_year(donor, period, specialty=specialty, recipient=recipient)
+                got = donor_figures.trainees_per_year(donor, period, specialty=specialty, recipient=recipient)
+                assert [row["year"] for row in got] == list(range(period.start.year, period.end.year + 1))
+                for row in got:
+                    expected = want.get(row["year"], {"total": 0, **{k: 0 for k in KINDS}})
+                    assert {k: row[k] for k in expected} == expected, (donor, period, specialty, recipient, row)
     assert_rollups_are_a_fresh_rebuild()
 
 
