@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='traineespanmonth',
-            index=models.Index(fields=['donor', 'specialty', 'kind', 'first_month'], include=('last_month', 'n'), name='traineespan_donor_idx'),
+            index=models.Index(fields=['specialty', 'kind', 'donor', 'first_month'], include=('last_month', 'n'), name='traineespan_donor_idx'),
         ),
         migrations.AddIndex(
             model_name='training',

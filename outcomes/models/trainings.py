@@ -348,7 +348,7 @@ class TraineeSpanMonth(models.Model):
             # The reads of a donor's key over every hospital (the donor
             # summary, /donors/): an index-only scan of that key's rows.
             models.Index(
-                fields=["donor", "specialty", "kind", "first_month"],
+                fields=["specialty", "kind", "donor", "first_month"],
                 include=["last_month", "n"],
                 name="traineespan_donor_idx",
             ),
