@@ -1,6 +1,6 @@
 """The rollups that the figures read, kept exact on every write: the monthly
-surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
-(outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth).
+surgery rollup (outcomes.SurgeryMonth) and the trainee span rollup
+(outcomes.TraineeSpanMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
 recomputes every rollup of the project (these and deployments' experts per
@@ -43,7 +43,6 @@ from outcomes.models import (
     SurgeryMonth,
     Trainee,
     TraineeSpanMonth,
-    TraineeStartMonth,
     Training,
 )
 
@@ -141,7 +140,7 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 
 
 # --------------------------------------------------------------------------
-# The trainee rollups (outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth)
+# The trainee span rollup (outcomes.TraineeSpanMonth)
 #
 # The summary counts *distinct* trainees whose trainings overlap a period,
 # which no sum of per-month counts gives. It does follow from counts of
@@ -168,15 +167,13 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # independent_on date a one-day span, and so do the kinds STARTED and
 # started(kind): each training's start date a one-day span, so that the
 # rows overlapping a period count the distinct trainees who began a training
-# (of any kind, of one kind) within it (the donor dashboard's trainees per
-# year). An ongoing span's last month is ONGOING_MONTH (after every real
-# month).
+# (of any kind, of one kind) within it: the trainee charts (per month, the
+# rows whose first and last month are that month; per year, the donor
+# dashboard's). An ongoing span's last month is ONGOING_MONTH (after every
+# real month).
 #
-# TraineeStartMonth holds the distinct trainees of a hospital who began a
-# training (of a kind, or of any) in a month: the trainees-per-month chart.
-#
-# Both are sums of per-trainee contributions, so a write that touches a few
-# trainees adjusts them: the contributions of those trainees are read before
+# The rows are sums of per-trainee contributions, so a write that touches a
+# few trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
 # saves and deletes of trainings and trainees through signals, and small
 # bulk writes; a program's change of donor moves its trainings' trainees).
@@ -185,7 +182,6 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # hospitals they touched from the trainings instead (rebuild_trainees).
 
 SPAN_TABLE = TraineeSpanMonth._meta.db_table
-START_TABLE = TraineeStartMonth._meta.db_table
 TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
 PROGRAM_TABLE = Program._meta.db_table
@@ -207,10 +203,10 @@ SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
 
 
 def _trainee_sql(vendor, where, where_params):
-    """(spans SQL, params, starts SQL, params): SELECTs of (hospital, donor,
-    specialty, kind, first month, last month, n) and (hospital, kind, month,
-    trainees) over the trainings joined to their trainees and programs,
-    restricted by `where` (a condition on x = training, tr = trainee)."""
+    """(SQL, params): a SELECT of (hospital, donor, specialty, kind, first
+    month, last month, n) over the trainings joined to their trainees and
+    programs, restricted by `where` (a condition on x = training, tr =
+    trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
@@ -261,12 +257,7 @@ def _trainee_sql(vendor, where, where_params):
         f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
         "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
     )
-    spans_params = [*span_rows_params, ONGOING, ONGOING_MONTH]
-    starts_sql = (
-        f"SELECT h, k, {month('s')}, COUNT(DISTINCT p) FROM ({rows_sql}) t "
-        f"WHERE k <> %s GROUP BY h, k, {month('s')}"
-    )
-    return spans_sql, spans_params, starts_sql, [*rows_params, INDEPENDENT]
+    return spans_sql, [*span_rows_params, ONGOING, ONGOING_MONTH]
 
 
 def _lock(cursor, vendor):
@@ -277,9 +268,9 @@ def _lock(cursor, vendor):
 
 
 def rebuild_trainees(hospitals=None, *, using="default") -> None:
-    """Recompute both trainee rollups for the trainees of `hospitals` (codes;
+    """Recompute the trainee span rollup for the trainees of `hospitals` (codes;
     None = all), from the trainings. Run it inside the transaction that
-    changed the trainings or trainees. 4 statements (+1 lock on PostgreSQL)."""
+    changed the trainings or trainees. 2 statements (+1 lock on PostgreSQL)."""
     hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
     if hospitals is not None and not hospitals:
         return
@@ -290,28 +281,21 @@ def rebuild_trainees(hospitals=None, *, using="default") -> None:
         marks = ", ".join(["%s"] * len(hospitals))
         where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
         delete_where = f" WHERE hospital_id IN ({marks})"
-    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(connection.vendor, where, params)
+    spans_sql, spans_params = _trainee_sql(connection.vendor, where, params)
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
-        cursor.execute(f"DELETE FROM {START_TABLE}{delete_where}", params)
-        cursor.execute(f"INSERT INTO {START_TABLE} (hospital_id, kind, month, trainees) {starts_sql}", starts_params)
 
 
-def _contributions(trainees, connection) -> tuple[dict, dict]:
-    """({(hospital, donor, specialty, kind, first, last): n}, {(hospital, kind, month): n}):
-    what the given trainees add to the two rollups now. 2 queries."""
+def _contributions(trainees, connection) -> dict:
+    """{(hospital, donor, specialty, kind, first, last): n}: what the given
+    trainees add to the span rollup now. 1 query."""
     marks = ", ".join(["%s"] * len(trainees))
-    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(
-        connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
-    )
+    spans_sql, spans_params = _trainee_sql(connection.vendor, f"x.trainee_id IN ({marks})", list(trainees))
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
-        spans = {tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6])): row[6] for row in cursor.fetchall()}
-        cursor.execute(starts_sql, starts_params)
-        starts = {(row[0], row[1], as_date(row[2])): row[3] for row in cursor.fetchall()}
-    return spans, starts
+        return {tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6])): row[6] for row in cursor.fetchall()}
 
 
 def _difference(after: dict, before: dict) -> list:
@@ -342,7 +326,7 @@ def _add(cursor, table, key_columns, value_column, rows):
 
 
 class TraineeDelta:
-    """Keeps both trainee rollups exact across a write that touches a few
+    """Keeps the trainee span rollup exact across a write that touches a few
     trainees: reads what `trainees` (codes) contribute before the write and
     after it, and adds the difference. Many trainees: their hospitals are
     rebuilt instead. Use as `with TraineeDelta(codes): <write>`, inside the
@@ -374,13 +358,10 @@ class TraineeDelta:
         if self.rebuild:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
-        new = _contributions(self.trainees, self.connection)
-        spans, starts = _difference(new[0], self.old[0]), _difference(new[1], self.old[1])
-        if not spans and not starts:
-            return
-        with self.connection.cursor() as cursor:
-            _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
-            _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
+        spans = _difference(_contributions(self.trainees, self.connection), self.old)
+        if spans:
+            with self.connection.cursor() as cursor:
+                _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
 
     def __enter__(self):
         return self.before()

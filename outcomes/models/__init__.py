@@ -21,7 +21,6 @@ from outcomes.models.trainings import (  # noqa: F401
     STARTED,
     Trainee,
     TraineeSpanMonth,
-    TraineeStartMonth,
     Training,
     started,
 )

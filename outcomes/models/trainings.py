@@ -356,31 +356,3 @@ class TraineeSpanMonth(models.Model):
 
     def __str__(self):
         return f"{self.hospital_id} {self.donor or '*'} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
-
-
-class TraineeStartMonth(models.Model):
-    """Distinct trainees of a hospital who began a training (of a kind, or of
-    any kind) in a month: the trainees-per-month chart. Derived data like
-    TraineeSpanMonth."""
-
-    hospital = models.ForeignKey(
-        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
-    month = models.DateField(_("month (first day)"))
-    # Not Positive: an adjustment proposes a negative row that then meets
-    # its existing row (ON CONFLICT), and CHECK constraints see the proposal.
-    trainees = models.IntegerField(_("trainees"))
-
-    class Meta:
-        verbose_name = _("trainees starting in a month")
-        verbose_name_plural = _("trainees starting per month")
-        constraints = [
-            # One row per group; its index serves the chart's reads too.
-            models.UniqueConstraint(fields=["hospital", "month", "kind"], name="traineestart_group_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.hospital_id} {self.month:%Y-%m} {self.kind}: {self.trainees}"
-
-

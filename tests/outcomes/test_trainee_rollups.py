@@ -1,4 +1,4 @@
-"""The trainee rollups (outcomes.TraineeSpanMonth, TraineeStartMonth; see
+"""The trainee span rollup (outcomes.TraineeSpanMonth; see
 outcomes/rollups.py) against a straightforward computation from the training
 rows: random trainings that overlap, touch, leave gaps or never end, random
 writes of every kind (model saves and deletes, a trainee moving hospital,
@@ -21,7 +21,7 @@ from aidtracker.lib.periods import Period, month_end, month_start
 from interchange.importer import import_bundle
 from outcomes import rollups
 from deployments.models import Program
-from outcomes.models import Trainee, TraineeSpanMonth, TraineeStartMonth, Training
+from outcomes.models import Trainee, TraineeSpanMonth, Training
 from tests import factories as f
 
 SPECIALTIES = ("general_surgery", "cardiology", "orthopaedics")
@@ -65,11 +65,15 @@ def raw_trainees(region, period, specialty=None, donor=None):
     }
 
 
-def raw_starts(region, period):
+def raw_starts(region, period, specialty=None, donor=None):
     """{'YYYY-MM': {kind: n, 'total': n}}: distinct trainees beginning a training."""
     hospitals = set(Hospital.objects.in_region(region).values_list("code", flat=True))
     months = {}
-    for t in Training.objects.select_related("trainee"):
+    for t in Training.objects.select_related("trainee", "program"):
+        if specialty and t.specialty_id != specialty:
+            continue
+        if donor and (t.program is None or t.program.donor_region_id != donor):
+            continue
         if t.trainee.hospital_id in hospitals and period.start <= t.start_date <= period.end:
             month = months.setdefault(t.start_date.strftime("%Y-%m"), {"total": set(), **{k: set() for k in KINDS}})
             month["total"].add(t.trainee_id)
@@ -143,12 +147,21 @@ def check(world, rng, n_periods=12):
                 got = summary.region_summary(region, period, specialty=specialty, donor=donor)["trainees"]
                 assert got == raw_trainees(region, period, specialty=specialty, donor=donor), (
                     region.code, period, specialty, donor)
-        # the chart of trainees starting per month
-        charted = Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
-        expected = raw_starts(region, charted)
-        for month in series.trainees_per_month(region, charted):
-            want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
-            assert {k: month[k] for k in ("month", *want)} == {"month": month["month"], **want}, (region.code, month)
+        # the chart of trainees starting per month, with and without filters
+        # (whole months: from the rollup's start-date rows; days: from the
+        # trainings)
+        for charted in (Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31)),
+                        Period(dt.date(2023, 3, 14), dt.date(2024, 2, 9))):
+            for specialty, donor in ((None, None), (rng.choice(SPECIALTIES), None), (None, rng.choice(DONORS)),
+                                     (rng.choice(SPECIALTIES), rng.choice(DONORS))):
+                expected = raw_starts(region, charted, specialty=specialty, donor=donor)
+                months = series.trainees_per_month(region, charted, specialty=specialty, donor=donor,
+                                                   grouping="month")
+                assert months and all(not m["partial"] or m is months[0] or m is months[-1] for m in months)
+                for month in months:
+                    want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
+                    assert {k: month[k] for k in ("month", *want)} == {"month": month["month"], **want}, (
+                        region.code, charted, specialty, donor, month)
     # every donor at once (/donors/) and one donor's summary, all regions
     for period in month_periods(rng, n_periods // 2) + day_periods(rng, 2):
         overview = {row["code"]: row["trainees"] for row in donor_figures.donors_overview(period)}
@@ -177,15 +190,14 @@ def check(world, rng, n_periods=12):
 def rollup_rows():
     spans = sorted(TraineeSpanMonth.objects.values_list(
         "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "n"))
-    starts = sorted(TraineeStartMonth.objects.values_list("hospital_id", "kind", "month", "trainees"))
-    return spans, starts
+    return spans
 
 
 def assert_rollups_are_a_fresh_rebuild():
     kept = rollup_rows()
     rollups.rebuild_trainees()
     assert kept == rollup_rows()
-    assert all(row[-1] != 0 for row in kept[0]) and all(row[-1] > 0 for row in kept[1])
+    assert all(row[-1] != 0 for row in kept)
 
 
 def random_training(rng, trainees, programs, **kwargs):
@@ -352,12 +364,11 @@ def test_loaddata_and_the_rebuild_command(setting, tmp_path):
     dump = tmp_path / "dump.json"
     call_command("dumpdata", "outcomes.training", "outcomes.traineespanmonth", output=str(dump), verbosity=0)
     Training.objects.all().delete()
-    assert not TraineeSpanMonth.objects.exists() and not TraineeStartMonth.objects.exists()
+    assert not TraineeSpanMonth.objects.exists()
     call_command("loaddata", str(dump), verbosity=0)
     assert Training.objects.count() == 30
     check(world, rng, n_periods=5)
     TraineeSpanMonth.objects.all().delete()  # as after raw SQL that bypassed the models
-    TraineeStartMonth.objects.all().delete()
     call_command("rebuild_rollups", verbosity=0)
     check(world, rng, n_periods=3)
 
@@ -393,12 +404,11 @@ def test_one_save_adjusts_the_rollups_in_few_queries(setting, django_assert_num_
     training = f.TrainingFactory(trainee=trainees[0], start_date=dt.date(2024, 2, 10), end_date=None)
     training = Training.objects.get(pk=training.pk)
     training.end_date = dt.date(2024, 5, 31)
-    # a savepoint (the save is atomic); the rollups' lock (PostgreSQL);
-    # contributions before: 2; UPDATE, history INSERT, data version
-    # (aidtracker/cache.py); contributions after: 2; the adjustment: an
-    # upsert and a clean-up per rollup that changed (only the spans here);
-    # the savepoint's release
-    with django_assert_num_queries(11 + (1 if _postgres() else 0)):
+    # a savepoint (the save is atomic); the rollup's lock (PostgreSQL);
+    # contributions before: 1; UPDATE, history INSERT, data version
+    # (aidtracker/cache.py); contributions after: 1; the adjustment: an
+    # upsert and a clean-up; the savepoint's release
+    with django_assert_num_queries(9 + (1 if _postgres() else 0)):
         training.save()
     assert summary.region_summary(world.tibet, Period(dt.date(2024, 6, 1), None))["trainees"]["total"] == 0
 

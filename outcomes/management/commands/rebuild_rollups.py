@@ -1,5 +1,5 @@
 """Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth
-and TraineeStartMonth from the trainings, deployments.ExpertMonth from the rotations)."""
+from the trainings, deployments.ExpertMonth from the rotations)."""
 
 import time
 
@@ -8,7 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from deployments.models import ExpertMonth
 from outcomes import rollups
-from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth
+from outcomes.models import SurgeryMonth, TraineeSpanMonth
 
 
 class Command(BaseCommand):
@@ -25,11 +25,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(using=database):
             rollups.rebuild_all(using=database)
-        models = (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth, ExpertMonth)
+        models = (SurgeryMonth, TraineeSpanMonth, ExpertMonth)
         counts = [model.objects.using(database).count() for model in models]
         self.stdout.write(
             "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, "
-            "trainee starts {:,} rows, experts {:,} rows.".format(
+            "experts {:,} rows.".format(
                 time.monotonic() - started, *counts
             )
         )
