@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
-from aidtracker.lib.periods import Period, overlaps_q
+from aidtracker.lib.periods import Period, month_start, overlaps_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, date_order_constraint
 from deployments.signals import bulk_write
@@ -283,6 +283,46 @@ TRAINEE_ROLLUP_KINDS = [
 ]
 
 
+class TraineeSpanMonthQuerySet(models.QuerySet):
+    """The one place the span rollup is read: the summaries' trainee figures
+    (figures/definitions.py trainee_spans) and the trainings list's count of
+    trainees (outcomes/views.py) both go through `spans`."""
+
+    def spans(self, period: Period, *, region=None, hospital=None, specialty=None, donor=None, kind=None):
+        """For a period of whole months: the rows of trainees of `region`'s
+        hospitals (or of `hospital`; None: all) that overlap the period,
+        under the key of `specialty` and `donor` (codes or objects; None:
+        all), of `kind` when given (a training kind, ANY_KIND or
+        INDEPENDENT). Summed per kind they are the distinct trainees of the
+        trainings so narrowed that overlap the period (of those whose
+        independent_on falls within it, for INDEPENDENT):
+        outcomes/rollups.py explains why."""
+        rows = self._overlapping(period).filter(
+            specialty=getattr(specialty, "pk", specialty) or "", donor=getattr(donor, "pk", donor) or ""
+        )
+        if region is not None:
+            rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+        if hospital is not None:
+            rows = rows.filter(hospital=hospital)
+        if kind is not None:
+            rows = rows.filter(kind=kind)
+        return rows
+
+    def of_every_donor(self, period: Period):
+        """For a period of whole months: the rows of every donor's key (any
+        specialty, any region) that overlap it; summed per donor and kind
+        they are `spans(period, donor=donor)`'s sums."""
+        return self._overlapping(period).filter(specialty="").exclude(donor="")
+
+    def _overlapping(self, period: Period):
+        rows = self
+        if period.end is not None:
+            rows = rows.filter(first_month__lte=month_start(period.end))
+        if period.start is not None:
+            rows = rows.filter(last_month__gte=period.start)
+        return rows
+
+
 class TraineeSpanMonth(models.Model):
     """Signed counts of merged training spans (+1) and of the gaps between a
     trainee's spans (-1), per (hospital, donor, specialty, kind, first month,
@@ -303,6 +343,8 @@ class TraineeSpanMonth(models.Model):
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
     n = models.IntegerField(_("count"))
+
+    objects = TraineeSpanMonthQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trainee spans of a month")
