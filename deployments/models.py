@@ -362,9 +362,9 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
         SQLite and PostgreSQL share (as outcomes/rollups.py merges a
         trainee's trainings). A rotation begins a new span when it starts
         after the day following the latest end of the rotations before it
-        (in start order); each span's rows are grouped. Python receives one
-        row per span, bounded by the gaps between them, not by the
-        rotations (a long program has tens of thousands)."""
+        (in start order). Python receives one row per span, bounded by the
+        gaps between them, not by the rotations (a long program has tens of
+        thousands)."""
         rows = self.order_by().values(
             p=models.F("team__program_id"), c=models.F("specialty_id"),
             s=models.F("start_date"), e=models.F("end_date"),
@@ -373,13 +373,23 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
         connection = connections[self.db]
         # Dates are date on PostgreSQL and ISO text on SQLite (ordered alike).
         day_after = "reach + 1" if connection.vendor == "postgresql" else "date(reach, '+1 day')"
+        # m: each rotation with the latest end before it (`reach`), its place
+        # (`rn`), and its partition's last day and size, all from one sort.
+        # b: the rotations that begin a span (after the day following
+        # `reach`); each span ends at the next one's `reach` (every earlier
+        # rotation ends by then), the last at the partition's last day, and
+        # holds the rotations up to the next one's place. The second window
+        # sorts only the spans' first rows.
         sql = (
             f"WITH r AS ({inner}), "
-            "m AS (SELECT p, c, s, e, MAX(e) OVER (PARTITION BY p, c ORDER BY s, e "
-            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM r), "
-            f"g AS (SELECT p, c, s, e, SUM(CASE WHEN reach IS NULL OR s > {day_after} THEN 1 ELSE 0 END) "
-            "OVER (PARTITION BY p, c ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS span FROM m) "
-            "SELECT p, c, MIN(s), MAX(e), COUNT(*) FROM g GROUP BY p, c, span ORDER BY p, c, 3"
+            "m AS (SELECT p, c, s, "
+            "MAX(e) OVER (PARTITION BY p, c ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach, "
+            "ROW_NUMBER() OVER (PARTITION BY p, c ORDER BY s, e) AS rn, "
+            "MAX(e) OVER (PARTITION BY p, c) AS hi, COUNT(*) OVER (PARTITION BY p, c) AS total FROM r), "
+            "b AS (SELECT p, c, s, rn, hi, total, LEAD(reach) OVER (PARTITION BY p, c ORDER BY rn) AS next_reach, "
+            "LEAD(rn) OVER (PARTITION BY p, c ORDER BY rn) AS next_rn "
+            f"FROM m WHERE reach IS NULL OR s > {day_after}) "
+            "SELECT p, c, s, COALESCE(next_reach, hi), COALESCE(next_rn, total + 1) - rn FROM b ORDER BY p, c, s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
