@@ -1,6 +1,7 @@
 """The rollups that the figures read, kept exact on every write: the monthly
 surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
-(outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth).
+(outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth, and the trainings
+list's outcomes.TrainingCountMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
 recomputes every rollup of the project (these and deployments' experts per
@@ -44,6 +45,7 @@ from outcomes.models import (
     TraineeSpanMonth,
     TraineeStartMonth,
     Training,
+    TrainingCountMonth,
 )
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollups' rebuilds and adjustments
@@ -170,6 +172,13 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # TraineeStartMonth holds the distinct trainees of a hospital who began a
 # training (of a kind, or of any) in a month: the trainees-per-month chart.
 #
+# TrainingCountMonth counts the trainings themselves, under the same keys
+# and kinds (not merged: each training once per key, under any kind and its
+# own), per (first month, last month) of the training: a training overlaps
+# a period [a, b] of whole months exactly when its first month <= b's and
+# its last month >= a's, so the trainings list's row count is a sum of
+# rows too (COUNT(*) over a region's trainings reads them all).
+#
 # Both are sums of per-trainee contributions, so a write that touches a few
 # trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
@@ -181,6 +190,7 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 
 SPAN_TABLE = TraineeSpanMonth._meta.db_table
 START_TABLE = TraineeStartMonth._meta.db_table
+COUNT_TABLE = TrainingCountMonth._meta.db_table
 TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
 PROGRAM_TABLE = Program._meta.db_table
@@ -202,10 +212,12 @@ SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
 
 
 def _trainee_sql(vendor, where, where_params):
-    """(spans SQL, params, starts SQL, params): SELECTs of (hospital, donor,
-    specialty, kind, first month, last month, n) and (hospital, kind, month,
-    trainees) over the trainings joined to their trainees and programs,
-    restricted by `where` (a condition on x = training, tr = trainee)."""
+    """(spans SQL, params, starts SQL, params, counts SQL, params): SELECTs of
+    (hospital, donor, specialty, kind, first month, last month, n),
+    (hospital, kind, month, trainees) and (hospital, donor, specialty, kind,
+    first month, last month, trainings) over the trainings joined to their
+    trainees and programs, restricted by `where` (a condition on x =
+    training, tr = trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
@@ -252,7 +264,15 @@ def _trainee_sql(vendor, where, where_params):
         f"SELECT h, k, {month('s')}, COUNT(DISTINCT p) FROM ({rows_sql}) t "
         f"WHERE k <> %s GROUP BY h, k, {month('s')}"
     )
-    return spans_sql, spans_params, starts_sql, [*rows_params, INDEPENDENT]
+    # Trainings, not merged: each row of a kind key but INDEPENDENT, under
+    # each key (an ongoing training's last month is ONGOING_MONTH).
+    counts_sql = (
+        f"SELECT h, d, c, k, first, last, COUNT(*) FROM (SELECT y.h AS h, y.d AS d, y.c AS c, y.k AS k, "
+        f"{month('y.s')} AS first, CASE WHEN y.e = %s THEN %s ELSE {month('y.e')} END AS last "
+        f"FROM ({keyed_sql}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
+    )
+    counts_params = [ONGOING, ONGOING_MONTH, *rows_params, INDEPENDENT]
+    return spans_sql, spans_params, starts_sql, [*rows_params, INDEPENDENT], counts_sql, counts_params
 
 
 def _lock(cursor, vendor):
@@ -262,10 +282,12 @@ def _lock(cursor, vendor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def rebuild_trainees(hospitals=None, *, using="default") -> None:
-    """Recompute both trainee rollups for the trainees of `hospitals` (codes;
-    None = all), from the trainings. Run it inside the transaction that
-    changed the trainings or trainees. 4 statements (+1 lock on PostgreSQL)."""
+def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
+    """Recompute the trainee rollups (spans, starts, training counts) for the
+    trainees of `hospitals` (codes; None = all), from the trainings. Run it
+    inside the transaction that changed the trainings or trainees. 6
+    statements (+1 lock on PostgreSQL); 4 without `counts` (the training
+    counts left alone: migration 0008 runs before their table exists)."""
     hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
     if hospitals is not None and not hospitals:
         return
@@ -276,28 +298,54 @@ def rebuild_trainees(hospitals=None, *, using="default") -> None:
         marks = ", ".join(["%s"] * len(hospitals))
         where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
         delete_where = f" WHERE hospital_id IN ({marks})"
-    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(connection.vendor, where, params)
+    spans_sql, spans_params, starts_sql, starts_params, counts_sql, counts_params = _trainee_sql(
+        connection.vendor, where, params
+    )
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
         cursor.execute(f"DELETE FROM {START_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {START_TABLE} (hospital_id, kind, month, trainees) {starts_sql}", starts_params)
+        if counts:
+            cursor.execute(f"DELETE FROM {COUNT_TABLE}{delete_where}", params)
+            cursor.execute(
+                f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params
+            )
 
 
-def _contributions(trainees, connection) -> tuple[dict, dict]:
-    """({(hospital, donor, specialty, kind, first, last): n}, {(hospital, kind, month): n}):
-    what the given trainees add to the two rollups now. 2 queries."""
+def rebuild_training_counts(*, using="default") -> None:
+    """Recompute TrainingCountMonth alone from all trainings (its first fill,
+    by migration 0009; rebuild_trainees keeps it with the others). 2
+    statements (+1 lock on PostgreSQL)."""
+    connection = connections[using]
+    *_others, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
+    with connection.cursor() as cursor:
+        _lock(cursor, connection.vendor)
+        cursor.execute(f"DELETE FROM {COUNT_TABLE}")
+        cursor.execute(f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params)
+
+
+def _contributions(trainees, connection) -> tuple[dict, dict, dict]:
+    """({(hospital, donor, specialty, kind, first, last): n}, {(hospital, kind, month): n},
+    {(hospital, donor, specialty, kind, first, last): trainings}): what the
+    given trainees add to the three rollups now. 3 queries."""
     marks = ", ".join(["%s"] * len(trainees))
-    spans_sql, spans_params, starts_sql, starts_params = _trainee_sql(
+    spans_sql, spans_params, starts_sql, starts_params, counts_sql, counts_params = _trainee_sql(
         connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
     )
+
+    def keyed(row):
+        return tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6]))
+
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
-        spans = {tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6])): row[6] for row in cursor.fetchall()}
+        spans = {keyed(row): row[6] for row in cursor.fetchall()}
         cursor.execute(starts_sql, starts_params)
         starts = {(row[0], row[1], as_date(row[2])): row[3] for row in cursor.fetchall()}
-    return spans, starts
+        cursor.execute(counts_sql, counts_params)
+        counts = {keyed(row): row[6] for row in cursor.fetchall()}
+    return spans, starts, counts
 
 
 def _difference(after: dict, before: dict) -> list:
@@ -328,7 +376,7 @@ def _add(cursor, table, key_columns, value_column, rows):
 
 
 class TraineeDelta:
-    """Keeps both trainee rollups exact across a write that touches a few
+    """Keeps the trainee rollups exact across a write that touches a few
     trainees: reads what `trainees` (codes) contribute before the write and
     after it, and adds the difference. Many trainees: their hospitals are
     rebuilt instead. Use as `with TraineeDelta(codes): <write>`, inside the
@@ -361,12 +409,13 @@ class TraineeDelta:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
         new = _contributions(self.trainees, self.connection)
-        spans, starts = _difference(new[0], self.old[0]), _difference(new[1], self.old[1])
-        if not spans and not starts:
+        spans, starts, counts = (_difference(n, o) for n, o in zip(new, self.old))
+        if not spans and not starts and not counts:
             return
         with self.connection.cursor() as cursor:
             _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
             _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
+            _add(cursor, COUNT_TABLE, SPAN_COLUMNS, "trainings", counts)
 
     def __enter__(self):
         return self.before()

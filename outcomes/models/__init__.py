@@ -22,4 +22,5 @@ from outcomes.models.trainings import (  # noqa: F401
     TraineeSpanMonth,
     TraineeStartMonth,
     Training,
+    TrainingCountMonth,
 )

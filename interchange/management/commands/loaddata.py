@@ -15,7 +15,8 @@ from deployments.signals import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [
-    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth", "deployments.ExpertMonth",
+    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth", "outcomes.TrainingCountMonth",
+    "deployments.ExpertMonth",
 ]
 
 
