@@ -7,11 +7,13 @@ specialty includes the day. Its window runs from the start of its twinning
 the program's end and today. A *gap* is a run of uncovered days in the
 window, both ends counted.
 
-Why Python and not SQL window functions: the input is one program's
-rotations, read once by the program page as plain values (specialty and
-dates: a long program has thousands, bounded by the program's teams, not by
-the size of the database). A sweep over those sorted intervals is exact,
-portable between SQLite and PostgreSQL, and easy to test; the page's query
+Where it is computed: the rotations' days are merged per program and
+specialty in SQL (RotationQuerySet.covered_spans: gaps and islands with
+window functions, the same SQL on SQLite and PostgreSQL), so the page reads
+one row per covered span, bounded by the gaps and not by the rotations (the
+busiest program at 10M surgeries has 51,294); the spans are clipped to each
+department's window here (aidtracker/lib/spans.py), one meaning of a gap
+for the program page, the hospital page and the worklist. The page's query
 count stays fixed.
 """
 
@@ -28,8 +30,12 @@ class DepartmentCoverage:
     window: Span | None
     covered: list = field(default_factory=list)  # merged intervals inside the window
     gaps: list = field(default_factory=list)
-    on_site_today: list = field(default_factory=list)
-    rotations: list = field(default_factory=list)
+    on_site_today: list = field(default_factory=list)  # at most the first few, set by the program page
+    on_site_count: int = 0
+
+    @property
+    def on_site_more(self) -> int:
+        return self.on_site_count - len(self.on_site_today)
 
     @property
     def gap_days(self) -> int:
@@ -46,29 +52,29 @@ class DepartmentCoverage:
         return self.covered_days / self.window.days
 
 
-def program_coverage(program, twinnings, rotations, today):
+def spans_by_program(rows) -> dict:
+    """{program: {specialty: [(first, last), ...]}} from the rows of
+    RotationQuerySet.covered_spans()."""
+    spans = {}
+    for program, specialty, first, last, _rotations in rows:
+        spans.setdefault(program, {}).setdefault(specialty, []).append((first, last))
+    return spans
+
+
+def program_coverage(program, twinnings, spans, today):
     """One DepartmentCoverage per twinned specialty of `program`, in the
-    order of `twinnings`; `rotations` are the program's rotations, any
-    objects with `specialty_id`, `start_date` and `end_date` (rows of
-    values_list(named=True) on the program page)."""
+    order of `twinnings`; `spans` are the days the program's rotations cover,
+    {specialty: [(first, last), ...]} (spans_by_program(...)[program], or
+    any intervals: they are clipped and merged again within each window)."""
     by_specialty = {}
     for twinning in twinnings:
         by_specialty.setdefault(twinning.specialty_id, []).append(twinning)
     departments = []
     for specialty_id, dept_twinnings in by_specialty.items():
-        dept_rotations = [r for r in rotations if r.specialty_id == specialty_id]
         window = department_window(program, dept_twinnings, end=today)
-        dept = DepartmentCoverage(
-            specialty=dept_twinnings[0].specialty,
-            twinnings=dept_twinnings,
-            window=window,
-            rotations=dept_rotations,
-            on_site_today=[r for r in dept_rotations if r.start_date <= today <= r.end_date],
-        )
+        dept = DepartmentCoverage(specialty=dept_twinnings[0].specialty, twinnings=dept_twinnings, window=window)
         if window:
-            dept.covered, dept.gaps = covered_and_gaps(
-                [(r.start_date, r.end_date) for r in dept_rotations], window
-            )
+            dept.covered, dept.gaps = covered_and_gaps(spans.get(specialty_id, []), window)
         departments.append(dept)
     return departments
 

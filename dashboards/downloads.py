@@ -319,7 +319,7 @@ def program_file(context, fmt):
         (_("All twinned departments"), len(context["twinnings"]), whatever),
         (_("All teams"), len(context["teams"]), whatever),
         (_("All rotations"), context["rotation_count"], whatever),
-        (_("On site today"), len(context["on_site"]), ""),
+        (_("On site today"), context["on_site_count"], ""),
     ]
     if remote:
         counts.append((_("All consultations"), remote["total"], whatever))

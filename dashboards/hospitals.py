@@ -191,19 +191,16 @@ def twinned_departments(user, twinnings) -> list[dict]:
     by_program = {}
     for twinning in twinnings:
         by_program.setdefault(twinning.program_id, []).append(twinning)
-    rotations = {}
-    for row in (
-        Rotation.objects.visible_to(user)
-        .filter(team__program__in=list(by_program))
-        .order_by()
-        .values_list("team__program_id", "specialty_id", "start_date", "end_date", named=True)
-    ):
-        rotations.setdefault(row.team__program_id, []).append(row)
+    # The covered days merged per program and specialty in SQL: one row per
+    # covered span, not per rotation.
+    spans = coverage.spans_by_program(
+        Rotation.objects.visible_to(user).filter(team__program__in=list(by_program)).covered_spans()
+    )
     now = views.today()
     rows = []
     for program_id, program_twinnings in by_program.items():
         program = program_twinnings[0].program
-        for dept in coverage.program_coverage(program, program_twinnings, rotations.get(program_id, []), now):
+        for dept in coverage.program_coverage(program, program_twinnings, spans.get(program_id, {}), now):
             rows.append({"program": program, "hospital": program.recipient_hospital, "coverage": dept,
                          "remote_support": program.is_remote_support})
     return rows

@@ -25,7 +25,8 @@ to lists are left out of the pages for users who may not open them.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, F, OuterRef, Q, When
+from django.db.models import Case, Count, F, OuterRef, Q, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -566,33 +567,14 @@ def program_context(request, code, every_team=False, compare=True, with_movement
     )
     teams = list(teams if all_teams else teams[: TEAMS_SHOWN + 1])
     more_teams = len(teams) > TEAMS_SHOWN and not all_teams
-    # Every rotation of the program as plain values (a long program has
-    # thousands): their dates make the coverage, today's are who is on site.
+    # The days its rotations cover, merged per specialty in SQL (one row per
+    # covered span, however many rotations), and the first of who is on
+    # site today with their count (a long program has tens of thousands of
+    # rotations, a large team hundreds of people on site at once).
     now = today()
-    rotations = list(
-        Rotation.objects.visible_to(request.user)
-        .filter(team__program=program)
-        .order_by("start_date", "person__name")
-        .annotate(person_name=F("person__name"))
-        .values_list(
-            "specialty_id", "start_date", "end_date", "person_id", "person_name", "title",
-            "specialty__name", "specialty__name_zh",
-            "person__home_hospital__name", "person__home_hospital__name_zh",
-            named=True,
-        )
-    )
-    on_site = [
-        {
-            "person_id": r.person_id,
-            "name": r.person_name,
-            "title": Title(r.title).label,
-            "specialty": name_for_language(r.specialty__name, r.specialty__name_zh),
-            "home_hospital": name_for_language(r.person__home_hospital__name, r.person__home_hospital__name_zh),
-            "end_date": r.end_date,
-        }
-        for r in rotations
-        if r.start_date <= now <= r.end_date
-    ]
+    program_rotations = Rotation.objects.visible_to(request.user).filter(team__program=program)
+    spans = program_rotations.covered_spans()
+    on_site, on_site_count, on_site_by_specialty = on_site_today(program_rotations, now)
     # A remote-support program is judged by its consultations: no on-site
     # coverage, so no false gaps.
     support = None
@@ -600,10 +582,12 @@ def program_context(request, code, every_team=False, compare=True, with_movement
     if remote.is_remote(program):
         support = remote.remote_support(program, Consultation.objects.visible_to(request.user), twinnings, now)
     else:
-        departments = coverage.program_coverage(program, twinnings, rotations, now)
+        departments = coverage.program_coverage(
+            program, twinnings, coverage.spans_by_program(spans).get(program.pk, {}), now
+        )
         for department in departments:
-            department.on_site_shown = department.on_site_today[:ON_SITE_SHOWN_PER_DEPARTMENT]
-            department.on_site_more = len(department.on_site_today) - len(department.on_site_shown)
+            shown, count = on_site_by_specialty.get(department.twinnings[0].specialty_id, ([], 0))
+            department.on_site_today, department.on_site_count = shown, count
     return {
         "program": program,
         "form": form,
@@ -621,12 +605,12 @@ def program_context(request, code, every_team=False, compare=True, with_movement
         "twinnings": twinnings,
         "teams": teams[:TEAMS_SHOWN] if more_teams else teams,
         "more_teams": more_teams,
-        "rotation_count": len(rotations),
+        "rotation_count": sum(rotations for *_span, rotations in spans),
         "departments": departments,
         "timeline": coverage.timeline(departments),
         "remote": support,
         "on_site": on_site,
-        "on_site_shown": on_site[:ON_SITE_SHOWN],
+        "on_site_count": on_site_count,
         "on_site_url": list_url("deployments:rotation_list", {"program": program.code, "on_site": now.isoformat()}),
         "today": now,
         "rotations_url": list_url("deployments:rotation_list", {"program": program.code}),
@@ -639,6 +623,52 @@ def program_context(request, code, every_team=False, compare=True, with_movement
         "downloads": downloads.links("program", program.code, request),
         "brief_url": briefs.brief_url("program", program.code, request.GET),
     }
+
+
+def on_site_today(rotations, day):
+    """(people, count, {specialty: (people, count)}): the first
+    ON_SITE_SHOWN of `rotations` (a queryset) on site on `day`, in order of
+    arrival then name, and their count; per specialty the first
+    ON_SITE_SHOWN_PER_DEPARTMENT and theirs. One query, whatever the number
+    on site: the rows are numbered and counted by window functions and only
+    the first ones read."""
+    order = [F("start_date").asc(), F("person__name").asc(), F("pk").asc()]
+    rows = (
+        rotations.on_site_on(day)
+        .annotate(
+            person_name=F("person__name"),
+            in_all=Window(Count("pk")),
+            in_specialty=Window(Count("pk"), partition_by=[F("specialty_id")]),
+            rank=Window(RowNumber(), order_by=order),
+            rank_in_specialty=Window(RowNumber(), partition_by=[F("specialty_id")], order_by=order),
+        )
+        .filter(Q(rank__lte=ON_SITE_SHOWN) | Q(rank_in_specialty__lte=ON_SITE_SHOWN_PER_DEPARTMENT))
+        .order_by("rank")
+        .values_list(
+            "specialty_id", "end_date", "person_id", "person_name", "title",
+            "specialty__name", "specialty__name_zh",
+            "person__home_hospital__name", "person__home_hospital__name_zh",
+            "in_all", "in_specialty", "rank", "rank_in_specialty",
+            named=True,
+        )
+    )
+    people, count, by_specialty = [], 0, {}
+    for r in rows:
+        person = {
+            "person_id": r.person_id,
+            "name": r.person_name,
+            "title": Title(r.title).label,
+            "specialty": name_for_language(r.specialty__name, r.specialty__name_zh),
+            "home_hospital": name_for_language(r.person__home_hospital__name, r.person__home_hospital__name_zh),
+            "end_date": r.end_date,
+        }
+        count = r.in_all
+        if r.rank <= ON_SITE_SHOWN:
+            people.append(person)
+        shown, _count = by_specialty.setdefault(r.specialty_id, ([], r.in_specialty))
+        if r.rank_in_specialty <= ON_SITE_SHOWN_PER_DEPARTMENT:
+            shown.append(person)
+    return people, count, by_specialty
 
 
 def team(request, code):

@@ -175,4 +175,4 @@ class RotationFilter(django_filters.FilterSet):
         return qs.for_recipient_region(value)
 
     def on_site_on(self, qs, name, value):
-        return qs.filter(start_date__lte=value, end_date__gte=value)
+        return qs.on_site_on(value)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -18,7 +18,7 @@ from hospitals.models import (
     donated_by_q,
     in_regions_q,
 )
-from aidtracker.lib.periods import Period, overlaps_q
+from aidtracker.lib.periods import Period, as_date, overlaps_q
 from deployments.signals import bulk_write
 
 KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
@@ -346,6 +346,54 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
     def outside_team_dates(self):
         """Rotations that begin before their team or end after it (a quality warning)."""
         return self.filter(ROTATION_OUTSIDE_TEAM_Q)
+
+    def on_site_on(self, day):
+        """Rotations whose dates include `day` (both ends counted)."""
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+    def covered_spans(self) -> list[tuple]:
+        """[(program, specialty, first day, last day, rotations), ...]: the
+        days these rotations cover, per program and specialty, merged into
+        disjoint spans (overlapping rotations, and touching ones: one ending
+        the day before the next begins), in (program, specialty, first day)
+        order, each with the number of rotations merged into it.
+
+        One query: gaps and islands in SQL, with the window functions that
+        SQLite and PostgreSQL share (as outcomes/rollups.py merges a
+        trainee's trainings). A rotation begins a new span when it starts
+        after the day following the latest end of the rotations before it
+        (in start order). Python receives one row per span, bounded by the
+        gaps between them, not by the rotations (a long program has tens of
+        thousands)."""
+        rows = self.order_by().values(
+            p=models.F("team__program_id"), c=models.F("specialty_id"),
+            s=models.F("start_date"), e=models.F("end_date"),
+        )
+        inner, params = rows.query.sql_with_params()
+        connection = connections[self.db]
+        # Dates are date on PostgreSQL and ISO text on SQLite (ordered alike).
+        day_after = "reach + 1" if connection.vendor == "postgresql" else "date(reach, '+1 day')"
+        # m: each rotation with the latest end before it (`reach`), its place
+        # (`rn`), and its partition's last day and size, all from one sort.
+        # b: the rotations that begin a span (after the day following
+        # `reach`); each span ends at the next one's `reach` (every earlier
+        # rotation ends by then), the last at the partition's last day, and
+        # holds the rotations up to the next one's place. The second window
+        # sorts only the spans' first rows.
+        sql = (
+            f"WITH r AS ({inner}), "
+            "m AS (SELECT p, c, s, "
+            "MAX(e) OVER (PARTITION BY p, c ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach, "
+            "ROW_NUMBER() OVER (PARTITION BY p, c ORDER BY s, e) AS rn, "
+            "MAX(e) OVER (PARTITION BY p, c) AS hi, COUNT(*) OVER (PARTITION BY p, c) AS total FROM r), "
+            "b AS (SELECT p, c, s, rn, hi, total, LEAD(reach) OVER (PARTITION BY p, c ORDER BY rn) AS next_reach, "
+            "LEAD(rn) OVER (PARTITION BY p, c ORDER BY rn) AS next_rn "
+            f"FROM m WHERE reach IS NULL OR s > {day_after}) "
+            "SELECT p, c, s, COALESCE(next_reach, hi), COALESCE(next_rn, total + 1) - rn FROM b ORDER BY p, c, s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(p, c, as_date(s), as_date(e), n) for p, c, s, e, n in cursor.fetchall()]
 
     # Bulk writes announce themselves (deployments/signals.py), so that the
     # experts-per-month rollup stays exact (deployments/rollups.py).

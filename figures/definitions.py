@@ -45,7 +45,7 @@ import datetime as dt
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
-from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
+from aidtracker.lib.periods import Period, overlaps_q, within_q
 from deployments.models import Program, Rotation, Team, Twinning
 from hospitals.models import Hospital
 from outcomes.models import (
@@ -171,27 +171,16 @@ def trainee_spans(region, period: Period, *, specialty=None, donor=None):
     `donor` (codes; None: all). Summed per kind they are the distinct
     trainees `trainees_overlap` and `independent_within` count among
     `trainings(region, specialty=..., donor=...)` (outcomes/rollups.py
-    explains why)."""
-    rows = _spans_overlapping(period).filter(specialty=specialty or "", donor=donor or "")
-    if region is not None:
-        rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
-    return rows
+    explains why; TraineeSpanMonth.objects.spans reads them, for the
+    trainings list too)."""
+    return TraineeSpanMonth.objects.spans(period, region=region, specialty=specialty, donor=donor)
 
 
 def trainee_spans_of_donors(period: Period):
     """For a period of whole months: the span rollup rows of every donor's
     key (any specialty, any region) that overlap it; summed per donor and
     kind they are `trainee_spans(None, period, donor=donor)`'s sums."""
-    return _spans_overlapping(period).filter(specialty="").exclude(donor="")
-
-
-def _spans_overlapping(period: Period):
-    rows = TraineeSpanMonth.objects.all()
-    if period.end is not None:
-        rows = rows.filter(first_month__lte=month_start(period.end))
-    if period.start is not None:
-        rows = rows.filter(last_month__gte=period.start)
-    return rows
+    return TraineeSpanMonth.objects.of_every_donor(period)
 
 
 def trainees_overlap(period: Period) -> Q:

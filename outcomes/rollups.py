@@ -1,6 +1,7 @@
 """The rollups that the figures read, kept exact on every write: the monthly
-surgery rollup (outcomes.SurgeryMonth) and the trainee span rollup
-(outcomes.TraineeSpanMonth).
+surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
+(outcomes.TraineeSpanMonth, and the trainings list's
+outcomes.TrainingCountMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
 recomputes every rollup of the project (these and deployments' experts per
@@ -44,6 +45,7 @@ from outcomes.models import (
     Trainee,
     TraineeSpanMonth,
     Training,
+    TrainingCountMonth,
 )
 
 LOCK_KEY = 7_215_001  # pg_advisory_xact_lock key of the rollups' rebuilds and adjustments
@@ -172,8 +174,16 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # dashboard's). An ongoing span's last month is ONGOING_MONTH (after every
 # real month).
 #
-# The rows are sums of per-trainee contributions, so a write that touches a
-# few trainees adjusts them: the contributions of those trainees are read before
+# TrainingCountMonth counts the trainings themselves, under the same keys
+# and kinds (not merged: each training once per key, under any kind and its
+# own; no independent or start-date rows), per (first month, last month) of
+# the training: a training overlaps a period [a, b] of whole months exactly
+# when its first month <= b's and its last month >= a's, so the trainings
+# list's row count is a sum of rows too (COUNT(*) over a region's trainings
+# reads them all).
+#
+# Both are sums of per-trainee contributions, so a write that touches a few
+# trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
 # saves and deletes of trainings and trainees through signals, and small
 # bulk writes; a program's change of donor moves its trainings' trainees).
@@ -182,6 +192,7 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # hospitals they touched from the trainings instead (rebuild_trainees).
 
 SPAN_TABLE = TraineeSpanMonth._meta.db_table
+COUNT_TABLE = TrainingCountMonth._meta.db_table
 TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
 PROGRAM_TABLE = Program._meta.db_table
@@ -203,10 +214,11 @@ SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
 
 
 def _trainee_sql(vendor, where, where_params):
-    """(SQL, params): a SELECT of (hospital, donor, specialty, kind, first
-    month, last month, n) over the trainings joined to their trainees and
-    programs, restricted by `where` (a condition on x = training, tr =
-    trainee)."""
+    """(spans SQL, params, counts SQL, params): SELECTs of (hospital, donor,
+    specialty, kind, first month, last month, n) and (hospital, donor,
+    specialty, kind, first month, last month, trainings) over the trainings
+    joined to their trainees and programs, restricted by `where` (a
+    condition on x = training, tr = trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
@@ -236,16 +248,19 @@ def _trainee_sql(vendor, where, where_params):
         f"pg.donor_region_id, x.specialty_id {source}"
     )
     span_rows_params = [*rows_params, STARTED, *where_params, f"{STARTED}:", *where_params]
-    # The same rows under each key (SPAN_KEYS).
-    keyed_sql = (
-        f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
-        f"FROM ({span_rows_sql}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
-    )
+
+    def keyed(rows):
+        """The same rows under each key (SPAN_KEYS)."""
+        return (
+            f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
+            f"FROM ({rows}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+        )
+
     # Spans: a row begins a new span when it starts after every earlier row
     # (in start order) of the same trainee, kind and key has ended; gaps lie
     # between consecutive spans.
     spans_sql = (
-        f"WITH t AS ({keyed_sql}), "
+        f"WITH t AS ({keyed(span_rows_sql)}), "
         "m AS (SELECT h, p, k, d, c, s, e, MAX(e) OVER (PARTITION BY p, k, d, c ORDER BY s, e "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM t), "
         "g AS (SELECT h, p, k, d, c, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
@@ -257,7 +272,16 @@ def _trainee_sql(vendor, where, where_params):
         f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
         "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
     )
-    return spans_sql, [*span_rows_params, ONGOING, ONGOING_MONTH]
+    # Trainings, not merged: each row of a kind key (not the independent
+    # dates, not the start dates), under each key (an ongoing training's
+    # last month is ONGOING_MONTH).
+    counts_sql = (
+        f"SELECT h, d, c, k, first, last, COUNT(*) FROM (SELECT y.h AS h, y.d AS d, y.c AS c, y.k AS k, "
+        f"{month('y.s')} AS first, CASE WHEN y.e = %s THEN %s ELSE {month('y.e')} END AS last "
+        f"FROM ({keyed(rows_sql)}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
+    )
+    counts_params = [ONGOING, ONGOING_MONTH, *rows_params, INDEPENDENT]
+    return spans_sql, [*span_rows_params, ONGOING, ONGOING_MONTH], counts_sql, counts_params
 
 
 def _lock(cursor, vendor):
@@ -267,10 +291,12 @@ def _lock(cursor, vendor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def rebuild_trainees(hospitals=None, *, using="default") -> None:
-    """Recompute the trainee span rollup for the trainees of `hospitals` (codes;
-    None = all), from the trainings. Run it inside the transaction that
-    changed the trainings or trainees. 2 statements (+1 lock on PostgreSQL)."""
+def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
+    """Recompute the trainee rollups (spans, training counts) for the
+    trainees of `hospitals` (codes; None = all), from the trainings. Run it
+    inside the transaction that changed the trainings or trainees. 4
+    statements (+1 lock on PostgreSQL); 2 without `counts` (the training
+    counts left alone)."""
     hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
     if hospitals is not None and not hospitals:
         return
@@ -281,21 +307,48 @@ def rebuild_trainees(hospitals=None, *, using="default") -> None:
         marks = ", ".join(["%s"] * len(hospitals))
         where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
         delete_where = f" WHERE hospital_id IN ({marks})"
-    spans_sql, spans_params = _trainee_sql(connection.vendor, where, params)
+    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, params)
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
+        if counts:
+            cursor.execute(f"DELETE FROM {COUNT_TABLE}{delete_where}", params)
+            cursor.execute(
+                f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params
+            )
 
 
-def _contributions(trainees, connection) -> dict:
-    """{(hospital, donor, specialty, kind, first, last): n}: what the given
-    trainees add to the span rollup now. 1 query."""
+def rebuild_training_counts(*, using="default") -> None:
+    """Recompute TrainingCountMonth alone from all trainings (its first fill,
+    by migration 0009; rebuild_trainees keeps it with the spans). 2
+    statements (+1 lock on PostgreSQL)."""
+    connection = connections[using]
+    _spans_sql, _spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
+    with connection.cursor() as cursor:
+        _lock(cursor, connection.vendor)
+        cursor.execute(f"DELETE FROM {COUNT_TABLE}")
+        cursor.execute(f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params)
+
+
+def _contributions(trainees, connection) -> tuple[dict, dict]:
+    """({(hospital, donor, specialty, kind, first, last): n},
+    {(hospital, donor, specialty, kind, first, last): trainings}): what the
+    given trainees add to the two rollups now. 2 queries."""
     marks = ", ".join(["%s"] * len(trainees))
-    spans_sql, spans_params = _trainee_sql(connection.vendor, f"x.trainee_id IN ({marks})", list(trainees))
+    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(
+        connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
+    )
+
+    def keyed(row):
+        return tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6]))
+
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
-        return {tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6])): row[6] for row in cursor.fetchall()}
+        spans = {keyed(row): row[6] for row in cursor.fetchall()}
+        cursor.execute(counts_sql, counts_params)
+        counts = {keyed(row): row[6] for row in cursor.fetchall()}
+    return spans, counts
 
 
 def _difference(after: dict, before: dict) -> list:
@@ -326,7 +379,7 @@ def _add(cursor, table, key_columns, value_column, rows):
 
 
 class TraineeDelta:
-    """Keeps the trainee span rollup exact across a write that touches a few
+    """Keeps the trainee rollups exact across a write that touches a few
     trainees: reads what `trainees` (codes) contribute before the write and
     after it, and adds the difference. Many trainees: their hospitals are
     rebuilt instead. Use as `with TraineeDelta(codes): <write>`, inside the
@@ -358,10 +411,13 @@ class TraineeDelta:
         if self.rebuild:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
-        spans = _difference(_contributions(self.trainees, self.connection), self.old)
-        if spans:
-            with self.connection.cursor() as cursor:
-                _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
+        new = _contributions(self.trainees, self.connection)
+        spans, counts = (_difference(n, o) for n, o in zip(new, self.old))
+        if not spans and not counts:
+            return
+        with self.connection.cursor() as cursor:
+            _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
+            _add(cursor, COUNT_TABLE, SPAN_COLUMNS, "trainings", counts)
 
     def __enter__(self):
         return self.before()

@@ -22,5 +22,6 @@ from outcomes.models.trainings import (  # noqa: F401
     Trainee,
     TraineeSpanMonth,
     Training,
+    TrainingCountMonth,
     started,
 )

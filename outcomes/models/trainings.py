@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
-from aidtracker.lib.periods import Period, overlaps_q
+from aidtracker.lib.periods import Period, month_start, overlaps_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, date_order_constraint
 from deployments.signals import bulk_write
@@ -311,6 +311,49 @@ TRAINEE_SPAN_KINDS = [
 ]
 
 
+class KeyedMonthsQuerySet(models.QuerySet):
+    """The one place the keyed rollups of trainings are read (TraineeSpanMonth,
+    TrainingCountMonth: rows per hospital, donor, specialty, kind, first and
+    last month): the summaries' trainee figures (figures/definitions.py
+    trainee_spans) and the trainings list's totals (outcomes/views.py) both go
+    through `spans`."""
+
+    def spans(self, period: Period, *, region=None, hospital=None, specialty=None, donor=None, kind=None):
+        """For a period of whole months: the rows of trainees of `region`'s
+        hospitals (or of `hospital`; None: all) that overlap the period,
+        under the key of `specialty` and `donor` (codes or objects; None:
+        all), of `kind` when given (a training kind, ANY_KIND or
+        INDEPENDENT). A span rollup's `n` summed per kind is the distinct
+        trainees of the trainings so narrowed that overlap the period (of
+        those whose independent_on falls within it, for INDEPENDENT); a
+        count rollup's `trainings` summed is those trainings (outcomes/rollups.py
+        explains why)."""
+        rows = self._overlapping(period).filter(
+            specialty=getattr(specialty, "pk", specialty) or "", donor=getattr(donor, "pk", donor) or ""
+        )
+        if region is not None:
+            rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+        if hospital is not None:
+            rows = rows.filter(hospital=hospital)
+        if kind is not None:
+            rows = rows.filter(kind=kind)
+        return rows
+
+    def of_every_donor(self, period: Period):
+        """For a period of whole months: the rows of every donor's key (any
+        specialty, any region) that overlap it; summed per donor and kind
+        they are `spans(period, donor=donor)`'s sums."""
+        return self._overlapping(period).filter(specialty="").exclude(donor="")
+
+    def _overlapping(self, period: Period):
+        rows = self
+        if period.end is not None:
+            rows = rows.filter(first_month__lte=month_start(period.end))
+        if period.start is not None:
+            rows = rows.filter(last_month__gte=period.start)
+        return rows
+
+
 class TraineeSpanMonth(models.Model):
     """Signed counts of merged training spans (+1) and of the gaps between a
     trainee's spans (-1), per (hospital, donor, specialty, kind, first month,
@@ -331,6 +374,8 @@ class TraineeSpanMonth(models.Model):
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
     n = models.IntegerField(_("count"))
+
+    objects = KeyedMonthsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trainee spans of a month")
@@ -356,3 +401,40 @@ class TraineeSpanMonth(models.Model):
 
     def __str__(self):
         return f"{self.hospital_id} {self.donor or '*'} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+
+
+class TrainingCountMonth(models.Model):
+    """Trainings per (hospital of the trainee, donor, specialty, kind, first
+    month, last month), under the same keys as TraineeSpanMonth (ANY_KIND
+    and each training's own kind; no INDEPENDENT rows): the trainings
+    overlapping a period of whole months are the sum of the rows whose first
+    month is not after its end and whose last month is not before its start
+    (the trainings list's row count). Derived data like TraineeSpanMonth,
+    kept by the same upkeep."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
+    specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
+    trainings = models.IntegerField(_("trainings"))
+
+    objects = KeyedMonthsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trainings of a month")
+        verbose_name_plural = _("trainings per month")
+        constraints = [
+            # One row per group (the adjustments add to it); its index serves
+            # the trainings list's reads too.
+            models.UniqueConstraint(
+                fields=["hospital", "donor", "specialty", "kind", "first_month", "last_month"],
+                name="trainingcount_key_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.donor or '*'} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.trainings}"

@@ -234,7 +234,7 @@ BRIEF_PINNED = {
     "/regions/540000/report/?year=2024": (28, 28),
     "/regions/540000/report/?year=2024&donor=110000&specialty=general_surgery": (34, 34),
     "/donors/110000/report/?year=2024": (43, None),  # the official of Tibet may not read it
-    "/programs/BJ-LHASA/report/?year=2024": (28, 28),
+    "/programs/BJ-LHASA/report/?year=2024": (29, 29),
 }
 
 

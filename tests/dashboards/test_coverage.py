@@ -10,7 +10,7 @@ from dashboards.coverage import Span, covered_and_gaps, program_coverage
 D = dt.date
 
 
-def spans(items):
+def spans_of(items):
     return [(s.start, s.end) for s in items]
 
 
@@ -26,12 +26,12 @@ def test_touching_rotations_leave_no_gap_and_overlaps_merge():
         ],
         window,
     )
-    assert spans(covered) == [
+    assert spans_of(covered) == [
         (D(2024, 1, 1), D(2024, 6, 15)),
         (D(2024, 6, 17), D(2024, 6, 30)),
         (D(2024, 9, 1), D(2024, 12, 31)),
     ]
-    assert spans(gaps) == [(D(2024, 6, 16), D(2024, 6, 16)), (D(2024, 7, 1), D(2024, 8, 31))]
+    assert spans_of(gaps) == [(D(2024, 6, 16), D(2024, 6, 16)), (D(2024, 7, 1), D(2024, 8, 31))]
     assert gaps[0].days == 1 and gaps[1].days == 62
     assert sum(c.days for c in covered) + sum(g.days for g in gaps) == window.days
 
@@ -42,8 +42,8 @@ def test_gaps_at_both_ends_and_rotations_outside_the_window_are_ignored():
         [(D(2023, 1, 1), D(2024, 2, 29)), (D(2024, 3, 10), D(2024, 3, 20)), (D(2024, 4, 1), D(2024, 5, 1))],
         window,
     )
-    assert spans(covered) == [(D(2024, 3, 10), D(2024, 3, 20))]
-    assert spans(gaps) == [(D(2024, 3, 1), D(2024, 3, 9)), (D(2024, 3, 21), D(2024, 3, 31))]
+    assert spans_of(covered) == [(D(2024, 3, 10), D(2024, 3, 20))]
+    assert spans_of(gaps) == [(D(2024, 3, 1), D(2024, 3, 9)), (D(2024, 3, 21), D(2024, 3, 31))]
 
 
 def test_no_rotation_is_one_gap_over_the_whole_window():
@@ -56,25 +56,20 @@ def test_department_window_runs_from_twinning_start_to_today_and_counts_only_its
     twinning = SimpleNamespace(specialty_id="orthopedics", specialty="Orthopaedics",
                                start_date=D(2024, 1, 1), end_date=None)
 
-    def rotation(specialty, start, end):
-        return SimpleNamespace(specialty_id=specialty, start_date=start, end_date=end)
-
-    rotations = [
-        rotation("orthopedics", D(2024, 1, 1), D(2024, 1, 31)),
-        rotation("general_surgery", D(2024, 2, 1), D(2024, 2, 29)),  # another specialty
-        rotation("orthopedics", D(2024, 3, 1), D(2024, 3, 20)),
-    ]
-    [dept] = program_coverage(program, [twinning], rotations, today=D(2024, 3, 10))
+    spans = {
+        "orthopedics": [(D(2024, 1, 1), D(2024, 1, 31)), (D(2024, 3, 1), D(2024, 3, 20))],
+        "general_surgery": [(D(2024, 2, 1), D(2024, 2, 29))],  # another specialty
+    }
+    [dept] = program_coverage(program, [twinning], spans, today=D(2024, 3, 10))
     assert (dept.window.start, dept.window.end) == (D(2024, 1, 1), D(2024, 3, 10))
-    assert spans(dept.gaps) == [(D(2024, 2, 1), D(2024, 2, 29))]
+    assert spans_of(dept.gaps) == [(D(2024, 2, 1), D(2024, 2, 29))]
     assert dept.gap_days == 29
-    assert [r.start_date for r in dept.on_site_today] == [D(2024, 3, 1)]
     assert dept.coverage_share == pytest.approx((31 + 10) / 70)
 
 
 def test_ended_program_bounds_the_window():
     program = SimpleNamespace(start_date=D(2020, 1, 1), end_date=D(2020, 1, 31))
     twinning = SimpleNamespace(specialty_id="x", specialty="X", start_date=D(2019, 1, 1), end_date=None)
-    [dept] = program_coverage(program, [twinning], [], today=D(2024, 1, 1))
+    [dept] = program_coverage(program, [twinning], {}, today=D(2024, 1, 1))
     assert (dept.window.start, dept.window.end) == (D(2020, 1, 1), D(2020, 1, 31))
     assert dept.gap_days == 31

@@ -1,4 +1,4 @@
-"""The trainee span rollup (outcomes.TraineeSpanMonth; see
+"""The trainee rollups (outcomes.TraineeSpanMonth, TrainingCountMonth; see
 outcomes/rollups.py) against a straightforward computation from the training
 rows: random trainings that overlap, touch, leave gaps or never end, random
 writes of every kind (model saves and deletes, a trainee moving hospital,
@@ -21,7 +21,7 @@ from aidtracker.lib.periods import Period, month_end, month_start
 from interchange.importer import import_bundle
 from outcomes import rollups
 from deployments.models import Program
-from outcomes.models import Trainee, TraineeSpanMonth, Training
+from outcomes.models import ANY_KIND, Trainee, TraineeSpanMonth, Training, TrainingCountMonth
 from tests import factories as f
 
 SPECIALTIES = ("general_surgery", "cardiology", "orthopaedics")
@@ -63,6 +63,27 @@ def raw_trainees(region, period, specialty=None, donor=None):
         "by_kind": {kind: len(people) for kind, people in by_kind.items()},
         "independent": len(independent),
     }
+
+
+def raw_trainings(region, period, specialty=None, donor=None, kind=None):
+    """The trainings overlapping the period, counted one by one."""
+    hospitals = set((Hospital.objects.in_region(region) if region else Hospital.objects).values_list("code", flat=True))
+    return sum(
+        1 for t in Training.objects.select_related("trainee", "program")
+        if t.trainee.hospital_id in hospitals
+        and (not specialty or t.specialty_id == specialty)
+        and (not donor or (t.program is not None and t.program.donor_region_id == donor))
+        and (not kind or t.kind == kind)
+        and (period.end is None or t.start_date <= period.end)
+        and (period.start is None or t.end_date is None or t.end_date >= period.start)
+    )
+
+
+def counted_trainings(region, period, specialty=None, donor=None, kind=None):
+    """The same from the rollup (periods of whole months)."""
+    rows = TrainingCountMonth.objects.spans(period, region=region, specialty=specialty, donor=donor,
+                                            kind=kind or ANY_KIND)
+    return sum(rows.values_list("trainings", flat=True))
 
 
 def raw_starts(region, period, specialty=None, donor=None):
@@ -147,6 +168,12 @@ def check(world, rng, n_periods=12):
                 got = summary.region_summary(region, period, specialty=specialty, donor=donor)["trainees"]
                 assert got == raw_trainees(region, period, specialty=specialty, donor=donor), (
                     region.code, period, specialty, donor)
+        # the trainings list's row count, from the count rollup
+        for period in month_periods(rng, n_periods // 2):
+            specialty, donor = rng.choice([None, *SPECIALTIES]), rng.choice([None, *DONORS])
+            kind = rng.choice([None, *KINDS])
+            assert counted_trainings(region, period, specialty, donor, kind) == raw_trainings(
+                region, period, specialty, donor, kind), (region.code, period, specialty, donor, kind)
         # the chart of trainees starting per month, with and without filters
         # (whole months: from the rollup's start-date rows; days: from the
         # trainings)
@@ -190,14 +217,16 @@ def check(world, rng, n_periods=12):
 def rollup_rows():
     spans = sorted(TraineeSpanMonth.objects.values_list(
         "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "n"))
-    return spans
+    counts = sorted(TrainingCountMonth.objects.values_list(
+        "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "trainings"))
+    return spans, counts
 
 
 def assert_rollups_are_a_fresh_rebuild():
     kept = rollup_rows()
     rollups.rebuild_trainees()
     assert kept == rollup_rows()
-    assert all(row[-1] != 0 for row in kept)
+    assert all(row[-1] != 0 for row in kept[0]) and all(row[-1] > 0 for row in kept[1])
 
 
 def random_training(rng, trainees, programs, **kwargs):
@@ -364,11 +393,12 @@ def test_loaddata_and_the_rebuild_command(setting, tmp_path):
     dump = tmp_path / "dump.json"
     call_command("dumpdata", "outcomes.training", "outcomes.traineespanmonth", output=str(dump), verbosity=0)
     Training.objects.all().delete()
-    assert not TraineeSpanMonth.objects.exists()
+    assert not TraineeSpanMonth.objects.exists() and not TrainingCountMonth.objects.exists()
     call_command("loaddata", str(dump), verbosity=0)
     assert Training.objects.count() == 30
     check(world, rng, n_periods=5)
     TraineeSpanMonth.objects.all().delete()  # as after raw SQL that bypassed the models
+    TrainingCountMonth.objects.all().delete()
     call_command("rebuild_rollups", verbosity=0)
     check(world, rng, n_periods=3)
 
@@ -404,11 +434,12 @@ def test_one_save_adjusts_the_rollups_in_few_queries(setting, django_assert_num_
     training = f.TrainingFactory(trainee=trainees[0], start_date=dt.date(2024, 2, 10), end_date=None)
     training = Training.objects.get(pk=training.pk)
     training.end_date = dt.date(2024, 5, 31)
-    # a savepoint (the save is atomic); the rollup's lock (PostgreSQL);
-    # contributions before: 1; UPDATE, history INSERT, data version
-    # (aidtracker/cache.py); contributions after: 1; the adjustment: an
-    # upsert and a clean-up; the savepoint's release
-    with django_assert_num_queries(9 + (1 if _postgres() else 0)):
+    # a savepoint (the save is atomic); the rollups' lock (PostgreSQL);
+    # contributions before: 2 (spans, training counts); UPDATE, history
+    # INSERT, data version (aidtracker/cache.py); contributions after: 2;
+    # the adjustment: an upsert and a clean-up per rollup that changed (the
+    # spans and the training counts here); the savepoint's release
+    with django_assert_num_queries(13 + (1 if _postgres() else 0)):
         training.save()
     assert summary.region_summary(world.tibet, Period(dt.date(2024, 6, 1), None))["trainees"]["total"] == 0
 

@@ -15,7 +15,7 @@ from deployments.signals import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [
-    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "deployments.ExpertMonth",
+    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TrainingCountMonth", "deployments.ExpertMonth",
 ]
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('deployments', '0005_team_name_zh'),
         ('hospitals', '0003_history_fk_without_db_constraint'),
-        ('outcomes', '0009_trainee_spans_of_start_dates'),
+        ('outcomes', '0010_trainee_spans_of_start_dates'),
     ]
 
     operations = [

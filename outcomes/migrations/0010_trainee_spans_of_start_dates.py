@@ -16,7 +16,7 @@ def rebuild_rollups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0008_trainee_spans_by_donor_and_specialty'),
+        ('outcomes', '0009_training_counts_per_month'),
     ]
 
     operations = [
