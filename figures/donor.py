@@ -28,7 +28,7 @@ from figures.overview import donor_regions
 from figures.series import closed_chart_period, people_per_month, safety_figures, share_percent
 from figures.summary import code_of, counts_by_month, donor_summary, twinned_surgery_groups
 from hospitals.models import Hospital, province_of
-from outcomes.models import ANY_KIND, Training
+from outcomes.models import ANY_KIND, STARTED, Training, started
 
 #: The province of the program's recipient hospital, from a rotation.
 ROTATION_RECIPIENT = "team__program__recipient_hospital"
@@ -242,22 +242,36 @@ def trainees_per_year(donor, period: Period, *, specialty=None, recipient=None, 
     distinct trainees with a training of the donor's programs (the summary's
     `trainees` rows) that began within the period in that year (`total`: of
     any kind, a trainee counted once). Counted by start, as the region
-    dashboard's trainee chart. One query."""
-    counts = {"total": Count("trainee", distinct=True)}
-    counts |= {kind: Count("trainee", distinct=True, filter=Q(kind=kind)) for kind in TRAINING_KINDS}
-    rows = (
-        rules.trainings(recipient, specialty=specialty, donor=code_of(donor))
-        .filter(within_q(period, "start_date"))
-        .order_by()
-        .values(year=ExtractYear("start_date"))
-        .annotate(**counts)
-    )
-    by_year = {int(row.pop("year")): row for row in rows}
+    dashboard's trainee chart. One query: for a period of whole months from
+    the span rollup's start-date rows (outcomes/rollups.py; each year's sum
+    of the rows overlapping it), else from the trainings."""
+    groups = period.groups(YEAR, today)
+    keys = {"total": STARTED, **{kind: started(kind) for kind in TRAINING_KINDS}}
+    if period.of_whole_months:
+        spans = rules.trainee_spans(recipient, period, specialty=specialty, donor=code_of(donor))
+        sums = spans.order_by().aggregate(**{
+            f"{key}_{n}": Sum("n", filter=Q(kind=kind, first_month__lte=group.end, last_month__gte=group.start))
+            for n, group in enumerate(groups) for key, kind in keys.items()
+        })
+        by_year = {
+            group.start.year: {key: sums[f"{key}_{n}"] or 0 for key in keys} for n, group in enumerate(groups)
+        }
+    else:
+        counts = {"total": Count("trainee", distinct=True)}
+        counts |= {kind: Count("trainee", distinct=True, filter=Q(kind=kind)) for kind in TRAINING_KINDS}
+        rows = (
+            rules.trainings(recipient, specialty=specialty, donor=code_of(donor))
+            .filter(within_q(period, "start_date"))
+            .order_by()
+            .values(year=ExtractYear("start_date"))
+            .annotate(**counts)
+        )
+        by_year = {int(row.pop("year")): row for row in rows}
     return [
         {"year": group.start.year,
-         **{key: by_year.get(group.start.year, {}).get(key, 0) for key in (*TRAINING_KINDS, "total")},
+         **{key: by_year.get(group.start.year, {}).get(key, 0) for key in keys},
          **group.as_dict()}
-        for group in period.groups(YEAR, today)
+        for group in groups
     ]
 
 

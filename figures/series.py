@@ -54,9 +54,7 @@ from figures.summary import (
     surgery_groups,
     twinned_surgery_groups,
 )
-from hospitals.models import Hospital
-from outcomes.models import TraineeStartMonth
-from outcomes.rollups import ANY_KIND
+from outcomes.models import STARTED, started
 
 # The months a rolling share spans, the month of the point included.
 ROLLING_MONTHS = 12
@@ -312,26 +310,26 @@ def trainees_per_month(region, period: Period = Period(), *, specialty=None, don
     that kind in the month (`total`: of any kind, a trainee counted once).
     Counted by start month, not "in training during the month": that would
     cost a row per training per month, and trainings without an end date
-    would count for ever. From the rollup of trainees starting per hospital
-    and month for whole months without filters, else from the trainings.
+    would count for ever. For whole months from the span rollup's start-date
+    rows (outcomes/rollups.py: a month's are those whose first and last month
+    are that month, under the key of the filters), else from the trainings.
     A quarter or year (the period's grouping) sums its months: a trainee
     who begins trainings in two of its months counts in both. Each entry
     also has "label", "from", "to", "partial", "through" (Group.as_dict)."""
     region, period, grouping = _closed(region, period, today, grouping)
     specialty, donor = code_of(specialty), code_of(donor)
     by_month = {}
-    if not specialty and not donor and period.of_whole_months:
+    if period.of_whole_months:
+        kinds = {STARTED: "total", **{started(kind): kind for kind in TRAINING_KINDS}}
         rows = (
-            TraineeStartMonth.objects.filter(
-                hospital__in=Hospital.objects.in_region(region), month__gte=period.start, month__lte=period.end
-            )
+            rules.trainee_spans(region, period, specialty=specialty, donor=donor)
+            .filter(kind__in=kinds, first_month=F("last_month"))
             .order_by()
-            .values_list("month", "kind")
-            .annotate(Sum("trainees"))
+            .values_list("first_month", "kind")
+            .annotate(Sum("n"))
         )
         for month, kind, n in rows:
-            key = "total" if kind == ANY_KIND else kind
-            by_month.setdefault(month_key(month), {})[key] = int(n)
+            by_month.setdefault(month_key(month), {})[kinds[kind]] = int(n)
     else:
         trainees = {"total": Count("trainee", distinct=True)}
         trainees |= {kind: Count("trainee", distinct=True, filter=Q(kind=kind)) for kind in TRAINING_KINDS}

@@ -1,7 +1,7 @@
 """The rollups that the figures read, kept exact on every write: the monthly
 surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
-(outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth, and the trainings
-list's outcomes.TrainingCountMonth).
+(outcomes.TraineeSpanMonth, and the trainings list's
+outcomes.TrainingCountMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
 recomputes every rollup of the project (these and deployments' experts per
@@ -38,12 +38,12 @@ from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
 from outcomes.models import (
     ANY_KIND,
     INDEPENDENT,
+    STARTED,
     SURGERY_COUNTS,
     Surgery,
     SurgeryMonth,
     Trainee,
     TraineeSpanMonth,
-    TraineeStartMonth,
     Training,
     TrainingCountMonth,
 )
@@ -142,7 +142,7 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 
 
 # --------------------------------------------------------------------------
-# The trainee rollups (outcomes.TraineeSpanMonth, outcomes.TraineeStartMonth)
+# The trainee span rollup (outcomes.TraineeSpanMonth)
 #
 # The summary counts *distinct* trainees whose trainings overlap a period,
 # which no sum of per-month counts gives. It does follow from counts of
@@ -166,18 +166,21 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # iff its month <= b's month; end >= a iff its month >= a's month); other
 # periods and the program filter are computed from the trainings themselves
 # (figures/summary.py). `independent` works the same way, each
-# independent_on date a one-day span. An ongoing span's last month is
-# ONGOING_MONTH (after every real month).
-#
-# TraineeStartMonth holds the distinct trainees of a hospital who began a
-# training (of a kind, or of any) in a month: the trainees-per-month chart.
+# independent_on date a one-day span, and so do the kinds STARTED and
+# started(kind): each training's start date a one-day span, so that the
+# rows overlapping a period count the distinct trainees who began a training
+# (of any kind, of one kind) within it: the trainee charts (per month, the
+# rows whose first and last month are that month; per year, the donor
+# dashboard's). An ongoing span's last month is ONGOING_MONTH (after every
+# real month).
 #
 # TrainingCountMonth counts the trainings themselves, under the same keys
 # and kinds (not merged: each training once per key, under any kind and its
-# own), per (first month, last month) of the training: a training overlaps
-# a period [a, b] of whole months exactly when its first month <= b's and
-# its last month >= a's, so the trainings list's row count is a sum of
-# rows too (COUNT(*) over a region's trainings reads them all).
+# own; no independent or start-date rows), per (first month, last month) of
+# the training: a training overlaps a period [a, b] of whole months exactly
+# when its first month <= b's and its last month >= a's, so the trainings
+# list's row count is a sum of rows too (COUNT(*) over a region's trainings
+# reads them all).
 #
 # Both are sums of per-trainee contributions, so a write that touches a few
 # trainees adjusts them: the contributions of those trainees are read before
@@ -189,7 +192,6 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # hospitals they touched from the trainings instead (rebuild_trainees).
 
 SPAN_TABLE = TraineeSpanMonth._meta.db_table
-START_TABLE = TraineeStartMonth._meta.db_table
 COUNT_TABLE = TrainingCountMonth._meta.db_table
 TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
@@ -212,12 +214,11 @@ SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
 
 
 def _trainee_sql(vendor, where, where_params):
-    """(spans SQL, params, starts SQL, params, counts SQL, params): SELECTs of
-    (hospital, donor, specialty, kind, first month, last month, n),
-    (hospital, kind, month, trainees) and (hospital, donor, specialty, kind,
-    first month, last month, trainings) over the trainings joined to their
-    trainees and programs, restricted by `where` (a condition on x =
-    training, tr = trainee)."""
+    """(spans SQL, params, counts SQL, params): SELECTs of (hospital, donor,
+    specialty, kind, first month, last month, n) and (hospital, donor,
+    specialty, kind, first month, last month, trainings) over the trainings
+    joined to their trainees and programs, restricted by `where` (a
+    condition on x = training, tr = trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
@@ -238,16 +239,28 @@ def _trainee_sql(vendor, where, where_params):
         f"pg.donor_region_id, x.specialty_id {source} AND x.independent_on IS NOT NULL"
     )
     rows_params = [ANY_KIND, ONGOING, *where_params, ONGOING, *where_params, INDEPENDENT, *where_params]
-    # The same rows under each key (SPAN_KEYS).
-    keyed_sql = (
-        f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
-        f"FROM ({rows_sql}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+    # The spans also hold each start date as a one-day row, of any kind and
+    # of the training's own kind (STARTED, started(kind)).
+    span_rows_sql = (
+        f"{rows_sql} UNION ALL SELECT tr.hospital_id, x.trainee_id, %s, x.start_date, x.start_date, "
+        f"pg.donor_region_id, x.specialty_id {source} "
+        f"UNION ALL SELECT tr.hospital_id, x.trainee_id, %s || x.kind, x.start_date, x.start_date, "
+        f"pg.donor_region_id, x.specialty_id {source}"
     )
+    span_rows_params = [*rows_params, STARTED, *where_params, f"{STARTED}:", *where_params]
+
+    def keyed(rows):
+        """The same rows under each key (SPAN_KEYS)."""
+        return (
+            f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
+            f"FROM ({rows}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+        )
+
     # Spans: a row begins a new span when it starts after every earlier row
     # (in start order) of the same trainee, kind and key has ended; gaps lie
     # between consecutive spans.
     spans_sql = (
-        f"WITH t AS ({keyed_sql}), "
+        f"WITH t AS ({keyed(span_rows_sql)}), "
         "m AS (SELECT h, p, k, d, c, s, e, MAX(e) OVER (PARTITION BY p, k, d, c ORDER BY s, e "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM t), "
         "g AS (SELECT h, p, k, d, c, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
@@ -259,20 +272,16 @@ def _trainee_sql(vendor, where, where_params):
         f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
         "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
     )
-    spans_params = [*rows_params, ONGOING, ONGOING_MONTH]
-    starts_sql = (
-        f"SELECT h, k, {month('s')}, COUNT(DISTINCT p) FROM ({rows_sql}) t "
-        f"WHERE k <> %s GROUP BY h, k, {month('s')}"
-    )
-    # Trainings, not merged: each row of a kind key but INDEPENDENT, under
-    # each key (an ongoing training's last month is ONGOING_MONTH).
+    # Trainings, not merged: each row of a kind key (not the independent
+    # dates, not the start dates), under each key (an ongoing training's
+    # last month is ONGOING_MONTH).
     counts_sql = (
         f"SELECT h, d, c, k, first, last, COUNT(*) FROM (SELECT y.h AS h, y.d AS d, y.c AS c, y.k AS k, "
         f"{month('y.s')} AS first, CASE WHEN y.e = %s THEN %s ELSE {month('y.e')} END AS last "
-        f"FROM ({keyed_sql}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
+        f"FROM ({keyed(rows_sql)}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
     )
     counts_params = [ONGOING, ONGOING_MONTH, *rows_params, INDEPENDENT]
-    return spans_sql, spans_params, starts_sql, [*rows_params, INDEPENDENT], counts_sql, counts_params
+    return spans_sql, [*span_rows_params, ONGOING, ONGOING_MONTH], counts_sql, counts_params
 
 
 def _lock(cursor, vendor):
@@ -283,11 +292,11 @@ def _lock(cursor, vendor):
 
 
 def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
-    """Recompute the trainee rollups (spans, starts, training counts) for the
+    """Recompute the trainee rollups (spans, training counts) for the
     trainees of `hospitals` (codes; None = all), from the trainings. Run it
-    inside the transaction that changed the trainings or trainees. 6
-    statements (+1 lock on PostgreSQL); 4 without `counts` (the training
-    counts left alone: migration 0008 runs before their table exists)."""
+    inside the transaction that changed the trainings or trainees. 4
+    statements (+1 lock on PostgreSQL); 2 without `counts` (the training
+    counts left alone)."""
     hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
     if hospitals is not None and not hospitals:
         return
@@ -298,15 +307,11 @@ def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
         marks = ", ".join(["%s"] * len(hospitals))
         where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
         delete_where = f" WHERE hospital_id IN ({marks})"
-    spans_sql, spans_params, starts_sql, starts_params, counts_sql, counts_params = _trainee_sql(
-        connection.vendor, where, params
-    )
+    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, params)
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
         cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
-        cursor.execute(f"DELETE FROM {START_TABLE}{delete_where}", params)
-        cursor.execute(f"INSERT INTO {START_TABLE} (hospital_id, kind, month, trainees) {starts_sql}", starts_params)
         if counts:
             cursor.execute(f"DELETE FROM {COUNT_TABLE}{delete_where}", params)
             cursor.execute(
@@ -316,22 +321,22 @@ def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
 
 def rebuild_training_counts(*, using="default") -> None:
     """Recompute TrainingCountMonth alone from all trainings (its first fill,
-    by migration 0009; rebuild_trainees keeps it with the others). 2
+    by migration 0009; rebuild_trainees keeps it with the spans). 2
     statements (+1 lock on PostgreSQL)."""
     connection = connections[using]
-    *_others, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
+    _spans_sql, _spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {COUNT_TABLE}")
         cursor.execute(f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params)
 
 
-def _contributions(trainees, connection) -> tuple[dict, dict, dict]:
-    """({(hospital, donor, specialty, kind, first, last): n}, {(hospital, kind, month): n},
+def _contributions(trainees, connection) -> tuple[dict, dict]:
+    """({(hospital, donor, specialty, kind, first, last): n},
     {(hospital, donor, specialty, kind, first, last): trainings}): what the
-    given trainees add to the three rollups now. 3 queries."""
+    given trainees add to the two rollups now. 2 queries."""
     marks = ", ".join(["%s"] * len(trainees))
-    spans_sql, spans_params, starts_sql, starts_params, counts_sql, counts_params = _trainee_sql(
+    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(
         connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
     )
 
@@ -341,11 +346,9 @@ def _contributions(trainees, connection) -> tuple[dict, dict, dict]:
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, spans_params)
         spans = {keyed(row): row[6] for row in cursor.fetchall()}
-        cursor.execute(starts_sql, starts_params)
-        starts = {(row[0], row[1], as_date(row[2])): row[3] for row in cursor.fetchall()}
         cursor.execute(counts_sql, counts_params)
         counts = {keyed(row): row[6] for row in cursor.fetchall()}
-    return spans, starts, counts
+    return spans, counts
 
 
 def _difference(after: dict, before: dict) -> list:
@@ -409,12 +412,11 @@ class TraineeDelta:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
         new = _contributions(self.trainees, self.connection)
-        spans, starts, counts = (_difference(n, o) for n, o in zip(new, self.old))
-        if not spans and not starts and not counts:
+        spans, counts = (_difference(n, o) for n, o in zip(new, self.old))
+        if not spans and not counts:
             return
         with self.connection.cursor() as cursor:
             _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
-            _add(cursor, START_TABLE, ["hospital_id", "kind", "month"], "trainees", starts)
             _add(cursor, COUNT_TABLE, SPAN_COLUMNS, "trainings", counts)
 
     def __enter__(self):

@@ -4,14 +4,10 @@ from django.db import migrations, models
 
 
 def rebuild_rollups(apps, schema_editor):
-    """Refill the trainee rollups from the trainings, now keyed by donor and
-    specialty too (set-based)."""
-    # The live rollup code, imported when the migration runs (the app
-    # registry is ready then), not when migrations are loaded.
-    from outcomes import rollups
-
-    # Not the training counts: their table comes with 0009, which fills it.
-    rollups.rebuild_trainees(using=schema_editor.connection.alias, counts=False)
+    """Refilled the trainee rollups, keyed by donor and specialty from then
+    on. Now a no-op: 0009 refills them with the live code, which also writes
+    its start-date rows (this step would write rows 0009's column cannot
+    hold yet)."""
 
 
 class Migration(migrations.Migration):

@@ -18,9 +18,10 @@ from outcomes.models.techniques import Technique  # noqa: F401
 from outcomes.models.trainings import (  # noqa: F401
     ANY_KIND,
     INDEPENDENT,
+    STARTED,
     Trainee,
     TraineeSpanMonth,
-    TraineeStartMonth,
     Training,
     TrainingCountMonth,
+    started,
 )

@@ -172,3 +172,20 @@ def test_the_team_select_lists_the_teams_of_one_program(signed_in, dash, path, m
     # A team outside the chosen program is refused, as any unknown choice.
     options, response = team_options("?program=BJ-LHASA&team=SH-XIGAZE-10")
     assert response.context["totals"]["rows"] == 0 and "Select a valid choice" in response.content.decode()
+
+
+def test_the_programs_list_counts_each_programs_teams_and_twinnings(signed_in, dash):
+    from deployments.models import Program
+    from tests import factories
+
+    # Teams and twinnings of one program both more than one: counted through
+    # one join, each would be their product.
+    busy = Program.objects.get(code="BJ-LHASA")
+    factories.TeamFactory.create_batch(2, program=busy)
+    factories.TwinningFactory.create_batch(2, program=busy)
+    rows = signed_in.get("/programs/?sort=-teams").context["rows"]
+    listed = {row.code: (row.team_count, row.twinning_count) for row in rows}
+    assert listed == {p.code: (p.teams.count(), p.twinnings.count()) for p in Program.objects.filter(code__in=listed)}
+    assert listed["BJ-LHASA"][0] >= 3 and listed["BJ-LHASA"][1] >= 2
+    teams = [row.team_count for row in rows]
+    assert teams == sorted(teams, reverse=True)

@@ -1,5 +1,4 @@
-"""The trainee rollups (outcomes.TraineeSpanMonth, TraineeStartMonth,
-TrainingCountMonth; see
+"""The trainee rollups (outcomes.TraineeSpanMonth, TrainingCountMonth; see
 outcomes/rollups.py) against a straightforward computation from the training
 rows: random trainings that overlap, touch, leave gaps or never end, random
 writes of every kind (model saves and deletes, a trainee moving hospital,
@@ -22,7 +21,7 @@ from aidtracker.lib.periods import Period, month_end, month_start
 from interchange.importer import import_bundle
 from outcomes import rollups
 from deployments.models import Program
-from outcomes.models import ANY_KIND, Trainee, TraineeSpanMonth, TraineeStartMonth, Training, TrainingCountMonth
+from outcomes.models import ANY_KIND, Trainee, TraineeSpanMonth, Training, TrainingCountMonth
 from tests import factories as f
 
 SPECIALTIES = ("general_surgery", "cardiology", "orthopaedics")
@@ -30,6 +29,7 @@ DONORS = ("110000", "310000")
 KINDS = ("onsite_course", "mentorship", "further_study")
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 31)
 DAYS = (LAST - FIRST).days
+FIRST_TO_LAST = Period(FIRST, LAST)
 
 
 # --------------------------------------------------------------------------
@@ -86,16 +86,37 @@ def counted_trainings(region, period, specialty=None, donor=None, kind=None):
     return sum(rows.values_list("trainings", flat=True))
 
 
-def raw_starts(region, period):
+def raw_starts(region, period, specialty=None, donor=None):
     """{'YYYY-MM': {kind: n, 'total': n}}: distinct trainees beginning a training."""
     hospitals = set(Hospital.objects.in_region(region).values_list("code", flat=True))
     months = {}
-    for t in Training.objects.select_related("trainee"):
+    for t in Training.objects.select_related("trainee", "program"):
+        if specialty and t.specialty_id != specialty:
+            continue
+        if donor and (t.program is None or t.program.donor_region_id != donor):
+            continue
         if t.trainee.hospital_id in hospitals and period.start <= t.start_date <= period.end:
             month = months.setdefault(t.start_date.strftime("%Y-%m"), {"total": set(), **{k: set() for k in KINDS}})
             month["total"].add(t.trainee_id)
             month[t.kind].add(t.trainee_id)
     return {key: {k: len(v) for k, v in month.items()} for key, month in months.items()}
+
+
+def raw_starts_per_year(donor, period, specialty=None, recipient=None):
+    """{year: {kind: n, 'total': n}}: distinct trainees beginning a training of
+    the donor's programs within the period, per year."""
+    hospitals = set((Hospital.objects.in_region(recipient) if recipient else Hospital.objects).values_list("code", flat=True))
+    years = {}
+    for t in Training.objects.select_related("trainee", "program"):
+        if t.trainee.hospital_id not in hospitals or t.program is None or t.program.donor_region_id != donor:
+            continue
+        if specialty and t.specialty_id != specialty:
+            continue
+        if period.start <= t.start_date <= period.end:
+            year = years.setdefault(t.start_date.year, {"total": set(), **{k: set() for k in KINDS}})
+            year["total"].add(t.trainee_id)
+            year[t.kind].add(t.trainee_id)
+    return {key: {k: len(v) for k, v in year.items()} for key, year in years.items()}
 
 
 # --------------------------------------------------------------------------
@@ -153,12 +174,21 @@ def check(world, rng, n_periods=12):
             kind = rng.choice([None, *KINDS])
             assert counted_trainings(region, period, specialty, donor, kind) == raw_trainings(
                 region, period, specialty, donor, kind), (region.code, period, specialty, donor, kind)
-        # the chart of trainees starting per month
-        charted = Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
-        expected = raw_starts(region, charted)
-        for month in series.trainees_per_month(region, charted):
-            want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
-            assert {k: month[k] for k in ("month", *want)} == {"month": month["month"], **want}, (region.code, month)
+        # the chart of trainees starting per month, with and without filters
+        # (whole months: from the rollup's start-date rows; days: from the
+        # trainings)
+        for charted in (Period(dt.date(2023, 1, 1), dt.date(2024, 12, 31)),
+                        Period(dt.date(2023, 3, 14), dt.date(2024, 2, 9))):
+            for specialty, donor in ((None, None), (rng.choice(SPECIALTIES), None), (None, rng.choice(DONORS)),
+                                     (rng.choice(SPECIALTIES), rng.choice(DONORS))):
+                expected = raw_starts(region, charted, specialty=specialty, donor=donor)
+                months = series.trainees_per_month(region, charted, specialty=specialty, donor=donor,
+                                                   grouping="month")
+                assert months and all(not m["partial"] or m is months[0] or m is months[-1] for m in months)
+                for month in months:
+                    want = expected.get(month["month"], {"total": 0, **{k: 0 for k in KINDS}})
+                    assert {k: month[k] for k in ("month", *want)} == {"month": month["month"], **want}, (
+                        region.code, charted, specialty, donor, month)
     # every donor at once (/donors/) and one donor's summary, all regions
     for period in month_periods(rng, n_periods // 2) + day_periods(rng, 2):
         overview = {row["code"]: row["trainees"] for row in donor_figures.donors_overview(period)}
@@ -169,16 +199,27 @@ def check(world, rng, n_periods=12):
             got = summary.donor_summary(donor, period, specialty=specialty)["trainees"]
             del got["hosted"]
             assert got == raw_trainees(None, period, specialty=specialty, donor=donor), (donor, period, specialty)
+    # the donor dashboard's trainees starting per year: from the rollup's
+    # start-date rows for whole months, from the trainings for days
+    for donor in DONORS:
+        for period in (FIRST_TO_LAST, Period(dt.date(2023, 5, 1), dt.date(2024, 8, 31)),
+                       Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), *day_periods(rng, 1)):
+            for specialty, recipient in ((None, None), (rng.choice(SPECIALTIES), None), (None, world.tibet.code)):
+                want = raw_starts_per_year(donor, period, specialty=specialty, recipient=recipient)
+                got = donor_figures.trainees_per_year(donor, period, specialty=specialty, recipient=recipient)
+                assert [row["year"] for row in got] == list(range(period.start.year, period.end.year + 1))
+                for row in got:
+                    expected = want.get(row["year"], {"total": 0, **{k: 0 for k in KINDS}})
+                    assert {k: row[k] for k in expected} == expected, (donor, period, specialty, recipient, row)
     assert_rollups_are_a_fresh_rebuild()
 
 
 def rollup_rows():
     spans = sorted(TraineeSpanMonth.objects.values_list(
         "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "n"))
-    starts = sorted(TraineeStartMonth.objects.values_list("hospital_id", "kind", "month", "trainees"))
     counts = sorted(TrainingCountMonth.objects.values_list(
         "hospital_id", "donor", "specialty", "kind", "first_month", "last_month", "trainings"))
-    return spans, starts, counts
+    return spans, counts
 
 
 def assert_rollups_are_a_fresh_rebuild():
@@ -186,7 +227,6 @@ def assert_rollups_are_a_fresh_rebuild():
     rollups.rebuild_trainees()
     assert kept == rollup_rows()
     assert all(row[-1] != 0 for row in kept[0]) and all(row[-1] > 0 for row in kept[1])
-    assert all(row[-1] > 0 for row in kept[2])
 
 
 def random_training(rng, trainees, programs, **kwargs):
@@ -353,13 +393,11 @@ def test_loaddata_and_the_rebuild_command(setting, tmp_path):
     dump = tmp_path / "dump.json"
     call_command("dumpdata", "outcomes.training", "outcomes.traineespanmonth", output=str(dump), verbosity=0)
     Training.objects.all().delete()
-    assert not TraineeSpanMonth.objects.exists() and not TraineeStartMonth.objects.exists()
-    assert not TrainingCountMonth.objects.exists()
+    assert not TraineeSpanMonth.objects.exists() and not TrainingCountMonth.objects.exists()
     call_command("loaddata", str(dump), verbosity=0)
     assert Training.objects.count() == 30
     check(world, rng, n_periods=5)
     TraineeSpanMonth.objects.all().delete()  # as after raw SQL that bypassed the models
-    TraineeStartMonth.objects.all().delete()
     TrainingCountMonth.objects.all().delete()
     call_command("rebuild_rollups", verbosity=0)
     check(world, rng, n_periods=3)
@@ -397,11 +435,11 @@ def test_one_save_adjusts_the_rollups_in_few_queries(setting, django_assert_num_
     training = Training.objects.get(pk=training.pk)
     training.end_date = dt.date(2024, 5, 31)
     # a savepoint (the save is atomic); the rollups' lock (PostgreSQL);
-    # contributions before: 3 (spans, starts, training counts); UPDATE,
-    # history INSERT, data version (aidtracker/cache.py); contributions
-    # after: 3; the adjustment: an upsert and a clean-up per rollup that
-    # changed (the spans and the training counts here); the savepoint's release
-    with django_assert_num_queries(15 + (1 if _postgres() else 0)):
+    # contributions before: 2 (spans, training counts); UPDATE, history
+    # INSERT, data version (aidtracker/cache.py); contributions after: 2;
+    # the adjustment: an upsert and a clean-up per rollup that changed (the
+    # spans and the training counts here); the savepoint's release
+    with django_assert_num_queries(13 + (1 if _postgres() else 0)):
         training.save()
     assert summary.region_summary(world.tibet, Period(dt.date(2024, 6, 1), None))["trainees"]["total"] == 0
 

@@ -15,8 +15,7 @@ from deployments.signals import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [
-    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeStartMonth", "outcomes.TrainingCountMonth",
-    "deployments.ExpertMonth",
+    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TrainingCountMonth", "deployments.ExpertMonth",
 ]
 
 

@@ -1,5 +1,5 @@
-"""Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth,
-TraineeStartMonth and TrainingCountMonth from the trainings, deployments.ExpertMonth
+"""Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth
+and TrainingCountMonth from the trainings, deployments.ExpertMonth
 from the rotations)."""
 
 import time
@@ -9,13 +9,13 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from deployments.models import ExpertMonth
 from outcomes import rollups
-from outcomes.models import SurgeryMonth, TraineeSpanMonth, TraineeStartMonth, TrainingCountMonth
+from outcomes.models import SurgeryMonth, TraineeSpanMonth, TrainingCountMonth
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the rollups that the summary and dashboards read (surgeries per "
-        "month, trainee spans and starts per month, trainings per month, experts per month), in one transaction. Every write keeps them exact; this is "
+        "month, trainee spans per month, trainings per month, experts per month), in one transaction. Every write keeps them exact; this is "
         "for after writes that bypassed the models (raw SQL) or a restore."
     )
 
@@ -26,11 +26,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(using=database):
             rollups.rebuild_all(using=database)
-        models = (SurgeryMonth, TraineeSpanMonth, TraineeStartMonth, TrainingCountMonth, ExpertMonth)
+        models = (SurgeryMonth, TraineeSpanMonth, TrainingCountMonth, ExpertMonth)
         counts = [model.objects.using(database).count() for model in models]
         self.stdout.write(
             "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, "
-            "trainee starts {:,} rows, trainings {:,} rows, experts {:,} rows.".format(
+            "trainings {:,} rows, experts {:,} rows.".format(
                 time.monotonic() - started, *counts
             )
         )
