@@ -541,9 +541,15 @@ class ExpertMonth(models.Model):
         verbose_name_plural = _("experts on site per month")
         constraints = [
             # One row per key and month (the adjustments add to it); its
-            # index serves the charts' and the summaries' reads: one key's
-            # months, or one region's donors (or one donor's regions).
-            models.UniqueConstraint(fields=["region", "donor", "specialty", "month"], name="expertmonth_key_unique"),
+            # index serves the reads of one key's months and of one donor's
+            # regions (the donor summary, its chart; the overview's regions
+            # under donor "").
+            models.UniqueConstraint(fields=["donor", "specialty", "region", "month"], name="expertmonth_key_unique"),
+        ]
+        indexes = [
+            # One region's donors (the region summary's by_donor; /donors/
+            # under region "").
+            models.Index(fields=["region", "specialty", "donor", "month"], name="expertmonth_region_idx"),
         ]
 
     def __str__(self):
@@ -571,12 +577,17 @@ class ExpertSpanMonth(models.Model):
         verbose_name_plural = _("expert spans per month")
         constraints = [
             # One row per group (the adjustments add to it); its index serves
-            # the summaries' reads: the rows of one key, or of one region's
-            # donors, that overlap a period.
+            # the reads of one key and of one donor's regions (the donor
+            # summary's by_recipient; the overview's regions under donor "").
             models.UniqueConstraint(
-                fields=["region", "donor", "specialty", "first_month", "last_month"],
+                fields=["donor", "specialty", "region", "first_month", "last_month"],
                 name="expertspan_key_unique",
             ),
+        ]
+        indexes = [
+            # One region's donors (the region summary's by_donor; /donors/
+            # under region "").
+            models.Index(fields=["region", "specialty", "donor", "first_month"], name="expertspan_region_idx"),
         ]
 
     def __str__(self):

@@ -59,7 +59,7 @@ DELTA_MAX_PEOPLE = 500  # more people than this: rebuild whole instead
 RECIPIENT = "team__program__recipient_hospital"
 SPAN_TABLE = ExpertSpanMonth._meta.db_table
 MONTH_TABLE = ExpertMonth._meta.db_table
-KEY_COLUMNS = ["region", "donor", "specialty"]
+KEY_COLUMNS = ["donor", "specialty", "region"]  # in the order of the unique indexes
 SPAN_COLUMNS = [*KEY_COLUMNS, "first_month", "last_month"]  # its unique key
 MONTH_COLUMNS = [*KEY_COLUMNS, "month"]  # its unique key
 
@@ -90,12 +90,13 @@ def _rows_sql(people=None, *, using="default") -> tuple[str, list]:
 
 
 def _month_sql(vendor, keyed_sql) -> str:
-    """SELECT (r, d, c, month, experts, days) over the keyed rotations: each
-    spread over the months it covers, the days it shares with each summed
-    per person first, then the people counted."""
+    """SELECT (donor, specialty, region, month, experts, days), the key in
+    KEY_COLUMNS' order, over the keyed rotations: each spread over the
+    months it covers, the days it shares with each summed per person first,
+    then the people counted."""
     if vendor == "postgresql":
         return (
-            "SELECT r, d, c, m, COUNT(*), SUM(days) FROM (SELECT k.r, k.d, k.c, gs.m::date AS m, k.p, "
+            "SELECT d, c, r, m, COUNT(*), SUM(days) FROM (SELECT k.r, k.d, k.c, gs.m::date AS m, k.p, "
             "SUM(LEAST(k.e, (gs.m + interval '1 month' - interval '1 day')::date) - GREATEST(k.s, gs.m::date) + 1) "
             f"AS days FROM ({keyed_sql}) k, LATERAL generate_series(date_trunc('month', k.s::timestamp), "
             "k.e::timestamp, interval '1 month') AS gs(m) GROUP BY k.r, k.d, k.c, gs.m, k.p) x "
@@ -106,7 +107,7 @@ def _month_sql(vendor, keyed_sql) -> str:
         f"WITH RECURSIVE k AS ({keyed_sql}), x(r, d, c, p, s, e, m) AS ("
         "SELECT r, d, c, p, s, e, strftime('%%Y-%%m-01', s) FROM k "
         "UNION ALL SELECT r, d, c, p, s, e, date(m, '+1 month') FROM x WHERE date(m, '+1 month') <= e) "
-        "SELECT r, d, c, m, COUNT(*), SUM(days) FROM (SELECT r, d, c, m, p, "
+        "SELECT d, c, r, m, COUNT(*), SUM(days) FROM (SELECT r, d, c, m, p, "
         "SUM(CAST(julianday(MIN(e, date(m, '+1 month', '-1 day'))) - julianday(MAX(s, m)) + 1 AS INTEGER)) "
         "AS days FROM x GROUP BY r, d, c, m, p) GROUP BY r, d, c, m"
     )
@@ -116,7 +117,7 @@ def _statements(connection, people=None) -> tuple[str, list, str, list]:
     """(spans SELECT, params, months SELECT, params) of the rotations (of
     `people` when given)."""
     keyed, params = _rows_sql(people, using=connection.alias)
-    spans, span_params = span_counts_sql(connection.vendor, keyed, ["r", "d", "c"])
+    spans, span_params = span_counts_sql(connection.vendor, keyed, ["d", "c", "r"])
     return spans, [*params, *span_params], _month_sql(connection.vendor, keyed), params
 
 
@@ -146,15 +147,15 @@ def rebuild_all(*, using="default") -> None:
 
 
 def _contributions(people, connection) -> tuple[dict, dict]:
-    """({(region, donor, specialty, first, last): n}, {(region, donor,
-    specialty, month): (experts, days)}): what the given people add to the
-    two rollups now. 2 queries."""
+    """({(donor, specialty, region, first, last): n}, {(donor, specialty,
+    region, month): (experts, days)}): what the given people add to the two
+    rollups now. 2 queries."""
     spans_sql, span_params, months_sql, month_params = _statements(connection, people)
     with connection.cursor() as cursor:
         cursor.execute(spans_sql, span_params)
-        spans = {(r, d, c, as_date(first), as_date(last)): int(n) for r, d, c, first, last, n in cursor.fetchall()}
+        spans = {(*key, as_date(first), as_date(last)): int(n) for *key, first, last, n in cursor.fetchall()}
         cursor.execute(months_sql, month_params)
-        months = {(r, d, c, as_date(m)): (int(n), int(days)) for r, d, c, m, n, days in cursor.fetchall()}
+        months = {(*key, as_date(m)): (int(n), int(days)) for *key, m, n, days in cursor.fetchall()}
     return spans, months
 
 

@@ -34,7 +34,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'experts on site in a month',
                 'verbose_name_plural': 'experts on site per month',
-                'constraints': [models.UniqueConstraint(fields=('region', 'donor', 'specialty', 'month'), name='expertmonth_key_unique')],
+                'constraints': [models.UniqueConstraint(fields=('donor', 'specialty', 'region', 'month'), name='expertmonth_key_unique')],
+                'indexes': [models.Index(fields=['region', 'specialty', 'donor', 'month'], name='expertmonth_region_idx')],
             },
         ),
         migrations.CreateModel(
@@ -51,7 +52,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'expert spans of a month',
                 'verbose_name_plural': 'expert spans per month',
-                'constraints': [models.UniqueConstraint(fields=('region', 'donor', 'specialty', 'first_month', 'last_month'), name='expertspan_key_unique')],
+                'constraints': [models.UniqueConstraint(fields=('donor', 'specialty', 'region', 'first_month', 'last_month'), name='expertspan_key_unique')],
+                'indexes': [models.Index(fields=['region', 'specialty', 'donor', 'first_month'], name='expertspan_region_idx')],
             },
         ),
         migrations.RunPython(build_rollups, migrations.RunPython.noop),
