@@ -89,27 +89,40 @@ def _rows_sql(people=None, *, using="default") -> tuple[str, list]:
     return KEYED.format(rows=sql), list(params)
 
 
-def _month_sql(vendor, keyed_sql) -> str:
+def _month_sql(vendor, keyed_sql, *, few=False) -> str:
     """SELECT (donor, specialty, region, month, experts, days), the key in
     KEY_COLUMNS' order, over the keyed rotations: each spread over the
     months it covers, the days it shares with each summed per person first,
-    then the people counted."""
-    if vendor == "postgresql":
+    then the people counted. `few`: the rotations of a few people (an
+    adjustment)."""
+    if vendor == "postgresql" and not few:
+        # Every rotation: generate_series per row, then hash or sort
+        # aggregates (4.7 s for 60,000 rotations against 11 s recursively).
         return (
             "SELECT d, c, r, m, COUNT(*), SUM(days) FROM (SELECT k.r, k.d, k.c, gs.m::date AS m, k.p, "
             "SUM(LEAST(k.e, (gs.m + interval '1 month' - interval '1 day')::date) - GREATEST(k.s, gs.m::date) + 1) "
             f"AS days FROM ({keyed_sql}) k, LATERAL generate_series(date_trunc('month', k.s::timestamp), "
             "k.e::timestamp, interval '1 month') AS gs(m) GROUP BY k.r, k.d, k.c, gs.m, k.p) x "
-            "GROUP BY r, d, c, m"
+            "GROUP BY d, c, r, m"
         )
-    # SQLite: each row repeated once per month it covers (a recursive table).
+    # Each row repeated once per month it covers (a recursive table). On
+    # PostgreSQL for a few people: generate_series' estimate (1,000 rows a
+    # row) would plan parallel workers, 150 ms where this takes 7.
+    if vendor == "postgresql":
+        first, following, last = (
+            "CAST(date_trunc('month', s::timestamp) AS date)", "CAST(m + interval '1 month' AS date)",
+            "CAST(m + interval '1 month' - interval '1 day' AS date)",
+        )
+        days = f"LEAST(e, {last}) - GREATEST(s, m) + 1"
+    else:
+        first, following, last = "strftime('%%Y-%%m-01', s)", "date(m, '+1 month')", "date(m, '+1 month', '-1 day')"
+        days = f"CAST(julianday(MIN(e, {last})) - julianday(MAX(s, m)) + 1 AS INTEGER)"
     return (
         f"WITH RECURSIVE k AS ({keyed_sql}), x(r, d, c, p, s, e, m) AS ("
-        "SELECT r, d, c, p, s, e, strftime('%%Y-%%m-01', s) FROM k "
-        "UNION ALL SELECT r, d, c, p, s, e, date(m, '+1 month') FROM x WHERE date(m, '+1 month') <= e) "
-        "SELECT d, c, r, m, COUNT(*), SUM(days) FROM (SELECT r, d, c, m, p, "
-        "SUM(CAST(julianday(MIN(e, date(m, '+1 month', '-1 day'))) - julianday(MAX(s, m)) + 1 AS INTEGER)) "
-        "AS days FROM x GROUP BY r, d, c, m, p) GROUP BY r, d, c, m"
+        f"SELECT r, d, c, p, s, e, {first} FROM k "
+        f"UNION ALL SELECT r, d, c, p, s, e, {following} FROM x WHERE {following} <= e) "
+        f"SELECT d, c, r, m, COUNT(*), SUM(days) FROM (SELECT r, d, c, m, p, SUM({days}) AS days "
+        "FROM x GROUP BY r, d, c, m, p) y GROUP BY d, c, r, m"
     )
 
 
@@ -118,7 +131,7 @@ def _statements(connection, people=None) -> tuple[str, list, str, list]:
     `people` when given)."""
     keyed, params = _rows_sql(people, using=connection.alias)
     spans, span_params = span_counts_sql(connection.vendor, keyed, ["d", "c", "r"])
-    return spans, [*params, *span_params], _month_sql(connection.vendor, keyed), params
+    return spans, [*params, *span_params], _month_sql(connection.vendor, keyed, few=people is not None), params
 
 
 def _lock(cursor, vendor):

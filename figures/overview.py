@@ -2,8 +2,10 @@
 
 Each figure equals the same figure of region_summary(region, period), read
 for all regions together: the same rows (figures/definitions.py), grouped
-by the province they lie in instead of filtered to one. A fixed number of
-queries, however many regions.
+by the province they lie in instead of filtered to one (or the rollups'
+rows of every province: surgeries, trainees and, for a period of whole
+months, experts and expert-days). A fixed number of queries, however many
+regions.
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum

@@ -18,9 +18,15 @@ number of (hospital, month, specialty, team) groups, not of surgeries.
 Distinct trainees do not add up over months, but the span rollup
 (outcomes.TraineeSpanMonth, outcomes/rollups.py explains it) answers them
 exactly for a period of whole months, with or without a specialty or donor
-filter; other periods and the program filter count the trainings. Both rollups are kept
-exact in the transaction of every write, so either way the figures equal
-the spec's definitions for any day-level period.
+filter; other periods and the program filter count the trainings. Distinct
+experts and expert-days likewise come from the expert rollups
+(deployments.ExpertSpanMonth and ExpertMonth, deployments/rollups.py
+explains them), keyed by recipient province, donor and specialty, for a
+period of whole months (`experts_and_days`, `expert_rollup`: one small
+query for every filter, by donor or by recipient region); other periods and
+the program filter count the rotations. All rollups are kept exact in the
+transaction of every write, so either way the figures equal the spec's
+definitions for any day-level period.
 """
 
 from django.db.models import Count, F, Q, Sum, Value
