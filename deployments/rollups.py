@@ -29,8 +29,10 @@ before the write and after it, and the difference is added. It runs on
 
 - a model save or delete of a Rotation (its person, and the person it had);
 - a Team's save that moves it to another program, a Program's save that
-  changes its donor or recipient hospital (the people of their rotations;
-  more than DELTA_MAX_PEOPLE: rebuilt whole);
+  changes its donor or recipient hospital, a Hospital's that moves it to
+  another region (the people of their rotations; more than
+  DELTA_MAX_PEOPLE: rebuilt whole); a Region's that changes its parent
+  (rebuilt whole);
 
 and the rollups are recomputed whole (`rebuild_all()`) after bulk writes:
 of rotations (deployments/signals.py), a queryset's update of teams or
@@ -51,7 +53,7 @@ from aidtracker.lib.periods import as_date
 from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
 from deployments.models import ROLLUP_FIELDS, ExpertMonth, ExpertSpanMonth, Program, Rotation, Team
 from deployments.signals import per_row_upkeep_muted, rows_written
-from hospitals.models import province_of
+from hospitals.models import Hospital, Region, province_of
 
 LOCK_KEY = 7_215_002  # pg_advisory_xact_lock key of the rebuilds and adjustments
 DELTA_MAX_PEOPLE = 500  # more people than this: rebuild whole instead
@@ -243,22 +245,44 @@ def _after_rotation_write(sender, instance, raw=False, using="default", **kwargs
     instance._rollup_old = tuple(getattr(instance, field) for field in ROLLUP_FIELDS)
 
 
+class _Rebuild:
+    def __init__(self, using):
+        self.using = using
+
+    def after(self):
+        rebuild_experts(using=self.using)
+
+
+#: What moves a rotation to another key: {model: (its fields, the path from
+#: a rotation to it)}.
+STRUCTURE = {
+    Team: (("program_id",), "team"),
+    Program: (("donor_region_id", "recipient_hospital_id"), "team__program"),
+    Hospital: (("region_id",), "team__program__recipient_hospital"),
+    Region: (("parent_id",), None),
+}
+
+
 def _people_of(rotations) -> set:
     return set(rotations.order_by().values_list("person_id", flat=True).distinct())
 
 
 def _before_structure_save(sender, instance, raw=False, using="default", **kwargs):
     """A team moving to another program, a program changing its donor or
-    recipient hospital: its rotations' people move to other keys. 2 queries
-    (the old values, the people), 1 when nothing moves."""
+    recipient hospital, a hospital moving to another region: the people of
+    their rotations move to other keys (a region under another parent:
+    rebuilt whole). 2 queries (the old values, the people), 1 when nothing
+    moves."""
     if per_row_upkeep_muted() or instance.pk is None:
         return
-    fields = ("program_id",) if sender is Team else ("donor_region_id", "recipient_hospital_id")
+    fields, path = STRUCTURE[sender]
     old = sender._default_manager.using(using).filter(pk=instance.pk).values_list(*fields).first()
     if old is None or old == tuple(getattr(instance, field) for field in fields):
         return  # new, or nothing that moves its rotations
-    rotations = Rotation.objects.using(using)
-    rotations = rotations.filter(team=instance.pk) if sender is Team else rotations.filter(team__program=instance.pk)
+    if sender is Region:  # a region under another province: rare, every key may change
+        instance._expert_delta = _Rebuild(using)
+        return
+    rotations = Rotation.objects.using(using).filter(**{path: instance.pk})
     instance._expert_delta = ExpertDelta(_people_of(rotations), using=using).before()
 
 
@@ -281,9 +305,10 @@ def connect() -> None:
     pre_delete.connect(_before_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_pre_delete")
     post_delete.connect(_after_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_post_delete")
     rows_written.connect(_on_bulk_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_bulk")
-    # Teams and programs are deleted with their rotations (a team's cascade
-    # deletes each, with its signals) or only without them (PROTECT).
-    for model in (Team, Program):
+    # Teams are deleted with their rotations (the cascade deletes each, with
+    # its signals), programs, hospitals and regions only without them
+    # (PROTECT).
+    for model in STRUCTURE:
         name = model.__name__.lower()
         pre_save.connect(_before_structure_save, sender=model, dispatch_uid=f"deployments.rollups.{name}_pre_save")
         post_save.connect(_after_structure_save, sender=model, dispatch_uid=f"deployments.rollups.{name}_post_save")

@@ -3,7 +3,8 @@ deployments/rollups.py) against the count from the rotations, for many
 periods and every key (recipient region, donor, specialty, "" = all),
 through writes of every kind: a rotation's create, change of dates, of
 team, of person, delete; a program's change of donor or recipient
-hospital; a team's move to another program and its delete; queryset bulk
+hospital; a team's move to another program and its delete; a hospital's
+move to another region, a region's to another province; queryset bulk
 writes, the importer, loaddata and the rebuild command. After each, the
 rows kept by adjustments also equal the rows a rebuild makes."""
 
@@ -223,6 +224,15 @@ def test_expert_figures_equal_the_rotations_through_writes(setting):
     team.program = sh_xj
     team.batch = 2
     team.save()
+    check()
+
+    # a recipient hospital moves to another region; a prefecture under another province
+    hospital = world.xigaze_peoples
+    hospital.region = world.urumqi
+    hospital.save()
+    prefecture = world.ngari  # Burang county's Pulan hospital is BJ-XJ's recipient now
+    prefecture.parent = world.xinjiang
+    prefecture.save()
     check()
 
     # a team's delete (its rotations cascade); queryset bulk writes
