@@ -78,6 +78,17 @@ class ProgramQuerySet(ScopedQuerySet, models.QuerySet):
     def of_donor(self, donor):
         return self.filter(donor_region=donor)
 
+    # Bulk writes that may move rotations to another key of the expert
+    # rollups (another donor, region or program) or delete them (a team's
+    # cascade) announce themselves as bulk writes of rotations
+    # (deployments/signals.py): the rollups are then rebuilt.
+
+    def update(self, **kwargs):
+        with bulk_write(Rotation, self.db):
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
 
 class ProgramManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(ProgramQuerySet)):
     pass
@@ -221,6 +232,23 @@ class TeamQuerySet(ScopedQuerySet, models.QuerySet):
 
     def overlapping(self, period: Period):
         return self.filter(overlaps_q(period))
+
+    # Bulk writes that may move rotations to another key of the expert
+    # rollups (another donor, region or program) or delete them (a team's
+    # cascade) announce themselves as bulk writes of rotations
+    # (deployments/signals.py): the rollups are then rebuilt.
+
+    def update(self, **kwargs):
+        with bulk_write(Rotation, self.db):
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        with bulk_write(Rotation, self.db):
+            return super().delete()
+
+    delete.alters_data = True
 
 
 class TeamManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(TeamQuerySet)):
@@ -415,6 +443,10 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
     delete.alters_data = True
 
 
+#: What a rotation contributes to the expert rollups depends on these alone.
+ROLLUP_FIELDS = ("team_id", "person_id", "specialty_id", "start_date", "end_date")
+
+
 class RotationManager(models.Manager.from_queryset(RotationQuerySet)):
     def get_by_natural_key(self, team, person):
         return self.get(team=team, person=person)
@@ -452,12 +484,13 @@ class Rotation(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # What it was, for the experts rollup (deployments/rollups.py): a
-        # save recomputes the months and provinces of before and after. With
-        # a field deferred, the pre_save signal reads them instead.
+        # What it was, for the expert rollups (deployments/rollups.py): a
+        # save that changes none of these leaves them as they are; one that
+        # changes the person adjusts both people. With a field deferred, the
+        # pre_save signal reads the person instead.
         loaded = instance.__dict__
-        if "team_id" in loaded and "start_date" in loaded and "end_date" in loaded:
-            instance._rollup_old = (loaded["team_id"], loaded["start_date"], loaded["end_date"])
+        if all(field in loaded for field in ROLLUP_FIELDS):
+            instance._rollup_old = tuple(loaded[field] for field in ROLLUP_FIELDS)
         return instance
 
     class Meta:
@@ -528,26 +561,82 @@ class Rotation(models.Model):
             )
 
 
-class ExpertMonth(models.Model):
-    """Distinct experts on site in a month in a province: people with a
-    rotation (in a team of a program whose recipient hospital lies in the
-    province) that overlaps the month. Derived data, rebuilt by
-    deployments/rollups.py on every write of a rotation, team or program;
-    never edited by hand (`manage.py rebuild_rollups` recomputes it)."""
+# The keys of the expert rollups: codes, not foreign keys; "" stands for
+# every value (region "": every recipient region; donor "": every donor;
+# specialty "": every specialty). Every rotation counts under all 8
+# combinations of its own (province of the program's recipient hospital,
+# program's donor region, rotation's specialty) and "".
 
-    region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+
+class ExpertMonth(models.Model):
+    """Per (recipient province, donor region, specialty, month), "" = all:
+    the distinct experts on site in the month (people with a rotation under
+    the key that overlaps the month) and the days those rotations share
+    with the month, summed. Derived data, kept exact on every write of a
+    rotation, team or program by deployments/rollups.py; never edited by
+    hand (`manage.py rebuild_rollups` recomputes it)."""
+
+    region = models.CharField(_("recipient region"), max_length=6, blank=True, default="")
+    donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
+    specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
     month = models.DateField(_("month (first day)"))
-    experts = models.PositiveIntegerField(_("experts"))
+    # Signed: an adjustment adds a difference (deployments/rollups.py).
+    experts = models.IntegerField(_("experts"))
+    days = models.IntegerField(_("expert-days"))
 
     class Meta:
         verbose_name = _("experts on site in a month")
         verbose_name_plural = _("experts on site per month")
         constraints = [
-            # One row per (province, month); its index serves the chart's reads.
-            models.UniqueConstraint(fields=["region", "month"], name="expertmonth_unique"),
+            # One row per key and month (the adjustments add to it); its
+            # index serves the reads of one key's months and of one donor's
+            # regions (the donor summary, its chart; the overview's regions
+            # under donor "").
+            models.UniqueConstraint(fields=["donor", "specialty", "region", "month"], name="expertmonth_key_unique"),
+        ]
+        indexes = [
+            # One region's donors (the region summary's by_donor; /donors/
+            # under region "").
+            models.Index(fields=["region", "specialty", "donor", "month"], name="expertmonth_region_idx"),
         ]
 
     def __str__(self):
-        return f"{self.region_id} {self.month:%Y-%m}: {self.experts}"
+        return f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.month:%Y-%m}: {self.experts}"
+
+
+class ExpertSpanMonth(models.Model):
+    """Signed counts of the merged rotation spans of a person (+1) and of
+    the gaps between them (-1), per (recipient province, donor region,
+    specialty, first month, last month), "" = all: the sum over the rows of
+    one key that overlap a period of whole months is the number of distinct
+    experts with a rotation under that key overlapping it
+    (aidtracker/lib/rollups.py explains why). Derived data like
+    ExpertMonth."""
+
+    region = models.CharField(_("recipient region"), max_length=6, blank=True, default="")
+    donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
+    specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("expert spans of a month")
+        verbose_name_plural = _("expert spans per month")
+        constraints = [
+            # One row per group (the adjustments add to it); its index serves
+            # the reads of one key and of one donor's regions (the donor
+            # summary's by_recipient; the overview's regions under donor "").
+            models.UniqueConstraint(
+                fields=["donor", "specialty", "region", "first_month", "last_month"],
+                name="expertspan_key_unique",
+            ),
+        ]
+        indexes = [
+            # One region's donors (the region summary's by_donor; /donors/
+            # under region "").
+            models.Index(fields=["region", "specialty", "donor", "first_month"], name="expertspan_region_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"

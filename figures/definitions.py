@@ -45,8 +45,8 @@ import datetime as dt
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
-from aidtracker.lib.periods import Period, overlaps_q, within_q
-from deployments.models import Program, Rotation, Team, Twinning
+from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
+from deployments.models import ExpertMonth, ExpertSpanMonth, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital
 from outcomes.models import (
     SURGERY_COUNTS,  # noqa: F401 (what the summaries count among surgeries, with the rest)
@@ -132,6 +132,33 @@ def days_within(period: Period):
     end = Least(F("end_date"), Value(period.end)) if period.end else F("end_date")
     start = Greatest(F("start_date"), Value(period.start)) if period.start else F("start_date")
     return ExpressionWrapper(end - start + Value(ONE_DAY), output_field=DurationField())
+
+
+def expert_spans(period: Period):
+    """For a period of whole months: the rows of the expert span rollup
+    (every key) that overlap it. Those of one key (region, donor,
+    specialty: codes, "" = all), summed, are the distinct people of
+    `rotations(region, period, specialty=..., donor=...)`
+    (deployments/rollups.py explains why)."""
+    rows = ExpertSpanMonth.objects.all()
+    if period.end is not None:
+        rows = rows.filter(first_month__lte=month_start(period.end))
+    if period.start is not None:
+        rows = rows.filter(last_month__gte=period.start)
+    return rows
+
+
+def expert_months(period: Period):
+    """For a period of whole months: the rows of the experts-per-month
+    rollup (every key) of its months. Those of one key, their `days`
+    summed, are `days_within(period)` summed over the same rotations; each
+    row's `experts` is the distinct people of that month's."""
+    rows = ExpertMonth.objects.all()
+    if period.start is not None:
+        rows = rows.filter(month__gte=month_start(period.start))
+    if period.end is not None:
+        rows = rows.filter(month__lte=period.end)
+    return rows
 
 
 # --- outcomes -------------------------------------------------------------------------

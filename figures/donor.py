@@ -26,7 +26,7 @@ from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
 from figures.overview import donor_regions
 from figures.series import closed_chart_period, people_per_month, safety_figures, share_percent
-from figures.summary import code_of, counts_by_month, donor_summary, twinned_surgery_groups
+from figures.summary import code_of, counts_by_month, donor_summary, expert_rollup, twinned_surgery_groups
 from hospitals.models import Hospital, province_of
 from outcomes.models import ANY_KIND, STARTED, Training, started
 
@@ -56,10 +56,7 @@ def donors_overview(period: Period = Period()) -> list[dict]:
     )
     teams = _per_donor(rules.teams(None, period), "program__donor_region", n=Count("pk"))
     # A person serves one donor's teams or several: distinct per donor.
-    experts = _per_donor(
-        rules.rotations(None, period), "team__program__donor_region",
-        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
-    )
+    experts = _experts_per_donor(period)
     surgeries = _surgeries_per_donor(period)
     trainees = _trainees_per_donor(period)
 
@@ -73,7 +70,7 @@ def donors_overview(period: Period = Period()) -> list[dict]:
             "recipient_hospitals": n(programs, d["code"], "hospitals"),
             "teams": n(teams, d["code"]),
             "experts": n(experts, d["code"], "experts"),
-            "expert_days": _whole_days(n(experts, d["code"], "days")),
+            "expert_days": n(experts, d["code"], "days"),
             "surgeries": n(surgeries, d["code"]),
             "trainees": n(trainees, d["code"]),
         }
@@ -86,6 +83,20 @@ def _per_donor(queryset, donor_path: str, **measures) -> dict:
     `queryset`, grouped by the donor region at `donor_path`."""
     rows = queryset.order_by().values(k_donor=F(donor_path)).annotate(**measures)
     return {row.pop("k_donor"): row for row in rows}
+
+
+def _experts_per_donor(period: Period) -> dict:
+    """{donor: {"experts", "days"}}: the donor summary's `experts` and
+    `expert_days` of every donor (a person may serve several donors' teams:
+    distinct per donor). One query: from the expert rollups for a period
+    of whole months, else from the rotations."""
+    if period.of_whole_months:
+        return expert_rollup(period, by="donor")
+    rows = _per_donor(
+        rules.rotations(None, period), "team__program__donor_region",
+        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
+    )
+    return {code: {"experts": row["experts"], "days": _whole_days(row["days"])} for code, row in rows.items()}
 
 
 def _trainees_per_donor(period: Period) -> dict:
@@ -190,10 +201,23 @@ def experts_per_month_by_recipient(donor, period: Period, *, specialty=None, rec
     recipient hospital (the summary's `by_recipient` rule), so a person in
     two regions in one month counts in both and once in `experts`. By
     quarter or year (`grouping`), each entry (with Group.as_dict's keys)
-    holds the most of one of its months, each figure apart. 2 queries."""
-    rotations = rules.rotations(recipient, period, specialty=specialty, donor=code_of(donor))
-    by_region = people_per_month(rotations, "person", period, by=province_of(ROTATION_RECIPIENT))
-    total = people_per_month(rotations, "person", period)
+    holds the most of one of its months, each figure apart. 1 query for a
+    period of whole months (the experts-per-month rollup under the donor's
+    key), else 2 (from the rotations)."""
+    if period.of_whole_months:
+        total, by_region = {}, {}
+        rows = rules.expert_months(period).filter(donor=code_of(donor), specialty=specialty or "")
+        if recipient:
+            rows = rows.filter(region=recipient)
+        for region, month, n in rows.values_list("region", "month", "experts"):
+            if region == (recipient or ""):
+                total[month_key(month)] = n
+            if region:
+                by_region[(region, month_key(month))] = n
+    else:
+        rotations = rules.rotations(recipient, period, specialty=specialty, donor=code_of(donor))
+        by_region = people_per_month(rotations, "person", period, by=province_of(ROTATION_RECIPIENT))
+        total = people_per_month(rotations, "person", period)
     regions = sorted({code for code, _month in by_region})
     months = []
     for group in period.groups(grouping, today):

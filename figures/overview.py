@@ -2,8 +2,10 @@
 
 Each figure equals the same figure of region_summary(region, period), read
 for all regions together: the same rows (figures/definitions.py), grouped
-by the province they lie in instead of filtered to one. A fixed number of
-queries, however many regions.
+by the province they lie in instead of filtered to one (or the rollups'
+rows of every province: surgeries, trainees and, for a period of whole
+months, experts and expert-days). A fixed number of queries, however many
+regions.
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -12,6 +14,7 @@ from aidtracker.lib.periods import Period, within_any_q
 from deployments.models import Program
 from figures import definitions as rules
 from figures.series import share_percent
+from figures.summary import expert_rollup
 from hospitals.models import Region, province_of
 from outcomes.models import Trainee, Training
 from outcomes.rollups import ANY_KIND
@@ -47,10 +50,7 @@ def overview(period: Period = Period()) -> list[dict]:
     programs = per_province(rules.counted_programs(None, period), "recipient_hospital", **count)
     twinnings = per_province(rules.twinnings(None, period), "program__recipient_hospital", **count)
     teams = per_province(rules.teams(None, period), "program__recipient_hospital", **count)
-    rotations = per_province(
-        rules.rotations(None, period), "team__program__recipient_hospital",
-        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
-    )
+    experts = experts_per_province(period)
     surgeries = surgeries_per_province(period)
     trainees = trainees_per_province(period)
     techniques = per_province(rules.techniques(None, period), "hospital", **count)
@@ -63,7 +63,6 @@ def overview(period: Period = Period()) -> list[dict]:
     for r in regions:
         code = r["code"]
         total, local = n(surgeries, code), n(surgeries, code, "local")
-        days = n(rotations, code, "days")
         result.append({
             "code": code,
             "name": r["name"],
@@ -71,8 +70,8 @@ def overview(period: Period = Period()) -> list[dict]:
             "programs": n(programs, code),
             "twinned_departments": n(twinnings, code),
             "teams": n(teams, code),
-            "experts": n(rotations, code, "experts"),
-            "expert_days": days.days if days else 0,
+            "experts": n(experts, code, "experts"),
+            "expert_days": n(experts, code, "days"),
             "surgeries": total,
             "surgeries_local": local,
             "local_share_percent": share_percent(local, total),
@@ -81,6 +80,20 @@ def overview(period: Period = Period()) -> list[dict]:
             "consultations": n(consultations, code),
         })
     return result
+
+
+def experts_per_province(period: Period) -> dict:
+    """{province: {"experts", "days"}}: the region summary's `experts` and
+    `expert_days` of every recipient province. One query: from the expert
+    rollups for a period of whole months, else from the rotations."""
+    if period.of_whole_months:
+        return expert_rollup(period, by="region")
+    rows = per_province(
+        rules.rotations(None, period), "team__program__recipient_hospital",
+        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
+    )
+    return {code: {"experts": row["experts"], "days": row["days"].days if row["days"] else 0}
+            for code, row in rows.items()}
 
 
 def surgeries_per_province(period: Period) -> dict:

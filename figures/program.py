@@ -49,7 +49,7 @@ def program_summary(program, period: Period = Period(), specialty=None, today=No
     default the system's date, decides its partial year)}."""
     specialty = code_of(specialty)
     mine = {"specialty": specialty, "program": program.pk}
-    experts = experts_and_days(rules.rotations(None, period, **mine), period, {})
+    experts = experts_and_days(period, **mine)
     at_hospital = surgery_groups(None, period, specialty=specialty, hospital=program.recipient_hospital_id)
     surgeries = surgery_figures(at_hospital)
     twinned = surgery_figures(

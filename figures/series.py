@@ -42,7 +42,6 @@ from aidtracker.lib.periods import (
     month_start,
     within_q,
 )
-from deployments.models import ExpertMonth
 from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
@@ -234,19 +233,16 @@ def experts_per_month(region, period: Period = Period(), *, specialty=None, dono
     """Experts on site per month, quarter or year: [{"month", "label",
     "from", "to", "partial", "through", "experts": n}, ...]. A month's is
     the summary's `experts` for that month (the first and last month clipped
-    to the period): from the rollup of distinct experts per province and
-    month (deployments.ExpertMonth) for whole months without filters, else
-    from the rotations. A quarter's or year's is the most on site in one of
+    to the period): from the rollup of distinct experts per month under the
+    key of (province, donor, specialty) (deployments.ExpertMonth) for whole
+    months, else from the rotations. A quarter's or year's is the most on site in one of
     its months (people present do not add up across months; the distinct
     people of a year would cost a query per grouping)."""
     region, period, grouping = _closed(region, period, today, grouping)
     specialty, donor = code_of(specialty), code_of(donor)
-    if not specialty and not donor and period.of_whole_months:
-        counts = dict(
-            ExpertMonth.objects.filter(region=region, month__gte=period.start, month__lte=period.end)
-            .values_list("month", "experts")
-        )
-        counts = {month_key(month): n for month, n in counts.items()}
+    if period.of_whole_months:
+        rows = rules.expert_months(period).filter(region=region.code, donor=donor or "", specialty=specialty or "")
+        counts = {month_key(month): n for month, n in rows.values_list("month", "experts")}
     else:
         rotations = rules.rotations(region, period, specialty=specialty, donor=donor)
         counts = people_per_month(rotations, "person", period)

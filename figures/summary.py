@@ -18,12 +18,18 @@ number of (hospital, month, specialty, team) groups, not of surgeries.
 Distinct trainees do not add up over months, but the span rollup
 (outcomes.TraineeSpanMonth, outcomes/rollups.py explains it) answers them
 exactly for a period of whole months, with or without a specialty or donor
-filter; other periods and the program filter count the trainings. Both rollups are kept
-exact in the transaction of every write, so either way the figures equal
-the spec's definitions for any day-level period.
+filter; other periods and the program filter count the trainings. Distinct
+experts and expert-days likewise come from the expert rollups
+(deployments.ExpertSpanMonth and ExpertMonth, deployments/rollups.py
+explains them), keyed by recipient province, donor and specialty, for a
+period of whole months (`experts_and_days`, `expert_rollup`: one small
+query for every filter, by donor or by recipient region); other periods and
+the program filter count the rotations. All rollups are kept exact in the
+transaction of every write, so either way the figures equal the spec's
+definitions for any day-level period.
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 
 from aidtracker.lib.periods import MonthOf, Period, clip, merged, month_key, within_any_q, within_q
 from figures import definitions as rules
@@ -68,10 +74,7 @@ def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient
     }
     codes = sorted(provinces)
     names = Region.objects.in_bulk(codes)
-    experts = experts_and_days(
-        rules.rotations(recipient, period, **narrowed), period,
-        {code: in_region_q(code, "team__program__recipient_hospital__region") for code in codes},
-    )
+    experts = experts_and_days(period, region=recipient, **narrowed, apart=("region", codes))
     groups = surgery_groups(
         recipient, period, **narrowed, apart={code: in_region_q(code, "hospital__region") for code in codes}
     )
@@ -131,10 +134,7 @@ def summarize(region, period: Period, specialty, donor, *, by_month=False, histo
         .annotate(n=Count("pk"))
     )
     codes = [d["donor_region"] for d in donors]
-    experts = experts_and_days(
-        rules.rotations(region, period, **narrowed), period,
-        {code: Q(team__program__donor_region=code) for code in codes},
-    )
+    experts = experts_and_days(period, region=region.code, **narrowed, apart=("donor", codes))
     read = surgery_groups(
         region, period, **narrowed, apart={code: Q(team__program__donor_region=code) for code in codes},
         history=history if by_month else None,
@@ -208,13 +208,64 @@ def counts_by_month(groups) -> dict:
     return months
 
 
-def experts_and_days(rotations, period: Period, apart: dict) -> dict:
-    """{"all": {"experts", "days"}, <key>: {"experts", "days"}, ...}: the
-    distinct people of the `rotations` (as rules.rotations gives them) and
-    the days those rotations share with the period, in all and for the
-    rotations that each Q of `apart` picks (a donor's, a recipient
-    region's). One query: the rotations grouped by person first (one hash
-    aggregate, a flag and the days per key), then summed."""
+def experts_and_days(period: Period, *, region=None, donor=None, specialty=None, program=None,
+                     apart=None) -> dict:
+    """{"all": {"experts", "days"}, <code>: {"experts", "days"}, ...}: the
+    distinct people of `rules.rotations(region, period, specialty=...,
+    donor=..., program=...)` and the days those rotations share with the
+    period, in all and apart for each code of `apart`: ("donor", codes),
+    the rotations of that donor's programs, or ("region", codes), of
+    programs whose recipient hospital lies in that province. One query:
+    from the expert rollups for a period of whole months without a program
+    (expert_rollup), else from the rotations (counted_experts)."""
+    region, donor, specialty, program = code_of(region), code_of(donor), code_of(specialty), code_of(program)
+    field, codes = apart or ("donor", [])
+    if program is None and period.of_whole_months:
+        return expert_rollup(period, region=region, donor=donor, specialty=specialty, by=field, codes=codes)
+    rotations = rules.rotations(region, period, specialty=specialty, donor=donor, program=program)
+    return counted_experts(rotations, period, {
+        code: Q(team__program__donor_region=code) if field == "donor"
+        else in_region_q(code, "team__program__recipient_hospital__region")
+        for code in codes
+    })
+
+
+def expert_rollup(period: Period, *, region=None, donor=None, specialty=None, by="region", codes=None) -> dict:
+    """For a period of whole months, from the expert rollups: {"all":
+    {"experts", "days"}, <code>: {...}}: the figures of the key (region,
+    donor, specialty: codes, None = all) and, apart, of the same key with
+    `by` ("region" or "donor") set to each of `codes` (None: every code
+    with rotations). Each equals experts_and_days' count from the rotations
+    (deployments/rollups.py). One query: the key's span rows that overlap
+    the period (experts) and its month rows (days), summed per `by`."""
+    key = {"region": region or "", "donor": donor or "", "specialty": specialty or ""}
+    rows = {field: value for field, value in key.items() if field != by}
+    if codes is not None:
+        rows[f"{by}__in"] = sorted({key[by], *codes})
+    spans = (
+        rules.expert_spans(period).filter(**rows).order_by()
+        .values(k=F(by)).annotate(experts=Sum("n"), days=Value(0))
+    )
+    months = (
+        rules.expert_months(period).filter(**rows).order_by()
+        .values(k=F(by)).annotate(experts=Value(0), days=Sum("days"))
+    )
+    sums = {}
+    for row in spans.union(months, all=True):
+        figures = sums.setdefault(row["k"], {"experts": 0, "days": 0})
+        figures["experts"] += int(row["experts"] or 0)
+        figures["days"] += int(row["days"] or 0)
+    zero = {"experts": 0, "days": 0}
+    wanted = codes if codes is not None else [code for code in sums if code]
+    return {"all": sums.get(key[by], zero), **{code: sums.get(code, zero) for code in wanted}}
+
+
+def counted_experts(rotations, period: Period, apart: dict) -> dict:
+    """experts_and_days' figures counted from the `rotations` (as
+    rules.rotations gives them), in all and for the rotations that each Q
+    of `apart` picks (a donor's, a recipient region's). One query: the
+    rotations grouped by person first (one hash aggregate, a flag and the
+    days per key), then summed."""
     days = rules.days_within(period)
     keys = {key: f"k{n}" for n, key in enumerate(apart)}
     people = (

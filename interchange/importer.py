@@ -337,8 +337,10 @@ def _keep_rollups_exact(stages, report):
     - The trainee rollups: for a few trainees their contributions are read
       before and after and the difference added; for many, the hospitals
       they were in or are in now are rebuilt from the trainings.
-    - The expert rollup: rebuilt whole when programs, teams or rotations
-      changed (rotations may have moved in or out of any province).
+    - The expert rollups: when only rotations are staged, of a few people,
+      their contributions are read before and after and the difference
+      added; else rebuilt whole when programs, teams or rotations changed
+      (a program or team may move rotations to another region or donor).
 
     All in the import's transaction; after a dry run nothing is called."""
     t0 = time.monotonic()
@@ -352,6 +354,7 @@ def _keep_rollups_exact(stages, report):
             trainee_delta = rollups.TraineeDelta(codes).before()
         else:
             trainee_hospitals = _hospitals_of_trainees(trainees)
+    expert_delta = _expert_delta(stages)
     report.timings["rollups"] = time.monotonic() - t0
 
     yield
@@ -365,7 +368,7 @@ def _keep_rollups_exact(stages, report):
     elif trainee_hospitals is not None:
         rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
     if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
-        expert_rollup.rebuild_expert_months()
+        expert_rollup.rebuild_experts()
     report.timings["rollups"] += time.monotonic() - t0
 
 
@@ -425,6 +428,22 @@ def _touched_trainees_sql(stages):
             f"INNER JOIN {programs.name} s ON s.code = p.code AND s.donor_region_id <> p.donor_region_id"
         )
     return " UNION ".join(parts) or None
+
+
+def _expert_delta(stages):
+    """An ExpertDelta of the people of the staged rotations, its "before"
+    read, when rotations alone are staged (a rotation keeps its person: the
+    import matches it by team and person) and they are few; else None (the
+    expert rollups are rebuilt whole if anything changed)."""
+    rotations = stages.get("rotations.csv")
+    if rotations is None or not rotations.rows:
+        return None
+    if any(stages.get(label) is not None and stages.get(label).rows for label in ("programs.csv", "teams.csv")):
+        return None
+    people = _first_codes(f"SELECT DISTINCT person_id AS code FROM {rotations.name}", expert_rollup.DELTA_MAX_PEOPLE + 1)
+    if len(people) > expert_rollup.DELTA_MAX_PEOPLE:
+        return None
+    return expert_rollup.ExpertDelta(people).before()
 
 
 def _first_codes(trainees_sql, limit):

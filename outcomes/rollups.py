@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, month_start
+from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
 from deployments import rollups as deployment_rollups
 from deployments.models import Program
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
@@ -256,21 +257,10 @@ def _trainee_sql(vendor, where, where_params):
             f"FROM ({rows}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
         )
 
-    # Spans: a row begins a new span when it starts after every earlier row
-    # (in start order) of the same trainee, kind and key has ended; gaps lie
-    # between consecutive spans.
-    spans_sql = (
-        f"WITH t AS ({keyed(span_rows_sql)}), "
-        "m AS (SELECT h, p, k, d, c, s, e, MAX(e) OVER (PARTITION BY p, k, d, c ORDER BY s, e "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM t), "
-        "g AS (SELECT h, p, k, d, c, s, e, SUM(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) "
-        "OVER (PARTITION BY p, k, d, c ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS span FROM m), "
-        "i AS (SELECT h, p, k, d, c, span, MIN(s) AS s, MAX(e) AS e FROM g GROUP BY h, p, k, d, c, span), "
-        "j AS (SELECT h, k, d, c, s, e, LAG(e) OVER (PARTITION BY p, k, d, c ORDER BY span) AS before FROM i), "
-        f"n AS (SELECT h, d, c, k, {month('s')} AS first, "
-        f"CASE WHEN e = %s THEN %s ELSE {month('e')} END AS last, 1 AS n FROM j "
-        f"UNION ALL SELECT h, d, c, k, {month('s')}, {month('before')}, -1 FROM j WHERE before IS NOT NULL) "
-        "SELECT h, d, c, k, first, last, SUM(n) FROM n GROUP BY h, d, c, k, first, last HAVING SUM(n) <> 0"
+    # Spans and gaps merged per trainee within (hospital, donor, specialty,
+    # kind): aidtracker/lib/rollups.py.
+    spans_sql, span_params = span_counts_sql(
+        vendor, keyed(span_rows_sql), ["h", "d", "c", "k"], ongoing=(ONGOING, ONGOING_MONTH)
     )
     # Trainings, not merged: each row of a kind key (not the independent
     # dates, not the start dates), under each key (an ongoing training's
@@ -281,7 +271,7 @@ def _trainee_sql(vendor, where, where_params):
         f"FROM ({keyed(rows_sql)}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
     )
     counts_params = [ONGOING, ONGOING_MONTH, *rows_params, INDEPENDENT]
-    return spans_sql, [*span_rows_params, ONGOING, ONGOING_MONTH], counts_sql, counts_params
+    return spans_sql, [*span_rows_params, *span_params], counts_sql, counts_params
 
 
 def _lock(cursor, vendor):
@@ -351,33 +341,6 @@ def _contributions(trainees, connection) -> tuple[dict, dict]:
     return spans, counts
 
 
-def _difference(after: dict, before: dict) -> list:
-    keys = after.keys() | before.keys()
-    return [(*key, after.get(key, 0) - before.get(key, 0)) for key in sorted(keys, key=str)
-            if after.get(key, 0) != before.get(key, 0)]
-
-
-def _add(cursor, table, key_columns, value_column, rows):
-    """Add each row's last value to the matching row of `table` (inserted at
-    0 when missing), then drop those of these rows that fell to 0."""
-    if not rows:
-        return
-    columns = ", ".join([*key_columns, value_column])
-    marks = ", ".join(["%s"] * (len(key_columns) + 1))
-    cursor.executemany(
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(key_columns)}) "
-        f"DO UPDATE SET {value_column} = {table}.{value_column} + excluded.{value_column}",
-        rows,
-    )
-    # By key, through the unique index: a busy hospital holds tens of
-    # thousands of span rows (per donor and specialty), too many to scan
-    # for zeros on every save.
-    cursor.executemany(
-        f"DELETE FROM {table} WHERE {value_column} = 0 AND {' AND '.join(f'{c} = %s' for c in key_columns)}",
-        [row[:-1] for row in rows],
-    )
-
-
 class TraineeDelta:
     """Keeps the trainee rollups exact across a write that touches a few
     trainees: reads what `trainees` (codes) contribute before the write and
@@ -412,12 +375,12 @@ class TraineeDelta:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
         new = _contributions(self.trainees, self.connection)
-        spans, counts = (_difference(n, o) for n, o in zip(new, self.old))
+        spans, counts = (difference(n, o) for n, o in zip(new, self.old))
         if not spans and not counts:
             return
         with self.connection.cursor() as cursor:
-            _add(cursor, SPAN_TABLE, SPAN_COLUMNS, "n", spans)
-            _add(cursor, COUNT_TABLE, SPAN_COLUMNS, "trainings", counts)
+            add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
+            add_rows(cursor, COUNT_TABLE, SPAN_COLUMNS, ["trainings"], counts)
 
     def __enter__(self):
         return self.before()

@@ -5,12 +5,8 @@ from django.db import migrations, models
 
 
 def build_rollup(apps, schema_editor):
-    """Fill the rollup from the rotations already there (set-based)."""
-    # The live rollup code, imported when the migration runs (the app
-    # registry is ready then), not when migrations are loaded.
-    from deployments import rollups
-
-    rollups.rebuild_expert_months(using=schema_editor.connection.alias)
+    """Nothing any more: 0006_expert_rollups_keyed replaces this table with
+    the keyed one and fills it (the live rollup code writes that shape)."""
 
 
 class Migration(migrations.Migration):

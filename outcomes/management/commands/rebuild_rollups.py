@@ -1,13 +1,13 @@
 """Recompute the rollups (outcomes.SurgeryMonth from the surgeries, TraineeSpanMonth
-and TrainingCountMonth from the trainings, deployments.ExpertMonth
-from the rotations)."""
+and TrainingCountMonth from the trainings, deployments.ExpertSpanMonth and ExpertMonth from the
+rotations)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from deployments.models import ExpertMonth
+from deployments.models import ExpertMonth, ExpertSpanMonth
 from outcomes import rollups
 from outcomes.models import SurgeryMonth, TraineeSpanMonth, TrainingCountMonth
 
@@ -15,7 +15,7 @@ from outcomes.models import SurgeryMonth, TraineeSpanMonth, TrainingCountMonth
 class Command(BaseCommand):
     help = (
         "Recompute the rollups that the summary and dashboards read (surgeries per "
-        "month, trainee spans per month, trainings per month, experts per month), in one transaction. Every write keeps them exact; this is "
+        "month, trainee spans and trainings per month, expert spans and experts per month), in one transaction. Every write keeps them exact; this is "
         "for after writes that bypassed the models (raw SQL) or a restore."
     )
 
@@ -26,11 +26,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(using=database):
             rollups.rebuild_all(using=database)
-        models = (SurgeryMonth, TraineeSpanMonth, TrainingCountMonth, ExpertMonth)
+        models = (SurgeryMonth, TraineeSpanMonth, TrainingCountMonth, ExpertSpanMonth, ExpertMonth)
         counts = [model.objects.using(database).count() for model in models]
         self.stdout.write(
             "Rollups rebuilt in {:.1f} s: surgeries {:,} rows, trainee spans {:,} rows, "
-            "trainings {:,} rows, experts {:,} rows.".format(
+            "trainings {:,} rows, expert spans {:,} rows, experts per month {:,} rows.".format(
                 time.monotonic() - started, *counts
             )
         )
