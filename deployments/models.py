@@ -78,13 +78,15 @@ class ProgramQuerySet(ScopedQuerySet, models.QuerySet):
     def of_donor(self, donor):
         return self.filter(donor_region=donor)
 
-    # Bulk writes that may move rotations to another key of the expert
-    # rollups (another donor, region or program) or delete them (a team's
-    # cascade) announce themselves as bulk writes of rotations
-    # (deployments/signals.py): the rollups are then rebuilt.
+    # An update of programs may move their rotations and trainings to
+    # another key of the rollups (another donor or region): it announces
+    # itself as a bulk write of programs, with the fields it sets
+    # (deployments/signals.py), and the rollups that depend on those fields
+    # are rebuilt (deployments/rollups.py, outcomes/rollups.py).
 
     def update(self, **kwargs):
-        with bulk_write(Rotation, self.db):
+        with bulk_write(self.model, self.db) as touched:
+            touched["fields"] = sorted(kwargs)
             return super().update(**kwargs)
 
     update.alters_data = True

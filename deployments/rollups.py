@@ -36,7 +36,8 @@ before the write and after it, and the difference is added. It runs on
 
 and the rollups are recomputed whole (`rebuild_all()`) after bulk writes:
 of rotations (deployments/signals.py), a queryset's update of teams or
-programs or delete of teams, the importer after writing programs, teams or
+delete of teams, a queryset's update of programs that sets their donor or
+recipient hospital, the importer after writing programs, teams or
 rotations, `generate_data`, `loaddata` and `manage.py rebuild_rollups`
 (outcomes/rollups.py's rebuild_all() includes it).
 
@@ -298,6 +299,16 @@ def _on_bulk_write(sender, using="default", **kwargs):
     rebuild_experts(using=using)
 
 
+#: The fields of a program whose update moves its rotations to another key.
+PROGRAM_KEY_FIELDS = {"donor_region", "donor_region_id", "recipient_hospital", "recipient_hospital_id"}
+
+
+def _on_programs_written(sender, using="default", fields=None, **kwargs):
+    """An update of programs: rebuild when it set a field of the keys."""
+    if fields is None or PROGRAM_KEY_FIELDS & set(fields):
+        rebuild_experts(using=using)
+
+
 def connect() -> None:
     """Keep the expert rollups exact on every write (called by deployments/apps.py)."""
     pre_save.connect(_before_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_pre_save")
@@ -305,6 +316,7 @@ def connect() -> None:
     pre_delete.connect(_before_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_pre_delete")
     post_delete.connect(_after_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_post_delete")
     rows_written.connect(_on_bulk_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_bulk")
+    rows_written.connect(_on_programs_written, sender=Program, dispatch_uid="deployments.rollups.program_bulk")
     # Teams are deleted with their rotations (the cascade deletes each, with
     # its signals), programs, hospitals and regions only without them
     # (PROTECT).

@@ -449,6 +449,14 @@ def _after_bulk_write(sender, using="default", all_trainees=False, **kwargs):
         rebuild_trainees(using=using)
 
 
+def _after_programs_written(sender, using="default", fields=None, **kwargs):
+    """An update of programs that set their donor moves their trainings to
+    another donor's key: rebuild (rare; the forms and the importer save
+    programs one by one)."""
+    if fields is None or {"donor_region", "donor_region_id"} & set(fields):
+        rebuild_trainees(using=using)
+
+
 def _before_program_save(sender, instance, raw=False, using="default", **kwargs):
     """A program that changes donor moves its trainings' trainees from one
     donor's span rows to the other's: read what they contribute now."""
@@ -479,6 +487,7 @@ def connect() -> None:
     post_save.connect(_on_surgery_save, sender=Surgery, dispatch_uid="outcomes.rollups.save")
     post_delete.connect(_on_surgery_delete, sender=Surgery, dispatch_uid="outcomes.rollups.delete")
     rows_written.connect(_on_surgeries_written, sender=Surgery, dispatch_uid="outcomes.rollups.bulk")
+    rows_written.connect(_after_programs_written, sender=Program, dispatch_uid="outcomes.rollups.program_bulk")
     for model in (Training, Trainee):
         name = model.__name__.lower()
         pre_save.connect(_before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_save")
