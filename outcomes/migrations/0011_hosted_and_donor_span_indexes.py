@@ -20,10 +20,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='traineespanmonth',
-            index=models.Index(fields=['specialty', 'kind', 'donor', 'first_month'], include=('last_month', 'n'), name='traineespan_donor_idx'),
+            index=models.Index(fields=['specialty', 'kind', 'donor', 'first_month', 'last_month', 'n'], name='traineespan_donor_idx'),
         ),
         migrations.AddIndex(
             model_name='training',
-            index=models.Index(condition=models.Q(('host_hospital__isnull', False)), fields=['host_hospital'], include=('trainee', 'kind', 'start_date', 'end_date', 'specialty'), name='training_hosted_idx'),
+            index=models.Index(condition=models.Q(('host_hospital__isnull', False)), fields=['host_hospital', 'kind', 'trainee', 'start_date', 'end_date', 'specialty'], name='training_hosted_idx'),
         ),
     ]

@@ -266,10 +266,10 @@ class Training(TraineeRollupWrites, RefModel):
             # Donor summary and dashboard: the distinct trainees hosted for
             # further study by the donor region's hospitals, an index-only
             # scan of the hosted trainings alone (a third of them) on
-            # PostgreSQL; also the host hospital's foreign-key index.
+            # PostgreSQL; also the host hospital's foreign-key index. Key
+            # columns, not INCLUDE ones, which SQLite does not have.
             models.Index(
-                fields=["host_hospital"],
-                include=["trainee", "kind", "start_date", "end_date", "specialty"],
+                fields=["host_hospital", "kind", "trainee", "start_date", "end_date", "specialty"],
                 condition=models.Q(host_hospital__isnull=False),
                 name="training_hosted_idx",
             ),
@@ -393,8 +393,7 @@ class TraineeSpanMonth(models.Model):
             # The reads of a donor's key over every hospital (the donor
             # summary, /donors/): an index-only scan of that key's rows.
             models.Index(
-                fields=["specialty", "kind", "donor", "first_month"],
-                include=["last_month", "n"],
+                fields=["specialty", "kind", "donor", "first_month", "last_month", "n"],
                 name="traineespan_donor_idx",
             ),
         ]
