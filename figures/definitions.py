@@ -45,7 +45,7 @@ import datetime as dt
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
-from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
+from aidtracker.lib.periods import Period, month_spans_overlapping_q, month_start, overlaps_q, within_q
 from deployments.models import ExpertMonth, ExpertSpanMonth, Program, Rotation, Team, Twinning
 from hospitals.models import Hospital
 from outcomes.models import (
@@ -140,12 +140,7 @@ def expert_spans(period: Period):
     specialty: codes, "" = all), summed, are the distinct people of
     `rotations(region, period, specialty=..., donor=...)`
     (deployments/rollups.py explains why)."""
-    rows = ExpertSpanMonth.objects.all()
-    if period.end is not None:
-        rows = rows.filter(first_month__lte=month_start(period.end))
-    if period.start is not None:
-        rows = rows.filter(last_month__gte=period.start)
-    return rows
+    return ExpertSpanMonth.objects.filter(month_spans_overlapping_q(period))
 
 
 def expert_months(period: Period):

@@ -4,7 +4,6 @@ the interchange spec's columns (section 2)."""
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import readable_regions
 from records.lists import RecordListView
 from hospitals.models import Hospital
 from aidtracker.lib.periods import Period, within_any_q
@@ -59,11 +58,8 @@ class SurgeryListView(RecordListView):
         rows; the rollup holds a few thousand. Exact: the rollup is kept
         exact in the transaction of every write (outcomes/rollups.py), and
         tests/outcomes/test_list_counts.py compares both counts."""
-        if readable_regions(request.user) is not None:
-            return None
-        data = filterset.form.cleaned_data if filterset.is_bound else {}
-        used = {name: value for name, value in data.items() if value not in (None, "", [], ())}
-        if not set(used) <= self.ROLLUP_FILTERS:
+        used = self.rollup_filters_in_use(request, filterset)
+        if used is None:
             return None
         months, partial = Period(start=used.get("date_after"), end=used.get("date_before")).split()
         if months is None:
@@ -116,11 +112,8 @@ class TrainingListView(RecordListView):
         they are kept exact in the transaction of every write
         (outcomes/rollups.py), and tests/outcomes/test_training_list_counts.py
         compares both counts."""
-        if readable_regions(request.user) is not None:
-            return None
-        data = filterset.form.cleaned_data if filterset.is_bound else {}
-        used = {name: value for name, value in data.items() if value not in (None, "", [], ())}
-        if not set(used) <= self.ROLLUP_FILTERS:
+        used = self.rollup_filters_in_use(request, filterset)
+        if used is None:
             return None
         period = Period(start=used.get("date_after"), end=used.get("date_before"))
         if not period.of_whole_months:

@@ -203,6 +203,20 @@ class RecordListView(RoleRequiredMixin, View):
         the filtered rows, or None to count them (override; must be exact)."""
         return None
 
+    #: The filters a rollup of the whole data answers (see fast_totals).
+    ROLLUP_FILTERS: frozenset = frozenset()
+
+    def rollup_filters_in_use(self, request, filterset) -> dict | None:
+        """{filter: value} of the valid filters in use, when a rollup of the
+        whole data can answer them: the user reads every region (a regional
+        official's rows are counted row by row) and uses no filter outside
+        ROLLUP_FILTERS; else None."""
+        if readable_regions(request.user) is not None:
+            return None
+        data = filterset.form.cleaned_data if filterset.is_bound else {}
+        used = {name: value for name, value in data.items() if value not in (None, "", [], ())}
+        return used if set(used) <= self.ROLLUP_FILTERS else None
+
 
 def _with(query, **params):
     q = query.copy()

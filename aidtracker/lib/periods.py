@@ -333,6 +333,18 @@ def overlaps_q(period: Period, start_field: str = "start_date", end_field: str =
     return q
 
 
+def month_spans_overlapping_q(period: Period, first: str = "first_month", last: str = "last_month") -> Q:
+    """Q for the rows of a span rollup (a first and a last month, as month
+    first days) whose months overlap the period: the first month not after
+    the period's last month, the last month not before its first day."""
+    q = Q()
+    if period.end is not None:
+        q &= Q(**{f"{first}__lte": month_start(period.end)})
+    if period.start is not None:
+        q &= Q(**{f"{last}__gte": period.start})
+    return q
+
+
 def month_of_sql(vendor: str, column: str) -> str:
     """SQL for the first day of the month of the date `column`, for
     statements that run with parameters (a literal % is written %%)."""

@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ScopedQuerySet
-from aidtracker.lib.periods import Period, month_start, overlaps_q
+from aidtracker.lib.periods import Period, month_spans_overlapping_q, overlaps_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, date_order_constraint
 from deployments.signals import bulk_write
@@ -346,12 +346,7 @@ class KeyedMonthsQuerySet(models.QuerySet):
         return self._overlapping(period).filter(specialty="").exclude(donor="")
 
     def _overlapping(self, period: Period):
-        rows = self
-        if period.end is not None:
-            rows = rows.filter(first_month__lte=month_start(period.end))
-        if period.start is not None:
-            rows = rows.filter(last_month__gte=period.start)
-        return rows
+        return self.filter(month_spans_overlapping_q(period))
 
 
 class TraineeSpanMonth(models.Model):
