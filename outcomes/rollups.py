@@ -1,6 +1,7 @@
 """The rollups that the figures read, kept exact on every write: the monthly
 surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
-(outcomes.TraineeSpanMonth, and the trainings list's
+(outcomes.TraineeSpanMonth, its keys of programs and hosts in
+outcomes.TraineeGroupSpanMonth, and the trainings list's
 outcomes.TrainingCountMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
@@ -185,7 +186,22 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # list's row count is a sum of rows too (COUNT(*) over a region's trainings
 # reads them all).
 #
-# Both are sums of per-trainee contributions, so a write that touches a few
+# TraineeGroupSpanMonth holds the same signed spans and gaps under keys the
+# span rollup has not: a program's trainings (group "program", code the
+# program; kinds any, each kind, independent) and further study by where it
+# is hosted (group "host", code the host hospital; "host_region", code the
+# host hospital's province; kind further_study), each for any specialty and
+# per specialty, per trainee hospital like the span rollup (the recipient
+# filter; a hospital's rebuild). The program page's trainees and the donor
+# summary's and donor hospitals' hosted trainees read it for whole months
+# (figures/definitions.py program_trainee_spans, hosted_trainee_spans). Its
+# rows come from the same span SQL and, on a write, from the same read of
+# the trainees' contributions (one UNION ALL with the span rollup's rows,
+# group "" marking those). A host hospital's province also changes when the
+# hospital moves to another region (the trainees of its further study are
+# adjusted) or its region is put under another province (rebuilt whole).
+#
+# All three are sums of per-trainee contributions, so a write that touches a few
 # trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
 # saves and deletes of trainings and trainees through signals, and small
