@@ -55,6 +55,7 @@ from outcomes.models import (
     Surgery,
     SurgeryMonth,
     Technique,
+    TraineeGroupSpanMonth,
     TraineeSpanMonth,
     Training,
 )
@@ -203,6 +204,33 @@ def trainee_spans_of_donors(period: Period):
     key (any specialty, any region) that overlap it; summed per donor and
     kind they are `trainee_spans(None, period, donor=donor)`'s sums."""
     return TraineeSpanMonth.objects.of_every_donor(period)
+
+
+def program_trainee_spans(program, period: Period, region=None, *, specialty=None):
+    """For a period of whole months: the rows of the program span rollup
+    of `program` (a code or Program) that overlap it, of trainees of
+    `region`'s hospitals when given, under the key of `specialty`. Summed
+    per kind they are the distinct trainees `trainees_overlap` and
+    `independent_within` count among `trainings(region, specialty=...,
+    program=program)` (outcomes/rollups.py)."""
+    return TraineeGroupSpanMonth.objects.spans(
+        period, TraineeGroupSpanMonth.PROGRAM, program, region=region, specialty=specialty
+    )
+
+
+def hosted_trainee_spans(donor, period: Period, region=None, *, specialty=None, per_hospital=False):
+    """For a period of whole months: the rows of the host span rollup that
+    overlap it for `hosted_trainings(donor, region, specialty=...)`. Summed,
+    they are the distinct trainees of those trainings overlapping the
+    period (`trainees.hosted`); with `per_hospital`, the rows of each host
+    hospital in the donor region (`code`), summed per code, are those of
+    the trainings it hosted (outcomes/rollups.py)."""
+    group, code = TraineeGroupSpanMonth.HOST_REGION, donor
+    if per_hospital:
+        group, code = TraineeGroupSpanMonth.HOST, Hospital.objects.in_region(donor).values("code")
+    return TraineeGroupSpanMonth.objects.spans(
+        period, group, code, region=region, specialty=specialty, kind=Training.Kind.FURTHER_STUDY
+    )
 
 
 def trainees_overlap(period: Period) -> Q:

@@ -353,10 +353,7 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
         "person__home_hospital",
         experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
     )
-    hosted = _by_hospital(
-        rules.hosted_trainings(donor, recipient, specialty=specialty).filter(rules.trainees_overlap(period)),
-        "host_hospital", trainees=Count("trainee", distinct=True),
-    )
+    hosted = _hosted_per_hospital(donor, period, recipient, specialty)
     twinnings = rules.twinnings(recipient, period, specialty=specialty, donor=donor).filter(
         donor_hospital__in=in_donor
     )
@@ -395,6 +392,23 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
             "trainees_hosted": hosted.get(code, {}).get("trainees", 0),
         })
     return rows
+
+
+def _hosted_per_hospital(donor, period: Period, recipient, specialty) -> dict:
+    """{host hospital: {"trainees"}}: the distinct trainees of the further
+    study each hospital of the donor region hosted in the period (those
+    with some). One query: from the host span rollup for a period of whole
+    months, else from the trainings."""
+    if period.of_whole_months:
+        rows = (
+            rules.hosted_trainee_spans(donor, period, recipient, specialty=specialty, per_hospital=True)
+            .order_by().values_list("code").annotate(Sum("n"))
+        )
+        return {code: {"trainees": n} for code, n in rows if n}
+    return _by_hospital(
+        rules.hosted_trainings(donor, recipient, specialty=specialty).filter(rules.trainees_overlap(period)),
+        "host_hospital", trainees=Count("trainee", distinct=True),
+    )
 
 
 def _by_hospital(queryset, hospital_path: str, **measures) -> dict:

@@ -18,7 +18,9 @@ number of (hospital, month, specialty, team) groups, not of surgeries.
 Distinct trainees do not add up over months, but the span rollup
 (outcomes.TraineeSpanMonth, outcomes/rollups.py explains it) answers them
 exactly for a period of whole months, with or without a specialty or donor
-filter; other periods and the program filter count the trainings. Distinct
+filter, and so do its keys of programs and host hospitals
+(outcomes.TraineeGroupSpanMonth: the program page's trainees, the donor
+summary's hosted trainees); other periods count the trainings. Distinct
 experts and expert-days likewise come from the expert rollups
 (deployments.ExpertSpanMonth and ExpertMonth, deployments/rollups.py
 explains them), keyed by recipient province, donor and specialty, for a
@@ -79,11 +81,7 @@ def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient
         recipient, period, **narrowed, apart={code: in_region_q(code, "hospital__region") for code in codes}
     )
     trainees = trainee_figures(recipient, period, **narrowed)
-    trainees["hosted"] = (
-        rules.hosted_trainings(donor.code, recipient, specialty=specialty)
-        .filter(rules.trainees_overlap(period))
-        .aggregate(n=Count("trainee", distinct=True))["n"]
-    )
+    trainees["hosted"] = hosted_trainees(donor.code, period, recipient, specialty=specialty)
     twinned = surgery_figures(twinned_surgery_groups(donor.code, period, recipient, specialty=specialty))
     return {
         "donor": {"code": donor.code, "name": donor.name},
@@ -111,6 +109,21 @@ def donor_summary(donor, period: Period = Period(), *, specialty=None, recipient
             for code in codes
         ],
     }
+
+
+def hosted_trainees(donor, period: Period, recipient=None, *, specialty=None) -> int:
+    """The donor summary's `trainees.hosted`: the distinct trainees of
+    `rules.hosted_trainings(donor, recipient, specialty=...)` overlapping the
+    period. One query: from the host span rollup for a period of whole
+    months, else from the trainings."""
+    if period.of_whole_months:
+        rows = rules.hosted_trainee_spans(donor, period, recipient, specialty=specialty)
+        return rows.aggregate(n=Sum("n"))["n"] or 0
+    return (
+        rules.hosted_trainings(donor, recipient, specialty=specialty)
+        .filter(rules.trainees_overlap(period))
+        .aggregate(n=Count("trainee", distinct=True))["n"]
+    )
 
 
 def code_of(value):
@@ -402,13 +415,18 @@ def _month_rows(month_rows, surgeries, apart: dict) -> list[dict]:
 
 def trainee_figures(region, period: Period, *, specialty=None, donor=None, program=None) -> dict:
     """The summary's `trainees`: {"total", "by_kind": {kind: n}, "independent"}.
-    One query: for a period of whole months without a program from the span
-    rollup (the signed rows of the filters' key that overlap it, summed per
-    kind), else the distinct trainees of the counted trainings (of `program`
-    when given)."""
-    if not program and period.of_whole_months:
+    One query: for a period of whole months from the span rollup (the
+    signed rows of the filters' key that overlap it, summed per kind; a
+    program's key in TraineeGroupSpanMonth), else the distinct trainees of
+    the counted trainings (of `program` when given; also for a program and
+    a donor at once, which no key holds)."""
+    if period.of_whole_months and not (program and donor):
+        if program:
+            rows = rules.program_trainee_spans(program, period, region, specialty=specialty)
+        else:
+            rows = rules.trainee_spans(region, period, specialty=specialty, donor=donor)
         sums = dict(
-            rules.trainee_spans(region, period, specialty=specialty, donor=donor)
+            rows
             .order_by()
             .values_list("kind")
             .annotate(Sum("n"))

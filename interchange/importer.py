@@ -35,6 +35,7 @@ from aidtracker.lib.cache import bump_data_version
 from deployments import rollups as expert_rollup
 from outcomes import rollups
 from deployments.models import Program
+from hospitals.models import Hospital, Region
 from outcomes.models import Surgery, SurgeryMonth, Trainee, Training
 
 from .cells import KnownCodes
@@ -336,7 +337,10 @@ def _keep_rollups_exact(stages, report):
       are in now are rebuilt from the surgeries, set-based.
     - The trainee rollups: for a few trainees their contributions are read
       before and after and the difference added; for many, the hospitals
-      they were in or are in now are rebuilt from the trainings.
+      they were in or are in now are rebuilt from the trainings (the
+      trainees of further study hosted by a hospital moving to another
+      region among them). Regions put under another parent: the trainee
+      spans of programs and hosts are rebuilt whole (their host provinces).
     - The expert rollups: when only rotations are staged, of a few people,
       their contributions are read before and after and the difference
       added; else rebuilt whole when programs, teams or rotations changed
@@ -355,6 +359,7 @@ def _keep_rollups_exact(stages, report):
         else:
             trainee_hospitals = _hospitals_of_trainees(trainees)
     expert_delta = _expert_delta(stages)
+    regions_moved = _regions_moved(stages)
     report.timings["rollups"] = time.monotonic() - t0
 
     yield
@@ -369,6 +374,8 @@ def _keep_rollups_exact(stages, report):
         rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
     if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
         expert_rollup.rebuild_experts()
+    if regions_moved:
+        rollups.rebuild_trainee_groups()  # hospitals below them may be in another province now
     report.timings["rollups"] += time.monotonic() - t0
 
 
@@ -407,8 +414,10 @@ def _touched_trainees_sql(stages):
     """SQL selecting the codes of the trainees of the staged trainees and
     trainings, of the trainings these replace, and of the trainings of the
     programs the staged programs move to another donor (the span rollup is
-    keyed by donor); None when no stage holds such a row. Read before the
-    writes, as the programs' donors are compared with the staged ones."""
+    keyed by donor) and of the further study hosted by the staged hospitals
+    that move to another region (the host province is a key); None when no
+    stage holds such a row. Read before the writes, as the programs' donors
+    and the hospitals' regions are compared with the staged ones."""
     trainees = stages.get("trainings.csv (trainees)")
     trainings = stages.get("trainings.csv")
     programs = stages.get("programs.csv")
@@ -421,6 +430,15 @@ def _touched_trainees_sql(stages):
             f"SELECT t.trainee_id FROM {Training._meta.db_table} t "
             f"INNER JOIN {trainings.name} s ON t.ref = s.ref"
         )
+    hospitals = stages.get("hospitals.csv")
+    if hospitals is not None and hospitals.rows and not hospitals.direct:
+        # a host hospital moving to another region: its further study may
+        # move to another province's key (TraineeGroupSpanMonth)
+        parts.append(
+            f"SELECT t.trainee_id AS code FROM {Training._meta.db_table} t "
+            f"INNER JOIN {Hospital._meta.db_table} h ON h.code = t.host_hospital_id "
+            f"INNER JOIN {hospitals.name} s ON s.code = h.code AND s.region_id <> h.region_id"
+        )
     if programs is not None and programs.rows and not programs.direct:  # direct: no programs before
         parts.append(
             f"SELECT t.trainee_id AS code FROM {Training._meta.db_table} t "
@@ -428,6 +446,20 @@ def _touched_trainees_sql(stages):
             f"INNER JOIN {programs.name} s ON s.code = p.code AND s.donor_region_id <> p.donor_region_id"
         )
     return " UNION ".join(parts) or None
+
+
+def _regions_moved(stages) -> bool:
+    """Whether the staged regions put one already there under another
+    parent (read before the writes). One query, none without regions."""
+    regions = stages.get("regions.csv")
+    if regions is None or not regions.rows or regions.direct:  # direct: no regions before
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Region._meta.db_table} r INNER JOIN {regions.name} s ON s.code = r.code "
+            "WHERE s.parent_id <> r.parent_id OR (s.parent_id IS NULL) <> (r.parent_id IS NULL)"
+        )
+        return cursor.fetchone() is not None
 
 
 def _expert_delta(stages):

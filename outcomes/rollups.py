@@ -1,6 +1,7 @@
 """The rollups that the figures read, kept exact on every write: the monthly
 surgery rollup (outcomes.SurgeryMonth) and the trainee rollups
-(outcomes.TraineeSpanMonth, and the trainings list's
+(outcomes.TraineeSpanMonth, its keys of programs and hosts in
+outcomes.TraineeGroupSpanMonth, and the trainings list's
 outcomes.TrainingCountMonth).
 
 This module is the one place their upkeep is written. `rebuild_all()`
@@ -36,6 +37,7 @@ from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
 from deployments import rollups as deployment_rollups
 from deployments.models import Program
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
+from hospitals.models import Hospital, Region
 from outcomes.models import (
     ANY_KIND,
     INDEPENDENT,
@@ -44,6 +46,7 @@ from outcomes.models import (
     Surgery,
     SurgeryMonth,
     Trainee,
+    TraineeGroupSpanMonth,
     TraineeSpanMonth,
     Training,
     TrainingCountMonth,
@@ -183,7 +186,22 @@ def _on_surgeries_written(sender, using="default", hospitals=None, first=None, l
 # list's row count is a sum of rows too (COUNT(*) over a region's trainings
 # reads them all).
 #
-# Both are sums of per-trainee contributions, so a write that touches a few
+# TraineeGroupSpanMonth holds the same signed spans and gaps under keys the
+# span rollup has not: a program's trainings (group "program", code the
+# program; kinds any, each kind, independent) and further study by where it
+# is hosted (group "host", code the host hospital; "host_region", code the
+# host hospital's province; kind further_study), each for any specialty and
+# per specialty, per trainee hospital like the span rollup (the recipient
+# filter; a hospital's rebuild). The program page's trainees and the donor
+# summary's and donor hospitals' hosted trainees read it for whole months
+# (figures/definitions.py program_trainee_spans, hosted_trainee_spans). Its
+# rows come from the same span SQL and, on a write, from the same read of
+# the trainees' contributions (one UNION ALL with the span rollup's rows,
+# group "" marking those). A host hospital's province also changes when the
+# hospital moves to another region (the trainees of its further study are
+# adjusted) or its region is put under another province (rebuilt whole).
+#
+# All three are sums of per-trainee contributions, so a write that touches a few
 # trainees adjusts them: the contributions of those trainees are read before
 # the write and after it, and the difference is added (TraineeDelta: model
 # saves and deletes of trainings and trainees through signals, and small
@@ -198,6 +216,10 @@ TRAINING_TABLE = Training._meta.db_table
 TRAINEE_TABLE = Trainee._meta.db_table
 PROGRAM_TABLE = Program._meta.db_table
 SPAN_COLUMNS = ["hospital_id", "donor", "specialty", "kind", "first_month", "last_month"]  # its unique key
+GROUP_TABLE = TraineeGroupSpanMonth._meta.db_table
+GROUP_COLUMNS = ["hospital_id", "grp", "code", "specialty", "kind", "first_month", "last_month"]  # its unique key
+HOSPITAL_TABLE = Hospital._meta.db_table
+REGION_TABLE = Region._meta.db_table
 ONGOING = dt.date(9999, 12, 31)  # the end of a training without one, while merging
 ONGOING_MONTH = dt.date(9999, 12, 1)  # the last month of an ongoing span
 DELTA_MAX_TRAINEES = 500  # more trainees than this: rebuild their hospitals instead
@@ -215,11 +237,13 @@ SPAN_KEY_PRESENT = "(g.n IN (0, 2) OR y.d IS NOT NULL)"
 
 
 def _trainee_sql(vendor, where, where_params):
-    """(spans SQL, params, counts SQL, params): SELECTs of (hospital, donor,
-    specialty, kind, first month, last month, n) and (hospital, donor,
-    specialty, kind, first month, last month, trainings) over the trainings
-    joined to their trainees and programs, restricted by `where` (a
-    condition on x = training, tr = trainee)."""
+    """(span rows SQL, params, counts SQL, params): the span rows (h, p, g,
+    d, c, k, s, e: hospital, trainee, group "" for TraineeSpanMonth, donor,
+    specialty, kind, first and last day) under each key, ready for
+    span_counts_sql, and a SELECT of (hospital, donor, specialty, kind,
+    first month, last month, trainings), over the trainings joined to their
+    trainees and programs, restricted by `where` (a condition on x =
+    training, tr = trainee)."""
 
     def month(column):
         return month_of_sql(vendor, column)
@@ -253,15 +277,10 @@ def _trainee_sql(vendor, where, where_params):
     def keyed(rows):
         """The same rows under each key (SPAN_KEYS)."""
         return (
-            f"SELECT y.h, y.p, y.k, y.s, y.e, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c "
-            f"FROM ({rows}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
+            f"SELECT y.h AS h, y.p AS p, '' AS g, {SPAN_KEY_DONOR} AS d, {SPAN_KEY_SPECIALTY} AS c, "
+            f"y.k AS k, y.s AS s, y.e AS e FROM ({rows}) y CROSS JOIN {SPAN_KEYS} WHERE {SPAN_KEY_PRESENT}"
         )
 
-    # Spans and gaps merged per trainee within (hospital, donor, specialty,
-    # kind): aidtracker/lib/rollups.py.
-    spans_sql, span_params = span_counts_sql(
-        vendor, keyed(span_rows_sql), ["h", "d", "c", "k"], ongoing=(ONGOING, ONGOING_MONTH)
-    )
     # Trainings, not merged: each row of a kind key (not the independent
     # dates, not the start dates), under each key (an ongoing training's
     # last month is ONGOING_MONTH).
@@ -271,7 +290,54 @@ def _trainee_sql(vendor, where, where_params):
         f"FROM ({keyed(rows_sql)}) y WHERE y.k <> %s) z GROUP BY h, d, c, k, first, last"
     )
     counts_params = [ONGOING, ONGOING_MONTH, *rows_params, INDEPENDENT]
-    return spans_sql, [*span_rows_params, *span_params], counts_sql, counts_params
+    return keyed(span_rows_sql), span_rows_params, counts_sql, counts_params
+
+
+# The keys of TraineeGroupSpanMonth, in one pass over the trainings that
+# name a program or a host hospital: GROUP_VARIANTS picks each row's group,
+# code, kind and dates (0, 1, 2: the program's, of any kind, of its own
+# kind, its independent_on date; 3: the host hospital's; 4: the host
+# hospital's province), GROUP_SPECIALTIES its specialty key ("" and its own).
+GROUP_VARIANTS = (
+    "(SELECT 0 AS v UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) gv"
+)
+GROUP_SPECIALTIES = "(SELECT 0 AS sp UNION ALL SELECT 1) gs"
+
+
+def _group_rows_sql(where, where_params):
+    """(SQL, params): the span rows (h, p, g, d, c, k, s, e, as
+    _trainee_sql's; g the group, d its code) of TraineeGroupSpanMonth's keys
+    of the trainings restricted by `where` (a condition on x = training,
+    tr = trainee)."""
+    province = "COALESCE(r2.parent_id, r1.parent_id, r1.code)"  # as hospitals.models.province_of
+    source = (
+        f"SELECT tr.hospital_id AS h, x.trainee_id AS p, x.kind AS k, x.start_date AS s, "
+        f"COALESCE(x.end_date, %s) AS e, x.specialty_id AS c, x.program_id AS prog, "
+        f"x.host_hospital_id AS host, {province} AS host_region, x.independent_on AS ind "
+        f"FROM {TRAINING_TABLE} x INNER JOIN {TRAINEE_TABLE} tr ON tr.code = x.trainee_id "
+        f"LEFT OUTER JOIN {HOSPITAL_TABLE} hh ON hh.code = x.host_hospital_id "
+        f"LEFT OUTER JOIN {REGION_TABLE} r1 ON r1.code = hh.region_id "
+        f"LEFT OUTER JOIN {REGION_TABLE} r2 ON r2.code = r1.parent_id "
+        f"WHERE ({where}) AND (x.program_id IS NOT NULL OR x.host_hospital_id IS NOT NULL)"
+    )
+    sql = (
+        "SELECT y.h AS h, y.p AS p, "
+        "CASE WHEN gv.v <= 2 THEN %s WHEN gv.v = 3 THEN %s ELSE %s END AS g, "
+        "CASE WHEN gv.v <= 2 THEN y.prog WHEN gv.v = 3 THEN y.host ELSE y.host_region END AS d, "
+        "CASE WHEN gs.sp = 1 THEN y.c ELSE '' END AS c, "
+        "CASE WHEN gv.v = 0 THEN %s WHEN gv.v = 2 THEN %s ELSE y.k END AS k, "
+        "CASE WHEN gv.v = 2 THEN y.ind ELSE y.s END AS s, "
+        "CASE WHEN gv.v = 2 THEN y.ind ELSE y.e END AS e "
+        f"FROM ({source}) y CROSS JOIN {GROUP_VARIANTS} CROSS JOIN {GROUP_SPECIALTIES} "
+        "WHERE (gv.v <= 1 AND y.prog IS NOT NULL) OR (gv.v = 2 AND y.prog IS NOT NULL AND y.ind IS NOT NULL) "
+        "OR (gv.v >= 3 AND y.host IS NOT NULL)"
+    )
+    G = TraineeGroupSpanMonth
+    return sql, [G.PROGRAM, G.HOST, G.HOST_REGION, ANY_KIND, INDEPENDENT, ONGOING, *where_params]
+
+
+def _spans_sql(vendor, rows_sql, keys):
+    return span_counts_sql(vendor, rows_sql, keys, ongoing=(ONGOING, ONGOING_MONTH))
 
 
 def _lock(cursor, vendor):
@@ -281,32 +347,64 @@ def _lock(cursor, vendor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def rebuild_trainees(hospitals=None, *, using="default", counts=True) -> None:
-    """Recompute the trainee rollups (spans, training counts) for the
-    trainees of `hospitals` (codes; None = all), from the trainings. Run it
-    inside the transaction that changed the trainings or trainees. 4
-    statements (+1 lock on PostgreSQL); 2 without `counts` (the training
-    counts left alone)."""
+def rebuild_trainees(hospitals=None, *, using="default", counts=True, groups=True) -> None:
+    """Recompute the trainee rollups (spans, training counts, the spans of
+    programs and hosts) for the trainees of `hospitals` (codes; None = all),
+    from the trainings. Run it inside the transaction that changed the
+    trainings or trainees. 6 statements (+1 lock on PostgreSQL); 2 fewer
+    without `counts` (the training counts left alone), 2 fewer without
+    `groups` (TraineeGroupSpanMonth left alone: the migrations before it
+    existed)."""
     hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
     if hospitals is not None and not hospitals:
         return
     connection = connections[using]
-    if hospitals is None:
-        where, params, delete_where = "1 = 1", [], ""
-    else:
-        marks = ", ".join(["%s"] * len(hospitals))
-        where, params = f"tr.hospital_id IN ({marks})", list(hospitals)
-        delete_where = f" WHERE hospital_id IN ({marks})"
-    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, params)
+    where, params, delete_where = _of_hospitals(hospitals)
+    rows_sql, rows_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, params)
+    spans_sql, spans_params = _spans_sql(connection.vendor, rows_sql, ["h", "d", "c", "k"])
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
-        cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", spans_params)
+        cursor.execute(
+            f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", [*rows_params, *spans_params]
+        )
         if counts:
             cursor.execute(f"DELETE FROM {COUNT_TABLE}{delete_where}", params)
             cursor.execute(
                 f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params
             )
+    if groups:
+        rebuild_trainee_groups(hospitals, using=using, lock=False)
+
+
+def rebuild_trainee_groups(hospitals=None, *, using="default", lock=True) -> None:
+    """Recompute TraineeGroupSpanMonth alone for the trainees of `hospitals`
+    (codes; None = all), from the trainings (its first fill, by migration
+    0013; a region moved under another province; rebuild_trainees keeps it
+    with the other rollups). 2 statements (+1 lock on PostgreSQL)."""
+    hospitals = None if hospitals is None else sorted({h for h in hospitals if h is not None})
+    if hospitals is not None and not hospitals:
+        return
+    connection = connections[using]
+    where, params, delete_where = _of_hospitals(hospitals)
+    rows_sql, rows_params = _group_rows_sql(where, params)
+    groups_sql, groups_params = _spans_sql(connection.vendor, rows_sql, ["h", "g", "d", "c", "k"])
+    with connection.cursor() as cursor:
+        if lock:
+            _lock(cursor, connection.vendor)
+        cursor.execute(f"DELETE FROM {GROUP_TABLE}{delete_where}", params)
+        cursor.execute(
+            f"INSERT INTO {GROUP_TABLE} ({', '.join(GROUP_COLUMNS)}, n) {groups_sql}", [*rows_params, *groups_params]
+        )
+
+
+def _of_hospitals(hospitals):
+    """(condition on trainings, params, WHERE of a rollup's rows) for the
+    trainees of `hospitals` (None: all)."""
+    if hospitals is None:
+        return "1 = 1", [], ""
+    marks = ", ".join(["%s"] * len(hospitals))
+    return f"tr.hospital_id IN ({marks})", list(hospitals), f" WHERE hospital_id IN ({marks})"
 
 
 def rebuild_training_counts(*, using="default") -> None:
@@ -314,31 +412,41 @@ def rebuild_training_counts(*, using="default") -> None:
     by migration 0009; rebuild_trainees keeps it with the spans). 2
     statements (+1 lock on PostgreSQL)."""
     connection = connections[using]
-    _spans_sql, _spans_params, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
+    _rows_sql, _rows_params, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
     with connection.cursor() as cursor:
         _lock(cursor, connection.vendor)
         cursor.execute(f"DELETE FROM {COUNT_TABLE}")
         cursor.execute(f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params)
 
 
-def _contributions(trainees, connection) -> tuple[dict, dict]:
+def _contributions(trainees, connection) -> tuple[dict, dict, dict]:
     """({(hospital, donor, specialty, kind, first, last): n},
-    {(hospital, donor, specialty, kind, first, last): trainings}): what the
-    given trainees add to the two rollups now. 2 queries."""
+    {(hospital, donor, specialty, kind, first, last): trainings},
+    {(hospital, group, code, specialty, kind, first, last): n}): what the
+    given trainees add to the three rollups now. 2 queries: the spans of
+    both span rollups are merged in one (group "" for TraineeSpanMonth)."""
     marks = ", ".join(["%s"] * len(trainees))
-    spans_sql, spans_params, counts_sql, counts_params = _trainee_sql(
-        connection.vendor, f"x.trainee_id IN ({marks})", list(trainees)
+    where, where_params = f"x.trainee_id IN ({marks})", list(trainees)
+    rows_sql, rows_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, where_params)
+    group_rows_sql, group_rows_params = _group_rows_sql(where, where_params)
+    spans_sql, spans_params = _spans_sql(
+        connection.vendor, f"{rows_sql} UNION ALL {group_rows_sql}", ["h", "g", "d", "c", "k"]
     )
 
-    def keyed(row):
-        return tuple(as_date(v) if i > 3 else v for i, v in enumerate(row[:6]))
+    def dated(row, first):
+        return tuple(as_date(v) if i >= first else v for i, v in enumerate(row))
 
+    spans, groups = {}, {}
     with connection.cursor() as cursor:
-        cursor.execute(spans_sql, spans_params)
-        spans = {keyed(row): row[6] for row in cursor.fetchall()}
+        cursor.execute(spans_sql, [*rows_params, *group_rows_params, *spans_params])
+        for h, g, d, c, k, first, last, n in cursor.fetchall():
+            if g:
+                groups[dated((h, g, d, c, k, first, last), 5)] = n
+            else:
+                spans[dated((h, d, c, k, first, last), 4)] = n
         cursor.execute(counts_sql, counts_params)
-        counts = {keyed(row): row[6] for row in cursor.fetchall()}
-    return spans, counts
+        counts = {dated(row[:6], 4): row[6] for row in cursor.fetchall()}
+    return spans, counts, groups
 
 
 class TraineeDelta:
@@ -375,12 +483,13 @@ class TraineeDelta:
             rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
             return
         new = _contributions(self.trainees, self.connection)
-        spans, counts = (difference(n, o) for n, o in zip(new, self.old))
-        if not spans and not counts:
+        spans, counts, groups = (difference(n, o) for n, o in zip(new, self.old))
+        if not spans and not counts and not groups:
             return
         with self.connection.cursor() as cursor:
             add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
             add_rows(cursor, COUNT_TABLE, SPAN_COLUMNS, ["trainings"], counts)
+            add_rows(cursor, GROUP_TABLE, GROUP_COLUMNS, ["n"], groups)
 
     def __enter__(self):
         return self.before()
@@ -482,6 +591,47 @@ def _after_program_save(sender, instance, raw=False, using="default", **kwargs):
     instance._rollup_donor = instance.donor_region_id
 
 
+def _before_hospital_save(sender, instance, raw=False, using="default", **kwargs):
+    """A hospital that moves to another region may move the further study
+    it hosts to another province's key (TraineeGroupSpanMonth's
+    HOST_REGION): read what those trainings' trainees contribute now. 1
+    query when it stays (its old region), 3-4 more when it moves."""
+    if per_row_upkeep_muted() or instance.pk is None:
+        return
+    old = sender._default_manager.using(using).filter(pk=instance.pk).values_list("region_id", flat=True).first()
+    if old is None or old == instance.region_id:
+        return  # a new hospital (hosts nothing yet) or the same region
+    trainees = Training.objects.using(using).filter(host_hospital=instance.pk).values_list("trainee_id", flat=True)
+    instance._trainee_delta = TraineeDelta(set(trainees), using=using).before()
+
+
+def _before_region_save(sender, instance, raw=False, using="default", **kwargs):
+    """A region put under another parent may move every hospital below it
+    to another province: TraineeGroupSpanMonth is rebuilt after the save
+    (rare)."""
+    if per_row_upkeep_muted() or instance.pk is None:
+        return
+    old = sender._default_manager.using(using).filter(pk=instance.pk).values_list("parent_id").first()
+    if old is not None and old[0] != instance.parent_id:
+        instance._trainee_delta = _GroupsRebuild(using)
+
+
+class _GroupsRebuild:
+    def __init__(self, using):
+        self.using = using
+
+    def after(self):
+        rebuild_trainee_groups(using=self.using)
+
+
+def _after_structure_save(sender, instance, raw=False, using="default", **kwargs):
+    if per_row_upkeep_muted():
+        return
+    delta = instance.__dict__.pop("_trainee_delta", None)
+    if delta is not None:
+        delta.after()
+
+
 def connect() -> None:
     """Keep the rollups of this module exact on every write (called by outcomes/apps.py)."""
     post_save.connect(_on_surgery_save, sender=Surgery, dispatch_uid="outcomes.rollups.save")
@@ -499,3 +649,8 @@ def connect() -> None:
     # Programs are deleted only without trainings (PROTECT): a save alone can move spans.
     pre_save.connect(_before_program_save, sender=Program, dispatch_uid="outcomes.rollups.program_pre_save")
     post_save.connect(_after_program_save, sender=Program, dispatch_uid="outcomes.rollups.program_post_save")
+    # Hospitals and regions are deleted only without trainings (PROTECT).
+    for model, before in ((Hospital, _before_hospital_save), (Region, _before_region_save)):
+        name = model.__name__.lower()
+        pre_save.connect(before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_save")
+        post_save.connect(_after_structure_save, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_save")

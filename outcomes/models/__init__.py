@@ -20,6 +20,7 @@ from outcomes.models.trainings import (  # noqa: F401
     INDEPENDENT,
     STARTED,
     Trainee,
+    TraineeGroupSpanMonth,
     TraineeSpanMonth,
     Training,
     TrainingCountMonth,

@@ -432,3 +432,87 @@ class TrainingCountMonth(models.Model):
 
     def __str__(self):
         return f"{self.hospital_id} {self.donor or '*'} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.trainings}"
+
+
+class TraineeGroupSpanQuerySet(models.QuerySet):
+    """The one place TraineeGroupSpanMonth is read."""
+
+    def spans(self, period: Period, group: str, code, *, region=None, specialty=None, kind=None):
+        """For a period of whole months: the rows of `group`'s key `code` (a
+        program's, a host hospital's or a host province's code; a queryset
+        or list of codes: the rows of each) that overlap the period, under
+        the key of `specialty` (None: all), of trainees of `region`'s
+        hospitals when given, of `kind` when given. `n` summed per code and
+        kind is the distinct trainees of those trainings that overlap the
+        period (for INDEPENDENT, whose independent_on falls within it)."""
+        code = getattr(code, "pk", code)
+        rows = self.filter(month_spans_overlapping_q(period), group=group,
+                           specialty=getattr(specialty, "pk", specialty) or "")
+        rows = rows.filter(code=code) if isinstance(code, str) else rows.filter(code__in=code)
+        if region is not None:
+            rows = rows.filter(hospital__in=Hospital.objects.in_region(region))
+        if kind is not None:
+            rows = rows.filter(kind=kind)
+        return rows
+
+
+class TraineeGroupSpanMonth(models.Model):
+    """The trainee span rollup (TraineeSpanMonth: signed counts of merged
+    spans and gaps, per trainee hospital, first and last month) under keys
+    the summaries' trainee figures need besides region, donor and
+    specialty: a program's trainings (`group` PROGRAM, `code` the program;
+    kinds ANY_KIND, each training kind, INDEPENDENT) and further study by
+    where it is hosted (HOST: the host hospital; HOST_REGION: the host
+    hospital's province; kind further_study), each also per specialty.
+    Summed over the rows of one (group, code, specialty, kind) that overlap a
+    period of whole months: the distinct trainees of those trainings in it
+    (outcomes/rollups.py). Derived data, kept by the trainee rollups'
+    upkeep; never edited by hand (`manage.py rebuild_rollups`)."""
+
+    PROGRAM = "program"
+    HOST = "host"
+    HOST_REGION = "host_region"
+    GROUPS = [
+        (PROGRAM, _("program")), (HOST, _("host hospital")), (HOST_REGION, _("host hospital's province")),
+    ]
+
+    # The trainee's own hospital, as in TraineeSpanMonth: the recipient
+    # filter and the rebuild of a hospital's trainees read it.
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # "group" is an SQL keyword: the column is grp.
+    group = models.CharField(_("group"), max_length=16, choices=GROUPS, db_column="grp")
+    code = models.CharField(_("code"), max_length=64)
+    specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=TRAINEE_ROLLUP_KINDS)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"), help_text=_("9999-12-01 while ongoing."))
+    n = models.IntegerField(_("count"))
+
+    objects = TraineeGroupSpanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trainee spans of a program or host")
+        verbose_name_plural = _("trainee spans per program or host")
+        constraints = [
+            # One row per group (the adjustments add to it); hospital first:
+            # the rebuild of a hospital's trainees deletes its rows.
+            models.UniqueConstraint(
+                fields=["hospital", "group", "code", "specialty", "kind", "first_month", "last_month"],
+                name="traineegroupspan_key_unique",
+            ),
+        ]
+        indexes = [
+            # The program page's trainees, the donor summary's hosted
+            # trainees and the donor hospitals' (one key, or each host
+            # hospital's): an index-only scan of the key's rows, the
+            # recipient filter's hospital included.
+            models.Index(
+                fields=["group", "code", "specialty", "kind", "first_month", "last_month", "hospital", "n"],
+                name="traineegroupspan_key_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hospital_id} {self.group} {self.code} {self.specialty or '*'} {self.kind} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"

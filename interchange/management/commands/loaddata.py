@@ -1,5 +1,5 @@
 """`loaddata` that leaves the rollups (surgeries per month, trainee spans and
-starts per month, expert spans and experts per month) exact.
+starts per month, trainee spans per program and host, expert spans and experts per month) exact.
 
 Django's loaddata saves each surgery and training on its own (one rollup
 rebuild each) and would load the rollup rows of a `dumpdata outcomes`
@@ -15,7 +15,8 @@ from deployments.signals import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [
-    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TrainingCountMonth", "deployments.ExpertMonth",
+    "outcomes.SurgeryMonth", "outcomes.TraineeSpanMonth", "outcomes.TraineeGroupSpanMonth",
+    "outcomes.TrainingCountMonth", "deployments.ExpertMonth",
     "deployments.ExpertSpanMonth",
 ]
 
