@@ -22,7 +22,7 @@ from accounts.scope import can_edit_hospital, can_read_records, scope_queryset
 from aidtracker.lib.periods import Period, add_months
 from dashboards import charts, coverage, downloads, indicators, views
 from dashboards.links import card, list_url, without_list_links
-from deployments.models import Program, Rotation, Twinning
+from deployments.models import CoveredSpan, Program, Rotation, Twinning
 from figures.definitions import days_within
 from hospitals import columns as hospitals_columns
 from hospitals.filters import HospitalFilter, with_program_counts
@@ -191,11 +191,9 @@ def twinned_departments(user, twinnings) -> list[dict]:
     by_program = {}
     for twinning in twinnings:
         by_program.setdefault(twinning.program_id, []).append(twinning)
-    # The covered days merged per program and specialty in SQL: one row per
-    # covered span, not per rotation.
-    spans = coverage.spans_by_program(
-        Rotation.objects.visible_to(user).filter(team__program__in=list(by_program)).covered_spans()
-    )
+    # The covered days merged per program and specialty (kept by
+    # deployments/coverage.py): one row per covered span, not per rotation.
+    spans = coverage.spans_by_program(CoveredSpan.objects.of_visible_programs(user, list(by_program)).rows())
     now = views.today()
     rows = []
     for program_id, program_twinnings in by_program.items():

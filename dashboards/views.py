@@ -70,7 +70,7 @@ from dashboards.forms import OverviewForm, ProgramDashboardForm, RegionDashboard
 from dashboards.programs import program_cards
 from deployments import columns as deployments_columns
 from deployments.filters import ProgramFilter
-from deployments.models import Program, Rotation, Team, Title, Twinning
+from deployments.models import CoveredSpan, Program, Rotation, Team, Title, Twinning
 from hospitals.models import Region
 from outcomes.models import Consultation, Surgery
 
@@ -567,13 +567,14 @@ def program_context(request, code, every_team=False, compare=True, with_movement
     )
     teams = list(teams if all_teams else teams[: TEAMS_SHOWN + 1])
     more_teams = len(teams) > TEAMS_SHOWN and not all_teams
-    # The days its rotations cover, merged per specialty in SQL (one row per
-    # covered span, however many rotations), and the first of who is on
-    # site today with their count (a long program has tens of thousands of
-    # rotations, a large team hundreds of people on site at once).
+    # The days its rotations cover, merged per specialty (kept by
+    # deployments/coverage.py: one row per covered span, however many
+    # rotations), and the first of who is on site today with their count (a
+    # long program has tens of thousands of rotations, a large team hundreds
+    # of people on site at once).
     now = today()
     program_rotations = Rotation.objects.visible_to(request.user).filter(team__program=program)
-    spans = program_rotations.covered_spans()
+    spans = CoveredSpan.objects.filter(program=program).rows()
     on_site, on_site_count, on_site_by_specialty = on_site_today(program_rotations, now)
     # A remote-support program is judged by its consultations: no on-site
     # coverage, so no false gaps.

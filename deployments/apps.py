@@ -9,6 +9,7 @@ class DeploymentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: the rollups import the models, which
         # cannot be imported before the app registry is ready.
-        from deployments import rollups
+        from deployments import coverage, rollups
 
         rollups.connect()
+        coverage.connect()

@@ -386,23 +386,31 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
         days these rotations cover, per program and specialty, merged into
         disjoint spans (overlapping rotations, and touching ones: one ending
         the day before the next begins), in (program, specialty, first day)
-        order, each with the number of rotations merged into it.
+        order, each with the number of rotations merged into it. One query
+        (covered_spans_sql). The pages read these spans of all rotations
+        from CoveredSpan, which deployments/coverage.py keeps."""
+        sql, params = self.covered_spans_sql()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY p, c, s", params)
+            return [(p, c, as_date(s), as_date(e), n) for p, c, s, e, n in cursor.fetchall()]
 
-        One query: gaps and islands in SQL, with the window functions that
-        SQLite and PostgreSQL share (as outcomes/rollups.py merges a
-        trainee's trainings). A rotation begins a new span when it starts
-        after the day following the latest end of the rotations before it
-        (in start order). Python receives one row per span, bounded by the
-        gaps between them, not by the rotations (a long program has tens of
-        thousands)."""
+    def covered_spans_sql(self) -> tuple[str, list]:
+        """(SQL, params): a SELECT of covered_spans' rows, columns p, c, s,
+        e, n, in no set order.
+
+        Gaps and islands in SQL, with the window functions that SQLite and
+        PostgreSQL share (as outcomes/rollups.py merges a trainee's
+        trainings). A rotation begins a new span when it starts after the
+        day following the latest end of the rotations before it (in start
+        order). One row per span, bounded by the gaps between them, not by
+        the rotations (a long program has tens of thousands)."""
         rows = self.order_by().values(
             p=models.F("team__program_id"), c=models.F("specialty_id"),
             s=models.F("start_date"), e=models.F("end_date"),
         )
         inner, params = rows.query.sql_with_params()
-        connection = connections[self.db]
         # Dates are date on PostgreSQL and ISO text on SQLite (ordered alike).
-        day_after = "reach + 1" if connection.vendor == "postgresql" else "date(reach, '+1 day')"
+        day_after = "reach + 1" if connections[self.db].vendor == "postgresql" else "date(reach, '+1 day')"
         # m: each rotation with the latest end before it (`reach`), its place
         # (`rn`), and its partition's last day and size, all from one sort.
         # b: the rotations that begin a span (after the day following
@@ -419,11 +427,9 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
             "b AS (SELECT p, c, s, rn, hi, total, LEAD(reach) OVER (PARTITION BY p, c ORDER BY rn) AS next_reach, "
             "LEAD(rn) OVER (PARTITION BY p, c ORDER BY rn) AS next_rn "
             f"FROM m WHERE reach IS NULL OR s > {day_after}) "
-            "SELECT p, c, s, COALESCE(next_reach, hi), COALESCE(next_rn, total + 1) - rn FROM b ORDER BY p, c, s"
+            "SELECT p, c, s, COALESCE(next_reach, hi) AS e, COALESCE(next_rn, total + 1) - rn AS n FROM b"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(p, c, as_date(s), as_date(e), n) for p, c, s, e, n in cursor.fetchall()]
+        return sql, list(params)
 
     # Bulk writes announce themselves (deployments/signals.py), so that the
     # experts-per-month rollup stays exact (deployments/rollups.py).
@@ -445,7 +451,9 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
     delete.alters_data = True
 
 
-#: What a rotation contributes to the expert rollups depends on these alone.
+#: What a rotation contributes to the expert rollups and its program's
+#: covered days (deployments/rollups.py, deployments/coverage.py) depends on
+#: these alone.
 ROLLUP_FIELDS = ("team_id", "person_id", "specialty_id", "start_date", "end_date")
 
 
@@ -486,10 +494,10 @@ class Rotation(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # What it was, for the expert rollups (deployments/rollups.py): a
-        # save that changes none of these leaves them as they are; one that
-        # changes the person adjusts both people. With a field deferred, the
-        # pre_save signal reads the person instead.
+        # What it was, for the rollups (deployments/rollups.py and
+        # coverage.py): a save that changes none of these leaves them as they
+        # are; one that changes the person adjusts both people. With a field
+        # deferred, the pre_save signal reads them instead.
         loaded = instance.__dict__
         if all(field in loaded for field in ROLLUP_FIELDS):
             instance._rollup_old = tuple(loaded[field] for field in ROLLUP_FIELDS)
@@ -642,3 +650,54 @@ class ExpertSpanMonth(models.Model):
 
     def __str__(self):
         return f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+
+
+class CoveredSpanQuerySet(models.QuerySet):
+    def of_visible_programs(self, user, programs):
+        """The spans of those of `programs` (codes) that `user` may read."""
+        return self.filter(program__in=Program.objects.visible_to(user).filter(code__in=programs))
+
+    def overlapping(self, period: Period):
+        return self.filter(overlaps_q(period, "first_day", "last_day"))
+
+    def rows(self) -> list[tuple]:
+        """[(program, specialty, first day, last day, rotations), ...] in
+        that order, as RotationQuerySet.covered_spans gives them."""
+        return list(
+            self.order_by("program", "specialty", "first_day")
+            .values_list("program", "specialty", "first_day", "last_day", "rotations")
+        )
+
+
+class CoveredSpan(models.Model):
+    """The days the rotations of one program's teams in one specialty cover,
+    merged into disjoint spans (RotationQuerySet.covered_spans of all
+    rotations): what the coverage of a twinned department is computed from
+    (the program, hospital and donor pages), a few rows per department
+    however many rotations. Derived data, kept exact on every write of a
+    rotation or team by deployments/coverage.py; never edited by hand
+    (`manage.py rebuild_rollups` recomputes it)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    specialty = models.ForeignKey(
+        Specialty, verbose_name=_("specialty"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    rotations = models.PositiveIntegerField(_("rotations"))
+
+    objects = CoveredSpanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("covered span")
+        verbose_name_plural = _("covered spans")
+        constraints = [
+            # Its index serves the reads of one program's (and one
+            # department's) spans.
+            models.UniqueConstraint(fields=["program", "specialty", "first_day"], name="coveredspan_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.program_id} {self.specialty_id} {self.first_day}..{self.last_day}: {self.rotations}"

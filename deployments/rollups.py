@@ -52,6 +52,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from aidtracker.lib.periods import as_date
 from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
+from deployments import coverage
 from deployments.models import ROLLUP_FIELDS, ExpertMonth, ExpertSpanMonth, Program, Rotation, Team
 from deployments.signals import per_row_upkeep_muted, rows_written
 from hospitals.models import Hospital, Region, province_of
@@ -158,8 +159,10 @@ def rebuild_experts(*, using="default") -> None:
 
 
 def rebuild_all(*, using="default") -> None:
-    """Recompute every rollup of this app from its rows."""
+    """Recompute every rollup of this app from its rows: the experts and
+    the covered days (deployments/coverage.py)."""
     rebuild_experts(using=using)
+    coverage.rebuild_covered(using=using)
 
 
 def _contributions(people, connection) -> tuple[dict, dict]:

@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from aidtracker.lib.periods import MONTH, YEAR, Period, month_key, within_any_q, within_q
-from deployments.models import Rotation
+from deployments.models import CoveredSpan, Rotation
 from figures import definitions as rules
 from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
@@ -336,9 +336,11 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
       days of their rotations within the period;
     - `twinnings`: the twinnings counted in `twinned_departments` whose
       donor hospital it is: recipient hospital, specialty, dates, the
-      program's dates and kind (`program_kind`) and `spans`, the dates of the rotations of the
-      program's teams in that specialty that overlap the period (from which
-      the page computes the coverage: see dashboards/donors.py);
+      program's dates and kind (`program_kind`) and `spans`, the days the
+      rotations of the program's teams in that specialty cover, merged into
+      disjoint spans (deployments.CoveredSpan), those that overlap the
+      period (from which the page computes the coverage: see
+      dashboards/donors.py);
     - `trainees_hosted`: distinct trainees of its further study overlapping
       the period (the summary's `trainees.hosted` rows, whatever program).
 
@@ -370,11 +372,10 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
             recipient_name_zh=F("program__recipient_hospital__name_zh"),
         )
     )
-    twinned = twinnings.filter(program=OuterRef("team__program"), specialty=OuterRef("specialty"))
+    twinned = twinnings.filter(program=OuterRef("program"), specialty=OuterRef("specialty"))
     spans = {}
-    for program, specialty_code, start, end in (
-        Rotation.objects.overlapping(period).filter(Exists(twinned)).order_by()
-        .values_list("team__program", "specialty", "start_date", "end_date")
+    for program, specialty_code, start, end, _rotations in (
+        CoveredSpan.objects.overlapping(period).filter(Exists(twinned)).rows()
     ):
         spans.setdefault((program, specialty_code), []).append((start, end))
     codes = sorted({*sent, *hosted, *(t["hospital"] for t in twinning_rows)})

@@ -373,7 +373,7 @@ def _keep_rollups_exact(stages, report):
     elif trainee_hospitals is not None:
         rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
     if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
-        expert_rollup.rebuild_experts()
+        expert_rollup.rebuild_all()  # the experts and the covered days
     if regions_moved:
         rollups.rebuild_trainee_groups()  # hospitals below them may be in another province now
     report.timings["rollups"] += time.monotonic() - t0

@@ -28,6 +28,15 @@ the difference of the touched people's contributions (`difference`,
 from aidtracker.lib.periods import month_of_sql
 
 
+def advisory_lock(cursor, vendor: str, key: int) -> None:
+    """On PostgreSQL, take the transaction-level advisory lock `key`: the
+    rebuilds and adjustments of one rollup in concurrent transactions take
+    turns, and the statements after this one see the other's committed
+    rows (1 statement; none elsewhere: SQLite writes one at a time)."""
+    if vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def span_counts_sql(vendor: str, rows_sql: str, keys: list[str], *, ongoing=None) -> tuple[str, list]:
     """(SQL, params to append after those of `rows_sql`): a SELECT of
     (*keys, first month, last month, n) over `rows_sql`, a SELECT with the
