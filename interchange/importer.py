@@ -337,10 +337,12 @@ def _keep_rollups_exact(stages, report):
     - The trainee rollups: for a few trainees their contributions are read
       before and after and the difference added; for many, the hospitals
       they were in or are in now are rebuilt from the trainings.
-    - The expert rollups: when only rotations are staged, of a few people,
-      their contributions are read before and after and the difference
-      added; else rebuilt whole when programs, teams or rotations changed
-      (a program or team may move rotations to another region or donor).
+    - The expert rollups: when only rotations (and their people) are
+      staged, of a few people, their contributions are read before and
+      after and the difference added; else rebuilt whole when programs,
+      teams, rotations or people changed (a program or team may move
+      rotations to another region or donor, a person's home hospital to
+      another home key).
 
     All in the import's transaction; after a dry run nothing is called."""
     t0 = time.monotonic()
@@ -367,8 +369,12 @@ def _keep_rollups_exact(stages, report):
         trainee_delta.after()
     elif trainee_hospitals is not None:
         rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
-    if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
-        expert_rollup.rebuild_experts()
+    # People's home hospitals are a key of the expert rollups too.
+    if _changed(report, "programs.csv", "teams.csv", "rotations.csv (people)", "rotations.csv"):
+        if expert_delta is not None:
+            expert_delta.after()
+        else:
+            expert_rollup.rebuild_experts()
     report.timings["rollups"] += time.monotonic() - t0
 
 
@@ -433,8 +439,9 @@ def _touched_trainees_sql(stages):
 def _expert_delta(stages):
     """An ExpertDelta of the people of the staged rotations, its "before"
     read, when rotations alone are staged (a rotation keeps its person: the
-    import matches it by team and person) and they are few; else None (the
-    expert rollups are rebuilt whole if anything changed)."""
+    import matches it by team and person; the staged people are those of
+    the staged rotations) and they are few; else None (the expert rollups
+    are rebuilt whole if anything changed)."""
     rotations = stages.get("rotations.csv")
     if rotations is None or not rotations.rows:
         return None
