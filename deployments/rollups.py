@@ -5,10 +5,23 @@ The summaries count the distinct people of the rotations that overlap a
 period (`experts`) and the days those rotations share with it
 (`expert_days`), for a recipient region, a donor, a specialty, or one of
 them against the others (by donor, by recipient region); the charts count
-the distinct people on site per month. Counted from the rotations, every
-view sorts or hashes all rotations of the region or donor. The rollups hold
-the answer per key (recipient province, donor region, specialty), "" = all,
-all 8 combinations, so each read is a few rows of one key:
+the distinct people on site per month; the donor dashboard's hospitals
+table counts both per home hospital of the people. Counted from the
+rotations, every view sorts or hashes all rotations of the region or
+donor. The rollups hold the answer per key, so each read is a few rows of
+one key:
+
+- the key (recipient province, donor region, specialty), "" = all, all 8
+  combinations, with home "";
+- the key (donor region, home hospital of the person, specialty or ""),
+  with region "": the people of one home hospital among a donor's. Only
+  the donor and specialty filters are keyed with it (a recipient filter
+  counts the rotations). The hospitals table picks the home hospitals in
+  the donor region when it reads, so a hospital moving to another region
+  changes no row.
+
+A reader sums rows of one kind, home "" or not, never both
+(figures/definitions.py's expert_spans and expert_months pick them).
 
 - ExpertSpanMonth: the signed counts of each person's merged rotation spans
   (+1) and the gaps between them (-1) per (key, first month, last month).
@@ -28,6 +41,12 @@ before the write and after it, and the difference is added. It runs on
 (connected in deployments/apps.py):
 
 - a model save or delete of a Rotation (its person, and the person it had);
+- a Person's save that changes their home hospital (nothing extra when the
+  person was loaded and it is unchanged; one query for the old home
+  hospital when the instance was not loaded); a queryset's update of
+  people, or an upsert of them, that sets it (deployments/signals.py's
+  rows_writing: those people, or rebuilt whole when more than
+  DELTA_MAX_PEOPLE). People are deleted only without rotations (PROTECT);
 - a Team's save that moves it to another program, a Program's save that
   changes its donor or recipient hospital, a Hospital's that moves it to
   another region (the people of their rotations; more than
@@ -37,9 +56,11 @@ before the write and after it, and the difference is added. It runs on
 and the rollups are recomputed whole (`rebuild_all()`) after bulk writes:
 of rotations (deployments/signals.py), a queryset's update of teams or
 delete of teams, a queryset's update of programs that sets their donor or
-recipient hospital, the importer after writing programs, teams or
-rotations, `generate_data`, `loaddata` and `manage.py rebuild_rollups`
-(outcomes/rollups.py's rebuild_all() includes it).
+recipient hospital, `generate_data`, `loaddata` and `manage.py
+rebuild_rollups` (outcomes/rollups.py's rebuild_all() includes it). The
+importer adjusts the people of its rotations when only rotations (and
+their people) are staged and few, else rebuilds whole when programs,
+teams, rotations or people changed.
 
 On PostgreSQL adjustments and rebuilds of concurrent transactions take
 turns (a transaction-level advisory lock), so the second one reads the
