@@ -637,6 +637,12 @@ class ExpertMonth(models.Model):
             # One region's donors (the region summary's by_donor; /donors/
             # under region "", home "").
             models.Index(fields=["region", "specialty", "home", "donor", "month"], name="expertmonth_region_idx"),
+            # One donor's home hospitals (the donor dashboard's hospitals
+            # table): an index-only scan of the rows keyed by home hospital.
+            models.Index(
+                fields=["donor", "specialty", "home", "region", "month", "days"],
+                condition=models.Q(home__gt=""), name="expertmonth_home_idx",
+            ),
         ]
 
     def __str__(self):
@@ -682,6 +688,12 @@ class ExpertSpanMonth(models.Model):
             # under region "", home "").
             models.Index(
                 fields=["region", "specialty", "home", "donor", "first_month"], name="expertspan_region_idx"
+            ),
+            # One donor's home hospitals (the donor dashboard's hospitals
+            # table): an index-only scan of the rows keyed by home hospital.
+            models.Index(
+                fields=["donor", "specialty", "home", "region", "first_month", "last_month", "n"],
+                condition=models.Q(home__gt=""), name="expertspan_home_idx",
             ),
         ]
 

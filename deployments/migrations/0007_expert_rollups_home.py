@@ -62,6 +62,14 @@ class Migration(migrations.Migration):
             model_name='expertspanmonth',
             index=models.Index(fields=['region', 'specialty', 'home', 'donor', 'first_month'], name='expertspan_region_idx'),
         ),
+        migrations.AddIndex(
+            model_name='expertmonth',
+            index=models.Index(condition=models.Q(('home__gt', '')), fields=['donor', 'specialty', 'home', 'region', 'month', 'days'], name='expertmonth_home_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='expertspanmonth',
+            index=models.Index(condition=models.Q(('home__gt', '')), fields=['donor', 'specialty', 'home', 'region', 'first_month', 'last_month', 'n'], name='expertspan_home_idx'),
+        ),
         migrations.AddConstraint(
             model_name='expertmonth',
             constraint=models.UniqueConstraint(fields=('donor', 'specialty', 'home', 'region', 'month'), name='expertmonth_key_unique'),
