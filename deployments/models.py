@@ -607,9 +607,10 @@ class ExpertMonth(models.Model):
     """Per (recipient province, donor region, specialty, home hospital,
     month), "" = all: the distinct experts on site in the month (people
     with a rotation under the key that overlaps the month) and the days
-    those rotations share with the month, summed. Derived data, kept exact on every write of a
-    rotation, team or program by deployments/rollups.py; never edited by
-    hand (`manage.py rebuild_rollups` recomputes it)."""
+    those rotations share with the month, summed. Derived data, kept exact
+    on every write of a rotation, person, team or program by
+    deployments/rollups.py; never edited by hand (`manage.py
+    rebuild_rollups` recomputes it)."""
 
     region = models.CharField(_("recipient region"), max_length=6, blank=True, default="")
     donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
@@ -655,9 +656,9 @@ class ExpertMonth(models.Model):
 class ExpertSpanMonth(models.Model):
     """Signed counts of the merged rotation spans of a person (+1) and of
     the gaps between them (-1), per (recipient province, donor region,
-    specialty, home hospital, first month, last month), "" = all: the sum over the rows of
-    one key that overlap a period of whole months is the number of distinct
-    experts with a rotation under that key overlapping it
+    specialty, home hospital, first month, last month), "" = all: the sum
+    over the rows of one key that overlap a period of whole months is the
+    number of distinct experts with a rotation under that key overlapping it
     (aidtracker/lib/rollups.py explains why). Derived data like
     ExpertMonth."""
 
