@@ -315,6 +315,25 @@ class PersonQuerySet(ScopedQuerySet, models.QuerySet):
         rotations = Rotation.objects.filter(person=models.OuterRef("pk")).in_regions(codes)
         return self.filter(models.Exists(rotations))
 
+    # A person's home hospital is a key of the expert rollups: bulk writes
+    # that may set it announce themselves as bulk writes of people
+    # (deployments/signals.py) with the people and the fields they set, and
+    # deployments/rollups.py adjusts those people's contributions.
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        # Only an upsert changes people already there (new people have no
+        # rotations yet).
+        fields = (kwargs.get("update_fields") or []) if kwargs.get("update_conflicts") else []
+        with bulk_write(self.model, self.db, people=[obj.pk for obj in objs], fields=sorted(fields)):
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        with bulk_write(self.model, self.db, people=self, fields=sorted(kwargs)):
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
 
 class PersonManager(CodeNaturalKeyManagerMixin, models.Manager.from_queryset(PersonQuerySet)):
     pass
@@ -339,6 +358,15 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What it was, for the expert rollups' home hospital key
+        # (deployments/rollups.py): a save that keeps it costs nothing more.
+        if "home_hospital_id" in instance.__dict__:
+            instance._rollup_old_home = instance.home_hospital_id
+        return instance
 
     def natural_key(self):
         return (self.code,)
@@ -575,20 +603,27 @@ class Rotation(models.Model):
 # every value (region "": every recipient region; donor "": every donor;
 # specialty "": every specialty). Every rotation counts under all 8
 # combinations of its own (province of the program's recipient hospital,
-# program's donor region, rotation's specialty) and "".
+# program's donor region, rotation's specialty) and "", with home "". The
+# rows with a home hospital (home: its code) count the people whose home
+# hospital it is, per donor: every rotation counts under (its donor, its
+# person's home hospital, its specialty or "", region "") too. A reader
+# picks one kind or the other (figures/definitions.py's expert_spans and
+# expert_months), never both.
 
 
 class ExpertMonth(models.Model):
-    """Per (recipient province, donor region, specialty, month), "" = all:
-    the distinct experts on site in the month (people with a rotation under
-    the key that overlaps the month) and the days those rotations share
-    with the month, summed. Derived data, kept exact on every write of a
-    rotation, team or program by deployments/rollups.py; never edited by
-    hand (`manage.py rebuild_rollups` recomputes it)."""
+    """Per (recipient province, donor region, specialty, home hospital,
+    month), "" = all: the distinct experts on site in the month (people
+    with a rotation under the key that overlaps the month) and the days
+    those rotations share with the month, summed. Derived data, kept exact
+    on every write of a rotation, person, team or program by
+    deployments/rollups.py; never edited by hand (`manage.py
+    rebuild_rollups` recomputes it)."""
 
     region = models.CharField(_("recipient region"), max_length=6, blank=True, default="")
     donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
     specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
+    home = models.CharField(_("home hospital"), max_length=32, blank=True, default="")
     month = models.DateField(_("month (first day)"))
     # Signed: an adjustment adds a difference (deployments/rollups.py).
     experts = models.IntegerField(_("experts"))
@@ -599,33 +634,46 @@ class ExpertMonth(models.Model):
         verbose_name_plural = _("experts on site per month")
         constraints = [
             # One row per key and month (the adjustments add to it); its
-            # index serves the reads of one key's months and of one donor's
+            # index serves the reads of one key's months, of one donor's
             # regions (the donor summary, its chart; the overview's regions
-            # under donor "").
-            models.UniqueConstraint(fields=["donor", "specialty", "region", "month"], name="expertmonth_key_unique"),
+            # under donor "") and of one donor's home hospitals (the donor
+            # dashboard's hospitals table).
+            models.UniqueConstraint(
+                fields=["donor", "specialty", "home", "region", "month"], name="expertmonth_key_unique"
+            ),
         ]
         indexes = [
             # One region's donors (the region summary's by_donor; /donors/
-            # under region "").
-            models.Index(fields=["region", "specialty", "donor", "month"], name="expertmonth_region_idx"),
+            # under region "", home "").
+            models.Index(fields=["region", "specialty", "home", "donor", "month"], name="expertmonth_region_idx"),
+            # One donor's home hospitals (the donor dashboard's hospitals
+            # table): an index-only scan of the rows keyed by home hospital.
+            models.Index(
+                fields=["donor", "specialty", "home", "region", "month", "days"],
+                condition=models.Q(home__gt=""), name="expertmonth_home_idx",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.month:%Y-%m}: {self.experts}"
+        return (
+            f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.home or '*'} "
+            f"{self.month:%Y-%m}: {self.experts}"
+        )
 
 
 class ExpertSpanMonth(models.Model):
     """Signed counts of the merged rotation spans of a person (+1) and of
     the gaps between them (-1), per (recipient province, donor region,
-    specialty, first month, last month), "" = all: the sum over the rows of
-    one key that overlap a period of whole months is the number of distinct
-    experts with a rotation under that key overlapping it
+    specialty, home hospital, first month, last month), "" = all: the sum
+    over the rows of one key that overlap a period of whole months is the
+    number of distinct experts with a rotation under that key overlapping it
     (aidtracker/lib/rollups.py explains why). Derived data like
     ExpertMonth."""
 
     region = models.CharField(_("recipient region"), max_length=6, blank=True, default="")
     donor = models.CharField(_("donor region"), max_length=6, blank=True, default="")
     specialty = models.CharField(_("specialty"), max_length=32, blank=True, default="")
+    home = models.CharField(_("home hospital"), max_length=32, blank=True, default="")
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"))
     n = models.IntegerField(_("count"))
@@ -635,21 +683,34 @@ class ExpertSpanMonth(models.Model):
         verbose_name_plural = _("expert spans per month")
         constraints = [
             # One row per group (the adjustments add to it); its index serves
-            # the reads of one key and of one donor's regions (the donor
-            # summary's by_recipient; the overview's regions under donor "").
+            # the reads of one key, of one donor's regions (the donor
+            # summary's by_recipient; the overview's regions under donor "")
+            # and of one donor's home hospitals (the donor dashboard's
+            # hospitals table).
             models.UniqueConstraint(
-                fields=["donor", "specialty", "region", "first_month", "last_month"],
+                fields=["donor", "specialty", "home", "region", "first_month", "last_month"],
                 name="expertspan_key_unique",
             ),
         ]
         indexes = [
             # One region's donors (the region summary's by_donor; /donors/
-            # under region "").
-            models.Index(fields=["region", "specialty", "donor", "first_month"], name="expertspan_region_idx"),
+            # under region "", home "").
+            models.Index(
+                fields=["region", "specialty", "home", "donor", "first_month"], name="expertspan_region_idx"
+            ),
+            # One donor's home hospitals (the donor dashboard's hospitals
+            # table): an index-only scan of the rows keyed by home hospital.
+            models.Index(
+                fields=["donor", "specialty", "home", "region", "first_month", "last_month", "n"],
+                condition=models.Q(home__gt=""), name="expertspan_home_idx",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+        return (
+            f"{self.region or '*'} {self.donor or '*'} {self.specialty or '*'} {self.home or '*'} "
+            f"{self.first_month:%Y-%m}..{self.last_month:%Y-%m}: {self.n}"
+        )
 
 
 class CoveredSpanQuerySet(models.QuerySet):

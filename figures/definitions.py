@@ -135,21 +135,31 @@ def days_within(period: Period):
     return ExpressionWrapper(end - start + Value(ONE_DAY), output_field=DurationField())
 
 
-def expert_spans(period: Period):
+def _of_homes(homes: bool) -> Q:
+    # The rollups hold two kinds of rows (deployments/models.py): keyed by
+    # home hospital or not; a sum over both would count everyone twice.
+    return Q(home__gt="") if homes else Q(home="")  # ">": a range of the unique index
+
+
+def expert_spans(period: Period, *, homes=False):
     """For a period of whole months: the rows of the expert span rollup
     (every key) that overlap it. Those of one key (region, donor,
     specialty: codes, "" = all), summed, are the distinct people of
     `rotations(region, period, specialty=..., donor=...)`
-    (deployments/rollups.py explains why)."""
-    return ExpertSpanMonth.objects.filter(month_spans_overlapping_q(period))
+    (deployments/rollups.py explains why). `homes`: the rows keyed by home
+    hospital instead (region "", a donor, specialty or "", home: a
+    hospital's code), those of one home hospital the distinct people whose
+    home hospital it is among the donor's."""
+    return ExpertSpanMonth.objects.filter(_of_homes(homes), month_spans_overlapping_q(period))
 
 
-def expert_months(period: Period):
+def expert_months(period: Period, *, homes=False):
     """For a period of whole months: the rows of the experts-per-month
     rollup (every key) of its months. Those of one key, their `days`
     summed, are `days_within(period)` summed over the same rotations; each
-    row's `experts` is the distinct people of that month's."""
-    rows = ExpertMonth.objects.all()
+    row's `experts` is the distinct people of that month's. `homes`: the
+    rows keyed by home hospital instead, as expert_spans'."""
+    rows = ExpertMonth.objects.filter(_of_homes(homes))
     if period.start is not None:
         rows = rows.filter(month__gte=month_start(period.start))
     if period.end is not None:

@@ -26,7 +26,9 @@ from figures.definitions import LEADS, TRAINING_KINDS
 from figures.forms import province_level
 from figures.overview import donor_regions
 from figures.series import closed_chart_period, people_per_month, safety_figures, share_percent
-from figures.summary import code_of, counts_by_month, donor_summary, expert_rollup, twinned_surgery_groups
+from figures.summary import (
+    code_of, counts_by_month, donor_summary, expert_rollup, experts_by_home, twinned_surgery_groups,
+)
 from hospitals.models import Hospital, province_of
 from outcomes.models import ANY_KIND, STARTED, Training, started
 
@@ -333,7 +335,8 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
 
     - `experts`, `expert_days`: the people among the summary's `experts`
       (rotations in the donor's teams) whose home hospital it is, and the
-      days of their rotations within the period;
+      days of their rotations within the period (from the expert
+      rollups for a period of whole months without `recipient`);
     - `twinnings`: the twinnings counted in `twinned_departments` whose
       donor hospital it is: recipient hospital, specialty, dates, the
       program's dates and kind (`program_kind`) and `spans`, the days the
@@ -348,13 +351,7 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
     summary but in no row. 5 queries."""
     donor = code_of(donor)
     in_donor = Hospital.objects.in_region(donor)
-    sent = _by_hospital(
-        rules.rotations(recipient, period, specialty=specialty, donor=donor).filter(
-            person__home_hospital__in=in_donor
-        ),
-        "person__home_hospital",
-        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
-    )
+    sent = _experts_by_home(donor, period, specialty, recipient, in_donor)
     hosted = _hosted_per_hospital(donor, period, recipient, specialty)
     twinnings = rules.twinnings(recipient, period, specialty=specialty, donor=donor).filter(
         donor_hospital__in=in_donor
@@ -385,7 +382,7 @@ def donor_hospitals(donor, period: Period, *, specialty=None, recipient=None) ->
         rows.append({
             **names[code],
             "experts": sent.get(code, {}).get("experts", 0),
-            "expert_days": _whole_days(sent.get(code, {}).get("days")),
+            "expert_days": sent.get(code, {}).get("days", 0),
             "twinnings": [
                 {**t, "spans": spans.get((t["program_code"], t["specialty_code"]), [])}
                 for t in twinning_rows if t["hospital"] == code
@@ -410,6 +407,26 @@ def _hosted_per_hospital(donor, period: Period, recipient, specialty) -> dict:
         rules.hosted_trainings(donor, recipient, specialty=specialty).filter(rules.trainees_overlap(period)),
         "host_hospital", trainees=Count("trainee", distinct=True),
     )
+
+
+def _experts_by_home(donor, period: Period, specialty, recipient, hospitals) -> dict:
+    """{hospital: {"experts", "days"}}: the donor hospitals table's
+    `experts` and `expert_days` of each of `hospitals` (those in the donor
+    region) that some have as home hospital. One query: from the expert
+    rollups' home hospital keys for a period of whole months without a
+    recipient filter (they are keyed by donor and specialty alone), else
+    from the rotations. The hospitals are picked when read, so a hospital
+    moving to another region needs nothing rebuilt."""
+    if period.of_whole_months and not recipient:
+        return experts_by_home(period, donor, specialty=specialty, hospitals=hospitals)
+    rows = _by_hospital(
+        rules.rotations(recipient, period, specialty=specialty, donor=donor).filter(
+            person__home_hospital__in=hospitals
+        ),
+        "person__home_hospital",
+        experts=Count("person", distinct=True), days=Sum(rules.days_within(period)),
+    )
+    return {code: {"experts": row["experts"], "days": _whole_days(row["days"])} for code, row in rows.items()}
 
 
 def _by_hospital(queryset, hospital_path: str, **measures) -> dict:

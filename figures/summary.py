@@ -255,22 +255,39 @@ def expert_rollup(period: Period, *, region=None, donor=None, specialty=None, by
     rows = {field: value for field, value in key.items() if field != by}
     if codes is not None:
         rows[f"{by}__in"] = sorted({key[by], *codes})
-    spans = (
-        rules.expert_spans(period).filter(**rows).order_by()
-        .values(k=F(by)).annotate(experts=Sum("n"), days=Value(0))
-    )
-    months = (
-        rules.expert_months(period).filter(**rows).order_by()
-        .values(k=F(by)).annotate(experts=Value(0), days=Sum("days"))
-    )
+    sums = _rollup_sums(rules.expert_spans(period).filter(**rows), rules.expert_months(period).filter(**rows), by)
+    zero = {"experts": 0, "days": 0}
+    wanted = codes if codes is not None else [code for code in sums if code]
+    return {"all": sums.get(key[by], zero), **{code: sums.get(code, zero) for code in wanted}}
+
+
+def experts_by_home(period: Period, donor, *, specialty=None, hospitals=None) -> dict:
+    """For a period of whole months, from the expert rollups' rows keyed by
+    home hospital: {hospital code: {"experts", "days"}}: the distinct people
+    of `rules.rotations(None, period, specialty=..., donor=donor)` whose
+    home hospital it is, and the days of their rotations within the period,
+    for every home hospital with some (of `hospitals`, a queryset of
+    hospitals, when given). One query."""
+    rows = {"region": "", "donor": code_of(donor), "specialty": code_of(specialty) or ""}
+    if hospitals is not None:
+        rows["home__in"] = hospitals.values("code")
+    spans = rules.expert_spans(period, homes=True).filter(**rows)
+    months = rules.expert_months(period, homes=True).filter(**rows)
+    return {code: figures for code, figures in _rollup_sums(spans, months, "home").items() if figures["experts"]}
+
+
+def _rollup_sums(spans, months, by) -> dict:
+    """{code: {"experts", "days"}}: the `n` of the expert span rows `spans`
+    and the `days` of the month rows `months`, summed per their field `by`.
+    One query (both at once)."""
+    spans = spans.order_by().values(k=F(by)).annotate(experts=Sum("n"), days=Value(0))
+    months = months.order_by().values(k=F(by)).annotate(experts=Value(0), days=Sum("days"))
     sums = {}
     for row in spans.union(months, all=True):
         figures = sums.setdefault(row["k"], {"experts": 0, "days": 0})
         figures["experts"] += int(row["experts"] or 0)
         figures["days"] += int(row["days"] or 0)
-    zero = {"experts": 0, "days": 0}
-    wanted = codes if codes is not None else [code for code in sums if code]
-    return {"all": sums.get(key[by], zero), **{code: sums.get(code, zero) for code in wanted}}
+    return sums
 
 
 def counted_experts(rotations, period: Period, apart: dict) -> dict:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidtracker.lib.cache import bump_data_version
+from deployments import coverage
 from deployments import rollups as expert_rollup
 from outcomes import rollups
 from deployments.models import Program
@@ -341,10 +342,14 @@ def _keep_rollups_exact(stages, report):
       trainees of further study hosted by a hospital moving to another
       region among them). Regions put under another parent: the trainee
       spans of programs and hosts are rebuilt whole (their host provinces).
-    - The expert rollups: when only rotations are staged, of a few people,
-      their contributions are read before and after and the difference
-      added; else rebuilt whole when programs, teams or rotations changed
-      (a program or team may move rotations to another region or donor).
+    - The expert rollups: when only rotations (and their people) are
+      staged, of a few people, their contributions are read before and
+      after and the difference added; else rebuilt whole when programs,
+      teams, rotations or people changed (a program or team may move
+      rotations to another region or donor, a person's home hospital to
+      another home key).
+    - The covered days (deployments/coverage.py): rebuilt whole when teams
+      or rotations changed.
 
     All in the import's transaction; after a dry run nothing is called."""
     t0 = time.monotonic()
@@ -372,8 +377,14 @@ def _keep_rollups_exact(stages, report):
         trainee_delta.after()
     elif trainee_hospitals is not None:
         rollups.rebuild_trainees(trainee_hospitals | _hospitals_of_trainees(trainees))
-    if _changed(report, "programs.csv", "teams.csv", "rotations.csv"):
-        expert_rollup.rebuild_all()  # the experts and the covered days
+    # People's home hospitals are a key of the expert rollups too.
+    if _changed(report, "programs.csv", "teams.csv", "rotations.csv (people)", "rotations.csv"):
+        if expert_delta is not None:
+            expert_delta.after()
+        else:
+            expert_rollup.rebuild_experts()
+    if _changed(report, "teams.csv", "rotations.csv"):
+        coverage.rebuild_covered()
     if regions_moved:
         rollups.rebuild_trainee_groups()  # hospitals below them may be in another province now
     report.timings["rollups"] += time.monotonic() - t0
@@ -465,8 +476,9 @@ def _regions_moved(stages) -> bool:
 def _expert_delta(stages):
     """An ExpertDelta of the people of the staged rotations, its "before"
     read, when rotations alone are staged (a rotation keeps its person: the
-    import matches it by team and person) and they are few; else None (the
-    expert rollups are rebuilt whole if anything changed)."""
+    import matches it by team and person; the staged people are those of
+    the staged rotations) and they are few; else None (the expert rollups
+    are rebuilt whole if anything changed)."""
     rotations = stages.get("rotations.csv")
     if rotations is None or not rotations.rows:
         return None

@@ -2,12 +2,9 @@ from django.db import migrations, models
 
 
 def build_rollups(apps, schema_editor):
-    """Fill both expert rollups from the rotations already there (set-based)."""
-    # The live rollup code, imported when the migration runs (the app
-    # registry is ready then), not when migrations are loaded.
-    from deployments import rollups
-
-    rollups.rebuild_experts(using=schema_editor.connection.alias)
+    """Nothing any more: the live rollup code writes the home hospital
+    column (0007), which does not exist yet here; 0007_expert_rollups_home
+    fills both rollups."""
 
 
 class Migration(migrations.Migration):

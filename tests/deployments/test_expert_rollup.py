@@ -4,9 +4,12 @@ periods and every key (recipient region, donor, specialty, "" = all),
 through writes of every kind: a rotation's create, change of dates, of
 team, of person, delete; a program's change of donor or recipient
 hospital; a team's move to another program and its delete; a hospital's
-move to another region, a region's to another province; queryset bulk
-writes, the importer, loaddata and the rebuild command. After each, the
-rows kept by adjustments also equal the rows a rebuild makes."""
+move to another region, a region's to another province; a person's
+change of home hospital (saved, bulk updated, upserted, imported);
+queryset bulk writes, the importer, loaddata and the rebuild command.
+After each, the rows kept by adjustments also equal the rows a rebuild
+makes, and the experts and expert-days per home hospital (the donor
+dashboard's hospitals table) equal their count from the rotations."""
 
 import datetime as dt
 import random
@@ -19,13 +22,13 @@ from django.db.models import F, Q
 
 from aidtracker.lib.periods import Period, month_end, month_key
 from deployments import rollups
-from deployments.models import ExpertMonth, ExpertSpanMonth, Rotation, Team
+from deployments.models import ExpertMonth, ExpertSpanMonth, Person, Rotation, Team
 from figures import definitions as rules
-from figures.donor import donors_overview, experts_per_month_by_recipient
+from figures.donor import donor_hospitals, donors_overview, experts_per_month_by_recipient
 from figures.overview import overview
 from figures.series import experts_per_month
-from figures.summary import counted_experts, expert_rollup, experts_and_days
-from hospitals.models import in_region_q
+from figures.summary import counted_experts, expert_rollup, experts_and_days, experts_by_home
+from hospitals.models import Hospital, Region, in_region_q
 from interchange.importer import import_bundle
 from tests import factories as f
 
@@ -87,6 +90,7 @@ def check():
             expected = from_rotations(period, None, row["code"], None, "donor", [])["all"]
             assert (row["experts"], row["expert_days"]) == (expected["experts"], expected["days"]), (period, row)
     check_months()
+    check_homes()
     rebuilt_equal_kept()
 
 
@@ -121,14 +125,46 @@ def check_months():
                     assert got == expected, (period, donor, recipient, code)
 
 
+def per_home_from_rotations(period, donor, specialty=None, recipient=None):
+    """{home hospital: {"experts", "days"}} of the donor's rotations that
+    overlap the period, counted in Python: distinct people per home
+    hospital, and the days of their rotations within the period."""
+    homes = {}
+    for r in rules.rotations(recipient, period, specialty=specialty, donor=donor).select_related("person"):
+        start = max(r.start_date, period.start) if period.start else r.start_date
+        end = min(r.end_date, period.end) if period.end else r.end_date
+        people, days = homes.get(r.person.home_hospital_id, (set(), 0))
+        homes[r.person.home_hospital_id] = (people | {r.person_id}, days + (end - start).days + 1)
+    return {home: {"experts": len(people), "days": days} for home, (people, days) in homes.items()}
+
+
+def check_homes():
+    """The experts and expert-days per home hospital, from the rollup and on
+    the donor dashboard's hospitals table (rollup or rotations by period
+    and filter), equal their count from the rotations."""
+    for donor in (BEIJING, SHANGHAI):
+        for period in WHOLE_MONTHS:  # every home hospital, in the donor region or not
+            for specialty in (None, *SPECIALTIES[:2]):
+                expected = per_home_from_rotations(period, donor, specialty)
+                assert experts_by_home(period, donor, specialty=specialty) == expected, (donor, period, specialty)
+        in_donor = set(Hospital.objects.in_region(donor).values_list("code", flat=True))
+        for period in (*WHOLE_MONTHS[:3], WHOLE_MONTHS[-1], DAY_LEVEL[0]):
+            for specialty in (None, SPECIALTIES[0]):
+                for recipient in (None, TIBET):
+                    expected = per_home_from_rotations(period, donor, specialty, recipient)
+                    table = donor_hospitals(donor, period, specialty=specialty, recipient=recipient)
+                    got = {row["code"]: {"experts": row["experts"], "days": row["expert_days"]}
+                           for row in table if row["experts"]}
+                    wanted = {code: figures for code, figures in expected.items() if code in in_donor}
+                    assert got == wanted, (donor, period, specialty, recipient)
+
+
 def rebuilt_equal_kept():
-    kept = (sorted(ExpertSpanMonth.objects.values_list("region", "donor", "specialty", "first_month", "last_month", "n")),
-            sorted(ExpertMonth.objects.values_list("region", "donor", "specialty", "month", "experts", "days")))
+    spans = ("region", "donor", "specialty", "home", "first_month", "last_month", "n")
+    months = ("region", "donor", "specialty", "home", "month", "experts", "days")
+    kept = (sorted(ExpertSpanMonth.objects.values_list(*spans)), sorted(ExpertMonth.objects.values_list(*months)))
     rollups.rebuild_experts()
-    assert kept == (
-        sorted(ExpertSpanMonth.objects.values_list("region", "donor", "specialty", "first_month", "last_month", "n")),
-        sorted(ExpertMonth.objects.values_list("region", "donor", "specialty", "month", "experts", "days")),
-    )
+    assert kept == (sorted(ExpertSpanMonth.objects.values_list(*spans)), sorted(ExpertMonth.objects.values_list(*months)))
 
 
 @pytest.fixture
@@ -144,7 +180,13 @@ def setting(world):
         f.TeamFactory(code="T-BJXJ-1", program=bj_xj, batch=1),
         f.TeamFactory(code="T-SHXJ-1", program=sh_xj, batch=1),
     ]
-    people = [f.PersonFactory(code=f"E{i:03d}", home_hospital=world.bj_friendship) for i in range(14)]
+    # Home hospitals in both donors, one in a Beijing district (below the
+    # province), one in a recipient region.
+    world.dongcheng = Region.objects.create(code="110100", name="Dongcheng", level="prefecture", parent=world.beijing)
+    world.pumch = f.HospitalFactory(code="BJ-PUMCH", region=world.dongcheng)
+    world.zhongshan = f.HospitalFactory(code="SH-ZHONGSHAN", region=world.shanghai)
+    homes = [world.bj_friendship, world.pumch, world.renji, world.zhongshan, world.lhasa_peoples]
+    people = [f.PersonFactory(code=f"E{i:03d}", home_hospital=homes[i % len(homes)]) for i in range(14)]
     return world, teams, people, bj_xj, sh_xj
 
 
@@ -291,3 +333,81 @@ def test_a_rotations_save_adjusts_the_rollups_in_a_fixed_number_of_queries(setti
     with django_assert_num_queries(3):
         rotation.save()
     rebuilt_equal_kept()
+
+
+def test_a_persons_home_hospital_moves_their_experts_to_another_row(setting, tmp_path, monkeypatch):
+    world, teams, people, bj_xj, sh_xj = setting
+    rng = random.Random(27)
+    Rotation.objects.bulk_create(rotations_for(rng, people, teams))
+    check_homes()
+
+    # a save of a person loaded from the database; of one built from scratch
+    person = Person.objects.get(code="E000")
+    person.home_hospital = world.zhongshan
+    person.save()
+    Person(code="E001", name=people[1].name, home_hospital=world.bj_friendship).save()
+    person = Person.objects.get(code="E002")
+    person.home_hospital = world.lhasa_peoples
+    person.save(update_fields=["name"])  # the home hospital not written: nothing moves
+    check_homes()
+    rebuilt_equal_kept()
+
+    # a queryset's update (few people: adjusted; many: rebuilt); an upsert
+    Person.objects.filter(code__in=["E003", "E004"]).update(home_hospital=world.pumch)
+    Person.objects.filter(code="E005").update(name="Renamed")  # no key: nothing to do
+    check_homes()
+    rebuilt_equal_kept()
+    monkeypatch.setattr(rollups, "DELTA_MAX_PEOPLE", 1)
+    Person.objects.filter(code__in=["E006", "E007", "E008"]).update(home_hospital=world.renji)
+    monkeypatch.undo()
+    Person.objects.bulk_create(
+        [Person(code="E009", name=people[9].name, home_hospital=world.bj_friendship),
+         Person(code="E100", name="A newcomer", home_hospital=world.pumch)],
+        update_conflicts=True, update_fields=["home_hospital"], unique_fields=["code"],
+    )
+    check_homes()
+    rebuilt_equal_kept()
+
+    # the importer: a rotation unchanged, its person's home hospital changed
+    rotation = Rotation.objects.select_related("person").get(
+        pk=Rotation.objects.filter(person__code="E010").order_by("pk").values("pk")[:1]
+    )
+    assert rotation.person.home_hospital_id != "SH-RENJI"
+    header = "team_code,person_id,person_name,home_hospital_code,specialty,title,role,start_date,end_date\n"
+    row = (f"{rotation.team_id},{rotation.person_id},{rotation.person.name},SH-RENJI,{rotation.specialty_id},"
+           f"{rotation.title},{rotation.role},{rotation.start_date},{rotation.end_date}\n")
+    path = Path(tmp_path, "rotations.csv")
+    path.write_text(header + row, encoding="utf-8")
+    report = import_bundle(path)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.counts["rotations.csv (people)"]["updated"] == 1
+    assert report.counts["rotations.csv"]["updated"] == 0
+    assert Person.objects.get(code="E010").home_hospital_id == "SH-RENJI"
+    check_homes()
+    rebuilt_equal_kept()
+
+    # a home hospital moves to the other donor's region: read in place, nothing rebuilt
+    world.pumch.region = world.shanghai
+    world.pumch.save()
+    check_homes()
+    assert any(row["code"] == "BJ-PUMCH" and row["experts"] for row in donor_hospitals(SHANGHAI, Period()))
+
+
+def test_a_persons_save_adjusts_the_rollups_only_when_the_home_hospital_changes(setting, django_assert_num_queries):
+    world, teams, people, bj_xj, sh_xj = setting
+    Rotation.objects.bulk_create(rotations_for(random.Random(5), people, teams))
+    person = Person.objects.get(code="E000")
+    person.name = "Renamed"
+    # the UPDATE, its history row and the data version: nothing more
+    with django_assert_num_queries(3):
+        person.save()
+    person.home_hospital = world.zhongshan
+    lock = connection.vendor == "postgresql"
+    # and the person's contributions before and after (2 + 2), added and
+    # zeros dropped per rollup (2 + 2); the lock on PostgreSQL
+    with django_assert_num_queries(3 + 8 + lock):
+        person.save()
+    with django_assert_num_queries(3):
+        person.save()  # saved as it is now: nothing to adjust
+    rebuilt_equal_kept()
+    check_homes()

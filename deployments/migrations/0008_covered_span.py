@@ -15,7 +15,7 @@ def build_spans(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deployments', '0006_expert_rollups_keyed'),
+        ('deployments', '0007_expert_rollups_home'),
         ('hospitals', '0003_history_fk_without_db_constraint'),
     ]
 
