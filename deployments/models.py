@@ -18,7 +18,7 @@ from hospitals.models import (
     donated_by_q,
     in_regions_q,
 )
-from aidtracker.lib.periods import Period, as_date, overlaps_q
+from aidtracker.lib.periods import Period, as_date, month_spans_overlapping_q, overlaps_q
 from deployments.signals import bulk_write
 
 KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
@@ -611,6 +611,30 @@ class Rotation(models.Model):
 # expert_months), never both.
 
 
+def home_keyed_q(homes: bool) -> models.Q:
+    """The rows of an expert rollup keyed by home hospital (`homes`) or the
+    others: the rollups hold both kinds (see above), and a sum over both
+    would count everyone twice."""
+    return models.Q(home__gt="") if homes else models.Q(home="")  # ">": a range of the unique index
+
+
+class ExpertSpanQuerySet(models.QuerySet):
+    def overlapping(self, period: Period, *, homes=False):
+        """For a period of whole months: the rows (every key) that overlap
+        it, keyed by home hospital or not (`homes`). Those of one key,
+        summed, are the distinct experts of its rotations that overlap the
+        period (deployments/rollups.py explains why)."""
+        return self.filter(home_keyed_q(homes), month_spans_overlapping_q(period))
+
+    def experts(self, period: Period, *, region=None, donor=None, specialty=None) -> int:
+        """The distinct people with a rotation overlapping the period (of
+        whole months) in a program whose recipient hospital lies in the
+        province `region`, of the donor region `donor`, of `specialty`
+        (codes; None: all). 1 query."""
+        rows = self.overlapping(period).filter(region=region or "", donor=donor or "", specialty=specialty or "")
+        return rows.aggregate(n=models.Sum("n"))["n"] or 0
+
+
 class ExpertMonth(models.Model):
     """Per (recipient province, donor region, specialty, home hospital,
     month), "" = all: the distinct experts on site in the month (people
@@ -677,6 +701,8 @@ class ExpertSpanMonth(models.Model):
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"))
     n = models.IntegerField(_("count"))
+
+    objects = ExpertSpanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("expert spans of a month")

@@ -45,8 +45,8 @@ import datetime as dt
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
-from aidtracker.lib.periods import Period, month_spans_overlapping_q, month_start, overlaps_q, within_q
-from deployments.models import ExpertMonth, ExpertSpanMonth, Program, Rotation, Team, Twinning
+from aidtracker.lib.periods import Period, month_start, overlaps_q, within_q
+from deployments.models import ExpertMonth, ExpertSpanMonth, Program, Rotation, Team, Twinning, home_keyed_q
 from hospitals.models import Hospital
 from outcomes.models import (
     SURGERY_COUNTS,  # noqa: F401 (what the summaries count among surgeries, with the rest)
@@ -135,12 +135,6 @@ def days_within(period: Period):
     return ExpressionWrapper(end - start + Value(ONE_DAY), output_field=DurationField())
 
 
-def _of_homes(homes: bool) -> Q:
-    # The rollups hold two kinds of rows (deployments/models.py): keyed by
-    # home hospital or not; a sum over both would count everyone twice.
-    return Q(home__gt="") if homes else Q(home="")  # ">": a range of the unique index
-
-
 def expert_spans(period: Period, *, homes=False):
     """For a period of whole months: the rows of the expert span rollup
     (every key) that overlap it. Those of one key (region, donor,
@@ -150,7 +144,7 @@ def expert_spans(period: Period, *, homes=False):
     hospital instead (region "", a donor, specialty or "", home: a
     hospital's code), those of one home hospital the distinct people whose
     home hospital it is among the donor's."""
-    return ExpertSpanMonth.objects.filter(_of_homes(homes), month_spans_overlapping_q(period))
+    return ExpertSpanMonth.objects.overlapping(period, homes=homes)
 
 
 def expert_months(period: Period, *, homes=False):
@@ -159,7 +153,7 @@ def expert_months(period: Period, *, homes=False):
     summed, are `days_within(period)` summed over the same rotations; each
     row's `experts` is the distinct people of that month's. `homes`: the
     rows keyed by home hospital instead, as expert_spans'."""
-    rows = ExpertMonth.objects.filter(_of_homes(homes))
+    rows = ExpertMonth.objects.filter(home_keyed_q(homes))
     if period.start is not None:
         rows = rows.filter(month__gte=month_start(period.start))
     if period.end is not None:
