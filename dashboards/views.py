@@ -557,12 +557,14 @@ def program_context(request, code, every_team=False, compare=True, with_movement
         .order_by("specialty__name", "start_date")
     )
     # The latest teams first; all of them on request (a long program has
-    # hundreds).
+    # hundreds). Each team's rotations counted by a subquery, so that only
+    # the teams shown are counted (PostgreSQL evaluates it after the LIMIT),
+    # not every rotation of the program grouped by team.
     all_teams = every_team or request.GET.get("teams") == "all"
     teams = (
         Team.objects.visible_to(request.user)
         .filter(program=program)
-        .annotate(people=Count("rotations"))
+        .annotate(people=count_of(Rotation.objects.filter(team=OuterRef("pk"))))
         .order_by("-start_date", "-batch")
     )
     teams = list(teams if all_teams else teams[: TEAMS_SHOWN + 1])

@@ -52,7 +52,9 @@ PINNED = {
     # The admin's distinct trainees come from the span rollup, the rows are
     # counted apart (+1); the official's are counted with the rows in one.
     '/trainings/?region=540000&kind=mentorship': (14, 13),
-    '/rotations/?region=540000': (13, 13),
+    # The admin's rows come from the covered spans and the experts from the
+    # expert span rollup (+1); the official's are counted in one.
+    '/rotations/?region=540000': (14, 13),
     '/techniques/': (10, 10),
     '/referrals/?region=540000': (8, 8),
     '/consultations/': (11, 11),  # the program select (a filter since issue 16)
