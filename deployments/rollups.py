@@ -72,7 +72,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from aidtracker.lib.periods import as_date
-from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
+from aidtracker.lib.rollups import add_rows, advisory_lock, difference, span_counts_sql
 from deployments import coverage
 from deployments.models import ROLLUP_FIELDS, ExpertMonth, ExpertSpanMonth, Person, Program, Rotation, Team
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
@@ -162,12 +162,6 @@ def _statements(connection, people=None) -> tuple[str, list, str, list]:
     return spans, [*params, *span_params], _month_sql(connection.vendor, keyed, few=people is not None), params
 
 
-def _lock(cursor, vendor):
-    if vendor == "postgresql":
-        # Rebuilds and adjustments of concurrent transactions take turns; the
-        # statements after this one see the other's committed rotations.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-
 
 def rebuild_experts(*, using="default") -> None:
     """Recompute both expert rollups from the rotations. Run it inside the
@@ -175,7 +169,7 @@ def rebuild_experts(*, using="default") -> None:
     connection = connections[using]
     spans, span_params, months, month_params = _statements(connection)
     with connection.cursor() as cursor:
-        _lock(cursor, connection.vendor)
+        advisory_lock(cursor, connection.vendor, LOCK_KEY)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}")
         cursor.execute(f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans}", span_params)
         cursor.execute(f"DELETE FROM {MONTH_TABLE}")
@@ -221,7 +215,7 @@ class ExpertDelta:
             with self.connection.cursor() as cursor:
                 # Concurrent adjustments take turns: the second reads the
                 # first's committed rotations (a new snapshot per statement).
-                _lock(cursor, self.connection.vendor)
+                advisory_lock(cursor, self.connection.vendor, LOCK_KEY)
             self.old = _contributions(self.people, self.connection)
         return self
 

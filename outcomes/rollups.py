@@ -33,7 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, month_start
-from aidtracker.lib.rollups import add_rows, difference, span_counts_sql
+from aidtracker.lib.rollups import add_rows, advisory_lock, difference, span_counts_sql
 from deployments import rollups as deployment_rollups
 from deployments.models import Program
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
@@ -340,12 +340,6 @@ def _spans_sql(vendor, rows_sql, keys):
     return span_counts_sql(vendor, rows_sql, keys, ongoing=(ONGOING, ONGOING_MONTH))
 
 
-def _lock(cursor, vendor):
-    if vendor == "postgresql":
-        # Rebuilds and adjustments of concurrent transactions take turns; the
-        # statements after this one see the other's committed trainings.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-
 
 def rebuild_trainees(hospitals=None, *, using="default", counts=True, groups=True) -> None:
     """Recompute the trainee rollups (spans, training counts, the spans of
@@ -363,7 +357,7 @@ def rebuild_trainees(hospitals=None, *, using="default", counts=True, groups=Tru
     rows_sql, rows_params, counts_sql, counts_params = _trainee_sql(connection.vendor, where, params)
     spans_sql, spans_params = _spans_sql(connection.vendor, rows_sql, ["h", "d", "c", "k"])
     with connection.cursor() as cursor:
-        _lock(cursor, connection.vendor)
+        advisory_lock(cursor, connection.vendor, LOCK_KEY)
         cursor.execute(f"DELETE FROM {SPAN_TABLE}{delete_where}", params)
         cursor.execute(
             f"INSERT INTO {SPAN_TABLE} ({', '.join(SPAN_COLUMNS)}, n) {spans_sql}", [*rows_params, *spans_params]
@@ -391,7 +385,7 @@ def rebuild_trainee_groups(hospitals=None, *, using="default", lock=True) -> Non
     groups_sql, groups_params = _spans_sql(connection.vendor, rows_sql, ["h", "g", "d", "c", "k"])
     with connection.cursor() as cursor:
         if lock:
-            _lock(cursor, connection.vendor)
+            advisory_lock(cursor, connection.vendor, LOCK_KEY)
         cursor.execute(f"DELETE FROM {GROUP_TABLE}{delete_where}", params)
         cursor.execute(
             f"INSERT INTO {GROUP_TABLE} ({', '.join(GROUP_COLUMNS)}, n) {groups_sql}", [*rows_params, *groups_params]
@@ -414,7 +408,7 @@ def rebuild_training_counts(*, using="default") -> None:
     connection = connections[using]
     _rows_sql, _rows_params, counts_sql, counts_params = _trainee_sql(connection.vendor, "1 = 1", [])
     with connection.cursor() as cursor:
-        _lock(cursor, connection.vendor)
+        advisory_lock(cursor, connection.vendor, LOCK_KEY)
         cursor.execute(f"DELETE FROM {COUNT_TABLE}")
         cursor.execute(f"INSERT INTO {COUNT_TABLE} ({', '.join(SPAN_COLUMNS)}, trainings) {counts_sql}", counts_params)
 
@@ -469,7 +463,7 @@ class TraineeDelta:
         with self.connection.cursor() as cursor:
             # Concurrent adjustments take turns: the second reads the first's
             # committed trainings (a new snapshot per statement).
-            _lock(cursor, self.connection.vendor)
+            advisory_lock(cursor, self.connection.vendor, LOCK_KEY)
         if self.rebuild:
             self.hospitals = trainee_hospitals(self.trainees, using=self.using)
         else:
