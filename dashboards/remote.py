@@ -8,7 +8,6 @@ a twinned one, or one that requested a consultation. A department with no
 consultation in the last REMOTE_GAP_DAYS days (or none ever) is a gap of
 remote support. One query, whatever the number of consultations."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from aidtracker.lib.periods import month_end, months_between
 from aidtracker.lib.templatetags.bilingual import name_for_language
 from dashboards import charts
 from dashboards.links import list_url
@@ -40,17 +40,6 @@ class RemoteDepartment:
     last: dt.date | None = None
     days_since: int | None = None
     gap: bool = True
-
-
-def month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def months_between(first: dt.date, last: dt.date):
-    month = first.replace(day=1)
-    while month <= last:
-        yield month
-        month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
 def remote_support(program, consultations, twinnings, today):

@@ -14,7 +14,8 @@ and outcomes" shows and the figures download carries (docs/figures.md,
   was not given), and the median `distance_km` and `duration_hours` of
   those that have one, with how many have one. Every year from the first
   to the last is listed, a year without referrals with zeros: a closed
-  period's years, an open bound's from the first or last year with data.
+  period's years, an open bound's from the first or last year with data,
+  kept to the fifty years to next year (periods.shown_years).
 - `conditions_treatable`: for each recipient hospital in R (the recipient
   hospital of a program, whatever its dates) its `conditions_treatable` of
   the latest month it reported at or before the period's end (whatever
@@ -49,7 +50,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import ExtractYear, RowNumber
 
-from aidtracker.lib.periods import Period, add_months, month_start, within_q
+from aidtracker.lib.periods import Period, add_months, month_start, shown_years, within_q
 from figures import definitions as rules
 from hospitals.models import Hospital
 from outcomes.models import IndicatorValue, Referral
@@ -126,12 +127,14 @@ def middle_values(rows, field) -> dict:
 
 def _years(period: Period, data_years) -> list[int]:
     """The calendar years the tables list: from the period's first year (or
-    the first with data) to its last (or the last with data)."""
+    the first with data) to its last (or the last with data), kept to the
+    years a table by year shows (periods.shown_years)."""
     first = period.start.year if period.start else min(data_years, default=None)
     last = period.end.year if period.end else max(data_years, default=None)
     if first is None or last is None:
         return []
-    return list(range(first, last + 1))
+    start, end = shown_years(dt.date(first, 1, 1), dt.date(last, 12, 31), dt.date.today())
+    return list(range(start.year, end.year + 1))
 
 
 def year_period(year: int, period: Period) -> Period:

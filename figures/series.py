@@ -40,6 +40,7 @@ from aidtracker.lib.periods import (
     month_end,
     month_key,
     month_start,
+    shown_years,
     within_q,
 )
 from figures import definitions as rules
@@ -84,15 +85,20 @@ def chart_period(region, period: Period = Period(), *, today=None) -> Period:
 def closed_chart_period(period: Period, first: dt.date | None, *, today=None) -> Period:
     """chart_period's rule for a period and the first day of the earliest
     program it charts (`first`, None without programs): the donor
-    dashboard's charts close their period by the same rule. No query."""
+    dashboard's charts close their period by the same rule. A chart
+    grouped by year is then kept to the years CHART_YEARS says, its days
+    still inside the period. No query."""
+    today = today or dt.date.today()
     start, end = period.start, period.end
     if start is None or end is None:
         if end is None:
-            end = month_end(today or dt.date.today())
+            end = month_end(today)
             if start and start > end:
                 end = start
         if start is None:
             start = group_start(first, YEAR) if first and first <= end else months_before(end, 11)
+    if period.grouping(today) == YEAR:
+        start, end = shown_years(start, end, today)
     return Period(start, end)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from aidtracker.lib.periods import MONTH, QUARTER, YEAR, Period
-from figures.series import region_dashboard, region_series, surgeries_per_month
+from figures.series import closed_chart_period, region_dashboard, region_series, surgeries_per_month
 from tests import factories as f
 
 D = dt.date
@@ -30,6 +30,32 @@ def test_three_years_exactly_group_by_month_a_day_more_by_quarter():
     # "All time" (an open start) by year, whatever the end.
     assert Period().grouping(TODAY) == YEAR
     assert Period(None, D(2024, 1, 31)).grouping(TODAY) == YEAR
+
+
+def test_ten_years_exactly_group_by_quarter_a_day_more_by_year():
+    assert Period(D(2015, 1, 1), D(2024, 12, 31)).grouping() == QUARTER
+    assert Period(D(2015, 1, 1), D(2025, 1, 1)).grouping() == YEAR
+    assert Period(D(1, 1, 1), D(9999, 12, 31)).grouping() == YEAR
+    # At the calendar's end a period stays short.
+    assert Period(D(9995, 1, 1), D(9999, 12, 31)).grouping() == QUARTER
+
+
+def test_a_chart_by_year_keeps_to_the_fifty_years_to_the_next():
+    # Typed edges of the calendar: 1977 (50 years to 2026) to 2027.
+    assert closed_chart_period(Period(D(1, 1, 1), D(9999, 12, 31)), None, today=TODAY) == Period(
+        D(1977, 1, 1), D(2027, 12, 31))
+    assert closed_chart_period(Period(D(1, 1, 1)), None, today=TODAY) == Period(D(1977, 1, 1), D(2026, 12, 31))
+    # All time from the first program, to a far end.
+    assert closed_chart_period(Period(None, D(9999, 12, 31)), D(2015, 3, 1), today=TODAY) == Period(
+        D(2015, 1, 1), D(2027, 12, 31))
+    # Wholly outside those years: one year of the period, inside it.
+    assert closed_chart_period(Period(D(1, 1, 1), D(900, 6, 30)), None, today=TODAY) == Period(
+        D(900, 1, 1), D(900, 6, 30))
+    assert closed_chart_period(Period(D(3000, 5, 1), D(9999, 12, 31)), None, today=TODAY) == Period(
+        D(3000, 5, 1), D(3000, 12, 31))
+    # A period by month or quarter is drawn whole, however far.
+    assert closed_chart_period(Period(D(3000, 1, 1), D(3002, 12, 31)), None, today=TODAY) == Period(
+        D(3000, 1, 1), D(3002, 12, 31))
 
 
 def test_quarter_labels_and_the_partial_quarters_of_the_last_five_years():

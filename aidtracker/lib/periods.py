@@ -148,16 +148,19 @@ class Period:
         """How a chart of this period groups it, the one rule of every
         dashboard: by YEAR for "all time" (an open start), by MONTH for a
         period up to three years long (1 January 2022 to 31 December 2024
-        still is; a day more is not), by QUARTER for a longer one. An open
-        end lasts to `today` (default: the system's date)."""
+        still is; a day more is not), by QUARTER for one up to ten years
+        long, by YEAR for a longer one. An open end lasts to `today`
+        (default: the system's date)."""
         if self.start is None:
             return YEAR
         end = self.end or today or date.today()
-        try:
-            limit = years_later(self.start, 3)
-        except (ValueError, OverflowError):
-            return MONTH
-        return MONTH if end < limit else QUARTER
+        for years, grouping in ((3, MONTH), (10, QUARTER)):
+            try:
+                if end < years_later(self.start, years):
+                    return grouping
+            except (ValueError, OverflowError):
+                return grouping  # the calendar ends first
+        return YEAR
 
     def groups(self, grouping: str, today: date | None = None) -> list["Group"]:
         """The months, quarters or years (`grouping`) a closed period
@@ -227,6 +230,28 @@ def years_later(day: date, n: int) -> date:
         return day.replace(year=day.year + n)
     except ValueError:
         return date(day.year + n, 3, 1)
+
+
+#: A chart or table by year shows at most the years from YEARS_SHOWN before
+#: today's to the year after it: the aid the product records began in the
+#: 1990s, and the years around hold none (a period typed from 0001-01-01
+#: would otherwise list two thousand empty years).
+YEARS_SHOWN = 50
+
+
+def shown_years(start: date, end: date, today: date) -> tuple[date, date]:
+    """(start, end) of a period shown by year, kept to the years YEARS_SHOWN
+    says, or to one year of the period when it lies wholly outside them;
+    the days kept lie inside the period."""
+    try:
+        low, high = date(today.year - YEARS_SHOWN + 1, 1, 1), date(today.year + 1, 12, 31)
+    except ValueError:
+        return start, end  # today at the calendar's edge
+    if end < low:
+        return max(start, date(end.year, 1, 1)), end
+    if start > high:
+        return start, min(end, date(start.year, 12, 31))
+    return max(start, low), min(end, high)
 
 
 def group_start(day: date, grouping: str) -> date:

@@ -52,6 +52,22 @@ def test_longer_than_three_years_by_quarter_all_time_by_year(signed_in, dash, on
     assert sum(row[4] for row in points) == always.context["summary"]["surgeries"]["total"]
 
 
+def test_a_period_from_the_calendars_first_day_charts_fifty_years_by_year(signed_in, dash, on_10_july):
+    always = signed_in.get("/regions/540000/")
+    typed = signed_in.get("/regions/540000/?date_after=0001-01-01")
+    labels = typed.context["charts"][0]["spec"]["labels"]
+    assert typed.context["grouping"] == "year" and (labels[0], labels[-1], len(labels)) == ("1975", "2024", 50)
+    # The cards count every record of the period, as "all time" does.
+    assert typed.context["summary"]["surgeries"] == always.context["summary"]["surgeries"]
+    # Fifty years of charts and tables: some 200 KB (two thousand years: 12 MB).
+    assert len(typed.content) < 300_000
+    widest = signed_in.get("/regions/540000/?date_after=0001-01-01&date_before=9999-12-31")
+    assert len(widest.context["charts"][0]["spec"]["labels"]) == 51 and len(widest.content) < 300_000
+    # The brief of those years too: one page of years, not two thousand.
+    brief = signed_in.get("/regions/540000/report/?date_after=0001-01-01&date_before=9999-12-31")
+    assert brief.status_code == 200 and len(brief.content) < 400_000
+
+
 def test_safety_by_who_led_links_each_count_to_its_surgeries(signed_in, dash, on_10_july):
     response = signed_in.get("/regions/540000/?date_after=2024-01-01&date_before=2024-12-31")
     safety = response.context["safety"]
