@@ -116,9 +116,9 @@ def assert_rollup_is_a_fresh_rebuild():
     assert all(row[-1] != 0 for row in kept)
 
 
-def check(world, rng, n_periods=10):
+def check(world, rng, n_periods=5):
     programs = list(Program.objects.values_list("code", flat=True))
-    for period in month_periods(rng, n_periods) + day_periods(rng, 3):
+    for period in month_periods(rng, n_periods) + day_periods(rng, 2):
         for program in programs:
             got = summary.trainee_figures(None, period, program=program)
             assert got == raw_program(program, period), (program, period)
