@@ -79,8 +79,11 @@ def test_no_path_or_parameter_gives_a_server_error(route, data, admin_user, clie
     for path in paths(route):
         requests = [{}]
         requests += [{name: value for name in PARAMETERS} for value in QUERY_VALUES]
-        # One parameter at a time too: a bad one among good ones.
-        requests += [{name: "9999-12-31" if name in DATES else "9" * 30} for name in PARAMETERS]
+        # One parameter at a time too: a bad one among good ones. Not for a
+        # brief's PDF: its view is the brief's HTML route's (which takes
+        # this pass), printed by WeasyPrint at half a second a request.
+        if not route.endswith("report.pdf"):
+            requests += [{name: "9999-12-31" if name in DATES else "9" * 30} for name in PARAMETERS]
         for params in requests:
             response = client.get(path, params)
             if response.status_code >= 500:
