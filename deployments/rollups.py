@@ -72,7 +72,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from aidtracker.lib.periods import as_date
-from aidtracker.lib.rollups import add_rows, advisory_lock, difference, span_counts_sql
+from aidtracker.lib.rollups import PeopleDelta, add_rows, advisory_lock, span_counts_sql
 from deployments import coverage
 from deployments.models import ROLLUP_FIELDS, ExpertMonth, ExpertSpanMonth, Person, Program, Rotation, Team
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
@@ -196,47 +196,27 @@ def _contributions(people, connection) -> tuple[dict, dict]:
     return spans, months
 
 
-class ExpertDelta:
+class ExpertDelta(PeopleDelta):
     """Keeps both expert rollups exact across a write that touches a few
-    people: reads what `people` (codes) contribute before the write and
-    after it, and adds the difference; many people: rebuilds whole instead.
-    Use as `with ExpertDelta(codes): <write>`, inside the write's
-    transaction (before() / after() when the write happens between two
-    signals)."""
+    people (PeopleDelta); more than DELTA_MAX_PEOPLE: rebuilt whole. Use as
+    `with ExpertDelta(codes): <write>`, inside the write's transaction."""
 
-    def __init__(self, people, *, using="default"):
-        self.people = sorted({p for p in people if p is not None})
-        self.using = using
-        self.connection = connections[using]
-        self.rebuild = len(self.people) > DELTA_MAX_PEOPLE
+    lock_key = LOCK_KEY
+    lock_before_rebuild = False  # rebuild_experts takes the lock itself
 
-    def before(self):
-        if self.people and not self.rebuild:
-            with self.connection.cursor() as cursor:
-                # Concurrent adjustments take turns: the second reads the
-                # first's committed rotations (a new snapshot per statement).
-                advisory_lock(cursor, self.connection.vendor, LOCK_KEY)
-            self.old = _contributions(self.people, self.connection)
-        return self
+    def limit(self):
+        return DELTA_MAX_PEOPLE
 
-    def after(self):
-        if not self.people:
-            return
-        if self.rebuild:
-            rebuild_experts(using=self.using)
-            return
-        new = _contributions(self.people, self.connection)
-        spans, months = difference(new[0], self.old[0]), difference(new[1], self.old[1])
-        with self.connection.cursor() as cursor:
-            add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
-            add_rows(cursor, MONTH_TABLE, MONTH_COLUMNS, ["experts", "days"], months)
+    def contributions(self):
+        return _contributions(self.people, self.connection)
 
-    def __enter__(self):
-        return self.before()
+    def write(self, cursor, changes):
+        spans, months = changes
+        add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
+        add_rows(cursor, MONTH_TABLE, MONTH_COLUMNS, ["experts", "days"], months)
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.after()
+    def rebuild_all(self):
+        rebuild_experts(using=self.using)
 
 
 # --- upkeep on writes ------------------------------------------------------------------

@@ -33,7 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, month_start
-from aidtracker.lib.rollups import add_rows, advisory_lock, difference, span_counts_sql
+from aidtracker.lib.rollups import PeopleDelta, add_rows, advisory_lock, span_counts_sql
 from deployments import rollups as deployment_rollups
 from deployments.models import Program
 from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
@@ -443,54 +443,31 @@ def _contributions(trainees, connection) -> tuple[dict, dict, dict]:
     return spans, counts, groups
 
 
-class TraineeDelta:
+class TraineeDelta(PeopleDelta):
     """Keeps the trainee rollups exact across a write that touches a few
-    trainees: reads what `trainees` (codes) contribute before the write and
-    after it, and adds the difference. Many trainees: their hospitals are
-    rebuilt instead. Use as `with TraineeDelta(codes): <write>`, inside the
-    write's transaction (the methods before() / after() when the write
-    happens between two signals)."""
+    trainees (PeopleDelta); more than DELTA_MAX_TRAINEES: their hospitals,
+    before and after the write, are rebuilt instead. Use as
+    `with TraineeDelta(codes): <write>`, inside the write's transaction."""
 
-    def __init__(self, trainees, *, using="default"):
-        self.trainees = sorted({t for t in trainees if t is not None})
-        self.using = using
-        self.connection = connections[using]
-        self.rebuild = len(self.trainees) > DELTA_MAX_TRAINEES
+    lock_key = LOCK_KEY
 
-    def before(self):
-        if not self.trainees:
-            return self
-        with self.connection.cursor() as cursor:
-            # Concurrent adjustments take turns: the second reads the first's
-            # committed trainings (a new snapshot per statement).
-            advisory_lock(cursor, self.connection.vendor, LOCK_KEY)
-        if self.rebuild:
-            self.hospitals = trainee_hospitals(self.trainees, using=self.using)
-        else:
-            self.old = _contributions(self.trainees, self.connection)
-        return self
+    def limit(self):
+        return DELTA_MAX_TRAINEES
 
-    def after(self):
-        if not self.trainees:
-            return
-        if self.rebuild:
-            rebuild_trainees(self.hospitals | trainee_hospitals(self.trainees, using=self.using), using=self.using)
-            return
-        new = _contributions(self.trainees, self.connection)
-        spans, counts, groups = (difference(n, o) for n, o in zip(new, self.old))
-        if not spans and not counts and not groups:
-            return
-        with self.connection.cursor() as cursor:
-            add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
-            add_rows(cursor, COUNT_TABLE, SPAN_COLUMNS, ["trainings"], counts)
-            add_rows(cursor, GROUP_TABLE, GROUP_COLUMNS, ["n"], groups)
+    def contributions(self):
+        return _contributions(self.people, self.connection)
 
-    def __enter__(self):
-        return self.before()
+    def write(self, cursor, changes):
+        spans, counts, groups = changes
+        add_rows(cursor, SPAN_TABLE, SPAN_COLUMNS, ["n"], spans)
+        add_rows(cursor, COUNT_TABLE, SPAN_COLUMNS, ["trainings"], counts)
+        add_rows(cursor, GROUP_TABLE, GROUP_COLUMNS, ["n"], groups)
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.after()
+    def remember(self):
+        self.hospitals = trainee_hospitals(self.people, using=self.using)
+
+    def rebuild_all(self):
+        rebuild_trainees(self.hospitals | trainee_hospitals(self.people, using=self.using), using=self.using)
 
 
 def trainee_hospitals(trainee_codes, *, using="default") -> set:

@@ -22,8 +22,11 @@ its month <= b's month; end >= a iff its month >= a's month).
 outcomes/rollups.py (trainees) and deployments/rollups.py (experts) build
 their rows with `span_counts_sql` and keep them exact on writes by adding
 the difference of the touched people's contributions (`difference`,
-`add_rows`). This module imports Django's database layer only.
+`add_rows`, and the write-time adjustment both share, `PeopleDelta`).
+This module imports Django's database layer only.
 """
+
+from django.db import connections
 
 from aidtracker.lib.periods import month_of_sql
 
@@ -110,3 +113,75 @@ def add_rows(cursor, table: str, key_columns: list[str], value_columns: list[str
         f"DELETE FROM {table} WHERE {zero} AND {' AND '.join(f'{c} = %s' for c in key_columns)}",
         [row[: len(key_columns)] for row in rows],
     )
+
+
+class PeopleDelta:
+    """Keeps a rollup of distinct people exact across a write that touches
+    a few of them: reads what `people` (codes) contribute before the write
+    and after it, and adds the difference; more people than `limit()`:
+    rebuilt instead. Use as `with Delta(codes): <write>`, inside the
+    write's transaction (before() and after() when the write happens
+    between two signals). Concurrent adjustments take turns on the
+    advisory lock `lock_key`: the second reads the first's committed rows
+    (a new snapshot per statement).
+
+    A rollup says how: `limit()`, `contributions()` (a tuple of {key:
+    value} dicts, one per table), `write(cursor, changes)` (`difference`
+    rows in the same order, not all empty), `rebuild_all()`, and
+    `remember()` for what a rebuild needs from before the write."""
+
+    lock_key: int
+    #: Whether before() takes the lock when the write will be rebuilt
+    #: (when `remember()` reads what the rebuild needs).
+    lock_before_rebuild = True
+
+    def __init__(self, people, *, using="default"):
+        self.people = sorted({p for p in people if p is not None})
+        self.using = using
+        self.connection = connections[using]
+        self.rebuild = len(self.people) > self.limit()
+
+    def limit(self) -> int:
+        raise NotImplementedError
+
+    def contributions(self) -> tuple:
+        raise NotImplementedError
+
+    def write(self, cursor, changes: tuple) -> None:
+        raise NotImplementedError
+
+    def rebuild_all(self) -> None:
+        raise NotImplementedError
+
+    def remember(self) -> None:
+        """Before a write that will be rebuilt: read what the rebuild needs
+        of the state before it (nothing by default)."""
+
+    def before(self):
+        if not self.people or (self.rebuild and not self.lock_before_rebuild):
+            return self
+        with self.connection.cursor() as cursor:
+            advisory_lock(cursor, self.connection.vendor, self.lock_key)
+        if self.rebuild:
+            self.remember()
+        else:
+            self.old = self.contributions()
+        return self
+
+    def after(self):
+        if not self.people:
+            return
+        if self.rebuild:
+            self.rebuild_all()
+            return
+        changes = tuple(difference(new, old) for new, old in zip(self.contributions(), self.old))
+        if any(changes):
+            with self.connection.cursor() as cursor:
+                self.write(cursor, changes)
+
+    def __enter__(self):
+        return self.before()
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.after()
