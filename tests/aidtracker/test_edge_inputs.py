@@ -76,13 +76,15 @@ def data(world):
 def test_no_path_or_parameter_gives_a_server_error(route, data, admin_user, client):
     client.force_login(admin_user)
     failures = []
-    for path in paths(route):
+    for i, path in enumerate(paths(route)):
         requests = [{}]
         requests += [{name: value for name in PARAMETERS} for value in QUERY_VALUES]
-        # One parameter at a time too: a bad one among good ones. Not for a
-        # brief's PDF: its view is the brief's HTML route's (which takes
-        # this pass), printed by WeasyPrint at half a second a request.
-        if not route.endswith("report.pdf"):
+        # One parameter at a time too: a bad one among good ones. With the
+        # first path value only (the one that can name a row: "540000",
+        # "1"; the others name none, and get every edge value at once), and
+        # not for a brief's PDF: its view is the brief's HTML route's (which
+        # takes this pass), printed by WeasyPrint at half a second a request.
+        if i == 0 and not route.endswith("report.pdf"):
             requests += [{name: "9999-12-31" if name in DATES else "9" * 30} for name in PARAMETERS]
         for params in requests:
             response = client.get(path, params)
