@@ -79,7 +79,7 @@ def chart_period(region, period: Period = Period(), *, today=None) -> Period:
     if period.start is None or period.end is None:
         first = rules.programs(region).aggregate(first=Min("start_date"))["first"]
         return closed_chart_period(period, first, today=today)
-    return closed_chart_period(period, None)
+    return closed_chart_period(period, None, today=today)
 
 
 def closed_chart_period(period: Period, first: dt.date | None, *, today=None) -> Period:
