@@ -20,7 +20,7 @@ never adjusted (rebuild_covered: 2 statements, +1 lock on PostgreSQL), on
 - a Team's save that moves it to another program (both programs' pairs);
 
 and recomputed whole after bulk writes of rotations (a queryset's update or
-delete of rotations or teams: deployments/signals.py), by the importer, by
+delete of rotations or teams: aidtracker/lib/bulk_writes.py), by the importer, by
 `generate_data`, `loaddata` and `manage.py rebuild_rollups` (through
 deployments/rollups.py's rebuild_all).
 """
@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from aidtracker.lib.rollups import advisory_lock
 from deployments.models import ROLLUP_FIELDS, CoveredSpan, Rotation, Team
-from deployments.signals import per_row_upkeep_muted, rows_written
+from aidtracker.lib.bulk_writes import per_row_upkeep_muted, rows_written
 
 LOCK_KEY = 7_215_003  # pg_advisory_xact_lock key of the rebuilds
 TABLE = CoveredSpan._meta.db_table

@@ -19,7 +19,7 @@ from hospitals.models import (
     in_regions_q,
 )
 from aidtracker.lib.periods import Period, as_date, month_spans_overlapping_q, overlaps_q
-from deployments.signals import bulk_write
+from aidtracker.lib.bulk_writes import bulk_write
 
 KEY_MESSAGE = _("Use letters, digits, '-', '_' and '.' only, at most 64 characters.")
 KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9_.-]{1,64}$", KEY_MESSAGE)
@@ -81,7 +81,7 @@ class ProgramQuerySet(ScopedQuerySet, models.QuerySet):
     # An update of programs may move their rotations and trainings to
     # another key of the rollups (another donor or region): it announces
     # itself as a bulk write of programs, with the fields it sets
-    # (deployments/signals.py), and the rollups that depend on those fields
+    # (aidtracker/lib/bulk_writes.py), and the rollups that depend on those fields
     # are rebuilt (deployments/rollups.py, outcomes/rollups.py).
 
     def update(self, **kwargs):
@@ -238,7 +238,7 @@ class TeamQuerySet(ScopedQuerySet, models.QuerySet):
     # Bulk writes that may move rotations to another key of the expert
     # rollups (another donor, region or program) or delete them (a team's
     # cascade) announce themselves as bulk writes of rotations
-    # (deployments/signals.py): the rollups are then rebuilt.
+    # (aidtracker/lib/bulk_writes.py): the rollups are then rebuilt.
 
     def update(self, **kwargs):
         with bulk_write(Rotation, self.db):
@@ -317,7 +317,7 @@ class PersonQuerySet(ScopedQuerySet, models.QuerySet):
 
     # A person's home hospital is a key of the expert rollups: bulk writes
     # that may set it announce themselves as bulk writes of people
-    # (deployments/signals.py) with the people and the fields they set, and
+    # (aidtracker/lib/bulk_writes.py) with the people and the fields they set, and
     # deployments/rollups.py adjusts those people's contributions.
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -459,7 +459,7 @@ class RotationQuerySet(ScopedQuerySet, models.QuerySet):
         )
         return sql, list(params)
 
-    # Bulk writes announce themselves (deployments/signals.py), so that the
+    # Bulk writes announce themselves (aidtracker/lib/bulk_writes.py), so that the
     # experts-per-month rollup stays exact (deployments/rollups.py).
 
     def bulk_create(self, objs, *args, **kwargs):

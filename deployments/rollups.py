@@ -44,7 +44,7 @@ before the write and after it, and the difference is added. It runs on
 - a Person's save that changes their home hospital (nothing extra when the
   person was loaded and it is unchanged; one query for the old home
   hospital when the instance was not loaded); a queryset's update of
-  people, or an upsert of them, that sets it (deployments/signals.py's
+  people, or an upsert of them, that sets it (aidtracker/lib/bulk_writes.py's
   rows_writing: those people, or rebuilt whole when more than
   DELTA_MAX_PEOPLE). People are deleted only without rotations (PROTECT);
 - a Team's save that moves it to another program, a Program's save that
@@ -54,7 +54,7 @@ before the write and after it, and the difference is added. It runs on
   (rebuilt whole);
 
 and the rollups are recomputed whole (`rebuild_all()`) after bulk writes:
-of rotations (deployments/signals.py), a queryset's update of teams or
+of rotations (aidtracker/lib/bulk_writes.py), a queryset's update of teams or
 delete of teams, a queryset's update of programs that sets their donor or
 recipient hospital, `generate_data`, `loaddata` and `manage.py
 rebuild_rollups` (outcomes/rollups.py's rebuild_all() includes it). The
@@ -75,7 +75,7 @@ from aidtracker.lib.periods import as_date
 from aidtracker.lib.rollups import PeopleDelta, add_rows, advisory_lock, span_counts_sql
 from deployments import coverage
 from deployments.models import ROLLUP_FIELDS, ExpertMonth, ExpertSpanMonth, Person, Program, Rotation, Team
-from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
+from aidtracker.lib.bulk_writes import per_row_upkeep_muted, rows_writing, rows_written
 from hospitals.models import Hospital, Region, province_of
 
 LOCK_KEY = 7_215_002  # pg_advisory_xact_lock key of the rebuilds and adjustments
@@ -310,6 +310,19 @@ def _on_programs_written(sender, using="default", fields=None, **kwargs):
         rebuild_experts(using=using)
 
 
+#: The fields of a hospital and of a region whose update moves the
+#: rotations under them to another recipient province.
+PLACE_FIELDS = {Hospital: {"region", "region_id"}, Region: {"parent", "parent_id"}}
+
+
+def _on_places_written(sender, using="default", fields=None, **kwargs):
+    """An update or upsert of hospitals or regions (AnnouncedWrites): rebuild
+    when it set where they lie (rare: the forms and the importer save them
+    one by one, and model saves adjust through STRUCTURE)."""
+    if fields is None or PLACE_FIELDS[sender] & set(fields):
+        rebuild_experts(using=using)
+
+
 #: The fields of a person whose write moves their rotations to another key.
 PERSON_KEY_FIELDS = {"home_hospital", "home_hospital_id"}
 _NOT_LOADED = object()
@@ -373,6 +386,9 @@ def connect() -> None:
     post_delete.connect(_after_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_post_delete")
     rows_written.connect(_on_bulk_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_bulk")
     rows_written.connect(_on_programs_written, sender=Program, dispatch_uid="deployments.rollups.program_bulk")
+    for model in PLACE_FIELDS:
+        rows_written.connect(_on_places_written, sender=model,
+                             dispatch_uid=f"deployments.rollups.{model.__name__.lower()}_bulk")
     pre_save.connect(_before_person_save, sender=Person, dispatch_uid="deployments.rollups.person_pre_save")
     post_save.connect(_after_person_save, sender=Person, dispatch_uid="deployments.rollups.person_post_save")
     rows_writing.connect(_before_people_written, sender=Person, dispatch_uid="deployments.rollups.person_bulk")

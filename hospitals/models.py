@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from aidtracker.lib.bulk_writes import bulk_write
 from aidtracker.lib.i18n import is_chinese
 from audit.models import HistoryBase
 
@@ -74,7 +75,34 @@ def province_of(hospital_path: str):
     )
 
 
-class RegionQuerySet(models.QuerySet):
+class AnnouncedWrites(models.QuerySet):
+    """A queryset whose update or upsert announces itself as a bulk write
+    of its model, with the fields it sets (aidtracker/lib/bulk_writes.py):
+    a hospital put in another region, or a region under another parent,
+    moves the rollups' province keys (the expert rollups' recipient
+    region, hosted further study's host province), and the apps that keep
+    those rollups rebuild them. Model saves are followed by their own
+    signals; the forms and the importer save hospitals and regions one by
+    one."""
+
+    def update(self, **kwargs):
+        with bulk_write(self.model, self.db) as touched:
+            touched["fields"] = sorted(kwargs)
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if not kwargs.get("update_conflicts"):
+            return super().bulk_create(objs, *args, **kwargs)
+        with bulk_write(self.model, self.db) as touched:
+            touched["fields"] = sorted(kwargs.get("update_fields") or ())
+            return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+
+class RegionQuerySet(AnnouncedWrites):
     def within(self, region):
         """Return `region` and every region below it."""
         return self.filter(in_region_q(region))
@@ -258,7 +286,7 @@ class Region(BilingualNameMixin, models.Model):
         return region.code
 
 
-class HospitalQuerySet(models.QuerySet):
+class HospitalQuerySet(AnnouncedWrites):
     def in_region(self, region):
         """Hospitals whose region is `region` or lies below it."""
         return self.filter(in_region_q(region, "region"))

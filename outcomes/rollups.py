@@ -8,7 +8,7 @@ This module is the one place their upkeep is written. `rebuild_all()`
 recomputes every rollup of the project (these and deployments' experts per
 month); `manage.py rebuild_rollups`, `generate_data`, `loaddata` and the
 importer use it or the narrower functions below. Model saves and deletes,
-and bulk writes (deployments/signals.py), reach it through signals
+and bulk writes (aidtracker/lib/bulk_writes.py), reach it through signals
 connected in outcomes/apps.py, so the models import nothing of it.
 
 One SurgeryMonth row holds the counts of the surgeries of one (hospital,
@@ -36,7 +36,7 @@ from aidtracker.lib.periods import MonthOf, as_date, month_end, month_of_sql, mo
 from aidtracker.lib.rollups import PeopleDelta, add_rows, advisory_lock, span_counts_sql
 from deployments import rollups as deployment_rollups
 from deployments.models import Program
-from deployments.signals import per_row_upkeep_muted, rows_writing, rows_written
+from aidtracker.lib.bulk_writes import per_row_upkeep_muted, rows_writing, rows_written
 from hospitals.models import Hospital, Region
 from outcomes.models import (
     ANY_KIND,
@@ -595,6 +595,18 @@ class _GroupsRebuild:
         rebuild_trainee_groups(using=self.using)
 
 
+#: The fields of a hospital and of a region whose update moves the further
+#: study hosted under them to another host province.
+PLACE_FIELDS = {Hospital: {"region", "region_id"}, Region: {"parent", "parent_id"}}
+
+
+def _after_places_written(sender, using="default", fields=None, **kwargs):
+    """An update or upsert of hospitals or regions (AnnouncedWrites) that set
+    where they lie: TraineeGroupSpanMonth is rebuilt (rare)."""
+    if fields is None or PLACE_FIELDS[sender] & set(fields):
+        rebuild_trainee_groups(using=using)
+
+
 def _after_structure_save(sender, instance, raw=False, using="default", **kwargs):
     if per_row_upkeep_muted():
         return
@@ -625,3 +637,4 @@ def connect() -> None:
         name = model.__name__.lower()
         pre_save.connect(before, sender=model, dispatch_uid=f"outcomes.rollups.{name}_pre_save")
         post_save.connect(_after_structure_save, sender=model, dispatch_uid=f"outcomes.rollups.{name}_post_save")
+        rows_written.connect(_after_places_written, sender=model, dispatch_uid=f"outcomes.rollups.{name}_bulk")

@@ -9,7 +9,7 @@ from accounts.scope import ScopedQuerySet
 from aidtracker.lib.periods import Period, as_date, within_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, Team, Twinning
-from deployments.signals import bulk_write
+from aidtracker.lib.bulk_writes import bulk_write
 from hospitals.models import Hospital, Specialty, donated_by_q, donor_codes, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
@@ -144,7 +144,7 @@ class SurgeryQuerySet(ScopedQuerySet, models.QuerySet):
         return self.filter(q if yes else ~q)
 
     # Bulk writes announce the hospitals and months they touched, before and
-    # after (deployments/signals.py), so that the monthly rollup stays exact
+    # after (aidtracker/lib/bulk_writes.py), so that the monthly rollup stays exact
     # (outcomes/rollups.py).
 
     def _touched(self):

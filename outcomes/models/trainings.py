@@ -9,7 +9,7 @@ from accounts.scope import ScopedQuerySet
 from aidtracker.lib.periods import Period, month_spans_overlapping_q, overlaps_q
 from audit.models import HistoryBase, LeanHistoricalRecords
 from deployments.models import Program, date_order_constraint
-from deployments.signals import bulk_write
+from aidtracker.lib.bulk_writes import bulk_write
 from hospitals.models import Hospital, Specialty, donated_by_q, in_regions_q
 from outcomes.models.common import (
     NOT_NEGATIVE,
@@ -52,7 +52,7 @@ class TraineeQuerySet(ScopedQuerySet, models.QuerySet):
             in_regions_q(codes, "hospital__region") | models.Q(pk__in=trainings.values("trainee"))
         )
 
-    # Bulk writes name the trainees they touch (deployments/signals.py), so
+    # Bulk writes name the trainees they touch (aidtracker/lib/bulk_writes.py), so
     # that the trainee rollups stay exact (outcomes/rollups.py: what those
     # trainees contribute is read before and after, the difference added).
 
@@ -147,7 +147,7 @@ class TrainingQuerySet(ScopedQuerySet, models.QuerySet):
         return self.filter(host_hospital__in=Hospital.objects.in_region(region))
 
     # Bulk writes name the trainees of the rows, before and after
-    # (deployments/signals.py), so that the trainee rollups stay exact
+    # (aidtracker/lib/bulk_writes.py), so that the trainee rollups stay exact
     # (outcomes/rollups.py).
 
     def _trainees(self):

@@ -285,6 +285,28 @@ def test_expert_figures_equal_the_rotations_through_writes(setting):
     check()
 
 
+def test_queryset_updates_of_hospitals_and_regions_rebuild_the_rollups(setting, django_assert_num_queries):
+    """A queryset's update (or upsert) that puts a hospital in another region
+    or a region under another parent announces itself: the rollups are
+    rebuilt, and equal a fresh rebuild. Other fields cost nothing more."""
+    world, teams, people, bj_xj, sh_xj = setting
+    Rotation.objects.bulk_create(rotations_for(random.Random(5), people, teams))
+    xinjiang_before = experts_and_days(Period(), region=XINJIANG)["all"]["experts"]
+    with django_assert_num_queries(1):
+        Hospital.objects.filter(code=world.xigaze_peoples.code).update(name="Xigaze People's Hospital")
+    Hospital.objects.filter(code=world.xigaze_peoples.code).update(region=world.urumqi)
+    assert experts_and_days(Period(), region=XINJIANG)["all"]["experts"] > xinjiang_before
+    rebuilt_equal_kept()
+    Region.objects.filter(code=world.ngari.code).update(parent=world.xinjiang)
+    rebuilt_equal_kept()
+    moved_back = Hospital(**{field.attname: getattr(world.xigaze_peoples, field.attname)
+                             for field in Hospital._meta.concrete_fields})
+    Hospital.objects.bulk_create([moved_back], update_conflicts=True, unique_fields=["code"],
+                                 update_fields=["region"])
+    rebuilt_equal_kept()
+    check()
+
+
 def test_the_importer_loaddata_and_the_rebuild_command(setting, tmp_path):
     world, teams, people, bj_xj, sh_xj = setting
     rng = random.Random(9)

@@ -239,6 +239,27 @@ def test_program_and_host_figures_equal_the_rows_through_random_writes(setting, 
     check(world, rng)
 
 
+def test_queryset_updates_of_hospitals_and_regions_rebuild_the_host_provinces(setting):
+    """A queryset's update that puts a host hospital in another region, or
+    a region under another parent, moves the further study it hosts to
+    another host province: the rollup is rebuilt and equals a fresh one."""
+    world, hospitals, trainees, programs, hosts = setting
+    rng = random.Random(11)
+    Training.objects.bulk_create([random_training(rng, trainees, programs, hosts, kind="further_study",
+                                                  host_hospital=world.bj_chaoyang) for _ in range(6)])
+    assert TraineeGroupSpanMonth.objects.filter(group="host_region", code="110000").exists()
+    Hospital.objects.filter(code="BJ-CHAOYANG").update(region=world.shanghai)
+    assert not TraineeGroupSpanMonth.objects.filter(group="host_region", code="110000").exists()
+    assert_rollup_is_a_fresh_rebuild()
+    Hospital.objects.filter(code="BJ-CHAOYANG").update(region=world.chaoyang)
+    shanghai_city = Region.objects.create(code="310100", name="Shanghai city", level="prefecture",
+                                          parent=world.shanghai)
+    Region.objects.filter(code=world.chaoyang.code).update(parent=shanghai_city)
+    assert TraineeGroupSpanMonth.objects.filter(group="host_region", code="310000").exists()
+    assert not TraineeGroupSpanMonth.objects.filter(group="host_region", code="110000").exists()
+    assert_rollup_is_a_fresh_rebuild()
+
+
 def test_the_importer_loaddata_and_the_rebuild_command(setting, tmp_path, monkeypatch):
     world, hospitals, trainees, programs, hosts = setting
     rng = random.Random(7)

@@ -11,7 +11,7 @@ recomputes the rollups once at the end, all in one transaction.
 from django.core.management.commands import loaddata
 from django.db import transaction
 
-from deployments.signals import muted_upkeep
+from aidtracker.lib.bulk_writes import muted_upkeep
 from outcomes import rollups
 
 ROLLUP_LABELS = [

@@ -2,8 +2,10 @@
 
 Django's model signals announce each saved or deleted instance, but not a
 bulk_create, nor a queryset's update or delete of many rows. The querysets
-of the models with derived data (rotations here; surgeries, trainings and
-trainees in outcomes/) run such writes inside `bulk_write(...)`, which
+of the models with derived data (programs, people and rotations in
+deployments/; surgeries, trainings and trainees in outcomes/; hospitals
+and regions when they move, in hospitals/) run such writes inside
+`bulk_write(...)`, which
 
 - runs them in one transaction with the upkeep of the derived data;
 - sends `rows_writing` before the write: a receiver reads what it needs of
