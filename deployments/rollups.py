@@ -310,17 +310,12 @@ def _on_programs_written(sender, using="default", fields=None, **kwargs):
         rebuild_experts(using=using)
 
 
-#: The fields of a hospital and of a region whose update moves the
-#: rotations under them to another recipient province.
-PLACE_FIELDS = {Hospital: {"region", "region_id"}, Region: {"parent", "parent_id"}}
-
-
-def _on_places_written(sender, using="default", fields=None, **kwargs):
-    """An update or upsert of hospitals or regions (AnnouncedWrites): rebuild
-    when it set where they lie (rare: the forms and the importer save them
-    one by one, and model saves adjust through STRUCTURE)."""
-    if fields is None or PLACE_FIELDS[sender] & set(fields):
-        rebuild_experts(using=using)
+def _on_places_written(sender, using="default", **kwargs):
+    """An update or upsert that put hospitals in other regions or regions
+    under other parents (hospitals' AnnouncedWrites): rebuild (rare: the
+    forms and the importer save them one by one, and model saves adjust
+    through STRUCTURE)."""
+    rebuild_experts(using=using)
 
 
 #: The fields of a person whose write moves their rotations to another key.
@@ -386,7 +381,7 @@ def connect() -> None:
     post_delete.connect(_after_rotation_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_post_delete")
     rows_written.connect(_on_bulk_write, sender=Rotation, dispatch_uid="deployments.rollups.rotation_bulk")
     rows_written.connect(_on_programs_written, sender=Program, dispatch_uid="deployments.rollups.program_bulk")
-    for model in PLACE_FIELDS:
+    for model in (Hospital, Region):
         rows_written.connect(_on_places_written, sender=model,
                              dispatch_uid=f"deployments.rollups.{model.__name__.lower()}_bulk")
     pre_save.connect(_before_person_save, sender=Person, dispatch_uid="deployments.rollups.person_pre_save")

@@ -86,8 +86,8 @@ def closed_chart_period(period: Period, first: dt.date | None, *, today=None) ->
     """chart_period's rule for a period and the first day of the earliest
     program it charts (`first`, None without programs): the donor
     dashboard's charts close their period by the same rule. A chart
-    grouped by year is then kept to the years CHART_YEARS says, its days
-    still inside the period. No query."""
+    grouped by year is then kept to the years periods.shown_years says,
+    its days still inside the period. No query."""
     today = today or dt.date.today()
     start, end = period.start, period.end
     if start is None or end is None:

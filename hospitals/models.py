@@ -76,33 +76,38 @@ def province_of(hospital_path: str):
 
 
 class AnnouncedWrites(models.QuerySet):
-    """A queryset whose update or upsert announces itself as a bulk write
-    of its model, with the fields it sets (aidtracker/lib/bulk_writes.py):
-    a hospital put in another region, or a region under another parent,
-    moves the rollups' province keys (the expert rollups' recipient
-    region, hosted further study's host province), and the apps that keep
-    those rollups rebuild them. Model saves are followed by their own
-    signals; the forms and the importer save hospitals and regions one by
-    one."""
+    """A queryset whose update or upsert that sets where its rows lie
+    (`place_fields`) announces itself as a bulk write of its model
+    (aidtracker/lib/bulk_writes.py): a hospital put in another region, or a
+    region under another parent, moves the rollups' province keys (the
+    expert rollups' recipient region, hosted further study's host
+    province), and the apps that keep those rollups rebuild them. Other
+    writes run as Django's. Model saves are followed by their own signals;
+    the forms and the importer save hospitals and regions one by one."""
+
+    #: The fields whose write moves a row to another place.
+    place_fields = frozenset()
 
     def update(self, **kwargs):
-        with bulk_write(self.model, self.db) as touched:
-            touched["fields"] = sorted(kwargs)
+        if not self.place_fields & set(kwargs):
+            return super().update(**kwargs)
+        with bulk_write(self.model, self.db):
             return super().update(**kwargs)
 
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
-        if not kwargs.get("update_conflicts"):
+        if not (kwargs.get("update_conflicts") and self.place_fields & set(kwargs.get("update_fields") or ())):
             return super().bulk_create(objs, *args, **kwargs)
-        with bulk_write(self.model, self.db) as touched:
-            touched["fields"] = sorted(kwargs.get("update_fields") or ())
+        with bulk_write(self.model, self.db):
             return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
 
 
 class RegionQuerySet(AnnouncedWrites):
+    place_fields = frozenset({"parent", "parent_id"})
+
     def within(self, region):
         """Return `region` and every region below it."""
         return self.filter(in_region_q(region))
@@ -287,6 +292,8 @@ class Region(BilingualNameMixin, models.Model):
 
 
 class HospitalQuerySet(AnnouncedWrites):
+    place_fields = frozenset({"region", "region_id"})
+
     def in_region(self, region):
         """Hospitals whose region is `region` or lies below it."""
         return self.filter(in_region_q(region, "region"))

@@ -340,7 +340,6 @@ def _spans_sql(vendor, rows_sql, keys):
     return span_counts_sql(vendor, rows_sql, keys, ongoing=(ONGOING, ONGOING_MONTH))
 
 
-
 def rebuild_trainees(hospitals=None, *, using="default", counts=True, groups=True) -> None:
     """Recompute the trainee rollups (spans, training counts, the spans of
     programs and hosts) for the trainees of `hospitals` (codes; None = all),
@@ -595,16 +594,11 @@ class _GroupsRebuild:
         rebuild_trainee_groups(using=self.using)
 
 
-#: The fields of a hospital and of a region whose update moves the further
-#: study hosted under them to another host province.
-PLACE_FIELDS = {Hospital: {"region", "region_id"}, Region: {"parent", "parent_id"}}
-
-
-def _after_places_written(sender, using="default", fields=None, **kwargs):
-    """An update or upsert of hospitals or regions (AnnouncedWrites) that set
-    where they lie: TraineeGroupSpanMonth is rebuilt (rare)."""
-    if fields is None or PLACE_FIELDS[sender] & set(fields):
-        rebuild_trainee_groups(using=using)
+def _after_places_written(sender, using="default", **kwargs):
+    """An update or upsert that put hospitals in other regions or regions
+    under other parents (hospitals' AnnouncedWrites):
+    TraineeGroupSpanMonth is rebuilt (rare)."""
+    rebuild_trainee_groups(using=using)
 
 
 def _after_structure_save(sender, instance, raw=False, using="default", **kwargs):
